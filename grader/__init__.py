@@ -1,0 +1,5 @@
+"""The grading engine: notebooks in, verdicts out.
+
+It knows nothing of any particular assignment; an assignment pack (``grader.assignments.a2``)
+plugs its rubric, checks and evidence rules into it.
+"""
