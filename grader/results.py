@@ -1,0 +1,97 @@
+"""What grading produces: one Report per submission, the contract every renderer reads.
+
+``report.json`` is ``Report.to_dict()``; other tools (gradebook, Gradescope export, the class
+summary) read that JSON, so its shape only grows, never changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.problems import Problem
+
+#: Every status a check or a task can have.
+STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing", "manual")
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """The smallest failing input, in a few readable lines (already formatted by the check)."""
+
+    input: str
+    expected: str
+    got: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"input": self.input, "expected": self.expected, "got": self.got}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: str
+    score: float
+    max_score: float
+    message: str = ""
+    counterexample: Counterexample | None = None
+    visibility: str = "public"  # public | hidden
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "message": self.message,
+            "counterexample": self.counterexample.to_dict() if self.counterexample else None,
+            "visibility": self.visibility,
+        }
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    id: str
+    title: str
+    kind: str  # code | output | written | ...
+    status: str
+    score: float
+    max_score: float
+    checks: tuple[CheckResult, ...] = ()
+    answer: str = ""  # the student's text for written tasks
+    expected_answer: str = ""  # shown to the instructor beside it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "checks": [c.to_dict() for c in self.checks],
+            "answer": self.answer,
+            "expected_answer": self.expected_answer,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    submission: str  # file name
+    student: dict[str, str] | None  # {"last_name", "first_name"} or None
+    score: float
+    max_score: float
+    tasks: tuple[TaskResult, ...]
+    problems: tuple[Problem, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)  # seed, grader version, isolation layers, timings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "submission": self.submission,
+            "student": self.student,
+            "score": self.score,
+            "max_score": self.max_score,
+            "tasks": [t.to_dict() for t in self.tasks],
+            "problems": [p.to_dict() for p in self.problems],
+            "meta": self.meta,
+        }
