@@ -2,12 +2,45 @@
 
 Reading never raises on bad input: a corrupt, truncated or misnamed notebook becomes a
 ``Submission`` whose ``problems`` say what is wrong, so that a batch always goes on.
+
+Problem codes (stable; tools group by them):
+
+=====================  =====================================================================
+code                   meaning
+=====================  =====================================================================
+missing-file           the path does not exist
+not-a-file             the path is a directory or another non-regular file
+unreadable-file        the operating system refused to read it
+too-large              larger than ``ReadOptions.max_bytes``: not read at all
+empty-file             zero bytes (or only whitespace)
+not-utf8               the bytes are not UTF-8 text
+invalid-json           not JSON (truncated, hand-edited...): the line and column are given
+not-a-notebook         valid JSON, but not a Jupyter notebook
+unsupported-format     a notebook format version nbformat cannot read or upgrade
+invalid-notebook       nbformat's schema validation failed; what could be read is still read
+empty-notebook         a notebook without cells
+bad-filename           the name is not ``<PREFIX>_LASTNAME_Firstname.ipynb``; no identity
+filename-copy          a browser's duplicate suffix, ``... (1).ipynb``; identity still read
+filename-extension     the extension is not lower-case ``.ipynb``; identity still read
+not-run                no code cell was executed at all
+never-run              some code cells were never executed
+out-of-order           execution counts do not increase in cell order
+saved-error            a cell's saved outputs contain an error (traceback)
+no-authorship          no signed authorship statement near the end
+=====================  =====================================================================
 """
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import validator
 
 from grader.problems import Problem
 
@@ -24,7 +57,9 @@ class Output:
 
     output_type: str  # stream | execute_result | display_data | error
     text: str  # stream text, text/plain, or "EName: message" for errors
-    images: tuple[str, ...] = ()  # MIME types of images in it (image/png, image/jpeg, image/svg+xml)
+    images: tuple[
+        str, ...
+    ] = ()  # MIME types of images in it (image/png, image/jpeg, image/svg+xml)
 
 
 @dataclass(frozen=True)
@@ -36,12 +71,24 @@ class Cell:
     outputs: tuple[Output, ...] = ()
 
 
+@dataclass(frozen=True)
+class RunFacts:
+    """How the notebook was run, as saved in it (cell numbers are 1-based notebook positions)."""
+
+    never_run_cells: tuple[int, ...] = ()  # non-empty code cells without an execution count
+    out_of_order: tuple[int, ...] = ()  # cells whose count is below that of an earlier cell
+    error_cells: tuple[int, ...] = ()  # cells with a saved error output
+    has_authorship: bool = False  # a signed authorship statement near the end
+    not_run: bool = False  # code cells exist but none has an execution count
+
+
 @dataclass
 class Submission:
     path: Path
     identity: Identity | None
     cells: tuple[Cell, ...]
     problems: list[Problem] = field(default_factory=list)
+    facts: RunFacts = field(default_factory=RunFacts)
 
     @property
     def name(self) -> str:
@@ -54,3 +101,375 @@ class Submission:
     @property
     def markdown_cells(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.cell_type == "markdown")
+
+
+# Regular expressions, searched as given (flags inline): any one marks a statement.
+DEFAULT_AUTHORSHIP_PATTERNS: tuple[str, ...] = (
+    r"\bI\s*,\s*[^,\n]{2,80},",  # "I, Jane Doe, declare ..."
+    r"(?i)\bmy own work\b",
+    r"(?i)\bauthorship\b",
+    r"(?i)\bI\s+(?:hereby\s+)?(?:certify|declare|confirm|affirm)\b",
+    r"(?i)\bhonou?r\s+code\b",
+    r"(?i)\bwritten\s+(?:by\s+)?(?:me|myself)\b",
+)
+# A statement still holding the template's blank is not signed.
+DEFAULT_UNSIGNED_PATTERNS: tuple[str, ...] = (
+    r"(?i)<\s*(?:your\s+)?(?:full\s+)?name\s*>",
+    r"(?i)\[\s*(?:your\s+)?(?:full\s+)?name\s*\]",
+    r"(?i)\byour name\b",
+    r"(?i)\bname here\b",
+    r"\bNAME\b",  # capitals: a blank, not the word
+)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What an assignment pack may change about reading a submission."""
+
+    prefix: str = "A2"  # expected file name: <prefix>_LASTNAME_Firstname.ipynb
+    max_bytes: int = 50 * 1024 * 1024
+    authorship_patterns: tuple[str, ...] = DEFAULT_AUTHORSHIP_PATTERNS
+    unsigned_patterns: tuple[str, ...] = DEFAULT_UNSIGNED_PATTERNS
+    authorship_window: int = 5  # how many of the last non-empty cells are searched
+
+
+DEFAULT_OPTIONS = ReadOptions()
+
+
+def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submission:
+    """Read ``path`` into a ``Submission``; every defect becomes a problem, nothing raises."""
+    path = Path(path)
+    identity, problems = check_filename(path.name, options.prefix)
+    notebook, read_problems = _read_notebook(path, options.max_bytes)
+    problems += read_problems
+    cells = _cells(notebook) if notebook is not None else ()
+    if notebook is not None and not cells and not read_problems:
+        problems.append(Problem("empty-notebook", f"{path.name} is a notebook without any cells."))
+    facts = run_facts(cells, options)
+    if cells:
+        problems += _fact_problems(cells, facts)
+    return Submission(path=path, identity=identity, cells=cells, problems=problems, facts=facts)
+
+
+# ---------------------------------------------------------------- file name
+
+
+_NAME_PART = r"[^\W\d_]+(?:[-' .][^\W\d_]+)*\.?"  # unicode letters; hyphens, apostrophes, spaces
+_COPY_SUFFIX = re.compile(r"(?P<copy>\s*\(\d+\)|\s*-\s*Copy\d*|\s+copy\s*\d*)$", re.IGNORECASE)
+
+
+def parse_identity(filename: str, prefix: str = "A2") -> Identity | None:
+    """``A2_DE-LA-FONTAINE_Jean-Pierre.ipynb`` → Identity("DE-LA-FONTAINE", "Jean-Pierre").
+
+    Tolerates an upper-case extension and a download duplicate suffix (`` (1)``); returns
+    None for a name that does not follow the expected form.
+    """
+    return check_filename(filename, prefix)[0]
+
+
+def check_filename(filename: str, prefix: str = "A2") -> tuple[Identity | None, list[Problem]]:
+    """The identity in ``filename`` and the problems with the name itself."""
+    name = unicodedata.normalize("NFC", filename.strip())
+    expected = f"{prefix}_LASTNAME_Firstname.ipynb"
+    problems: list[Problem] = []
+    stem, dot, extension = name.rpartition(".")
+    if not dot or extension.lower() != "ipynb":
+        return None, [
+            Problem("bad-filename", f"{filename} should be named {expected} (a .ipynb notebook).")
+        ]
+    if extension != "ipynb":
+        problems.append(
+            Problem(
+                "filename-extension",
+                f"{filename} should end in lower-case .ipynb, as in {expected}.",
+            )
+        )
+    copy = _COPY_SUFFIX.search(stem)
+    if copy:
+        stem = stem[: copy.start()]
+        problems.append(
+            Problem(
+                "filename-copy",
+                f"{filename} looks like a downloaded copy ({copy.group('copy').strip()!r} in the name); "
+                f"name it {stem}.ipynb.",
+            )
+        )
+    match = re.fullmatch(
+        rf"{re.escape(prefix)}_(?P<last>{_NAME_PART})_(?P<first>{_NAME_PART})", stem
+    )
+    if match is None:
+        problems.append(
+            Problem(
+                "bad-filename",
+                f"{filename} does not follow the required name {expected}: the prefix {prefix}, "
+                "your last name and your first name, separated by underscores "
+                "(use hyphens inside a name, e.g. A2_DE-LA-FONTAINE_Jean-Pierre.ipynb).",
+            )
+        )
+        return None, problems
+    return Identity(match["last"], match["first"]), problems
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def _read_notebook(path: Path, max_bytes: int) -> tuple[Any | None, list[Problem]]:
+    """The notebook as nbformat v4 (or None), with what went wrong reading it."""
+    name = path.name or str(path)
+
+    def problem(code: str, message: str, cell: int | None = None) -> tuple[None, list[Problem]]:
+        return None, [Problem(code, message, cell=cell)]
+
+    try:
+        if not path.exists():
+            return problem("missing-file", f"{name} does not exist.")
+        if not path.is_file():
+            return problem(
+                "not-a-file", f"{name} is not a file (a directory?): hand in the .ipynb notebook."
+            )
+        size = path.stat().st_size
+        if size > max_bytes:
+            return problem(
+                "too-large",
+                f"{name} is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit: "
+                "clear large outputs (e.g. many images) and save it again.",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        return problem("unreadable-file", f"{name} could not be read: {error.strerror or error}.")
+    if not data.strip():
+        return problem(
+            "empty-file", f"{name} is empty (0 bytes of notebook): save the notebook again."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return problem(
+            "not-utf8",
+            f"{name} is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
+            "a notebook saved by Jupyter always is: save it again from Jupyter.",
+        )
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        return problem(
+            "invalid-json",
+            f"{name} is not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}. "
+            "The file is truncated or was edited by hand; save it again from Jupyter.",
+        )
+    except (RecursionError, ValueError) as error:
+        return problem("invalid-json", f"{name} is not valid JSON: {error}.")
+    major = raw.get("nbformat") if isinstance(raw, dict) else None
+    if not isinstance(major, int) or isinstance(major, bool):
+        return problem(
+            "not-a-notebook", f"{name} is JSON but not a Jupyter notebook (no 'nbformat' version)."
+        )
+    return _to_v4(raw, major, name)
+
+
+def _to_v4(raw: dict, major: int, name: str) -> tuple[Any | None, list[Problem]]:
+    """Upgrade an old notebook to v4 and validate it; validation errors do not stop reading."""
+    if major != 4:
+        try:
+            notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(raw), 4)
+        except Exception as error:  # noqa: BLE001 -- nbformat raises many kinds on malformed old notebooks
+            return None, [
+                Problem(
+                    "unsupported-format",
+                    f"{name} is in notebook format {major}, which could not be read ({type(error).__name__}): "
+                    "open it in a current Jupyter and save it again.",
+                )
+            ]
+    else:
+        notebook = nbformat.from_dict(raw)
+    return notebook, _validation_problems(notebook, name)
+
+
+def _validation_problems(notebook: Any, name: str, limit: int = 3) -> list[Problem]:
+    try:
+        errors = list(validator.iter_validate(notebook, version=4))
+    except Exception as error:  # noqa: BLE001 -- the validator itself can fail on odd structures
+        errors = [error]
+    problems = []
+    for error in errors[:limit]:
+        where = list(getattr(error, "absolute_path", ()) or ())
+        cell = (
+            where[1] + 1
+            if len(where) > 1 and where[0] == "cells" and isinstance(where[1], int)
+            else None
+        )
+        detail = str(getattr(error, "message", error))
+        detail = detail if len(detail) <= 160 else detail[:157] + "..."
+        location = "/".join(str(p) for p in where) or "top level"
+        problems.append(
+            Problem(
+                "invalid-notebook",
+                f"{name} does not follow the notebook format at {location}: {detail}. "
+                "What could be read was graded.",
+                cell=cell,
+            )
+        )
+    if len(errors) > limit:
+        problems.append(
+            Problem("invalid-notebook", f"{name}: {len(errors) - limit} more format errors.")
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- cells and outputs
+
+
+def _text(value: Any) -> str:
+    """nbformat multiline strings may be a string or a list of strings."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(v for v in value if isinstance(v, str))
+    return ""
+
+
+def _cells(notebook: Any) -> tuple[Cell, ...]:
+    raw_cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(raw_cells, list):
+        return ()
+    cells = []
+    for index, raw in enumerate(raw_cells, start=1):
+        if not isinstance(raw, dict):
+            continue
+        cell_type = (
+            raw.get("cell_type") if raw.get("cell_type") in ("code", "markdown", "raw") else "raw"
+        )
+        count = raw.get("execution_count")
+        count = count if isinstance(count, int) and not isinstance(count, bool) else None
+        outputs = raw.get("outputs") if cell_type == "code" else None
+        cells.append(
+            Cell(
+                index=index,
+                cell_type=cell_type,
+                source=_text(raw.get("source")),
+                execution_count=count if cell_type == "code" else None,
+                outputs=tuple(_output(o) for o in outputs if isinstance(o, dict))
+                if isinstance(outputs, list)
+                else (),
+            )
+        )
+    return tuple(cells)
+
+
+def _output(raw: dict) -> Output:
+    kind = raw.get("output_type") if isinstance(raw.get("output_type"), str) else "unknown"
+    if kind == "stream":
+        return Output(kind, _text(raw.get("text")))
+    if kind == "error":
+        ename, evalue = raw.get("ename"), raw.get("evalue")
+        return Output(
+            kind,
+            f"{ename if isinstance(ename, str) else 'Error'}: {evalue if isinstance(evalue, str) else ''}",
+        )
+    data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+    images = tuple(mime for mime in data if isinstance(mime, str) and mime.startswith("image/"))
+    return Output(kind, _text(data.get("text/plain")), images)
+
+
+# ---------------------------------------------------------------- how it was run
+
+
+def run_facts(cells: tuple[Cell, ...], options: ReadOptions = DEFAULT_OPTIONS) -> RunFacts:
+    """What the saved notebook says about how it was run, in notebook (cell) order."""
+    code = [c for c in cells if c.cell_type == "code" and c.source.strip()]
+    never_run = tuple(c.index for c in code if c.execution_count is None)
+    out_of_order, highest = [], 0
+    for cell in code:
+        if cell.execution_count is None:
+            continue
+        if cell.execution_count <= highest:
+            out_of_order.append(cell.index)
+        highest = max(highest, cell.execution_count)
+    errors = tuple(c.index for c in code if any(o.output_type == "error" for o in c.outputs))
+    return RunFacts(
+        never_run_cells=never_run,
+        out_of_order=tuple(out_of_order),
+        error_cells=errors,
+        has_authorship=_has_authorship(cells, options),
+        not_run=bool(code) and len(never_run) == len(code),
+    )
+
+
+def _has_authorship(cells: tuple[Cell, ...], options: ReadOptions) -> bool:
+    tail = [c for c in cells if c.source.strip()][-options.authorship_window :]
+    for cell in tail:
+        signed = any(re.search(p, cell.source) for p in options.authorship_patterns)
+        blank = any(re.search(p, cell.source) for p in options.unsigned_patterns)
+        if signed and not blank:
+            return True
+    return False
+
+
+def _cell_list(cells: list[int]) -> str:
+    """[4, 7, 9] → "cells 4, 7 and 9"."""
+    if len(cells) == 1:
+        return f"cell {cells[0]}"
+    shown = [str(c) for c in cells[:12]]
+    more = f" and {len(cells) - 12} more" if len(cells) > 12 else ""
+    if more:
+        return f"cells {', '.join(shown)}{more}"
+    return f"cells {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _fact_problems(cells: tuple[Cell, ...], facts: RunFacts) -> list[Problem]:
+    by_index = {c.index: c for c in cells}
+    problems = []
+    if facts.not_run:
+        problems.append(
+            Problem(
+                "not-run",
+                "The notebook was never run: no code cell has an execution count. "
+                "Hand in the notebook after running it (Kernel → Restart & Run All), so that its "
+                "outputs and figures are there.",
+            )
+        )
+    elif facts.never_run_cells:
+        cells_text = _cell_list(list(facts.never_run_cells))
+        problems.append(
+            Problem(
+                "never-run",
+                f"{cells_text[0].upper()}{cells_text[1:]} {'was' if len(facts.never_run_cells) == 1 else 'were'} "
+                "never run, so their outputs are missing.",
+                cell=facts.never_run_cells[0],
+            )
+        )
+    if facts.out_of_order:
+        first = by_index[facts.out_of_order[0]]
+        earlier = max(
+            (c for c in cells if c.index < first.index and c.execution_count is not None),
+            key=lambda c: c.execution_count,
+        )
+        problems.append(
+            Problem(
+                "out-of-order",
+                f"Cells were run out of order: {_cell_list(list(facts.out_of_order))} ran before a cell "
+                f"above (cell {first.index} has [{first.execution_count}], cell {earlier.index} above it "
+                f"has [{earlier.execution_count}]). The grader rebuilds your code in cell order: run "
+                "the notebook top to bottom (Restart & Run All) before handing it in.",
+                cell=first.index,
+            )
+        )
+    for index in facts.error_cells:
+        error = next(o for o in by_index[index].outputs if o.output_type == "error")
+        problems.append(
+            Problem(
+                "saved-error",
+                f"Cell {index} ended with an error: {error.text.split(':', 1)[0]}.",
+                cell=index,
+            )
+        )
+    if not facts.has_authorship:
+        problems.append(
+            Problem(
+                "no-authorship",
+                "No signed authorship statement found near the end of the notebook "
+                '(e.g. "I, Jane Doe, certify that this is my own work.").',
+            )
+        )
+    return problems
