@@ -26,6 +26,10 @@ class Counterexample:
     def to_dict(self) -> dict[str, str]:
         return {"input": self.input, "expected": self.expected, "got": self.got}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Counterexample:
+        return cls(input=d["input"], expected=d["expected"], got=d["got"])
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -47,6 +51,19 @@ class CheckResult:
             "counterexample": self.counterexample.to_dict() if self.counterexample else None,
             "visibility": self.visibility,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckResult:
+        ce = d.get("counterexample")
+        return cls(
+            name=d["name"],
+            status=d["status"],
+            score=d["score"],
+            max_score=d["max_score"],
+            message=d.get("message", ""),
+            counterexample=Counterexample.from_dict(ce) if ce else None,
+            visibility=d.get("visibility", "public"),
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,20 @@ class TaskResult:
             "expected_answer": self.expected_answer,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TaskResult:
+        return cls(
+            id=d["id"],
+            title=d["title"],
+            kind=d["kind"],
+            status=d["status"],
+            score=d["score"],
+            max_score=d["max_score"],
+            checks=tuple(CheckResult.from_dict(c) for c in d.get("checks", ())),
+            answer=d.get("answer", ""),
+            expected_answer=d.get("expected_answer", ""),
+        )
+
 
 @dataclass(frozen=True)
 class Report:
@@ -83,7 +114,9 @@ class Report:
     max_score: float
     tasks: tuple[TaskResult, ...]
     problems: tuple[Problem, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict)  # seed, grader version, isolation layers, timings
+    meta: dict[str, Any] = field(
+        default_factory=dict
+    )  # seed, grader version, isolation layers, timings
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,3 +128,21 @@ class Report:
             "problems": [p.to_dict() for p in self.problems],
             "meta": self.meta,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """Read ``report.json`` back; keys added to the contract later are optional here."""
+        return cls(
+            submission=d["submission"],
+            student=d.get("student"),
+            score=d["score"],
+            max_score=d["max_score"],
+            tasks=tuple(TaskResult.from_dict(t) for t in d.get("tasks", ())),
+            problems=tuple(
+                Problem(
+                    code=p["code"], message=p["message"], cell=p.get("cell"), line=p.get("line")
+                )
+                for p in d.get("problems", ())
+            ),
+            meta=d.get("meta", {}),
+        )
