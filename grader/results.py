@@ -114,9 +114,7 @@ class Report:
     max_score: float
     tasks: tuple[TaskResult, ...]
     problems: tuple[Problem, ...] = ()
-    meta: dict[str, Any] = field(
-        default_factory=dict
-    )  # seed, grader version, isolation layers, timings
+    meta: dict[str, Any] = field(default_factory=dict)  # seed, grader version, isolation layers, timings
 
     def to_dict(self) -> dict[str, Any]:
         return {
