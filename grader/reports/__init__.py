@@ -1,0 +1,42 @@
+"""Renderers: one module per format that turns Reports into something people read or load.
+
+``write_report`` writes every per-submission format into the submission's folder; the class
+level has ``gradebook.write_gradebook`` and ``summary.write_summary``, the student self-check
+``terminal.render_terminal``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.reports.gradescope import write_gradescope
+from grader.reports.html import render_html
+from grader.reports.jsonreport import write_json
+from grader.reports.junit import write_junit
+from grader.reports.markdown import render_markdown
+from grader.reports.visibility import student_view
+from grader.results import Report
+
+__all__ = ["write_report"]
+
+
+def write_report(report: Report, out_dir: Path, *, include_hidden: bool = True) -> list[Path]:
+    """Write report.json, report.md, report.html, results.json and junit.xml into ``out_dir``.
+
+    ``include_hidden=False`` is what a student sees: hidden checks reduced to an anonymous
+    count (see ``visibility.student_view``) in every file written.
+    """
+    if not include_hidden:
+        report = student_view(report)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        name: out_dir / name
+        for name in ("report.json", "report.md", "report.html", "results.json", "junit.xml")
+    }
+    write_json(report, paths["report.json"])
+    paths["report.md"].write_text(render_markdown(report), encoding="utf-8")
+    paths["report.html"].write_text(render_html(report), encoding="utf-8")
+    write_gradescope(report, paths["results.json"])
+    write_junit(report, paths["junit.xml"])
+    return list(paths.values())

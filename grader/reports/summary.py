@@ -1,0 +1,190 @@
+"""``summary.html``: how a whole class did, in one file an instructor opens offline.
+
+Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
+PNG; links to each submission's report are relative (``<stem>/report.html``), so the folder
+can be moved or zipped as a whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from urllib.parse import quote
+
+from matplotlib.figure import Figure
+
+from grader.reports.gradebook import task_ids
+from grader.reports.templating import environment
+from grader.reports.text import student_name
+from grader.results import CheckResult, Report
+
+#: How many of the most common failing checks the summary lists.
+TOP_FAILURES = 10
+#: Task statuses that mean the grader could not judge the work, listed with the problems.
+BROKEN = ("error", "timeout")
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    id: str
+    title: str
+    submissions: int
+    mean: float
+    max_score: float
+    pass_rate: float | None  # None for tasks graded by hand
+
+
+@dataclass(frozen=True)
+class FailingCheck:
+    task_id: str
+    check: str
+    count: int
+    example: CheckResult  # one failure, with its counterexample when one was found
+    example_name: str
+    example_link: str
+
+
+@dataclass(frozen=True)
+class Trouble:
+    name: str
+    submission: str
+    link: str
+    problems: tuple[str, ...]  # problem codes
+    broken_tasks: tuple[str, ...]  # "3.2 (timeout)"
+
+
+def report_link(report: Report) -> str:
+    """Where ``write_report`` put this submission's HTML, relative to the class folder."""
+    return quote(PurePath(report.submission).stem) + "/report.html"
+
+
+def task_stats(reports: Sequence[Report]) -> list[TaskStats]:
+    stats = []
+    for task_id in task_ids(reports):
+        results = [t for r in reports for t in r.tasks if t.id == task_id]
+        graded = [t for t in results if t.status != "manual"]
+        stats.append(
+            TaskStats(
+                id=task_id,
+                title=results[0].title,
+                submissions=len(results),
+                mean=sum(t.score for t in results) / len(results),
+                max_score=max(t.max_score for t in results),
+                pass_rate=(sum(t.status == "passed" for t in graded) / len(graded))
+                if graded
+                else None,
+            )
+        )
+    return stats
+
+
+def failing_checks(reports: Sequence[Report], top: int = TOP_FAILURES) -> list[FailingCheck]:
+    """The checks failed by most submissions, each with one submission's failure as example."""
+    counts: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], tuple[CheckResult, Report]] = {}
+    for report in reports:
+        for task in report.tasks:
+            for check in task.checks:
+                if check.status == "passed":
+                    continue
+                key = (task.id, check.name)
+                counts[key] += 1
+                if key not in examples or (
+                    check.counterexample and not examples[key][0].counterexample
+                ):
+                    examples[key] = (check, report)
+    return [
+        FailingCheck(
+            key[0],
+            key[1],
+            n,
+            examples[key][0],
+            student_name(examples[key][1]),
+            report_link(examples[key][1]),
+        )
+        for key, n in counts.most_common(top)
+    ]
+
+
+def troubles(reports: Sequence[Report]) -> list[Trouble]:
+    """Submissions with problems (name, not run, syntax...) or tasks that crashed or hung."""
+    found = []
+    for report in reports:
+        broken = tuple(f"{t.id} ({t.status})" for t in report.tasks if t.status in BROKEN)
+        if report.problems or broken:
+            found.append(
+                Trouble(
+                    student_name(report),
+                    report.submission,
+                    report_link(report),
+                    tuple(p.code for p in report.problems),
+                    broken,
+                )
+            )
+    return found
+
+
+def write_summary(reports: Sequence[Report], path: Path) -> None:
+    stats = task_stats(reports)
+    html = (
+        environment()
+        .get_template("summary.html")
+        .render(
+            count=len(reports),
+            mean_total=sum(r.score for r in reports) / len(reports) if reports else 0.0,
+            max_total=max((r.max_score for r in reports), default=0.0),
+            stats=stats,
+            failures=failing_checks(reports),
+            troubles=troubles(reports),
+            histogram=_png(_histogram(reports)),
+            task_chart=_png(_task_chart(stats)),
+        )
+    )
+    Path(path).write_text(html, encoding="utf-8")
+
+
+def _histogram(reports: Sequence[Report]) -> Figure:
+    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    top = max((r.max_score for r in reports), default=1.0) or 1.0
+    ax.hist(
+        [r.score for r in reports],
+        bins=min(20, max(5, len(reports))),
+        range=(0, top),
+        color="#4c72b0",
+        edgecolor="white",
+    )
+    ax.set_xlabel("total score")
+    ax.set_ylabel("submissions")
+    ax.set_title("Score distribution")
+    return fig
+
+
+def _task_chart(stats: Sequence[TaskStats]) -> Figure:
+    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    x = range(len(stats))
+    mean_pct = [100 * s.mean / s.max_score if s.max_score else 0.0 for s in stats]
+    pass_pct = [100 * s.pass_rate if s.pass_rate is not None else 0.0 for s in stats]
+    ax.bar(
+        [i - 0.2 for i in x], mean_pct, width=0.4, label="mean score (% of max)", color="#4c72b0"
+    )
+    ax.bar([i + 0.2 for i in x], pass_pct, width=0.4, label="passed (%)", color="#55a868")
+    ax.set_xticks(list(x), [s.id for s in stats])
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("task")
+    ax.set_ylabel("%")
+    fig.legend(loc="outside lower center", ncols=2, fontsize="small")
+    ax.set_title("Per task")
+    return fig
+
+
+def _png(fig: Figure) -> str:
+    """The figure as base64 PNG, without a timestamp or software tag, so reruns are identical."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,0 +1,91 @@
+"""The student self-check in a terminal: problems first, a table of tasks, then each failure.
+
+Student text goes in as ``rich.text.Text``, never as markup, so brackets in an answer or an
+output are printed as they are, and without control characters, so escapes cannot act.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.reports.text import (
+    counterexample_text,
+    points,
+    printable,
+    problem_text,
+    status_label,
+    student_name,
+)
+from grader.reports.visibility import student_view
+from grader.results import Counterexample, Report
+
+STYLES = {"passed": "green", "partial": "yellow", "manual": "cyan"}
+
+
+def render_terminal(report: Report, console: Console, *, include_hidden: bool = False) -> None:
+    """Print the report; hidden checks are reduced to a count unless ``include_hidden``."""
+    if not include_hidden:
+        report = student_view(report)
+    console.print(_text(f"{student_name(report)} — {report.submission}", "bold"))
+    if report.problems:
+        lines = [_text(f"{p.code}: {problem_text(p)}") for p in report.problems]
+        console.print(
+            Panel(
+                Text("\n").join(lines),
+                title="Problems with the submission",
+                title_align="left",
+                border_style="red",
+            )
+        )
+    console.print(_table(report))
+    for task in report.tasks:
+        if task.status == "manual":
+            continue
+        if not task.checks and task.status != "passed":
+            console.print(_failure(f"{task.id} {task.title}", task.status, "", None))
+        for check in task.checks:
+            if check.status != "passed":
+                title = f"{task.id} {task.title}: {check.name}"
+                console.print(_failure(title, check.status, check.message, check.counterexample))
+    manual = [f"{t.id} {t.title}" for t in report.tasks if t.status == "manual"]
+    if manual:
+        console.print(_text("Graded by hand: " + ", ".join(manual), "cyan"))
+
+
+def _table(report: Report) -> Table:
+    table = Table(
+        title=f"Score {points(report.score)} / {points(report.max_score)}", title_justify="left"
+    )
+    for column, justify in (
+        ("Task", "left"),
+        ("Title", "left"),
+        ("Score", "right"),
+        ("Status", "left"),
+    ):
+        table.add_column(column, justify=justify)
+    for task in report.tasks:
+        table.add_row(
+            _text(task.id),
+            _text(task.title),
+            f"{points(task.score)} / {points(task.max_score)}",
+            _text(status_label(task.status), _style(task.status)),
+        )
+    return table
+
+
+def _failure(title: str, status: str, message: str, counterexample: Counterexample | None) -> Panel:
+    body = status_label(status) + (f": {message}" if message else "")
+    if counterexample:
+        body += "\n" + counterexample_text(counterexample)
+    return Panel(_text(body), title=_text(title), title_align="left", border_style=_style(status))
+
+
+def _text(value: str, style: str = "") -> Text:
+    return Text(printable(value), style=style)
+
+
+def _style(status: str) -> str:
+    return STYLES.get(status, "red")

@@ -1,0 +1,67 @@
+"""Plain-text pieces every format shares, so a counterexample reads the same everywhere."""
+
+from __future__ import annotations
+
+import re
+
+from grader.problems import Problem
+from grader.results import Counterexample, Report
+
+#: What a student reads for each status.
+STATUS_LABELS = {
+    "passed": "passed",
+    "partial": "partial credit",
+    "failed": "failed",
+    "error": "error",
+    "timeout": "timed out",
+    "missing": "missing",
+    "manual": "graded by hand",
+}
+
+# Control characters (C0 but tab and newlines, DEL, C1), lone surrogates, U+FFFE/U+FFFF.
+# Student output may carry them (ANSI escapes, NUL bytes): one makes an XML file unreadable,
+# and in a terminal an escape sequence would act instead of being shown.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def points(x: float) -> str:
+    """Scores as people write them: ``2``, ``1.5``, ``0.3333``."""
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def student_name(report: Report) -> str:
+    """``First Last`` when the file name told us who it is, else the file name."""
+    s = report.student or {}
+    name = " ".join(p for p in (s.get("first_name", ""), s.get("last_name", "")) if p)
+    return name or report.submission
+
+
+def counterexample_text(ce: Counterexample) -> str:
+    """Input, expected, got: one line each, or an indented block when a value spans lines."""
+    parts = []
+    for label, value in (("input", ce.input), ("expected", ce.expected), ("got", ce.got)):
+        if "\n" in value:
+            indented = "\n".join("  " + line for line in value.splitlines())
+            parts.append(f"{label}:\n{indented}")
+        else:
+            parts.append(f"{label + ':':<10}{value}")
+    return "\n".join(parts)
+
+
+def problem_text(problem: Problem) -> str:
+    """The problem's sentence, with where it is when we know."""
+    where = []
+    if problem.cell is not None:
+        where.append(f"cell {problem.cell}")
+    if problem.line is not None:
+        where.append(f"line {problem.line}")
+    return f"{problem.message} ({', '.join(where)})" if where else problem.message
+
+
+def printable(text: str) -> str:
+    """The text with every control character shown as U+FFFD; valid in XML 1.0 and harmless."""
+    return _UNPRINTABLE.sub("\ufffd", text)

@@ -1,0 +1,37 @@
+"""What a student may see: hidden checks reduced to a count, instructor answers removed.
+
+Hidden checks exist so that a submission cannot be tuned to them; their names, messages and
+counterexamples would give them away. Their points still count, so they are folded into one
+anonymous line per task and every total stays the same in every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from grader.results import CheckResult, Report, TaskResult
+
+HIDDEN_NAME = "hidden checks"
+
+
+def student_view(report: Report) -> Report:
+    """The report with hidden checks' details and the expected written answers removed."""
+    return replace(report, tasks=tuple(_task_view(t) for t in report.tasks))
+
+
+def _task_view(task: TaskResult) -> TaskResult:
+    public = tuple(c for c in task.checks if c.visibility != "hidden")
+    hidden = [c for c in task.checks if c.visibility == "hidden"]
+    if hidden:
+        all_passed = all(c.status == "passed" for c in hidden)
+        public += (
+            CheckResult(
+                name=HIDDEN_NAME,
+                status="passed" if all_passed else "failed",
+                score=sum(c.score for c in hidden),
+                max_score=sum(c.max_score for c in hidden),
+                message=f"{len(hidden)} hidden check(s); their details are not shown.",
+                visibility="hidden",
+            ),
+        )
+    return replace(task, checks=public, expected_answer="")
