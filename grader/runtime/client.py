@@ -1,0 +1,518 @@
+"""The grader's side of the student runtime: start the zygote, drive a submission, enforce time.
+
+One zygote per grader process (started on first use, shared by every StudentRuntime of that
+process and its threads; parallel grading processes each start their own, so no socket is
+ever shared between processes). A StudentRuntime owns one *builder* (its namespace) and at
+most one *call worker* forked from it; everything it receives is validated plain data.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from grader.runtime import protocol
+from grader.runtime.protocol import Handle, ProtocolError
+from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
+from grader.runtime.sandbox import SandboxConfig, default_read_paths, site_dirs
+from grader.source import Statement
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
+HIDDEN_NAMES = ("grader", "reference", "a2_grader")  # the project's own top-level names
+STATUSES = frozenset(["ok", "error", "timeout", "exited", "crashed", "memory"])
+UNPRIVILEGED_ENV = "GRADER_RUNTIME_UNPRIVILEGED"  # "1": skip root-only layers, as on a laptop
+GRACE = 1.0  # seconds past a statement's own SIGALRM before the builder is killed
+CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
+
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from grader.runtime.zygote import serve; serve(int(sys.argv[2]))"
+)
+
+
+class RuntimeFailure(RuntimeError):
+    """The runtime machinery itself failed (zygote would not start, builder would not answer)."""
+
+
+# ----------------------------------------------------------------------------- zygote
+
+
+class _Zygote:
+    """A ``python -I`` process with torch & co. imported, forking one builder per submission."""
+
+    def __init__(self) -> None:
+        self.pid_owner = os.getpid()
+        self.lock = threading.Lock()
+        self.home = tempfile.mkdtemp(prefix="grader-zygote-")
+        ours, theirs = socket.socketpair()
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.home, "MPLBACKEND": "Agg",
+               "MPLCONFIGDIR": self.home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+        with open(os.path.join(self.home, "stderr"), "wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOT, str(PACKAGE_ROOT), str(theirs.fileno())],
+                env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=err, cwd="/", start_new_session=True,
+            )
+        theirs.close()
+        self.sock = ours
+        try:
+            protocol.recv(ours, deadline=time.monotonic() + 300)
+        except (EOFError, TimeoutError, ProtocolError) as exc:
+            message = Path(self.home, "stderr").read_text(errors="replace")[-2000:]
+            self.close()
+            raise RuntimeFailure(f"the runtime zygote did not start ({exc}): {message}") from None
+
+    def alive(self) -> bool:
+        return self.pid_owner == os.getpid() and self.proc.poll() is None
+
+    def _ask(self, msg: dict, fds: Sequence[int] = ()) -> dict:
+        self.sock.settimeout(CONTROL_TIMEOUT)
+        protocol.send(self.sock, msg)
+        if fds:
+            socket.send_fds(self.sock, [b"f"], list(fds))
+        reply = protocol.recv(self.sock, deadline=time.monotonic() + CONTROL_TIMEOUT)
+        if type(reply) is not dict:
+            raise RuntimeFailure("bad reply from the zygote")
+        return reply
+
+    def spawn(self, config: dict, sock_fd: int, output_fd: int) -> int:
+        with self.lock:
+            return int(self._ask({"op": "spawn", "config": config}, (sock_fd, output_fd))["pid"])
+
+    def wait(self, pid: int) -> int | None:
+        with self.lock:
+            return self._ask({"op": "wait", "pid": pid})["code"]
+
+    def close(self) -> None:
+        self.sock.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+_zygote: _Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def zygote() -> _Zygote:
+    """This process's zygote, started on first use (and again if it died)."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive():
+            if _zygote is not None and _zygote.pid_owner == os.getpid():
+                _zygote.close()
+            _zygote = _Zygote()
+        return _zygote
+
+
+@atexit.register
+def _stop_zygote() -> None:
+    if _zygote is not None and _zygote.pid_owner == os.getpid():
+        _zygote.close()
+
+
+_read_paths: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+
+def _sandbox_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    global _read_paths
+    if _read_paths is None:
+        _read_paths = (default_read_paths((str(PACKAGE_ROOT),), HIDDEN_NAMES), site_dirs())
+    return _read_paths
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+@dataclass
+class _Proc:
+    """One student process as the grader sees it: its socket, its output memfd, its pid."""
+
+    sock: socket.socket
+    output: int
+    pid: int
+
+    def output_text(self, max_chars: int) -> str:
+        try:
+            size = os.fstat(self.output).st_size
+            raw = os.pread(self.output, min(size, 4 * max_chars + 4), 0)
+        except OSError:
+            return ""
+        text = raw.decode("utf-8", errors="replace")
+        if len(text) > max_chars or size > len(raw):
+            text = text[:max_chars] + f"\n... [output truncated: {size} bytes in all]"
+        return text
+
+    def clear_output(self) -> None:
+        os.ftruncate(self.output, 0)
+
+    def close(self) -> None:
+        self.sock.close()
+        os.close(self.output)
+
+
+def _new_channel() -> tuple[socket.socket, socket.socket, int]:
+    ours, theirs = socket.socketpair()
+    return ours, theirs, os.memfd_create("student-output", os.MFD_CLOEXEC)
+
+
+def _killpg(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _kill_uid(uid: int, keep: int | None) -> None:
+    """SIGKILL every live process of ``uid`` but ``keep``: children that left their group."""
+    for _ in range(100):
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == keep:
+                continue
+            try:
+                st = os.stat(f"/proc/{entry}")
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if st.st_uid == uid and state not in ("Z", "X"):
+                found = True
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                except OSError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.01)
+
+
+def _ended(code: int | None, limits: Limits) -> tuple[str, str]:
+    """(status, detail) for a process that ended with waitstatus_to_exitcode ``code``."""
+    if code is None:
+        return "crashed", "the process ended (status unknown)"
+    if code >= 0:
+        return "exited", f"exited with status {code}"
+    sig = -code
+    if sig == signal.SIGXCPU:
+        return "timeout", f"ran out of CPU time (limit {limits.cpu_seconds} s)"
+    try:
+        name = signal.Signals(sig).name
+    except ValueError:
+        name = "unknown signal"
+    return "crashed", f"killed by signal {sig} ({name})"
+
+
+def _gib(n: int) -> str:
+    return f"{n / 1024**3:.1f} GiB"
+
+
+# ----------------------------------------------------------------------------- the runtime
+
+
+class StudentRuntime:
+    """A submission's namespace in an isolated process, answering calls with plain data."""
+
+    def __init__(
+        self,
+        statements: Sequence[Statement],
+        *,
+        limits: Limits = Limits(),
+        files: Mapping[str, bytes] = {},  # noqa: B006 - read only
+        seed: int = 0,
+        privileged: bool | None = None,
+    ) -> None:
+        self.statements = [s for s in statements if s.action == "run"]
+        self.limits = limits
+        self.files = dict(files)
+        self.seed = seed
+        if privileged is None:
+            privileged = os.environ.get(UNPRIVILEGED_ENV, "") != "1"
+        self.privileged = privileged
+        self.isolation: tuple[str, ...] = ()
+        self.outcomes: list[BuildOutcome] | None = None
+        self.workdir: str | None = None
+        self._uid: int | None = None
+        self._builder: _Proc | None = None
+        self._worker: _Proc | None = None
+        self._defines: list[tuple[str, dict]] = []
+        self._fatal: set[int] = set()
+        self._generation = 0
+        self._lock = threading.RLock()
+
+    # -- lifecycle
+
+    def __enter__(self) -> StudentRuntime:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> list[BuildOutcome]:
+        """Build the namespace: every "run" statement in order, each within statement_timeout."""
+        with self._lock:
+            if self.outcomes is not None:
+                return self.outcomes
+            self.workdir = tempfile.mkdtemp(prefix="student-")
+            for name, data in self.files.items():
+                path = Path(self.workdir, name).resolve()
+                if not path.is_relative_to(Path(self.workdir).resolve()):
+                    raise ValueError(f"file name {name!r} leaves the working directory")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            outcomes: list[BuildOutcome | None] = [None] * len(self.statements)
+            self._build(outcomes)
+            self.outcomes = [o for o in outcomes if o is not None]
+            return self.outcomes
+
+    def close(self) -> None:
+        """Kill every process of the submission and remove its private directory."""
+        with self._lock:
+            self._end_worker(kill=True)
+            self._end_builder()
+            if self.workdir is not None:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                self.workdir = None
+
+    def reset(self) -> None:
+        """Back to the namespace as built: drop defines and handles (the next call gets a fresh worker)."""
+        with self._lock:
+            self._defines.clear()
+            self._end_worker(kill=True)
+
+    # -- calls
+
+    def names(self) -> dict[str, str]:
+        """Namespace name -> "function" | "class" | "module" | "value" (defines included)."""
+        result = self._request({"op": "names"}, self.limits.call_timeout)
+        if not result.ok or type(result.value) is not dict:
+            raise RuntimeFailure(f"could not list the namespace: {result.detail or result.error}")
+        return {str(k): str(v) for k, v in result.value.items()}
+
+    def call(self, target: str | Handle, *args: Any, timeout: float | None = None, keep: bool = False,
+             **kwargs: Any) -> CallResult:
+        """Call a namespace name, a Handle, or an engine helper "@name"; keep=True returns a Handle."""
+        if not isinstance(target, (str, Handle)):
+            raise TypeError("target must be a name or a Handle")
+        msg = {"op": "call", "target": target, "args": list(args), "kwargs": kwargs, "keep": keep}
+        return self._request(msg, timeout or self.limits.call_timeout)
+
+    def call_method(self, handle: Handle, method: str, *args: Any, timeout: float | None = None,
+                    keep: bool = False, **kwargs: Any) -> CallResult:
+        """Call ``method`` of the object behind ``handle``."""
+        msg = {"op": "method", "target": handle, "method": method, "args": list(args), "kwargs": kwargs,
+               "keep": keep}
+        return self._request(msg, timeout or self.limits.call_timeout)
+
+    def define(self, source: str, values: Mapping[str, Any] = {}) -> CallResult:  # noqa: B006
+        """Exec trusted grader ``source`` in the student's namespace after binding ``values``.
+
+        A define that succeeds persists: it is replayed in every restarted worker until reset().
+        """
+        values = dict(values)
+        with self._lock:
+            result = self._request({"op": "define", "source": source, "values": values},
+                                   self.limits.call_timeout)
+            if result.ok:
+                self._defines.append((source, values))
+            return result
+
+    # -- building
+
+    def _build(self, outcomes: list[BuildOutcome | None]) -> None:
+        """Run the statements in a fresh builder; one that kills it is skipped on the rebuild."""
+        while True:
+            self._spawn_builder()
+            for i, stmt in enumerate(self.statements):
+                if i in self._fatal:
+                    continue
+                outcome, alive = self._exec(stmt)
+                if outcomes[i] is None or not alive:
+                    outcomes[i] = outcome
+                if not alive:
+                    self._fatal.add(i)
+                    break
+            else:
+                return
+
+    def _spawn_builder(self) -> None:
+        self._end_builder()
+        read_paths, list_paths = _sandbox_paths()
+        cfg = SandboxConfig(
+            workdir=self.workdir, uid=-1, read_paths=read_paths, list_paths=list_paths,
+            hidden_paths=(str(PACKAGE_ROOT),), privileged=self.privileged,
+            cpu_seconds=self.limits.cpu_seconds, memory_bytes=self.limits.memory_bytes,
+            max_processes=self.limits.max_processes, max_file_bytes=self.limits.max_file_bytes,
+        )
+        config = {"sandbox": asdict(cfg), "seed": self.seed}
+        ours, theirs, output = _new_channel()
+        try:
+            pid = zygote().spawn(config, theirs.fileno(), output)
+        finally:
+            theirs.close()
+        self._builder = _Proc(ours, output, pid)
+        try:
+            hello = protocol.recv(ours, deadline=time.monotonic() + CONTROL_TIMEOUT)
+            self.isolation = tuple(str(x) for x in hello["isolation"])
+            self._uid = int(hello["uid"])
+        except (EOFError, TimeoutError, ProtocolError, KeyError, TypeError) as exc:
+            text = self._builder.output_text(2000)
+            self._end_builder()
+            raise RuntimeFailure(f"the student process did not start ({exc}): {text}") from None
+
+    def _exec(self, stmt: Statement) -> tuple[BuildOutcome, bool]:
+        b = self._builder
+        b.clear_output()
+        timeout = self.limits.statement_timeout
+        msg = {"op": "exec", "source": stmt.source, "cell": stmt.cell, "line": stmt.line, "timeout": timeout}
+        try:
+            b.sock.settimeout(CONTROL_TIMEOUT)
+            protocol.send(b.sock, msg)
+            reply = protocol.recv(b.sock, deadline=time.monotonic() + timeout + GRACE)
+            status, error, detail = self._parse_status(reply)
+            return BuildOutcome(stmt, status, error, detail, b.output_text(self.limits.max_output_chars)), True
+        except TimeoutError:
+            status, detail = "timeout", f"timed out after {timeout:g} s"
+        except (EOFError, OSError, ProtocolError, ValueError):
+            status, detail = "crashed", "the process died"
+        output = b.output_text(self.limits.max_output_chars)
+        code = self._end_builder()
+        if status == "crashed":
+            status, detail = _ended(code, self.limits)
+        return BuildOutcome(stmt, status, None, detail, output), False
+
+    def _end_builder(self) -> int | None:
+        """Kill the builder and everything of its uid; return how it ended."""
+        self._end_worker(kill=True)
+        b, self._builder = self._builder, None
+        if b is None:
+            return None
+        _killpg(b.pid)
+        if self._uid is not None and self._uid != os.getuid() and os.geteuid() == 0:
+            _kill_uid(self._uid, keep=None)
+        b.close()
+        return zygote().wait(b.pid)
+
+    # -- call workers
+
+    def _spawn_worker(self) -> None:
+        if self.outcomes is None:
+            raise RuntimeFailure("start() the runtime first")
+        if self._builder is None:
+            self._build([None] * len(self.statements))
+        self._generation += 1
+        ours, theirs, output = _new_channel()
+        b = self._builder
+        try:
+            b.sock.settimeout(CONTROL_TIMEOUT)
+            protocol.send(b.sock, {"op": "fork", "handle_base": self._generation * 1_000_000})
+            socket.send_fds(b.sock, [b"f"], [theirs.fileno(), output])
+            pid = int(protocol.recv(b.sock, deadline=time.monotonic() + CONTROL_TIMEOUT)["pid"])
+        except (OSError, EOFError, ProtocolError, KeyError, TypeError, ValueError) as exc:
+            ours.close()
+            os.close(output)
+            self._end_builder()
+            raise RuntimeFailure(f"could not start a call worker: {exc}") from None
+        finally:
+            theirs.close()
+        self._worker = _Proc(ours, output, pid)
+        for source, values in self._defines:
+            self._send_request(self._worker, {"op": "define", "source": source, "values": values},
+                               self.limits.call_timeout)
+
+    def _end_worker(self, kill: bool) -> int | None:
+        """Stop the call worker (its whole group, and strays of the uid); return how it ended."""
+        w, self._worker = self._worker, None
+        if w is None:
+            return None
+        if kill:
+            _killpg(w.pid)
+        if self._uid is not None and self._uid != os.getuid() and os.geteuid() == 0 and self._builder:
+            _kill_uid(self._uid, keep=self._builder.pid)
+        w.close()
+        b = self._builder
+        if b is None:
+            return None
+        try:
+            b.sock.settimeout(CONTROL_TIMEOUT)
+            protocol.send(b.sock, {"op": "wait", "pid": w.pid})
+            code = protocol.recv(b.sock, deadline=time.monotonic() + CONTROL_TIMEOUT)["code"]
+            return code if type(code) is int else None
+        except (OSError, EOFError, ProtocolError, KeyError, TypeError):
+            self._end_builder()
+            return None
+
+    def _request(self, msg: dict, timeout: float) -> CallResult:
+        with self._lock:
+            if self._worker is None:
+                self._spawn_worker()
+            return self._send_request(self._worker, msg, timeout)
+
+    def _send_request(self, w: _Proc, msg: dict, timeout: float) -> CallResult:
+        w.clear_output()
+        try:
+            w.sock.settimeout(max(timeout, 1.0))
+            protocol.send(w.sock, msg)
+        except ProtocolError as exc:
+            raise TypeError(f"an argument cannot be sent to the runtime: {exc}") from None
+        except OSError:
+            pass  # the worker is gone: the receive below finds out how
+        deadline = time.monotonic() + timeout
+        max_chars = self.limits.max_output_chars
+        try:
+            reply = protocol.recv(w.sock, deadline=deadline)
+            status, error, detail = self._parse_status(reply)
+            value = reply.get("value")
+            type_name = reply.get("type_name", "")
+            if type(type_name) is not str:
+                raise ProtocolError("bad type name")
+        except TimeoutError:
+            output = w.output_text(max_chars)
+            self._end_worker(kill=True)
+            return CallResult("timeout", output=output, detail=f"timed out after {timeout:g} s")
+        except (EOFError, OSError) as exc:
+            output = w.output_text(max_chars)
+            code = self._end_worker(kill=True)
+            status, detail = _ended(code, self.limits) if code is not None else ("crashed", str(exc))
+            return CallResult(status, output=output, detail=detail)
+        except (ProtocolError, ValueError, AttributeError) as exc:
+            output = w.output_text(max_chars)
+            self._end_worker(kill=True)
+            return CallResult("crashed", output=output, detail=f"sent a malformed reply ({exc})")
+        output = w.output_text(max_chars)
+        if status in ("exited", "memory"):
+            self._end_worker(kill=True)
+        return CallResult(status, value, type_name, error, output, detail)
+
+    def _parse_status(self, reply: Any) -> tuple[str, StudentError | None, str]:
+        """Validate the status part of a reply from student processes."""
+        if type(reply) is not dict or reply.get("status") not in STATUSES:
+            raise ProtocolError("reply without a valid status")
+        status = reply["status"]
+        detail = reply.get("detail", "")
+        if type(detail) is not str:
+            raise ProtocolError("bad detail")
+        if status == "memory":
+            detail = f"ran out of memory (limit {_gib(self.limits.memory_bytes)})"
+        err = reply.get("error")
+        error = None
+        if err is not None:
+            if (type(err) is not dict or type(err.get("type")) is not str or type(err.get("message")) is not str
+                    or type(err.get("traceback")) is not list
+                    or not all(type(t) is str for t in err["traceback"])):
+                raise ProtocolError("bad error record")
+            error = StudentError(err["type"], err["message"], tuple(err["traceback"]))
+        return status, error, detail

@@ -1,0 +1,71 @@
+"""Engine helpers a grader calls as ``"@name"``: generic PyTorch/NumPy operations on handles.
+
+They run inside the student's process (the model lives there) and return plain data, so a
+check can inspect a student's ``nn.Module`` without the module ever crossing the wire.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+import numpy as np
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def module_parameters(module: Any) -> list[list]:
+    """[[name, shape], ...] in named_parameters order."""
+    return [[name, list(p.shape)] for name, p in module.named_parameters()]
+
+
+def load_parameters(module: Any, arrays: list) -> None:
+    """Copy ``arrays`` into the parameters, in named_parameters order; shapes must match."""
+    torch = _torch()
+    params = list(module.named_parameters())
+    if len(params) != len(arrays):
+        raise ValueError(f"the module has {len(params)} parameters, {len(arrays)} arrays were given")
+    with torch.no_grad():
+        for (name, p), a in zip(params, arrays):
+            a = np.asarray(a)
+            if tuple(p.shape) != a.shape:
+                raise ValueError(f"parameter {name} has shape {tuple(p.shape)}, the array {a.shape}")
+            p.copy_(torch.from_numpy(a).to(p.dtype))
+
+
+def forward(module: Any, x: Any) -> Any:
+    """The module's output on ``x`` in eval mode without gradients, as an array."""
+    torch = _torch()
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            return module(x)
+    finally:
+        module.train(was_training)
+
+
+def parameter_count(module: Any) -> int:
+    """Number of scalar parameters."""
+    return int(sum(p.numel() for p in module.parameters()))
+
+
+def seed(n: int) -> None:
+    """Seed random, numpy and torch."""
+    random.seed(n)
+    np.random.seed(n % 2**32)
+    _torch().manual_seed(n)
+
+
+def state_arrays(module: Any) -> list:
+    """All parameters as arrays, named_parameters order."""
+    return [p.detach().cpu().numpy().copy() for _, p in module.named_parameters()]
+
+
+HELPERS: dict[str, Callable[..., Any]] = {
+    f.__name__: f for f in (module_parameters, load_parameters, forward, parameter_count, seed, state_arrays)
+}

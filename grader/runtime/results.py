@@ -1,0 +1,61 @@
+"""The plain records the runtime hands to the grader: limits in, outcomes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.source import Statement
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one submission's processes."""
+
+    call_timeout: float = 10.0  # wall seconds per call
+    statement_timeout: float = 5.0  # wall seconds per namespace statement
+    cpu_seconds: int = 300  # RLIMIT_CPU per worker process
+    memory_bytes: int = 2 * 1024**3  # RLIMIT_DATA (RLIMIT_AS can't be used: torch maps ~3.2 GB on import)
+    max_processes: int = 32
+    max_file_bytes: int = 16 * 1024**2
+    max_output_chars: int = 10_000
+
+
+@dataclass(frozen=True)
+class StudentError:
+    """An exception raised by student code: type, message and the student's own frames."""
+
+    type: str
+    message: str
+    traceback: tuple[str, ...]  # '<cell 5>, line 3, in gradient_nn'
+
+    def __str__(self) -> str:
+        where = f" ({self.traceback[-1]})" if self.traceback else ""
+        return f"{self.type}: {self.message}{where}"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What one call into the runtime produced."""
+
+    status: str  # ok | error | timeout | exited | crashed | memory
+    value: Any = None  # None, bool, int, float, str, list, tuple, dict[str, ...], np.ndarray, Handle, Opaque
+    type_name: str = ""  # the Python type the student returned: "numpy.ndarray", "torch.Tensor", "tuple"
+    error: StudentError | None = None
+    output: str = ""  # captured stdout+stderr, truncated to max_output_chars with a marker
+    detail: str = ""  # a sentence for non-ok statuses: "timed out after 10 s"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """How one namespace statement went."""
+
+    statement: Statement
+    status: str  # ok | error | timeout | exited | crashed | memory
+    error: StudentError | None
+    detail: str
+    output: str = ""

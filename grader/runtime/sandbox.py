@@ -1,0 +1,300 @@
+"""Confine the current (freshly forked, single-threaded) process before student code runs in it.
+
+Each function applies one layer and says whether it could; :func:`confine` applies them in
+the only order that works (namespaces and uid changes need root, Landlock needs
+no_new_privs and must come after the mounts) and returns the names of the active layers.
+Everything goes through ``ctypes`` to libc because Python 3.11 has no ``os.unshare``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import resource
+import signal
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MS_BIND, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 4096, 16384, 1 << 18, 2, 4
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
+
+# Landlock (include/uapi/linux/landlock.h); x86_64 syscall numbers.
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
+_RULESET_VERSION = 1
+_RULE_PATH_BENEATH, _RULE_NET_PORT = 1, 2
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_TRUNCATE, FS_IOCTL_DEV = 1 << 14, 1 << 15
+_FS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1}
+_FS_LATEST = (1 << 16) - 1  # ABI 5 and later
+_FILE_ONLY = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+NET_BIND_TCP, NET_CONNECT_TCP = 1, 2
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2
+
+READ = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """What the confined process may touch. Plain data: it crosses from grader to zygote as JSON."""
+
+    workdir: str
+    uid: int  # the unprivileged uid/gid to become when running as root
+    read_paths: tuple[str, ...]  # read/execute: the Python installation, site-packages entries, /usr...
+    list_paths: tuple[str, ...]  # directory listing only: site-packages dirs, so imports can search them
+    hidden_paths: tuple[str, ...]  # dropped from sys.path in the worker (the project checkout)
+    privileged: bool = True  # False: behave as a grader without root would (no root-only layers)
+    cpu_seconds: int = 300
+    memory_bytes: int = 2 * 1024**3
+    max_processes: int = 32
+    max_file_bytes: int = 16 * 1024**2
+    max_open_files: int = 256
+
+
+def _check(ret: int, what: str) -> int:
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return ret
+
+
+def set_rlimits(cfg: SandboxConfig) -> None:
+    """CPU, data (memory), processes, file size, core dumps, open files; SIGXFSZ makes writes fail."""
+    for res, value in (
+        (resource.RLIMIT_CPU, cfg.cpu_seconds),
+        (resource.RLIMIT_DATA, cfg.memory_bytes),
+        (resource.RLIMIT_NPROC, cfg.max_processes),
+        (resource.RLIMIT_FSIZE, cfg.max_file_bytes),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, cfg.max_open_files),
+    ):
+        soft, hard = resource.getrlimit(res)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(res, (value, value))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def unshare_network(privileged: bool) -> bool:
+    """A private, empty network namespace: as root directly, else inside a new user namespace."""
+    uid, gid = os.getuid(), os.getgid()
+    if privileged and _libc.unshare(CLONE_NEWNET) == 0:
+        return True
+    if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+        return False
+    # Map our own ids so that files keep looking like ours inside the new user namespace.
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        try:
+            Path(f"/proc/self/{name}").write_text(text)
+        except OSError:
+            pass
+    return True
+
+
+def expose_paths(paths: tuple[str, ...], uid: int) -> bool:
+    """Make ``paths`` reachable for ``uid`` in a private mount namespace (root only).
+
+    A Python installed under a 0700 home (``/root/.pyenv``) cannot be traversed by an
+    unprivileged uid. In a private mount namespace, the closed ancestor is covered with an
+    empty tmpfs into which only the needed children are bind-mounted: the rest of it vanishes.
+    """
+    blocked: dict[str, set[str]] = {}
+    for p in paths:
+        parts = Path(p).parts
+        for i in range(1, len(parts)):
+            anc = Path(*parts[:i])
+            try:
+                st = os.stat(anc)
+            except OSError:
+                break
+            if st.st_uid != uid and not st.st_mode & stat.S_IXOTH:
+                blocked.setdefault(str(anc), set()).add(parts[i])
+                break
+    if not blocked:
+        return False
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    for anc, children in blocked.items():
+        fds = {c: os.open(os.path.join(anc, c), os.O_PATH) for c in children if os.path.exists(os.path.join(anc, c))}
+        _check(
+            _libc.mount(b"tmpfs", anc.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=64k"),
+            f"tmpfs on {anc}",
+        )
+        for child, fd in fds.items():
+            target = os.path.join(anc, child)
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                os.mkdir(target)
+            else:
+                open(target, "w").close()
+            source = f"/proc/self/fd/{fd}".encode()
+            _check(_libc.mount(source, target.encode(), None, MS_BIND | MS_REC, None), f"bind {target}")
+            os.close(fd)
+    return True
+
+
+def drop_privileges(uid: int) -> None:
+    """Become ``uid``/``uid`` with no supplementary groups, and stay signalable by the grader."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # lets us write /proc/self/uid_map later
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 when Landlock is unavailable."""
+    ret = _libc.syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_RULESET_VERSION))
+    return max(ret, 0)
+
+
+def apply_landlock(read_paths: tuple[str, ...], list_paths: tuple[str, ...], write_paths: tuple[str, ...]) -> bool:
+    """Allow reading ``read_paths``, listing ``list_paths``, read/write of ``write_paths``; deny every other file,
+    TCP bind/connect (ABI 4+), and signals / abstract sockets leaving the sandbox (ABI 6+)."""
+    abi = landlock_abi()
+    if abi < 1:
+        return False
+    fs = _FS_BY_ABI.get(abi, _FS_LATEST)
+    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+                        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
+    size = 8 if abi < 4 else 16 if abi < 6 else 24
+    ruleset = _check(_libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
+                                   ctypes.c_uint32(0)), "landlock_create_ruleset")
+    try:
+        for paths, access in ((read_paths, READ), (list_paths, FS_READ_DIR), (write_paths, fs)):
+            for p in paths:
+                try:
+                    fd = os.open(p, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    allowed = access if stat.S_ISDIR(os.fstat(fd).st_mode) else access & _FILE_ONLY & fs
+                    rule = _PathBeneath(allowed, fd)
+                    _check(_libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule),
+                                         ctypes.c_uint32(0)), f"landlock_add_rule {p}")
+                finally:
+                    os.close(fd)
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        _check(_libc.syscall(_SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    return True
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies (reset by a uid change, so set it afterwards)."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def scope_signals() -> bool:
+    """Enter a nested Landlock domain that may only signal itself and its descendants (ABI 6+)."""
+    if landlock_abi() < 6:
+        return False
+    attr = _RulesetAttr(0, 0, SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET)
+    ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(24), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return False
+    try:
+        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        return _libc.syscall(_SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)) == 0
+    finally:
+        os.close(ruleset)
+
+
+def scrub_interpreter(hidden_paths: tuple[str, ...]) -> None:
+    """Forget the project: its sys.path entries, its modules, editable-install finders."""
+    hidden = tuple(os.path.realpath(p) for p in hidden_paths)
+
+    def is_hidden(path: str) -> bool:
+        real = os.path.realpath(path or ".")
+        return any(real == h or real.startswith(h + os.sep) for h in hidden) and "site-packages" not in real
+
+    sys.path[:] = [p for p in sys.path if p and not is_hidden(p)]
+    for p in [p for p in sys.path_importer_cache if not p or is_hidden(p)]:
+        del sys.path_importer_cache[p]
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+    for name in [n for n in sys.modules if n == "grader" or n.startswith("grader.")]:
+        del sys.modules[name]
+
+
+def confine(cfg: SandboxConfig) -> tuple[str, ...]:
+    """Apply every layer this OS allows, in order; return the names of those now active."""
+    layers = ["process", "private-cwd", "scrubbed-env"]
+    root = os.geteuid() == 0
+    if root:
+        os.chown(cfg.workdir, cfg.uid, cfg.uid)
+        for base, dirs, files in os.walk(cfg.workdir):
+            for n in dirs + files:
+                os.lchown(os.path.join(base, n), cfg.uid, cfg.uid)
+        try:
+            if expose_paths(cfg.read_paths, cfg.uid):
+                layers.append("mount-ns")
+        except OSError:
+            pass
+    if root and cfg.privileged:
+        if unshare_network(privileged=True):
+            layers.append("no-network")
+        drop_privileges(cfg.uid)
+        layers.append("unprivileged-user")
+    elif root:  # simulating a grader without root: become a plain user first
+        drop_privileges(cfg.uid)
+    if not (root and cfg.privileged) and unshare_network(privileged=False):
+        layers.append("no-network")
+    set_rlimits(cfg)
+    layers.append("rlimits")
+    try:
+        if apply_landlock(cfg.read_paths, cfg.list_paths, (cfg.workdir, "/dev/null")):
+            layers.append("landlock")
+    except OSError:
+        pass
+    return tuple(layers)
+
+
+def site_dirs() -> tuple[str, ...]:
+    """The site-packages directories on sys.path."""
+    return tuple(p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p))
+
+
+def default_read_paths(hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The Python installation, every site-packages entry except the project's, system libraries.
+
+    site-packages entries are listed one by one so that a project installed there (or an
+    editable-install pointer to it) is left out while numpy, torch... stay readable.
+    """
+    paths = {sys.base_prefix, sys.base_exec_prefix}
+    sites = site_dirs()
+    for prefix in {sys.prefix, sys.exec_prefix} - {sys.base_prefix}:
+        # a venv: its own files, but not a checkout that happens to contain it
+        paths.update(os.path.join(prefix, d) for d in ("bin", "include", "pyvenv.cfg", "share"))
+    for site in sites:
+        for entry in os.listdir(site):
+            stem = entry.split("-")[0].split(".")[0].lower()
+            if stem in hidden_names or entry.startswith("__editable__") or entry.endswith(".pth"):
+                continue
+            paths.add(os.path.join(site, entry))
+    paths.update(("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/proc", "/dev/urandom", "/dev/random",
+                  "/dev/zero", "/dev/shm", "/sys/devices/system/cpu", "/sys/fs/cgroup", "/etc/ld.so.cache",
+                  "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts",
+                  "/etc/mime.types", "/etc/fonts"))
+    hidden = tuple(os.path.realpath(h) for h in hidden_paths)
+    out = []
+    for p in sorted(paths):
+        real = os.path.realpath(p)
+        inside_hidden = any(real == h or h.startswith(real + os.sep) for h in hidden)
+        if os.path.exists(p) and not inside_hidden:
+            out.append(p)
+    return tuple(out)

@@ -1,0 +1,300 @@
+"""The code that runs inside a submission's processes (after the zygote forked them).
+
+The *builder* confines itself, rebuilds the student's namespace statement by statement, and
+then only forks *call workers*: a worker inherits the namespace by fork, serves calls over its
+own socket, and is thrown away after a hang, exit, crash or memory blow-up. The builder never
+runs a call, so a restart costs one fork and the namespace is the one that was built.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import dataclasses
+import io
+import os
+import random
+import signal
+import socket
+import sys
+import tempfile
+import traceback
+import types
+from typing import Any
+
+import numpy as np
+
+from grader.runtime import helpers, protocol, sandbox
+from grader.runtime.convert import safe_str, to_plain, type_name
+from grader.runtime.protocol import Handle, TensorArg
+from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
+
+UID_BASE = 200_000  # each submission gets uid UID_BASE + builder pid: its own NPROC count and signals
+
+
+class StatementTimeout(BaseException):
+    """Raised by SIGALRM in the builder when a statement runs past its time."""
+
+
+# ----------------------------------------------------------------------------- output capture
+
+
+class Capture:
+    """fd 1 and 2 (C-level writes) and sys.stdout/err go to the grader's memfd, in append mode.
+
+    The grader owns the memfd: it empties it before each request and reads it afterwards, even
+    when the process died; RLIMIT_FSIZE bounds it, so a flood fails the student's own write.
+    """
+
+    def __init__(self, fd: int) -> None:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        self.stream = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), errors="backslashreplace",
+                                       write_through=True)
+        self.reset()
+
+    def reset(self) -> None:
+        """Flush what the student buffered and put our streams back in place."""
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001 - a student may have replaced or broken them
+                pass
+        sys.stdout = sys.stderr = self.stream
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def student_error(exc: BaseException) -> dict:
+    """Type, message and the student's own frames ('<cell 5>, line 3, in f') of an exception."""
+    frames = []
+    try:
+        for fs in traceback.extract_tb(exc.__traceback__):
+            if fs.filename.startswith("<cell ") or fs.filename == "<grader>":
+                frames.append(f"{fs.filename}, line {fs.lineno}, in {fs.name}")
+    except BaseException:  # noqa: BLE001
+        pass
+    if isinstance(exc, SyntaxError) and (exc.filename or "").startswith("<cell "):
+        frames.append(f"{exc.filename}, line {exc.lineno}")
+    return {"type": type_name(exc), "message": safe_str(exc), "traceback": frames}
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    """(status, detail) for an exception that ended a statement or call."""
+    if isinstance(exc, MemoryError):
+        return "memory", "ran out of memory"
+    if isinstance(exc, RuntimeError) and "allocate memory" in safe_str(exc):
+        return "memory", "ran out of memory"
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        status = 0 if code is None else code if isinstance(code, int) else 1
+        return "exited", f"exited with status {status}"
+    return "error", ""
+
+
+# ----------------------------------------------------------------------------- builder
+
+
+def _seed(n: int) -> None:
+    random.seed(n)
+    np.random.seed(n % 2**32)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(n)
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise StatementTimeout()
+
+
+def _compile_statement(source: str, cell: int, line: int) -> types.CodeType:
+    tree = ast.parse(source, filename=f"<cell {cell}>")
+    ast.increment_lineno(tree, line - 1)
+    return compile(tree, f"<cell {cell}>", "exec", dont_inherit=True)
+
+
+def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
+    """Entry point of a submission process, just forked by the zygote. Never returns."""
+    try:
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        capture = Capture(output_fd)
+        cfg = SandboxConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()})
+        if cfg.uid < 0:
+            cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
+        os.chdir(cfg.workdir)
+        os.environ.clear()
+        os.environ.update({"HOME": cfg.workdir, "TMPDIR": cfg.workdir, "PATH": "/usr/bin:/bin",
+                           "MPLBACKEND": "Agg", "MPLCONFIGDIR": cfg.workdir, "OMP_NUM_THREADS": "1",
+                           "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"})
+        tempfile.tempdir = cfg.workdir
+        layers = confine(cfg)
+        sandbox.die_with_parent()
+        scrub_interpreter(cfg.hidden_paths)
+        signal.signal(signal.SIGALRM, _on_alarm)
+        seed = int(cfg_doc["seed"])
+        _seed(seed)
+        ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        protocol.send(sock, {"isolation": list(layers), "uid": cfg.uid, "pid": os.getpid()})
+        while True:
+            try:
+                msg = protocol.recv(sock)
+            except EOFError:
+                break
+            op = msg["op"]
+            if op == "exec":
+                reply = _exec_statement(ns, msg)
+                capture.reset()
+                protocol.send(sock, reply)
+            elif op == "fork":
+                _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+                pid = os.fork()
+                if pid == 0:
+                    sock.close()
+                    _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"])
+                for fd in fds:
+                    os.close(fd)
+                protocol.send(sock, {"pid": pid})
+            elif op == "wait":
+                _, status = os.waitpid(msg["pid"], 0)
+                protocol.send(sock, {"code": os.waitstatus_to_exitcode(status)})
+    finally:
+        os._exit(0)
+
+
+def _exec_statement(ns: dict, msg: dict) -> dict:
+    try:
+        code = _compile_statement(msg["source"], msg["cell"], msg["line"])
+    except SyntaxError as exc:
+        return {"status": "error", "error": student_error(exc), "detail": ""}
+    signal.setitimer(signal.ITIMER_REAL, float(msg["timeout"]))
+    try:
+        exec(code, ns)
+    except StatementTimeout:
+        return {"status": "timeout", "error": None, "detail": f"timed out after {msg['timeout']:g} s"}
+    except BaseException as exc:  # noqa: BLE001 - anything a statement raises is its outcome
+        status, detail = _failure(exc)
+        return {"status": status, "error": student_error(exc), "detail": detail}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return {"status": "ok", "error": None, "detail": ""}
+
+
+# ----------------------------------------------------------------------------- call worker
+
+
+class _Worker:
+    def __init__(self, ns: dict, handle_base: int) -> None:
+        self.ns = ns
+        self.handles: dict[int, Any] = {}
+        self.next_id = handle_base
+
+    def resolve(self, value: Any) -> Any:
+        """Arguments from the grader: tensor markers become tensors, handles their objects."""
+        t = type(value)
+        if t is TensorArg:
+            import torch
+
+            return torch.from_numpy(value.array).to(getattr(torch, value.dtype))
+        if t is Handle:
+            return self.obj(value)
+        if t is list:
+            return [self.resolve(v) for v in value]
+        if t is tuple:
+            return tuple(self.resolve(v) for v in value)
+        if t is dict:
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+    def obj(self, handle: Handle) -> Any:
+        if handle.id not in self.handles:
+            raise LookupError(f"handle {handle.id} does not exist (the runtime was restarted or reset)")
+        return self.handles[handle.id]
+
+    def keep(self, value: Any) -> Handle:
+        self.next_id += 1
+        self.handles[self.next_id] = value
+        return Handle(self.next_id, type_name(value))
+
+    def target(self, target: Any) -> Any:
+        if type(target) is Handle:
+            return self.obj(target)
+        if target.startswith("@"):
+            fn = helpers.HELPERS.get(target[1:])
+            if fn is None:
+                raise LookupError(f"no engine helper {target!r}")
+            return fn
+        if target not in self.ns:
+            raise NameError(f"name {target!r} is not defined")
+        return self.ns[target]
+
+    def handle(self, msg: dict) -> dict:
+        op = msg["op"]
+        if op == "names":
+            return {"status": "ok", "value": {k: _kind(v) for k, v in list(self.ns.items()) if not k.startswith("__")}}
+        if op == "define":
+            self.ns.update(self.resolve(msg["values"]))
+            exec(compile(msg["source"], "<grader>", "exec", dont_inherit=True), self.ns)
+            return {"status": "ok", "value": None, "type_name": "NoneType"}
+        args = self.resolve(msg["args"])
+        kwargs = self.resolve(msg["kwargs"])
+        if op == "call":
+            fn = self.target(msg["target"])
+        else:  # method
+            fn = getattr(self.obj(msg["target"]), msg["method"])
+        result = fn(*args, **kwargs)
+        if msg.get("keep"):
+            h = self.keep(result)
+            return {"status": "ok", "value": h, "type_name": h.type_name}
+        value, name = to_plain(result)
+        return {"status": "ok", "value": value, "type_name": name}
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, type):
+        return "class"
+    if isinstance(v, types.ModuleType):
+        return "module"
+    if callable(v) and isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return "function"
+    return "value"
+
+
+def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle_base: int) -> None:
+    """Serve calls on ``sock`` until the grader closes it; never returns."""
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        sandbox.die_with_parent()
+        sandbox.scope_signals()  # cannot signal the builder (or anything outside this process tree)
+        capture = Capture(output_fd)
+        _seed(seed)
+        worker = _Worker(ns, handle_base)
+        while True:
+            try:
+                msg = protocol.recv(sock)
+            except EOFError:
+                break
+            try:
+                reply = worker.handle(msg)
+            except BaseException as exc:  # noqa: BLE001 - the student's failure is the call's result
+                status, detail = _failure(exc)
+                reply = {"status": status, "error": student_error(exc), "detail": detail}
+            capture.reset()
+            try:
+                protocol.send(sock, reply)
+            except protocol.ProtocolError as exc:
+                protocol.send(sock, {"status": "error", "error": {"type": "ProtocolError", "message": str(exc),
+                                                                  "traceback": []}})
+            if reply["status"] == "exited":
+                break
+    finally:
+        os._exit(0)

@@ -1,0 +1,67 @@
+"""The zygote: a clean interpreter that has imported the heavy libraries once and forks submissions.
+
+It is started with ``python -I`` and a scrubbed environment, never forked from the grader, so
+nothing the grader holds (the reference solution, other students' results) is in its memory.
+The grader talks to it over one Unix socket: ``spawn`` (with the submission's socket and
+output memfd passed by SCM_RIGHTS) forks a builder; ``wait`` reaps one and reports how it ended.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+
+PRELOAD = (
+    "numpy", "scipy", "scipy.io", "matplotlib", "torch", "torch.nn", "torch.nn.functional",
+    "torch.optim", "torchvision", "torchvision.transforms", "torchvision.datasets",
+)
+
+
+def preload() -> None:
+    """Import what submissions use, so that each fork gets it for free."""
+    import importlib
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    for name in PRELOAD:
+        importlib.import_module(name)
+    import matplotlib.pyplot  # noqa: F401 - builds the font cache once, here
+    import torch
+
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+
+
+def serve(fd: int) -> None:
+    """Answer spawn/wait requests on the socket ``fd`` until the grader closes it."""
+    from grader.runtime import protocol, sandbox, worker
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader's Ctrl-C is the grader's to handle
+    sandbox.die_with_parent()
+    sock = socket.socket(fileno=fd)
+    preload()
+    protocol.send(sock, {"ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            msg = protocol.recv(sock)
+        except EOFError:
+            return
+        if msg["op"] == "spawn":
+            _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+            pid = os.fork()
+            if pid == 0:
+                sock.close()
+                worker.run_builder(socket.socket(fileno=fds[0]), fds[1], msg["config"])
+            for f in fds:
+                os.close(f)
+            protocol.send(sock, {"pid": pid})
+        elif msg["op"] == "wait":
+            try:
+                _, status = os.waitpid(msg["pid"], 0)
+                code = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                code = None
+            protocol.send(sock, {"code": code})
+
