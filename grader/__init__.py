@@ -3,3 +3,5 @@
 It knows nothing of any particular assignment; an assignment pack (``grader.assignments.a2``)
 plugs its rubric, checks and evidence rules into it.
 """
+
+__version__ = "0.1.0"

@@ -1,0 +1,29 @@
+"""The A2 "Neural networks" pack: rubric, checks, data, and (instructor side) the reference."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from grader.assignment import Assignment
+from grader.checks import CheckSet
+from grader.rubric import load_rubric
+
+RUBRIC = Path(__file__).with_name("rubric.toml")
+
+
+def load(*, with_reference: bool = True) -> Assignment:
+    from grader.assignments.a2 import evidence, public
+
+    sets = [public.CHECKS, evidence.CHECKS]
+    reference = None
+    if with_reference:
+        hidden = importlib.import_module("grader.assignments.a2.hidden")
+        reference = importlib.import_module("reference")
+        sets.append(hidden.CHECKS)
+    checks = CheckSet.union(*sets)
+    rubric = load_rubric(RUBRIC)
+    if not with_reference:
+        rubric = rubric.public_only()
+    checks.validate(rubric, complete=with_reference)
+    return Assignment(name="a2", filename_prefix="A2", rubric=rubric, checks=checks, reference=reference)

@@ -1,0 +1,36 @@
+"""An assignment pack, as the engine sees it.
+
+A pack is a package under ``grader.assignments`` with a ``load(with_reference)`` function
+returning an :class:`Assignment`: its rubric, its checks, the files its notebooks read, and
+(instructor side only) the reference solution.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+
+from grader.checks import CheckSet
+from grader.rubric import Rubric
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    filename_prefix: str  # "A2" in A2_LASTNAME_Firstname.ipynb
+    rubric: Rubric
+    checks: CheckSet
+    reference: ModuleType | None = None  # None in the student kit
+    runtime_files: Mapping[str, bytes] = field(default_factory=dict)  # put in the runtime's working dir
+
+    def public(self) -> Assignment:
+        """The student's view: public checks only, no reference."""
+        return replace(self, rubric=self.rubric.public_only(), reference=None)
+
+
+def load_assignment(name: str = "a2", *, with_reference: bool = True) -> Assignment:
+    """Import the pack ``grader.assignments.<name>``; without the reference for students."""
+    pack = importlib.import_module(f"grader.assignments.{name}")
+    return pack.load(with_reference=with_reference)

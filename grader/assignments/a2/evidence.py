@@ -1,0 +1,106 @@
+"""A2 checks of the saved outputs: the evidence for tasks that ask for figures, tables and logs.
+
+Each rule looks in the task's own section of the notebook (found from its heading); when a
+notebook has no heading for the task, the whole notebook is the section, so a student who
+renamed headings is not punished twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grader.checks import CheckFailed, CheckSet, Context
+from grader.notebook import Cell
+from grader.results import Counterexample
+from grader.sections import Section, find_sections
+
+CHECKS = CheckSet()
+
+
+def evidence(task: str, name: str):
+    return CHECKS.check(task, name, uses_reference=False, runtime=False)
+
+
+TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6")
+
+
+def section(ctx: Context, task: str) -> Section:
+    found = find_sections(ctx.submission, TASK_IDS)
+    if task in found:
+        return found[task]
+    return Section(task, Cell(0, "markdown", ""), ctx.submission.cells)
+
+
+def need_images(ctx: Context, task: str, count: int, what: str) -> None:
+    found = section(ctx, task).images
+    if found < count:
+        raise CheckFailed(
+            f"no saved {what} found in the outputs of task {task}" if not found
+            else f"{found} saved figure(s) in the outputs of task {task}, expected {count} ({what})",
+            Counterexample(f"outputs of task {task}", f"at least {count} figure(s)", f"{found}"),
+        )
+
+
+@evidence("1.4", "evidence.gradcheck_success")
+def gradcheck_success(ctx: Context) -> None:
+    """The saved output of the gradient check says SUCCESS."""
+    text = section(ctx, "1.4").outputs_text
+    if not re.search(r"SUCCESS", text):
+        shown = "FAILURE" if re.search(r"FAILURE", text) else "no gradcheck result"
+        raise CheckFailed(
+            "the notebook's saved output does not show `SUCCESS: Passed gradcheck.`",
+            Counterexample("outputs of task 1.4", "SUCCESS: Passed gradcheck.", shown),
+        )
+
+
+@evidence("1.5", "evidence.training_figure")
+def training_figure(ctx: Context) -> None:
+    """Task 1.5 shows the decision boundary and the error curves."""
+    need_images(ctx, "1.5", 1, "decision boundary and error curves")
+
+
+@evidence("1.6", "evidence.runs_table")
+def runs_table(ctx: Context) -> None:
+    """Task 1.6 shows a table of the final errors of 5 runs."""
+    part = section(ctx, "1.6")
+    lines = (part.outputs_text + "\n" + part.markdown).splitlines()
+    rows = [line for line in lines if len(re.findall(r"\d+(?:\.\d+)?", line)) >= 2]
+    if len(rows) < 5:
+        raise CheckFailed(
+            "no table of 5 runs (final training and validation errors) found in task 1.6",
+            Counterexample("outputs and text of task 1.6", "5 rows with two errors each", f"{len(rows)} row(s)"),
+        )
+
+
+@evidence("1.8", "evidence.hidden_units_figures")
+def hidden_units_figures(ctx: Context) -> None:
+    """Task 1.8 shows decision boundaries per h and the two summary figures."""
+    need_images(ctx, "1.8", 3, "decision boundaries for each h and the two error figures")
+
+
+@evidence("3.1", "evidence.training_images")
+def training_images(ctx: Context) -> None:
+    """Task 3.1 shows training images."""
+    need_images(ctx, "3.1", 1, "training images")
+
+
+_TEST_LINE = re.compile(r"Test set: Average loss: ([\d.]+), Accuracy: (\d+)/(\d+) \(([\d.]+)%\)")
+
+
+@evidence("3.4", "evidence.training_log")
+def training_log(ctx: Context) -> None:
+    """Task 3.4's log shows 20 test evaluations of the ConvNet."""
+    part = section(ctx, "3.4")
+    evaluations = _TEST_LINE.findall(part.outputs_text)
+    if len(evaluations) < 20:
+        raise CheckFailed(
+            f"the saved training log of task 3.4 shows {len(evaluations)} test evaluation(s), expected 20 (one per epoch)",
+            Counterexample("outputs of task 3.4", "20 lines `Test set: Average loss: …, Accuracy: …`", f"{len(evaluations)}"),
+        )
+    ctx.note(f"final test accuracy {float(evaluations[-1][3]):g}%")
+
+
+@evidence("3.5", "evidence.filters_figure")
+def filters_figure(ctx: Context) -> None:
+    """Task 3.5 shows the 16 first-layer filters."""
+    need_images(ctx, "3.5", 1, "first-layer filters")

@@ -1,0 +1,332 @@
+"""A2 checks against the reference solution: instructor grading only, never in the student kit."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import re
+
+import numpy as np
+import torch
+
+from grader.assignments.a2 import strategies
+from grader.assignments.a2.evidence import section
+from grader.assignments.a2.public import GRADIENT_NAMES, four_gradients, is_true
+from grader.checks import CheckFailed, CheckSet, Context
+from grader.checks.compare import as_array, expect_close
+from grader.checks.display import show, show_inputs
+from grader.results import Counterexample
+from grader.runtime import as_tensor
+
+CHECKS = CheckSet()
+check = CHECKS.check
+
+PART1_HELPERS = ("sigm", "nnet_forward_logloss", "sumelement_matrix", "sumelement_vector")
+
+
+# -- provided code (no points, reported) -----------------------------------------------------
+
+
+def _forward_matches(ctx: Context, example: dict) -> None:
+    got = ctx.call("nnet_forward_logloss", **example)
+    if not isinstance(got, (list, tuple)) or len(got) != 3:
+        raise CheckFailed(
+            "`nnet_forward_logloss` should return (Po, Yo, loss)",
+            Counterexample(show_inputs(example), "3 values", repr(got)[:200]),
+        )
+    Po, Yo, loss = ctx.reference.nnet_forward_logloss(**example)
+    expect_close(got[0], Po, what="Po", inputs=example)
+    expect_close(got[1], Yo, what="Yo", inputs=example)
+    loss_got = as_array(got[2], what="loss")
+    # the per-example loss or its sum over the batch are both what the handout asks
+    if loss_got.size == 1 and np.size(loss) > 1:
+        loss = np.sum(loss)
+    expect_close(loss_got, loss, what="loss", inputs=example)
+
+
+@check("provided", "forward.one_example", needs=("nnet_forward_logloss",))
+def forward_one_example(ctx: Context) -> None:
+    """nnet_forward_logloss gives Po, Yo and the loss of one example."""
+    ctx.forall(strategies.network_example(), lambda ex: _forward_matches(ctx, ex), max_examples=15)
+
+
+@check("provided", "forward.batch", needs=("nnet_forward_logloss",))
+def forward_batch(ctx: Context) -> None:
+    """nnet_forward_logloss works on a batch of examples (N x 2)."""
+    ctx.forall(strategies.batch_example(), lambda ex: _forward_matches(ctx, ex), max_examples=15)
+
+
+# -- 1.2 gradient_nn, one gradient per check (partial credit per gradient) -------------------
+
+
+def _gradient_check(k: int):
+    name = GRADIENT_NAMES[k]
+
+    def run(ctx: Context) -> None:
+        def prop(example: dict) -> None:
+            got = four_gradients(ctx, "gradient_nn", example)[k]
+            expected = ctx.reference.gradient_nn(**example)[k]
+            expect_close(got, expected, what=name, inputs=example)
+
+        ctx.forall(strategies.network_example(), prop)
+
+    run.__doc__ = f"{name} equals the chain-rule gradient on random networks (h = 1..20, both labels)."
+    return run
+
+
+for _k, _param in enumerate(("Wi", "bi", "Wo", "bo")):
+    check("1.2", f"gradient_nn.grad_{_param}", needs=("gradient_nn",))(_gradient_check(_k))
+
+
+# -- 1.4 numerical gradient and gradcheck ----------------------------------------------------
+
+
+@check("1.4", "gradient_nn_numerical.matches_reference", needs=("gradient_nn_numerical",), isolate=PART1_HELPERS)
+def numerical_matches_reference(ctx: Context) -> None:
+    """Central differences agree with the true gradient on random networks."""
+
+    def prop(example: dict) -> None:
+        got = four_gradients(ctx, "gradient_nn_numerical", example)
+        for name, g, want in zip(GRADIENT_NAMES, got, ctx.reference.gradient_nn(**example)):
+            expect_close(g, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
+
+    ctx.forall(strategies.network_example(kink_margin=1e-3, hidden=(1, 8)), prop, max_examples=15)
+
+
+@check(
+    "1.4",
+    "gradcheck.accepts_correct",
+    needs=("gradcheck",),
+    isolate=("gradient_nn_numerical", *PART1_HELPERS),
+)
+def gradcheck_accepts_correct(ctx: Context) -> None:
+    """gradcheck() returns True for a correct gradient_nn."""
+    ctx.define(inspect.getsource(ctx.reference.gradient_nn))
+    verdict = ctx.call("gradcheck", timeout=120)
+    if not is_true(verdict):
+        raise CheckFailed(
+            "gradcheck() rejected a correct gradient_nn",
+            Counterexample("the correct gradient_nn", "True", repr(verdict)),
+        )
+
+
+# -- 3.2 ConvNet -----------------------------------------------------------------------------
+
+
+def _student_parameters(ctx: Context) -> tuple[object, list[tuple[str, tuple[int, ...]]]]:
+    model = ctx.keep("ConvNet")
+    params = [(name, tuple(shape)) for name, shape in ctx.call("@module_parameters", model)]
+    return model, params
+
+
+def _reference_parameters(ctx: Context) -> list[tuple[str, torch.Tensor]]:
+    torch.manual_seed(ctx.seed)
+    return list(ctx.reference.ConvNet().named_parameters())
+
+
+@check("3.2", "convnet.parameter_count", needs=("ConvNet",))
+def convnet_parameter_count(ctx: Context) -> None:
+    """ConvNet has as many parameters as the handout's architecture."""
+    _, params = _student_parameters(ctx)
+    got = sum(int(np.prod(shape)) for _, shape in params)
+    expected = sum(p.numel() for _, p in _reference_parameters(ctx))
+    if got != expected:
+        raise CheckFailed(
+            f"ConvNet has {got:,} parameters",
+            Counterexample("ConvNet()", f"{expected:,} parameters", f"{got:,}"),
+        )
+
+
+@check("3.2", "convnet.layer_shapes", needs=("ConvNet",))
+def convnet_layer_shapes(ctx: Context) -> None:
+    """ConvNet's weights and biases have the handout's shapes (in any order, under any names)."""
+    _, params = _student_parameters(ctx)
+    got = sorted(shape for _, shape in params)
+    expected = sorted(tuple(p.shape) for _, p in _reference_parameters(ctx))
+    if got != expected:
+        raise CheckFailed(
+            "ConvNet's parameter shapes differ from the architecture asked for",
+            Counterexample("ConvNet()", show([list(s) for s in expected]), show([list(s) for s in got])),
+        )
+
+
+@check("3.2", "convnet.same_function", needs=("ConvNet",))
+def convnet_same_function(ctx: Context) -> None:
+    """With the reference's weights loaded by shape, ConvNet computes the reference's function."""
+    model, params = _student_parameters(ctx)
+    reference = _reference_parameters(ctx)
+    by_shape = {tuple(p.shape): p.detach().numpy() for _, p in reference}
+    if sorted(s for _, s in params) != sorted(by_shape):
+        raise CheckFailed("ConvNet's parameter shapes differ from the architecture asked for (see convnet.layer_shapes)")
+    ctx.call("@load_parameters", model, [by_shape[shape] for _, shape in params])
+    ref_model = ctx.reference.ConvNet()
+    with torch.no_grad():
+        for param, (_, value) in zip(ref_model.parameters(), reference):
+            param.copy_(value)
+    ref_model.eval()
+    for n in (2, 5):
+        batch = strategies.cifar_batch(n, seed=ctx.seed + 100 + n)
+        got = as_array(ctx.call("@forward", model, as_tensor(batch)), what="the output")
+        with torch.no_grad():
+            expected = ref_model(torch.from_numpy(batch)).numpy()
+        expect_close(
+            got, expected, what="the output", inputs={"images": f"{n} random CIFAR-shaped images (seeded)"},
+            rtol=1e-3, atol=1e-4,
+        )
+
+
+# -- 3.4 the student's train / test on a small synthetic loader ------------------------------
+
+# The globals the handout's train(epoch, network) and test(network) read, built inside the
+# runtime from plain arrays, and a one-layer network both sides start from.
+_PART3_SOURCE = """
+import torch as _grader_torch
+
+
+class _GraderFlatLinear(_grader_torch.nn.Module):
+    def __init__(self, weight, bias):
+        super().__init__()
+        self.fc = _grader_torch.nn.Linear(weight.shape[1], weight.shape[0])
+        with _grader_torch.no_grad():
+            self.fc.weight.copy_(weight)
+            self.fc.bias.copy_(bias)
+
+    def forward(self, x):
+        return self.fc(x.reshape(x.shape[0], -1))
+
+
+train_loader = _grader_torch.utils.data.DataLoader(
+    _grader_torch.utils.data.TensorDataset(_grader_X, _grader_torch.as_tensor(_grader_Y).long()),
+    batch_size=16,
+    shuffle=False,
+)
+test_loader = train_loader
+device = _grader_torch.device("cpu")
+_grader_network = _GraderFlatLinear(_grader_W, _grader_b)
+optimizer = _grader_torch.optim.SGD(_grader_network.parameters(), lr=0.01)
+batch_size, epochs, lr, log_interval = 16, 1, 0.01, 10
+
+
+def _grader_train_once():
+    train(1, _grader_network)
+    return [p.detach().numpy().copy() for p in _grader_network.parameters()]
+
+
+def _grader_test_once():
+    return test(_grader_network)
+"""
+
+
+def _tiny_problem(seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "X": rng.uniform(-1, 1, size=(48, 3, 32, 32)).astype(np.float32),
+        "Y": rng.integers(0, 10, size=48),
+        "W": (rng.normal(size=(10, 3072)) * 0.02).astype(np.float32),
+        "b": np.zeros(10, dtype=np.float32),
+    }
+
+
+def _prepare_part3(ctx: Context) -> dict[str, np.ndarray]:
+    data = _tiny_problem(ctx.seed)
+    values = {f"_grader_{k}": (v if k == "Y" else as_tensor(v)) for k, v in data.items()}
+    ctx.define(_PART3_SOURCE, values)
+    return data
+
+
+def _reference_part3(ctx: Context, data: dict[str, np.ndarray], *, train: bool):
+    """Run the given train() or test() of the reference on the same network and loader."""
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.as_tensor(data["X"]), torch.as_tensor(data["Y"]).long()),
+        batch_size=16,
+        shuffle=False,
+    )
+    linear = torch.nn.Linear(3072, 10)
+    with torch.no_grad():
+        linear.weight.copy_(torch.as_tensor(data["W"]))
+        linear.bias.copy_(torch.as_tensor(data["b"]))
+    net = torch.nn.Sequential(torch.nn.Flatten(), linear)
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        if train:
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+            ctx.reference.train(1, net, loader, optimizer, torch.device("cpu"))
+        else:
+            ctx.reference.test(net, loader, torch.device("cpu"))
+    return [p.detach().numpy() for p in linear.parameters()], printed.getvalue()
+
+
+@check("3.4", "train_test.train_step", needs=("train",))
+def train_matches_given(ctx: Context) -> None:
+    """The notebook's train(epoch, network) updates the network as the given one does."""
+    data = _prepare_part3(ctx)
+    got = ctx.call("_grader_train_once", timeout=60)
+    expected, _ = _reference_part3(ctx, data, train=True)
+    inputs = {"data": "48 random CIFAR-shaped images, batches of 16, SGD lr 0.01, one epoch"}
+    for name, g, want in zip(("weight", "bias"), got, expected):
+        expect_close(g, want, what=f"the network's {name} after train(1, network)", inputs=inputs, rtol=1e-4, atol=1e-6)
+
+
+_ACCURACY = re.compile(r"Accuracy:\s*(\d+)\s*/\s*(\d+)")
+
+
+@check("3.4", "train_test.test_accuracy", needs=("test",))
+def test_reports_accuracy(ctx: Context) -> None:
+    """The notebook's test(network) prints the accuracy the given one computes."""
+    data = _prepare_part3(ctx)
+    _, printed = ctx.call_with_output("_grader_test_once", timeout=60)
+    _, expected_text = _reference_part3(ctx, data, train=False)
+    expected = _ACCURACY.search(expected_text)
+    got = _ACCURACY.search(printed)
+    inputs = {"data": "48 random CIFAR-shaped images, a fixed linear network"}
+    if got is None or got.groups() != expected.groups():
+        raise CheckFailed(
+            "test(network) does not report the network's accuracy",
+            Counterexample(show_inputs(inputs), f"Accuracy: {expected[1]}/{expected[2]}", printed.strip()[-200:] or "nothing printed"),
+        )
+
+
+# -- 3.6 the parameter count answer ----------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[ ,.\u00a0\u202f]|\\[,;: ]|\{,\})\d{3})+(?![\d])|\d+")
+
+
+def numbers_in(text: str) -> set[int]:
+    """Integers however a student writes them: 258058, 258,058, 258 058, 258.058, 258{,}058, 258\\,058."""
+    found = set()
+    for match in _NUMBER.findall(text):
+        digits = re.sub(r"\D", "", match)
+        if digits:
+            found.add(int(digits))
+    return found
+
+
+def _answer_3_6(ctx: Context) -> set[int]:
+    part = section(ctx, "3.6")
+    return numbers_in(part.markdown + "\n" + part.outputs_text)
+
+
+@check("3.6", "answer_3_6.total", runtime=False)
+def answer_total(ctx: Context) -> None:
+    """The answer to 3.6 gives the total number of parameters."""
+    expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
+    if expected not in _answer_3_6(ctx):
+        raise CheckFailed(
+            "the total number of parameters is not in the answer to 3.6",
+            Counterexample("the text and outputs of task 3.6", f"{expected:,}", "not found"),
+        )
+
+
+@check("3.6", "answer_3_6.per_layer", runtime=False)
+def answer_per_layer(ctx: Context) -> None:
+    """The answer to 3.6 gives each layer's number of parameters."""
+    model = ctx.reference.ConvNet()
+    layers = [sum(p.numel() for p in m.parameters(recurse=False)) for m in model.modules()]
+    expected = [n for n in layers if n]
+    numbers = _answer_3_6(ctx)
+    missing = [n for n in expected if n not in numbers]
+    if missing:
+        raise CheckFailed(
+            f"{len(missing)} of the {len(expected)} per-layer counts are not in the answer to 3.6",
+            Counterexample("the text and outputs of task 3.6", ", ".join(f"{n:,}" for n in expected), "missing " + ", ".join(f"{n:,}" for n in missing)),
+        )

@@ -1,0 +1,207 @@
+"""A2 checks that need no reference solution: the ones a student's self-check runs.
+
+Their oracles reveal no solution: shapes the handout states, gradients at a few fixed inputs,
+the student's own numerical gradient, convergence of SGD on the double moon, and the
+evidence the notebook's saved outputs show.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.assignments.a2 import known_values, strategies
+from grader.assignments.a2.data import double_moon_arrays
+from grader.checks import CheckFailed, CheckSet, Context
+from grader.checks.compare import as_array, expect_close
+from grader.checks.display import show_inputs
+from grader.results import Counterexample
+from grader.runtime import as_tensor
+
+CHECKS = CheckSet()
+check = CHECKS.check
+
+GRADIENT_NAMES = ("grad_s_Wi", "grad_s_bi", "grad_s_Wo", "grad_s_bo")
+
+
+def four_gradients(ctx: Context, name: str, example: dict) -> list:
+    """Call a gradient function and insist on four results, whatever container holds them."""
+    got = ctx.call(name, **example)
+    if not isinstance(got, (list, tuple)) or len(got) != 4:
+        raise CheckFailed(
+            f"`{name}` should return 4 gradients (Wi, bi, Wo, bo)",
+            Counterexample(show_inputs(example), "a tuple of 4 arrays", repr(got)[:200]),
+        )
+    return list(got)
+
+
+def is_false(value: object) -> bool:
+    """False as a student may return it: False, numpy's False (decoded to bool) or 0."""
+    return isinstance(value, (bool, int, float)) and not value
+
+
+def is_true(value: object) -> bool:
+    return isinstance(value, (bool, int, float)) and bool(value)
+
+
+# -- 1.2 gradient_nn -------------------------------------------------------------------------
+
+
+@check("1.2", "gradient_nn.shapes", needs=("gradient_nn",), uses_reference=False)
+def gradient_shapes(ctx: Context) -> None:
+    """Each gradient has the shape of its parameter (Wi d x h, bi and Wo (h,), bo one number)."""
+
+    def prop(example: dict) -> None:
+        grads = four_gradients(ctx, "gradient_nn", example)
+        h = example["Wi"].shape[1]
+        wanted = {"grad_s_Wi": (2, h), "grad_s_bi": (h,), "grad_s_Wo": (h,)}
+        for name, got in zip(GRADIENT_NAMES, grads):
+            arr = as_array(got, what=name)
+            ok = arr.size == 1 if name == "grad_s_bo" else arr.shape == wanted[name]
+            if not ok:
+                expected = "a single number" if name == "grad_s_bo" else f"shape {wanted[name]}"
+                raise CheckFailed(
+                    f"{name} has shape {arr.shape}",
+                    Counterexample(show_inputs(example), expected, f"shape {arr.shape}"),
+                )
+
+    ctx.forall(strategies.network_example(), prop, max_examples=10)
+
+
+@check("1.2", "gradient_nn.known_values", needs=("gradient_nn",), uses_reference=False)
+def gradient_known_values(ctx: Context) -> None:
+    """The four gradients at a few fixed inputs equal the known values."""
+    for example, expected in known_values.load():
+        grads = four_gradients(ctx, "gradient_nn", example)
+        for name, got, want in zip(GRADIENT_NAMES, grads, expected):
+            expect_close(got, want, what=name, inputs=example)
+
+
+@check("1.2", "gradient_nn.inactive_units", needs=("gradient_nn",), uses_reference=False)
+def gradient_inactive_units(ctx: Context) -> None:
+    """With every ReLU unit off, nothing flows back to Wi, bi and Wo."""
+    for seed in range(3):
+        example = strategies.inactive_example(seed)
+        grads = four_gradients(ctx, "gradient_nn", example)
+        for name, got, param in zip(GRADIENT_NAMES[:3], grads, ("Wi", "bi", "Wo")):
+            expect_close(got, np.zeros_like(example[param]), what=name, inputs=example)
+
+
+SGD_EPOCHS = 5
+SGD_MAX_ERROR = 10.0  # percent; the reference ends near 0, a wrong gradient near 50
+
+_SGD_SOURCE = '''
+def __grader_sgd(X, Y, h, lr, epochs, seed):
+    """Plain SGD as the handout's train_loop does it, driven by the student's gradient_nn."""
+    import numpy
+    rng = numpy.random.default_rng(int(seed))
+    Wi = rng.standard_normal((X.shape[1], int(h)))
+    bi = numpy.zeros(int(h)); Wo = numpy.zeros(int(h)); bo = 0.0
+    for i in rng.integers(len(X), size=int(epochs) * len(X)):
+        gWi, gbi, gWo, gbo = gradient_nn(X[i], Y[i], Wi, bi, Wo, bo)
+        Wi = Wi - lr * numpy.asarray(gWi, dtype=float).reshape(Wi.shape)
+        bi = bi - lr * numpy.asarray(gbi, dtype=float).reshape(bi.shape)
+        Wo = Wo - lr * numpy.asarray(gWo, dtype=float).reshape(Wo.shape)
+        bo = bo - lr * float(numpy.ravel(gbo)[0])
+    Yo = numpy.maximum(X @ Wi + bi, 0) @ Wo + bo
+    return 100.0 * float(numpy.mean(numpy.sign(Yo) != Y))
+'''
+
+
+@check("1.2", "gradient_nn.sgd_converges", needs=("gradient_nn",), uses_reference=False)
+def gradient_drives_sgd(ctx: Context) -> None:
+    """SGD with the student's gradient (h = 7, lr = 0.02) fits the double moon."""
+    X, Y, _, _ = double_moon_arrays()
+    ctx.define(_SGD_SOURCE)
+    error = ctx.call("__grader_sgd", X, Y, 7, 0.02, SGD_EPOCHS, ctx.seed, timeout=60)
+    if not error <= SGD_MAX_ERROR:
+        raise CheckFailed(
+            f"after {SGD_EPOCHS} epochs of SGD with your gradient, the training error is {error:.1f}%",
+            Counterexample(
+                f"double moon (1000 points), h = 7, lr = 0.02, {SGD_EPOCHS} epochs",
+                f"training error <= {SGD_MAX_ERROR:g}%",
+                f"{error:.1f}%",
+            ),
+        )
+
+
+# -- 1.4 numerical gradient and gradcheck ----------------------------------------------------
+
+
+@check("1.4", "gradient_nn_numerical.known_values", needs=("gradient_nn_numerical",), uses_reference=False)
+def numerical_known_values(ctx: Context) -> None:
+    """Central differences at a few fixed inputs agree with the known gradients."""
+    for example, expected in known_values.load():
+        grads = four_gradients(ctx, "gradient_nn_numerical", example)
+        for name, got, want in zip(GRADIENT_NAMES, grads, expected):
+            expect_close(got, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
+
+
+_FAULTY_GRADIENT = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    """The student's own numerical gradient, with one parameter's gradient pushed off."""
+    grads = [numpy_for_grader.array(g, dtype=float) for g in gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)]
+    grads[__grader_faulty] = grads[__grader_faulty] + 0.1
+    return tuple(grads)
+'''
+
+
+@check(
+    "1.4",
+    "gradcheck.rejects_faulty",
+    needs=("gradcheck", "gradient_nn_numerical"),
+    uses_reference=False,
+)
+def gradcheck_rejects_faulty(ctx: Context) -> None:
+    """gradcheck() returns False when any one of the four gradients is wrong."""
+    for k, name in enumerate(GRADIENT_NAMES):
+        ctx.define("import numpy as numpy_for_grader\n" + _FAULTY_GRADIENT, {"__grader_faulty": k})
+        verdict = ctx.call("gradcheck", timeout=60)
+        if not is_false(verdict):
+            raise CheckFailed(
+                f"gradcheck() accepted a gradient_nn whose {name} is off by 0.1",
+                Counterexample(f"gradient_nn with a wrong {name}", "False", repr(verdict)),
+            )
+
+
+# -- 1.5 train_loop --------------------------------------------------------------------------
+
+TRAIN_LOOP_EPOCHS = 5
+TRAIN_LOOP_MAX_ERROR = 10.0  # percent, final training error with h = 7, lr = 0.02
+
+
+@check("1.5", "train_loop.converges", needs=("train_loop",), isolate=("gradient_nn",), uses_reference=False)
+def train_loop_converges(ctx: Context) -> None:
+    """train_loop with h = 7, lr = 0.02 brings the training error on the double moon down."""
+    Xtr, Ytr, Xval, Yval = double_moon_arrays()
+    ctx.define("lrate = 0.02")  # the handed-out train_loop reads this global instead of lr
+    got = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=120)
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed("train_loop should return (tr_error, val_error)", Counterexample("h = 7, lr = 0.02", "2 error curves", repr(got)[:200]))
+    tr_error = as_array(got[0], what="tr_error").ravel()
+    final = float(tr_error[-1]) if tr_error.size else float("nan")
+    if not final <= TRAIN_LOOP_MAX_ERROR:
+        raise CheckFailed(
+            f"after {TRAIN_LOOP_EPOCHS} epochs the final training error is {final:.1f}%",
+            Counterexample(
+                f"double moon, h = 7, lr = 0.02, nEpochs = {TRAIN_LOOP_EPOCHS}, vis = 'never'",
+                f"final training error <= {TRAIN_LOOP_MAX_ERROR:g}%",
+                f"{final:.1f}%",
+            ),
+        )
+
+
+# -- 3.2 ConvNet -----------------------------------------------------------------------------
+
+
+@check("3.2", "convnet.output_shape", needs=("ConvNet",), uses_reference=False)
+def convnet_output_shape(ctx: Context) -> None:
+    """ConvNet() maps a batch of N CIFAR images (N x 3 x 32 x 32) to N x 10 scores."""
+    model = ctx.keep("ConvNet")
+    for n in (1, 3, 8):
+        batch = strategies.cifar_batch(n, seed=ctx.seed + n)
+        got = as_array(ctx.call("@forward", model, as_tensor(batch)), what="the output")
+        if got.shape != (n, 10):
+            raise CheckFailed(
+                f"the output for {n} images has shape {got.shape}",
+                Counterexample(f"a batch of shape {batch.shape}", f"shape ({n}, 10)", f"shape {got.shape}"),
+            )

@@ -1,0 +1,152 @@
+"""What a check sees: the submission, the student runtime, the reference, and a seed.
+
+Every value a check gets from the student crossed the wire as plain data; comparisons are
+made here, in the grader's process, never inside the runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from grader.checks.display import show, show_inputs
+from grader.notebook import Submission
+from grader.results import Counterexample
+
+#: How checks explore inputs: reproducible from the grading seed, nothing written to disk
+#: (no example database), no deadline (a student's slow loop is not a failure).
+CHECK_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    derandomize=False,
+    print_blob=False,
+    report_multiple_bugs=False,
+    suppress_health_check=list(HealthCheck),  # a slow or picky student function is not a grader error
+)
+
+
+class CheckFailed(AssertionError):
+    """The student's work does not do what the task asks; carries the smallest failing input."""
+
+    def __init__(self, message: str, counterexample: Counterexample | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.counterexample = counterexample
+
+
+class StudentCallFailed(Exception):
+    """A call into the student's code raised, hung, exited, crashed or ran out of memory."""
+
+    def __init__(self, target: str, result: Any, inputs: str = "") -> None:
+        self.target = target
+        self.result = result  # grader.runtime.CallResult
+        self.inputs = inputs
+        super().__init__(self.message)
+
+    @property
+    def status(self) -> str:
+        return "timeout" if self.result.status == "timeout" else "error"
+
+    @property
+    def message(self) -> str:
+        r = self.result
+        if r.status == "error" and r.error is not None:
+            where = f" ({r.error.traceback[-1]})" if r.error.traceback else ""
+            return f"`{self.target}` raised {r.error.type}: {r.error.message}{where}"
+        return f"`{self.target}` {r.detail or r.status}"
+
+
+@dataclass
+class Context:
+    """Everything a check may use. ``reference`` is None on the student's side."""
+
+    submission: Submission
+    runtime: Any  # grader.runtime.StudentRuntime, or None when it could not start
+    reference: ModuleType | None = None
+    seed: int = 0
+    hypothesis: settings = CHECK_SETTINGS
+    names: Mapping[str, str] = field(default_factory=dict)  # student namespace: name -> kind
+    notes: list[str] = field(default_factory=list)  # what a passing check wants said
+    _fatal: StudentCallFailed | None = None
+    _defined: bool = False  # the check changed the namespace: the runner resets it afterwards
+
+    # -- calling the student -------------------------------------------------------------
+    def call(self, target: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        """Call into the runtime and return the plain value, or raise StudentCallFailed."""
+        return self._call(target, args, kwargs, timeout).value
+
+    def call_with_output(self, target: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> tuple[Any, str]:
+        """Call and also return what the call printed (for functions that report by printing)."""
+        result = self._call(target, args, kwargs, timeout)
+        return result.value, result.output
+
+    def _call(self, target: Any, args: tuple, kwargs: dict, timeout: float | None) -> Any:
+        """One call into the runtime, failing as StudentCallFailed.
+
+        After a call hangs or kills its worker, further calls in the same check fail at once
+        with the same outcome: Hypothesis would otherwise retry the hang while shrinking.
+        """
+        if self._fatal is not None:
+            raise self._fatal
+        result = self.runtime.call(target, *args, timeout=timeout, **kwargs)
+        if result.ok:
+            return result
+        failure = StudentCallFailed(_target_name(target), result)
+        if result.status != "error":
+            self._fatal = failure
+        raise failure
+
+    def keep(self, target: str, *args: Any, **kwargs: Any) -> Any:
+        """Call and keep the result inside the runtime (a model instance): returns a Handle."""
+        return self.call(target, *args, keep=True, **kwargs)
+
+    def define(self, source: str, values: Mapping[str, Any] | None = None) -> None:
+        """Run trusted source in the student's namespace (undone after the check)."""
+        self._defined = True
+        result = self.runtime.define(source, values or {})
+        if not result.ok:
+            raise RuntimeError(f"the grader could not prepare the runtime: {result.detail or result.error}")
+
+    def note(self, message: str) -> None:
+        """Say something next to a pass (a parsed accuracy, a figure found)."""
+        self.notes.append(message)
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    # -- properties ----------------------------------------------------------------------
+    def forall(
+        self,
+        strategy: st.SearchStrategy,
+        prop: Callable[[Any], None],
+        *,
+        max_examples: int | None = None,
+    ) -> None:
+        """Run ``prop`` on examples drawn from ``strategy``; the failure Hypothesis shrinks to is raised."""
+        chosen = settings(self.hypothesis, max_examples=max_examples or self.hypothesis.max_examples)
+
+        @chosen
+        @seed(self.seed)
+        @given(strategy)
+        def property_(example: Any) -> None:
+            try:
+                prop(example)
+            except StudentCallFailed as failure:
+                if not failure.inputs:
+                    failure.inputs = show_inputs(example) if isinstance(example, Mapping) else show(example)
+                raise
+
+        try:
+            property_()
+        except BaseExceptionGroup as group:  # several distinct failures: report the first
+            raise group.exceptions[0] from None
+
+
+def _target_name(target: Any) -> str:
+    return target if isinstance(target, str) else getattr(target, "type_name", "object")

@@ -1,0 +1,74 @@
+"""Running one check: missing names, failures, student crashes and isolation, as outcomes.
+
+A check never raises out of here: whatever the student's code does, the outcome is one of
+passed, failed, error, timeout or missing, with a message a student can act on.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+from grader.checks.context import CheckFailed, Context, StudentCallFailed
+from grader.checks.registry import CheckSpec
+from grader.results import Counterexample
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    status: str  # passed | failed | error | timeout | missing
+    message: str = ""
+    counterexample: Counterexample | None = None
+
+
+def run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
+    """Run ``spec`` as submitted; if it fails and it names helpers to isolate, run it again
+    with those helpers replaced by the reference's and keep the better verdict."""
+    missing = [name for name in spec.needs if not ctx.has(name)]
+    if missing:
+        names = ", ".join(f"`{n}`" for n in missing)
+        return CheckOutcome("missing", f"{names} not defined in the notebook (or its definition failed)")
+    if spec.runtime and ctx.runtime is None:
+        return CheckOutcome("error", "the student runtime could not start, so this code was not run")
+
+    outcome = _run_once(spec, ctx)
+    if outcome.status == "passed" or not spec.isolate or ctx.reference is None:
+        return outcome
+
+    isolated = _run_once(spec, ctx, replace=spec.isolate)
+    if isolated.status != "passed":
+        return outcome
+    helpers = ", ".join(f"`{n}`" for n in spec.isolate)
+    return CheckOutcome(
+        "passed",
+        f"passes with the reference {helpers}; as submitted: {outcome.message} "
+        "(that helper is graded in its own task)",
+    )
+
+
+def _run_once(spec: CheckSpec, ctx: Context, replace: tuple[str, ...] = ()) -> CheckOutcome:
+    ctx._fatal = None
+    ctx.notes = []
+    try:
+        for name in replace:
+            ctx.define(inspect.getsource(getattr(ctx.reference, name)))
+        spec.func(ctx)
+    except CheckFailed as failure:
+        return CheckOutcome("failed", failure.message, failure.counterexample)
+    except StudentCallFailed as failure:
+        return CheckOutcome(failure.status, failure.message, _call_counterexample(failure))
+    except Exception as bug:  # noqa: BLE001 - a check must never take the batch down
+        return CheckOutcome("error", f"the grader could not run this check ({type(bug).__name__}: {bug})")
+    else:
+        return CheckOutcome("passed", "; ".join(ctx.notes))
+    finally:
+        ctx._fatal = None
+        if ctx._defined:
+            ctx.runtime.reset()
+            ctx._defined = False
+
+
+def _call_counterexample(failure: StudentCallFailed) -> Counterexample | None:
+    if not failure.inputs:
+        return None
+    return Counterexample(failure.inputs, "a result", failure.message)

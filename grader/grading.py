@@ -1,0 +1,117 @@
+"""Grade one notebook: the single path every front end (batch, self-check, CI) goes through.
+
+notebook -> Submission -> Program -> student runtime -> checks -> rubric -> Report
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from grader import __version__
+from grader.assignment import Assignment
+from grader.checks import CheckOutcome, Context, run_check
+from grader.notebook import ReadOptions, Submission, load_submission
+from grader.problems import Problem
+from grader.results import Report
+from grader.runtime import BuildOutcome, StudentRuntime
+from grader.scoring import ManualMark, score_tasks
+from grader.sections import find_sections
+from grader.source import Program, build_program, undefined_names
+
+
+def grade_notebook(
+    path: Path,
+    assignment: Assignment,
+    *,
+    seed: int = 0,
+    manual: Mapping[str, ManualMark] | None = None,
+) -> Report:
+    """Grade ``path`` against ``assignment``; never raises because of what the notebook holds."""
+    started = time.monotonic()
+    submission = load_submission(Path(path), ReadOptions(prefix=assignment.filename_prefix))
+    program = build_program(submission)
+    problems = [*submission.problems, *program.problems]
+    specs = [assignment.checks[name] for name in assignment.rubric.check_names()]
+
+    runtime = None
+    names: dict[str, str] = {}
+    isolation: tuple[str, ...] = ()
+    outcomes: dict[str, CheckOutcome] = {}
+    try:
+        if submission.cells and any(spec.runtime for spec in specs):
+            runtime, names, build_problems = _start_runtime(program, assignment, seed)
+            problems += build_problems
+            isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
+            problems += _undefined_name_problems(program, specs, names)
+        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names)
+        for spec in specs:
+            outcomes[spec.name] = run_check(spec, ctx)
+    finally:
+        if runtime is not None:
+            runtime.close()
+
+    tasks = score_tasks(assignment.rubric, outcomes, answers=_written_answers(submission, assignment), manual=manual)
+    identity = submission.identity
+    return Report(
+        submission=submission.name,
+        student={"last_name": identity.last_name, "first_name": identity.first_name} if identity else None,
+        score=sum(t.score for t in tasks),
+        max_score=assignment.rubric.max_score,
+        tasks=tasks,
+        problems=tuple(problems),
+        meta={
+            "assignment": assignment.rubric.assignment,
+            "grader_version": __version__,
+            "seed": seed,
+            "checks": "all" if assignment.reference is not None else "public",
+            "isolation": list(isolation),
+            "seconds": round(time.monotonic() - started, 2),
+        },
+    )
+
+
+def _start_runtime(
+    program: Program, assignment: Assignment, seed: int
+) -> tuple[StudentRuntime | None, dict[str, str], list[Problem]]:
+    runtime = StudentRuntime(program.to_run, files=assignment.runtime_files, seed=seed)
+    try:
+        outcomes = runtime.start()
+        names = runtime.names()
+    except Exception as exc:  # noqa: BLE001 - the grader goes on without the code checks
+        runtime.close()
+        return None, {}, [Problem("runtime-failed", f"the student runtime could not start: {exc}")]
+    return runtime, names, [_build_problem(o) for o in outcomes if o.status != "ok"]
+
+
+def _build_problem(outcome: BuildOutcome) -> Problem:
+    stmt = outcome.statement
+    if outcome.error is not None:
+        what = f"{outcome.error.type}: {outcome.error.message}"
+    else:
+        what = outcome.detail or outcome.status
+    first_line = stmt.source.strip().splitlines()[0][:80] if stmt.source.strip() else ""
+    return Problem(
+        f"statement-{outcome.status}",
+        f"cell {stmt.cell}, line {stmt.line}: `{first_line}` failed when the grader rebuilt your "
+        f"definitions ({what}); it was skipped",
+        cell=stmt.cell,
+        line=stmt.line,
+    )
+
+
+def _undefined_name_problems(program: Program, specs: list, names: Mapping[str, str]) -> list[Problem]:
+    """Names the graded functions read but nothing defines: say so before their checks fail."""
+    problems = []
+    for name in dict.fromkeys(n for spec in specs for n in spec.needs):
+        if name in names:
+            for undefined in undefined_names(program, name):
+                problems.append(Problem("undefined-name", f"in `{name}`: {undefined.message}", undefined.cell, undefined.line))
+    return problems
+
+
+def _written_answers(submission: Submission, assignment: Assignment) -> dict[str, str]:
+    manual_tasks = [t.id for t in assignment.rubric.tasks if t.manual_points]
+    sections = find_sections(submission, [t.id for t in assignment.rubric.tasks])
+    return {task: sections[task].markdown for task in manual_tasks if task in sections}

@@ -1,0 +1,98 @@
+"""Rubric + check outcomes (+ manual marks) -> scored tasks.
+
+Each check is worth its rubric points when it passes and nothing otherwise, so a task's
+partial credit is the sum of its passing checks. Points a person awards (written answers)
+come from manual marks; until then they are reserved and the task says ``manual``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from grader.checks import CheckOutcome
+from grader.results import CheckResult, TaskResult
+from grader.rubric import Rubric, TaskRubric
+
+
+@dataclass(frozen=True)
+class ManualMark:
+    """A person's mark for the written part of a task."""
+
+    score: float
+    comment: str = ""
+    grader: str = ""
+
+
+def score_tasks(
+    rubric: Rubric,
+    outcomes: Mapping[str, CheckOutcome],
+    *,
+    answers: Mapping[str, str] | None = None,
+    manual: Mapping[str, ManualMark] | None = None,
+) -> tuple[TaskResult, ...]:
+    answers = answers or {}
+    manual = manual or {}
+    return tuple(_score_task(t, outcomes, answers.get(t.id, ""), manual.get(t.id)) for t in rubric.tasks)
+
+
+def _score_task(
+    task: TaskRubric, outcomes: Mapping[str, CheckOutcome], answer: str, mark: ManualMark | None
+) -> TaskResult:
+    checks = []
+    for entry in task.checks:
+        outcome = outcomes.get(entry.name) or CheckOutcome("error", "this check did not run")
+        earned = entry.points if outcome.status == "passed" else 0.0
+        checks.append(
+            CheckResult(
+                name=entry.name,
+                status=outcome.status,
+                score=earned,
+                max_score=entry.points,
+                message=outcome.message,
+                counterexample=outcome.counterexample,
+                visibility=entry.visibility,
+            )
+        )
+    if task.manual_points:
+        checks.append(_manual_check(task, mark))
+    score = sum(c.score for c in checks)
+    return TaskResult(
+        id=task.id,
+        title=task.title,
+        kind=task.kind,
+        status=task_status(checks, score),
+        score=score,
+        max_score=task.max_score,
+        checks=tuple(checks),
+        answer=answer,
+        expected_answer=task.expected_answer,
+    )
+
+
+def _manual_check(task: TaskRubric, mark: ManualMark | None) -> CheckResult:
+    if mark is None:
+        return CheckResult(
+            "written answer", "manual", 0.0, task.manual_points, "graded by hand", visibility="public"
+        )
+    points = min(max(mark.score, 0.0), task.manual_points)
+    status = "passed" if points == task.manual_points else "partial" if points > 0 else "failed"
+    return CheckResult("written answer", status, points, task.manual_points, mark.comment, visibility="public")
+
+
+def task_status(checks: list[CheckResult], score: float) -> str:
+    """One word for a task: what a student should look at first."""
+    statuses = [c.status for c in checks]
+    automatic = [s for s in statuses if s != "manual"]
+    if "manual" in statuses and all(s == "passed" for s in automatic):
+        return "manual"
+    if all(s == "passed" for s in automatic) and "manual" not in statuses:
+        return "passed"
+    if score > 0:
+        return "partial"
+    if automatic and all(s == "missing" for s in automatic):
+        return "missing"
+    for status in ("timeout", "error"):
+        if status in automatic:
+            return status
+    return "failed"
