@@ -31,7 +31,8 @@ def task_ids(reports: Sequence[Report]) -> list[str]:
 
 def write_gradebook(reports: Sequence[Report], path: Path) -> None:
     ids = task_ids(reports)
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    # errors="replace": a file name with invalid UTF-8 bytes (a lone surrogate) becomes "?"
+    with open(path, "w", encoding="utf-8-sig", errors="replace", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=[*IDENTITY, *ids, *TOTALS])
         writer.writeheader()
         for report in reports:

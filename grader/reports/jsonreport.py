@@ -22,9 +22,14 @@ def finite(value: Any) -> Any:
 
 
 def dump_json(data: Any, path: Path) -> None:
-    """Indented UTF-8 JSON in a stable order; ``allow_nan=False`` proves the guard held."""
+    r"""Indented UTF-8 JSON in a stable order; ``allow_nan=False`` proves the guard held.
+
+    A lone surrogate (a file name with invalid UTF-8 bytes, a ``"\ud800"`` in a notebook) has
+    no UTF-8 form; ``backslashreplace`` writes it as the JSON escape ``\udXXX``, which reads
+    back as the same string.
+    """
     text = json.dumps(finite(data), indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_bytes((text + "\n").encode("utf-8", errors="backslashreplace"))
 
 
 def write_json(report: Report, path: Path) -> None:

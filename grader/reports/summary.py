@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from grader.reports.gradebook import task_ids
 from grader.reports.templating import environment
-from grader.reports.text import student_name
+from grader.reports.text import printable, student_name
 from grader.results import CheckResult, Report
 
 #: How many of the most common failing checks the summary lists.
@@ -174,7 +174,7 @@ def _task_chart(stats: Sequence[TaskStats]) -> Figure:
         [i - 0.2 for i in x], mean_pct, width=0.4, label="mean score (% of max)", color="#4c72b0"
     )
     ax.bar([i + 0.2 for i in x], pass_pct, width=0.4, label="passed (%)", color="#55a868")
-    ax.set_xticks(list(x), [s.id for s in stats])
+    ax.set_xticks(list(x), [printable(s.id) for s in stats], parse_math=False)
     ax.set_ylim(0, 100)
     ax.set_xlabel("task")
     ax.set_ylabel("%")

@@ -92,3 +92,10 @@ def test_an_empty_class_still_gives_a_page(tmp_path):
     write_summary([], path)
     page = path.read_text(encoding="utf-8")
     assert "0 submissions" in page and "No check failed." in page
+
+
+def test_task_ids_are_not_read_as_mathtext(tmp_path):
+    report = make_report()
+    odd = replace(report, tasks=(replace(report.tasks[2], id="$\\x$"),))
+    write_summary([odd], tmp_path / "summary.html")
+    assert "<td>$\\x$</td>" in (tmp_path / "summary.html").read_text(encoding="utf-8")
