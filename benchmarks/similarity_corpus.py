@@ -249,7 +249,792 @@ TEMPLATE: list[tuple[str, str]] = [
     ("markdown", "I, NAME, declare that this notebook is my own work."),
 ]
 
-from benchmarks.similarity_authors import AUTHORS  # noqa: E402  (long data, kept apart)
+# ----------------------------------------------------------------------------- authors
+# Nine independent authors' answers, keyed by task id: lists of cells (kind, source).
+
+M = "markdown"
+C = "code"
+
+AUTHORS: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "A2_MARTIN_Alice": {
+        "1.1": [(M, "Let $z = X W_i + b_i$ and $H = \\max(0, z)$. By the chain rule, with "
+                    "$\\delta = \\partial s / \\partial Y_o = -Y \\sigma(-Y Y_o)$ we get "
+                    "$\\partial s/\\partial b_o = \\delta$, $\\partial s/\\partial W_o = \\delta H$, "
+                    "$\\partial s/\\partial b_i = \\delta W_o \\odot 1[z>0]$ and "
+                    "$\\partial s/\\partial W_i = X^T (\\delta W_o \\odot 1[z > 0])$.")],
+        "1.2": [(C, """\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    z = X @ Wi + bi
+    H = np.maximum(z, 0)
+    Yo = H @ Wo + bo
+    delta = -Y * sigm(-Y * Yo)
+    grad_bo = delta
+    grad_Wo = delta * H
+    grad_bi = delta * Wo * (z > 0)
+    grad_Wi = np.outer(X, grad_bi)
+    return grad_Wi, grad_bi, grad_Wo, grad_bo
+""")],
+        "1.3": [(M, "Using a Taylor expansion, $s(\\theta + \\epsilon) - s(\\theta - \\epsilon) "
+                    "\\approx 2 \\epsilon s'(\\theta)$, so the derivative is approximated by the "
+                    "central difference divided by $2\\epsilon$, which is more precise than the "
+                    "one-sided difference.")],
+        "1.6": [(C, """\
+lrate = 0.02
+tr, va = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=0.02)
+plt.figure()
+plt.plot(tr, label='train')
+plt.plot(va, label='validation')
+plt.legend()
+plt.show()
+
+def final_errors(h, lr, runs=5):
+    finals = []
+    for run in range(runs):
+        tr, va = train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='never')
+        finals.append((tr[-1], va[-1]))
+    return np.array(finals)
+
+table = final_errors(7, 0.02)
+print('run | train error | val error')
+for i, (t, v) in enumerate(table):
+    print(f'{i + 1:3d} | {t:11.2f} | {v:9.2f}')
+"""), (M, "Training reached zero training error in 4 of the 5 runs; one run stayed at "
+          "about 1% because of a bad initialisation.")],
+        "1.7": [(M, "With lr = 2 the training diverges and the error oscillates wildly. "
+                    "With 0.2 it converges fast but is noisy. 0.02 converges smoothly within a few "
+                    "epochs and gives the best final error, while 0.002 is far too slow and has not "
+                    "converged after 100 epochs.")],
+        "1.8": [(C, """\
+hidden_sizes = [1, 2, 5, 7, 10, 100]
+results = {}
+for h in hidden_sizes:
+    lrate = 0.02
+    results[h] = final_errors(h, 0.02)
+means = np.array([results[h].mean(axis=0) for h in hidden_sizes])
+stds = np.array([results[h].std(axis=0) for h in hidden_sizes])
+plt.errorbar(hidden_sizes, means[:, 0], yerr=stds[:, 0], label='train')
+plt.errorbar(hidden_sizes, means[:, 1], yerr=stds[:, 1], label='val')
+plt.xscale('log')
+plt.legend()
+"""), (M, "One or two hidden units underfit: the boundary is almost a line. From 5 units on "
+          "the moons are separated; 100 units does not overfit much here because the data is "
+          "simple, but the validation error gets slightly worse.")],
+        "2.1": [(M, "It is a Laplacian filter (discrete second derivative). The same filter is "
+                    "applied to R, G and B and the three results are summed into one output map. "
+                    "It responds to edges and fine textures.")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.tanh(self.conv1(x)))
+        x = self.pool(torch.tanh(self.conv2(x)))
+        x = x.view(x.size(0), -1)
+        x = torch.tanh(self.fc1(x))
+        return self.fc2(x)
+""")],
+        "3.3": [(M, "Without non-linearities a stack of linear layers collapses into a single "
+                    "linear map, so depth would add no expressive power.")],
+        "3.4": [(C, """\
+model = ConvNet().to(device)
+optimizer = optim.SGD(model.parameters(), lr=0.01)
+for epoch in range(1, 21):
+    train(epoch, model)
+    test(model)
+
+w = model.conv1.weight.detach().cpu()
+fig, axes = plt.subplots(2, 8, figsize=(12, 3))
+for ax, f in zip(axes.ravel(), w):
+    f = (f - f.min()) / (f.max() - f.min())
+    ax.imshow(f.permute(1, 2, 0))
+    ax.axis('off')
+""")],
+        "3.6": [(M, "conv1: 16x3x5x5 + 16 = 1216; conv2: 128x16x5x5 + 128 = 51328; "
+                    "fc1: 64x3200 + 64 = 204864; fc2: 10x64 + 10 = 650. Total 258058 parameters.")],
+    },
+    "A2_NGUYEN_Bao": {
+        "1.1": [(M, "Write $a = W_i^T x + b_i$, $h = relu(a)$, $y_o = w_o^T h + b_o$. The loss "
+                    "derivative is $ds/dy_o = -y/(1+e^{y y_o})$. Then every parameter follows: the "
+                    "output bias gets exactly this value, the output weights get it times h, and "
+                    "the hidden units get it times $w_o$ where $a$ is positive and zero elsewhere. "
+                    "The input weights are the input times that hidden gradient.")],
+        "1.2": [(C, """\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    d, h = Wi.shape
+    pre = np.zeros(h)
+    for j in range(h):
+        pre[j] = bi[j] + sum(X[i] * Wi[i, j] for i in range(d))
+    hidden = np.array([max(p, 0.0) for p in pre])
+    out = bo + sum(hidden[j] * Wo[j] for j in range(h))
+    dout = -Y / (1.0 + np.exp(Y * out))
+    gWo = np.zeros(h)
+    gbi = np.zeros(h)
+    gWi = np.zeros((d, h))
+    for j in range(h):
+        gWo[j] = dout * hidden[j]
+        if pre[j] > 0:
+            gbi[j] = dout * Wo[j]
+        for i in range(d):
+            gWi[i, j] = X[i] * gbi[j]
+    return gWi, gbi, gWo, dout
+""")],
+        "1.3": [(M, "The derivative is the limit of the slope between two close points. We take "
+                    "a point epsilon on each side: (f(x+eps) - f(x-eps)) / (2 eps). The error of this "
+                    "symmetric version is of order eps squared.")],
+        "1.6": [(C, """\
+lrate = 0.02
+train_err, val_err = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='last')
+fig = plt.figure(figsize=(8, 4))
+plt.semilogy(train_err + 1e-3)
+plt.semilogy(val_err + 1e-3)
+plt.title('errors')
+
+rows = []
+for seed in range(5):
+    np.random.seed(seed)
+    e_tr, e_val = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='never')
+    rows.append([seed, e_tr[-1], e_val[-1]])
+print(np.array(rows))
+"""), (M, "Not always: seeds 0, 1, 3 and 4 reach 0% but seed 2 ends at 0.5%.")],
+        "1.7": [(M, "Too large a step (2) makes SGD jump around and never settle. 0.2 learns "
+                    "quickly. 0.002 is very slow. I would pick 0.02 as a compromise between speed "
+                    "and stability.")],
+        "1.8": [(C, """\
+for nh in (1, 2, 5, 7, 10, 100):
+    errs = np.zeros((5, 2))
+    for r in range(5):
+        a, b = train_loop(Xtr, Ytr, Xval, Yval, nh, 0.02, vis='last' if r == 0 else 'never')
+        errs[r] = a[-1], b[-1]
+    print(nh, errs.mean(0), errs.std(0))
+"""), (M, "Few hidden neurons give a nearly linear decision boundary and high error "
+          "(underfitting). More neurons fit the moons; with 100 the boundary becomes more "
+          "irregular.")],
+        "2.1": [(M, "This is the Laplace operator. Each colour channel is convolved separately with "
+                    "the same kernel and the outputs are added. We see contours of the peppers.")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self):
+        super(ConvNet, self).__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, 16, kernel_size=5), nn.Tanh(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 128, kernel_size=5), nn.Tanh(), nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(3200, 64), nn.Tanh(),
+            nn.Linear(64, 10),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+""")],
+        "3.3": [(M, "If every layer were linear, the whole network would be equivalent to one "
+                    "matrix multiplication and could only learn linear decision boundaries.")],
+        "3.4": [(C, """\
+cnn = ConvNet().to(device)
+optimizer = optim.SGD(cnn.parameters(), lr=lr)
+for ep in range(20):
+    train(ep + 1, cnn)
+    test(cnn)
+k = cnn.net[0].weight.data.cpu().numpy()
+k = (k - k.min()) / (k.max() - k.min())
+plt.figure(figsize=(10, 2))
+for n in range(16):
+    plt.subplot(1, 16, n + 1)
+    plt.imshow(np.transpose(k[n], (1, 2, 0)))
+    plt.xticks([])
+    plt.yticks([])
+""")],
+        "3.6": [(M, "First conv: 1,216 weights and biases. Second conv: 51,328. Hidden dense layer: "
+                    "204,864. Output layer: 650. Sum = 258,058.")],
+    },
+    "A2_OKAFOR_Chidi": {
+        "1.1": [(M, "Denote the residual $r = \\partial s/\\partial Y_o$. Since "
+                    "$s = \\log(1+e^{-Y Y_o})$, $r = -Y e^{-Y Y_o} / (1 + e^{-Y Y_o})$. Back-propagating "
+                    "through the linear output layer gives $r$ for $b_o$ and $r H$ for $W_o$; through "
+                    "the ReLU the mask of active units multiplies $r W_o$, and the outer product with "
+                    "the input gives the gradient of $W_i$.")],
+        "1.2": [(C, """\
+def relu(a):
+    return a * (a > 0)
+
+def relu_grad(a):
+    return (a > 0).astype(float)
+
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    a = np.einsum('i,ij->j', X, Wi) + bi
+    h = relu(a)
+    yo = np.einsum('j,j->', h, Wo) + bo
+    r = -Y * np.exp(-Y * yo) / (1 + np.exp(-Y * yo))
+    g_bi = r * Wo * relu_grad(a)
+    g_Wi = np.einsum('i,j->ij', X, g_bi)
+    return g_Wi, g_bi, r * h, r
+""")],
+        "1.3": [(M, "From the definition of the derivative we approximate it by a finite "
+                    "difference. The centred formula cancels the second order term of the Taylor "
+                    "series and is therefore accurate to second order in the step.")],
+        "1.6": [(C, """\
+lrate = 0.02
+curves = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=lrate)
+for c, name in zip(curves, ('training', 'validation')):
+    plt.plot(c, label=name)
+plt.legend()
+
+final = np.array([[err[-1] for err in train_loop(Xtr, Ytr, Xval, Yval, 7, lrate, 'never')] for _ in range(5)])
+print('final training / validation errors (%):')
+print(final)
+"""), (M, "All five runs reached a training error of zero.")],
+        "1.7": [(M, "The largest rate overshoots the minimum and the loss explodes. Small rates "
+                    "like 0.002 need many more iterations. 0.02 to 0.2 give the lowest errors; "
+                    "0.02 is the most stable.")],
+        "1.8": [(C, """\
+sizes = [1, 2, 5, 7, 10, 100]
+summary = np.array([
+    [[e[-1] for e in train_loop(Xtr, Ytr, Xval, Yval, s, lrate, 'never')] for _ in range(5)]
+    for s in sizes
+])
+m, sd = summary.mean(axis=1), summary.std(axis=1)
+fig, ax = plt.subplots()
+ax.errorbar(sizes, m[:, 0], sd[:, 0], fmt='o-', label='train')
+ax.errorbar(sizes, m[:, 1], sd[:, 1], fmt='s--', label='val')
+ax.set_xscale('log')
+ax.legend()
+"""), (M, "With h equal to 1 or 2 the model is too simple. Around 7 to 10 units works best "
+          "and a very large hidden layer starts to overfit the training noise.")],
+        "2.1": [(M, "A Laplacian kernel, which approximates the sum of second derivatives. RGB "
+                    "are filtered by the same kernel and summed, so it detects blobs and edges.")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 5)
+        self.c2 = nn.Conv2d(16, 128, 5)
+        self.l1 = nn.Linear(3200, 64)
+        self.l2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = torch.tanh(F.max_pool2d(self.c1(x), 2))
+        x = torch.tanh(F.max_pool2d(self.c2(x), 2))
+        x = torch.flatten(x, 1)
+        return self.l2(torch.tanh(self.l1(x)))
+""")],
+        "3.3": [(M, "Composing affine maps gives an affine map, so non-linear activations are "
+                    "needed to represent non-linear functions.")],
+        "3.4": [(C, """\
+conv_model = ConvNet().to(device)
+optimizer = optim.SGD(conv_model.parameters(), lr=0.01)
+for e in range(1, 20 + 1):
+    train(e, conv_model)
+    test(conv_model)
+filters = conv_model.c1.weight.detach().cpu()
+grid = torchvision.utils.make_grid(filters, nrow=8, normalize=True, padding=1)
+plt.imshow(grid.permute(1, 2, 0))
+plt.axis('off')
+""")],
+        "3.6": [(M, "| layer | weights | biases |\n|---|---|---|\n| c1 | 1200 | 16 |\n"
+                    "| c2 | 51200 | 128 |\n| l1 | 204800 | 64 |\n| l2 | 640 | 10 |\n\nTotal: 258058.")],
+    },
+    "A2_DUBOIS_Dana": {
+        "1.1": [(M, "Forward: $u = X W_i + b_i$, $H = relu(u)$, $Y_o = H W_o + b_o$. Backward: "
+                    "$g = -Y(1 - \\sigma(Y Y_o))$; $g_{b_o} = g$; $g_{W_o} = g H$; "
+                    "$g_{b_i} = g\\, W_o\\, [u > 0]$; $g_{W_i} = X g_{b_i}^T$.")],
+        "1.2": [(C, """\
+def forward_parts(X, Wi, bi, Wo, bo):
+    u = np.dot(X, Wi) + bi
+    H = np.where(u > 0, u, 0.0)
+    return u, H, np.dot(H, Wo) + bo
+
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    u, H, Yo = forward_parts(X, Wi, bi, Wo, bo)
+    g = -Y * (1 - sigm(Y * Yo))
+    grads = {}
+    grads['bo'] = g
+    grads['Wo'] = g * H
+    grads['bi'] = np.where(u > 0, g * Wo, 0.0)
+    grads['Wi'] = X[:, None] * grads['bi'][None, :]
+    return grads['Wi'], grads['bi'], grads['Wo'], grads['bo']
+""")],
+        "1.3": [(M, "Numerical gradient: perturb one parameter by +h and -h, evaluate the loss "
+                    "twice and divide the difference by 2h. This comes from the first-order "
+                    "Taylor approximation of the loss around the parameter.")],
+        "1.6": [(C, """\
+lrate = 0.02
+hist = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02)
+plt.figure()
+plt.plot(hist[0], 'b', hist[1], 'r')
+plt.xlabel('iteration')
+plt.ylabel('error %')
+
+outcome = {'train': [], 'val': []}
+for attempt in range(5):
+    t_err, v_err = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='never')
+    outcome['train'].append(t_err[-1])
+    outcome['val'].append(v_err[-1])
+for key, values in outcome.items():
+    print(key, ' '.join('%.1f' % x for x in values))
+"""), (M, "Yes, every run ended with 0% training error, the validation error stays below 1%.")],
+        "1.7": [(M, "lr = 2: unstable, the error jumps between 0 and 50 %. lr = 0.2: fast but the "
+                    "curve keeps fluctuating. lr = 0.02: smooth and converged after about 20 "
+                    "epochs. lr = 0.002: still decreasing at the end. Best choice: 0.02.")],
+        "1.8": [(C, """\
+H_LIST = [1, 2, 5, 7, 10, 100]
+stats = np.zeros((len(H_LIST), 5, 2))
+for a, nh in enumerate(H_LIST):
+    for b in range(5):
+        t_err, v_err = train_loop(Xtr, Ytr, Xval, Yval, nh, 0.02, vis='last' if b == 4 else 'never')
+        stats[a, b] = [t_err[-1], v_err[-1]]
+plt.figure()
+for col, label in enumerate(['train', 'val']):
+    plt.errorbar(H_LIST, stats[:, :, col].mean(1), stats[:, :, col].std(1), capsize=3, label=label)
+plt.semilogx()
+plt.legend()
+"""), (M, "Small h underfits (high train and validation error), large h has capacity to "
+          "spare; the best validation error is around h = 10.")],
+        "2.1": [(M, "Laplacian. Same 2D kernel for each channel, outputs summed. Detects edges "
+                    "(zero crossings) and small spots.")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self, n_classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 5),
+            nn.MaxPool2d(2),
+            nn.Tanh(),
+            nn.Conv2d(16, 128, 5),
+            nn.MaxPool2d(2),
+            nn.Tanh(),
+        )
+        self.classifier = nn.Sequential(nn.Linear(128 * 25, 64), nn.Tanh(), nn.Linear(64, n_classes))
+
+    def forward(self, x):
+        feats = self.features(x)
+        return self.classifier(feats.reshape(len(feats), -1))
+""")],
+        "3.3": [(M, "A product of matrices is a matrix: linear layers stacked together are one "
+                    "linear layer. The non-linearity breaks this.")],
+        "3.4": [(C, """\
+net2 = ConvNet().to(device)
+optimizer = optim.SGD(net2.parameters(), lr=0.01)
+for epoch in range(1, 21):
+    train(epoch, net2)
+    test(net2)
+fw = net2.features[0].weight.detach().cpu().numpy()
+fig = plt.figure(figsize=(8, 4))
+for i in range(fw.shape[0]):
+    img = fw[i].transpose(1, 2, 0)
+    img = (img - img.min()) / np.ptp(img)
+    fig.add_subplot(2, 8, i + 1).imshow(img)
+""")],
+        "3.6": [(M, "Conv2d(3,16,5): 1216; Conv2d(16,128,5): 51328; Linear(3200,64): 204864; "
+                    "Linear(64,10): 650; total 258058.")],
+    },
+    "A2_SCHMIDT_Emil": {
+        "1.1": [(M, "We use $\\frac{\\partial s}{\\partial \\theta} = \\frac{\\partial s}{\\partial Y_o}"
+                    "\\frac{\\partial Y_o}{\\partial \\theta}$. The first factor is $-Y$ times the "
+                    "sigmoid of $-Y Y_o$. For $W_o$ the second factor is the hidden activation, for "
+                    "$b_o$ it is one, and for the first layer we go through the ReLU whose derivative "
+                    "is the indicator of a positive input.")],
+        "1.2": [(C, """\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    # forward pass, one example
+    hidden_in = np.dot(X, Wi) + bi
+    hidden_out = np.maximum(hidden_in, 0)
+    score = np.dot(hidden_out, Wo) + bo
+    # backward pass
+    dscore = -Y * sigm(-Y * score)
+    dWo = dscore * hidden_out
+    dhidden = dscore * Wo
+    dhidden[hidden_in <= 0] = 0
+    dWi = np.outer(X, dhidden)
+    return dWi, dhidden, dWo, dscore
+""")],
+        "1.3": [(M, "The gradient is estimated with finite differences: for each coordinate we "
+                    "compute the loss slightly above and slightly below and take the slope. The "
+                    "formula is the symmetric difference quotient.")],
+        "1.6": [(C, """\
+lrate = 0.02
+errors_train, errors_val = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02)
+plt.plot(errors_train)
+plt.plot(errors_val)
+
+final_train = []
+for k in range(5):
+    final_train.append(train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='never'))
+train_finals = []
+for curves in final_train:
+    train_finals.append(curves[0][-1])
+val_finals = []
+for curves in final_train:
+    val_finals.append(curves[1][-1])
+print('train:', train_finals)
+print('val:', val_finals)
+"""), (M, "4 runs out of 5 end with no training error.")],
+        "1.7": [(M, "2 is too big and training fails. 0.2 works but oscillates, 0.02 is the "
+                    "best trade off, 0.002 would need many more epochs to converge.")],
+        "1.8": [(C, """\
+all_results = []
+for nh in [1, 2, 5, 7, 10, 100]:
+    runs = []
+    for k in range(5):
+        runs.append(train_loop(Xtr, Ytr, Xval, Yval, nh, 0.02, vis='never'))
+    all_results.append(runs)
+mean_val = []
+for runs in all_results:
+    mean_val.append(np.mean([r[1][-1] for r in runs]))
+plt.plot([1, 2, 5, 7, 10, 100], mean_val, 'o-')
+plt.xscale('log')
+"""), (M, "h = 1 and 2: underfitting, the boundary cannot bend enough. h >= 5: good fit. "
+          "h = 100: the fit is good as well and overfitting is limited.")],
+        "2.1": [(M, "This kernel is the discrete Laplacian. It is applied with the same weights "
+                    "to the red, green and blue channels and summed. Edges light up.")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self):
+        super(ConvNet, self).__init__()
+        self.conv_a = nn.Conv2d(in_channels=3, out_channels=16, kernel_size=5)
+        self.conv_b = nn.Conv2d(in_channels=16, out_channels=128, kernel_size=5)
+        self.maxpool = nn.MaxPool2d(kernel_size=2)
+        self.act = nn.Tanh()
+        self.dense = nn.Linear(in_features=3200, out_features=64)
+        self.out = nn.Linear(in_features=64, out_features=10)
+
+    def forward(self, x):
+        x = self.maxpool(self.act(self.conv_a(x)))
+        x = self.maxpool(self.act(self.conv_b(x)))
+        x = x.view(-1, 3200)
+        x = self.act(self.dense(x))
+        x = self.out(x)
+        return x
+""")],
+        "3.3": [(M, "Because a composition of linear functions is still linear, and most "
+                    "interesting problems like image classification are not linearly separable.")],
+        "3.4": [(C, """\
+convnet = ConvNet().to(device)
+optimizer = optim.SGD(convnet.parameters(), lr=0.01)
+for epoch in range(1, 21):
+    train(epoch, convnet)
+    test(convnet)
+weights = convnet.conv_a.weight.data.cpu()
+images = []
+for i in range(16):
+    images.append((weights[i] - weights[i].min()) / (weights[i].max() - weights[i].min()))
+for i, image in enumerate(images):
+    plt.subplot(4, 4, i + 1)
+    plt.imshow(image.permute(1, 2, 0).numpy())
+""")],
+        "3.6": [(M, "conv_a 1216, conv_b 51328, dense 204864, out 650 -> 258058 in total.")],
+    },
+    "A2_ROSSI_Francesca": {
+        "1.1": [(M, "Chain rule, starting from the output. $\\partial s / \\partial Y_o = "
+                    "\\sigma(Y_o) - \\frac{1 + Y}{2}$ for labels in $\\{-1, 1\\}$. This error signal "
+                    "is then multiplied by $H$ for $W_o$, kept as is for $b_o$, and sent back through "
+                    "$W_o$ and the ReLU mask to obtain the hidden gradients.")],
+        "1.2": [(C, """\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    x = X.reshape(-1, 1)
+    pre_activation = Wi.T.dot(x).ravel() + bi
+    activation = pre_activation.clip(min=0)
+    output = activation.dot(Wo) + bo
+    err = sigm(output) - (1 + Y) / 2
+    back = err * Wo * np.heaviside(pre_activation, 0)
+    return x.dot(back.reshape(1, -1)), back, err * activation, err
+""")],
+        "1.3": [(M, "$f'(x) \\approx \\frac{f(x + \\varepsilon) - f(x - \\varepsilon)}{2\\varepsilon}$ "
+                    "(central differences). It follows from subtracting the two Taylor expansions "
+                    "at $x + \\varepsilon$ and $x - \\varepsilon$.")],
+        "1.6": [(C, """\
+lrate = 0.02
+err_tr, err_va = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=0.02, vis='all')
+_, ax = plt.subplots(1, 2, figsize=(10, 3))
+ax[0].plot(err_tr)
+ax[0].set_title('train')
+ax[1].plot(err_va)
+ax[1].set_title('val')
+
+print('{:>5} {:>8} {:>8}'.format('trial', 'train', 'val'))
+trial = 0
+while trial < 5:
+    tr_e, va_e = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=0.02, vis='never')
+    print('{:>5} {:>8.2f} {:>8.2f}'.format(trial, tr_e[-1], va_e[-1]))
+    trial += 1
+"""), (M, "In my runs the training error went to zero each time except trial 3.")],
+        "1.7": [(M, "The learning rate controls the step size. Too high (2): divergence; too low "
+                    "(0.002): progress is slow and 100 epochs are not enough. 0.2 and 0.02 both "
+                    "converge, 0.02 with less variance between runs.")],
+        "1.8": [(C, """\
+def experiment(h_values, n_runs=5):
+    out = np.empty((len(h_values), n_runs, 2))
+    for i, hv in enumerate(h_values):
+        for j in range(n_runs):
+            res = train_loop(Xtr, Ytr, Xval, Yval, h=hv, lr=0.02, vis='never')
+            out[i, j] = [r[-1] for r in res]
+    return out
+
+hs = np.array([1, 2, 5, 7, 10, 100])
+E = experiment(hs)
+plt.errorbar(hs, E[..., 1].mean(-1), E[..., 1].std(-1))
+plt.xscale('log')
+"""), (M, "The validation error drops sharply from h = 2 to h = 5 and is flat after that. "
+          "Underfitting below five units.")],
+        "2.1": [(M, "It is an edge detector: the 3x3 Laplacian. The kernel is shared by the "
+                    "three channels and their responses are added. Detects rapid intensity changes.")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layers = [nn.Conv2d(3, 16, 5), nn.Tanh(), nn.MaxPool2d(2, 2),
+                  nn.Conv2d(16, 128, 5), nn.Tanh(), nn.MaxPool2d(2, 2)]
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(3200, 64), nn.Tanh(), nn.Linear(64, 10))
+
+    def forward(self, images):
+        return self.head(self.body(images))
+""")],
+        "3.3": [(M, "Non-linear functions let the network approximate arbitrary functions "
+                    "(universal approximation); without them the model is a linear classifier.")],
+        "3.4": [(C, """\
+my_net = ConvNet().to(device)
+optimizer = optim.SGD(my_net.parameters(), lr=0.01)
+n_epochs = 20
+for ep in range(n_epochs):
+    train(ep, my_net)
+    test(my_net)
+kernels = my_net.body[0].weight.detach().cpu().numpy().transpose(0, 2, 3, 1)
+kernels = (kernels - kernels.min()) / (kernels.max() - kernels.min())
+_, axs = plt.subplots(4, 4)
+for idx in range(16):
+    axs[idx // 4][idx % 4].imshow(kernels[idx])
+""")],
+        "3.6": [(M, "1216 + 51328 + 204864 + 650 = 258058 parameters.")],
+    },
+    "A2_KIM_Gyu": {
+        "1.1": [(M, "Gradients: dL/dbo = -Y sigm(-Y Yo); dL/dWo = dL/dbo * relu(X Wi + bi); "
+                    "dL/dbi = dL/dbo * Wo * step(X Wi + bi); dL/dWi = outer(X, dL/dbi).")],
+        "1.2": [(C, """\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    s = X.dot(Wi) + bi; h = s * (s > 0); o = h.dot(Wo) + bo
+    g = -Y * sigm(-Y * o); gb = g * Wo * (s > 0)
+    return np.multiply.outer(X, gb), gb, g * h, g
+""")],
+        "1.3": [(M, "central difference: [L(w+e) - L(w-e)] / 2e, error O(e^2).")],
+        "1.6": [(C, """\
+lrate = 0.02; curves = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02)
+plt.plot(np.array(curves).T); plt.legend(['tr', 'val'])
+res = np.array([[c[-1] for c in train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, 'never')] for i in range(5)])
+print(res, (res[:, 0] == 0).all())
+"""), (M, "yes 0 every time")],
+        "1.7": [(M, "2 diverges, 0.2 ok but noisy, 0.02 best, 0.002 too slow")],
+        "1.8": [(C, """\
+H = [1, 2, 5, 7, 10, 100]
+R = np.array([[[c[-1] for c in train_loop(Xtr, Ytr, Xval, Yval, h, 0.02, 'never')] for i in range(5)] for h in H])
+plt.errorbar(H, R.mean(1)[:, 1], R.std(1)[:, 1]); plt.xscale('log')
+"""), (M, "small h underfit, >=5 fine")],
+        "2.1": [(M, "laplacian; same kernel on r,g,b summed; edges")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.a, s.b = nn.Conv2d(3, 16, 5), nn.Conv2d(16, 128, 5)
+        s.c, s.d = nn.Linear(3200, 64), nn.Linear(64, 10)
+    def forward(s, x):
+        x = F.max_pool2d(s.a(x), 2).tanh(); x = F.max_pool2d(s.b(x), 2).tanh()
+        return s.d(s.c(x.flatten(1)).tanh())
+""")],
+        "3.3": [(M, "linear o linear = linear")],
+        "3.4": [(C, """\
+m = ConvNet().to(device); optimizer = optim.SGD(m.parameters(), lr=0.01)
+for e in range(20): train(e, m); test(m)
+W = m.a.weight.detach().cpu(); W = (W - W.min()) / (W.max() - W.min())
+plt.imshow(torchvision.utils.make_grid(W, nrow=16).permute(1, 2, 0))
+""")],
+        "3.6": [(M, "1216, 51328, 204864, 650; 258058")],
+    },
+    "A2_SILVA_Helena": {
+        "1.1": [(M, "**Derivation.** Let $a = W_i^\\top X + b_i$ be the hidden pre-activations and "
+                    "$H = \\mathrm{ReLU}(a)$. The loss depends on the parameters only through "
+                    "$Y_o$, and $\\frac{ds}{dY_o} = \\frac{-Y}{1 + \\exp(Y Y_o)}$. Hence the output layer "
+                    "gradients are this quantity and this quantity times $H$. For the hidden layer, "
+                    "$\\frac{\\partial s}{\\partial a_j} = \\frac{ds}{dY_o} W_{o,j} \\mathbb{1}[a_j > 0]$, "
+                    "which is also the bias gradient, and the weight gradient is $X_i$ times it.")],
+        "1.2": [(C, '''\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    """Gradients of the logistic loss of one example with respect to the four parameters."""
+    activations = np.dot(Wi.T, X) + bi          # shape (h,)
+    hidden = np.maximum(activations, 0.0)
+    Yo = float(np.dot(Wo, hidden) + bo)
+    dloss_dYo = -Y / (1.0 + np.exp(Y * Yo))      # derivative of log(1 + exp(-Y Yo))
+    grad_s_bo = dloss_dYo
+    grad_s_Wo = dloss_dYo * hidden
+    relu_mask = (activations > 0).astype(np.float64)
+    grad_s_bi = dloss_dYo * Wo * relu_mask
+    grad_s_Wi = X[:, np.newaxis] @ grad_s_bi[np.newaxis, :]
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+''')],
+        "1.3": [(M, "**Finite differences.** Expanding $s$ to first order around a parameter value "
+                    "$w$ gives $s(w + \\epsilon) \\approx s(w) + \\epsilon s'(w)$. Doing it on both "
+                    "sides and subtracting yields the centred estimate "
+                    "$s'(w) \\approx (s(w+\\epsilon) - s(w-\\epsilon)) / (2\\epsilon)$, "
+                    "applied to every entry of every parameter.")],
+        "1.6": [(C, '''\
+lrate = 0.02  # the provided train_loop reads this global
+training_curve, validation_curve = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=lrate, vis="all")
+plt.figure(figsize=(6, 4))
+plt.plot(training_curve, label="training error (%)")
+plt.plot(validation_curve, label="validation error (%)")
+plt.legend()
+plt.show()
+
+final_training_errors = np.zeros(5)
+final_validation_errors = np.zeros(5)
+for run_index in range(5):
+    curves = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=lrate, vis="never")
+    final_training_errors[run_index] = curves[0][-1]
+    final_validation_errors[run_index] = curves[1][-1]
+print("Final training errors:", final_training_errors)
+print("Final validation errors:", final_validation_errors)
+'''), (M, "**Answer.** The training error reached exactly zero in all five runs, although the "
+          "number of epochs needed varied with the initialisation.")],
+        "1.7": [(M, "**Discussion.** A learning rate of 2 is far too large: updates overshoot and the "
+                    "network never converges. 0.2 converges in very few iterations but the error "
+                    "curve is noisy. 0.02 needs more iterations yet ends lowest and most stable, so it "
+                    "is the best choice. 0.002 improves too slowly to converge in 100 epochs.")],
+        "1.8": [(C, '''\
+hidden_unit_counts = [1, 2, 5, 7, 10, 100]
+mean_training_errors, mean_validation_errors = [], []
+std_training_errors, std_validation_errors = [], []
+for number_of_hidden_units in hidden_unit_counts:
+    finals = np.array([
+        [curve[-1] for curve in train_loop(Xtr, Ytr, Xval, Yval, h=number_of_hidden_units, lr=lrate, vis="never")]
+        for _ in range(5)
+    ])
+    mean_training_errors.append(finals[:, 0].mean())
+    mean_validation_errors.append(finals[:, 1].mean())
+    std_training_errors.append(finals[:, 0].std())
+    std_validation_errors.append(finals[:, 1].std())
+plt.errorbar(hidden_unit_counts, mean_training_errors, yerr=std_training_errors, label="training")
+plt.errorbar(hidden_unit_counts, mean_validation_errors, yerr=std_validation_errors, label="validation")
+plt.xscale("log")
+plt.legend()
+'''), (M, "**Answer.** With one or two hidden units the network underfits: both errors stay "
+          "high. Between five and ten units the fit is good. With a hundred units the "
+          "training error is zero and the validation error slightly increases: mild overfitting.")],
+        "2.1": [(M, "**i.** A Laplacian (second-derivative) filter. **ii.** The same filter is "
+                    "convolved with each of R, G and B and the three responses are summed into a "
+                    "single output channel. **iii.** It highlights edges, blobs and fine texture, "
+                    "where the intensity changes quickly.")],
+        "3.2": [(C, '''\
+class ConvNet(nn.Module):
+    """Two tanh convolution blocks with max pooling, then two fully connected layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_convolution = nn.Conv2d(3, 16, kernel_size=5)
+        self.second_convolution = nn.Conv2d(16, 128, kernel_size=5)
+        self.hidden_layer = nn.Linear(128 * 5 * 5, 64)
+        self.output_layer = nn.Linear(64, 10)
+
+    def forward(self, images):
+        features = F.max_pool2d(torch.tanh(self.first_convolution(images)), kernel_size=2)
+        features = F.max_pool2d(torch.tanh(self.second_convolution(features)), kernel_size=2)
+        features = features.reshape(features.shape[0], -1)
+        return self.output_layer(torch.tanh(self.hidden_layer(features)))
+''')],
+        "3.3": [(M, "**Answer.** A composition of linear (affine) maps is itself linear, so without "
+                    "non-linear activations the deep network would be no more expressive than a "
+                    "single linear layer.")],
+        "3.4": [(C, '''\
+convolutional_network = ConvNet().to(device)
+optimizer = optim.SGD(convolutional_network.parameters(), lr=0.01)
+for epoch in range(1, 21):
+    train(epoch, convolutional_network)
+    test(convolutional_network)
+
+first_layer_filters = convolutional_network.first_convolution.weight.detach().cpu()
+figure, axes_grid = plt.subplots(2, 8, figsize=(16, 4))
+for filter_index, axis in enumerate(axes_grid.flat):
+    single_filter = first_layer_filters[filter_index]
+    single_filter = (single_filter - single_filter.min()) / (single_filter.max() - single_filter.min())
+    axis.imshow(single_filter.permute(1, 2, 0).numpy())
+    axis.set_title(f"filter {filter_index}")
+    axis.axis("off")
+''')],
+        "3.6": [(M, "**Answer.** first_convolution: 16 x 3 x 5 x 5 weights + 16 biases = 1,216. "
+                    "second_convolution: 128 x 16 x 5 x 5 + 128 = 51,328. hidden_layer: 64 x 3200 + 64 "
+                    "= 204,864. output_layer: 10 x 64 + 10 = 650. **Total: 258,058.**")],
+    },
+    "A2_IVANOV_Igor": {
+        "1.2": [(C, """\
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    layer1 = np.matmul(X, Wi) + bi
+    active = layer1 > 0
+    layer1_out = layer1 * active
+    logit = np.matmul(layer1_out, Wo) + bo
+    sig = 1.0 / (1.0 + np.exp(Y * logit))
+    common = -Y * sig
+    return (np.tensordot(X, common * Wo * active, axes=0),
+            common * Wo * active,
+            common * layer1_out,
+            common)
+""")],
+        "1.6": [(C, """\
+lrate = 0.02
+t, v = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, 'all', 100)
+plt.plot(range(len(t)), t, range(len(v)), v)
+summary = []
+n = 0
+while n < 5:
+    t, v = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, 'never', 100)
+    summary += [(n, t[-1], v[-1])]
+    n += 1
+for line in summary:
+    print(*line, sep='\\t')
+""")],
+        "1.8": [(C, """\
+def run_h(nh):
+    t_list, v_list = [], []
+    for _ in range(5):
+        t, v = train_loop(Xtr, Ytr, Xval, Yval, nh, 0.02, 'never', 100)
+        t_list += [t[-1]]
+        v_list += [v[-1]]
+    return np.mean(t_list), np.std(t_list), np.mean(v_list), np.std(v_list)
+
+table = {nh: run_h(nh) for nh in [1, 2, 5, 7, 10, 100]}
+xs = sorted(table)
+plt.errorbar(xs, [table[x][2] for x in xs], [table[x][3] for x in xs])
+plt.gca().set_xscale('log')
+""")],
+        "3.2": [(C, """\
+class ConvNet(nn.Module):
+    def __init__(self):
+        nn.Module.__init__(self)
+        self.stage1 = nn.Sequential(nn.Conv2d(3, 16, (5, 5)), nn.MaxPool2d((2, 2)))
+        self.stage2 = nn.Sequential(nn.Conv2d(16, 128, (5, 5)), nn.MaxPool2d((2, 2)))
+        self.fc = nn.ModuleList([nn.Linear(5 * 5 * 128, 64), nn.Linear(64, 10)])
+
+    def forward(self, batch):
+        y = torch.tanh(self.stage2(torch.tanh(self.stage1(batch))))
+        y = y.view(y.shape[0], 5 * 5 * 128)
+        return self.fc[1](torch.tanh(self.fc[0](y)))
+""")],
+        "3.4": [(C, """\
+ivan_net = ConvNet().to(device)
+optimizer = torch.optim.SGD(ivan_net.parameters(), lr=0.01)
+for i in range(20):
+    train(i + 1, ivan_net)
+    test(ivan_net)
+w1 = ivan_net.stage1[0].weight.cpu().detach()
+lo, hi = w1.amin(dim=(1, 2, 3), keepdim=True), w1.amax(dim=(1, 2, 3), keepdim=True)
+w1 = (w1 - lo) / (hi - lo)
+fig, grid = plt.subplots(1, 16, figsize=(16, 1))
+for i in range(16):
+    grid[i].imshow(w1[i].permute(1, 2, 0))
+""")],
+    },
+}
 
 Answer = list[tuple[str, str]]  # cells (kind, source) a student puts in a slot
 
