@@ -125,6 +125,7 @@ CHEAP_METHODS: frozenset[str] = frozenset({
     "parameters", "named_parameters", "children", "modules", "state_dict", "to", "cuda", "cpu",
     "float", "double", "half", "long", "int", "eval", "train", "requires_grad_", "numel", "size",
     "dim", "item", "tolist", "numpy", "detach", "clone", "copy", "reshape", "view", "flatten",
+    "ravel", "repeat", "expand", "contiguous",
     "squeeze", "unsqueeze", "transpose", "permute", "astype", "sum", "mean", "std", "max", "min",
     # random generators (np.random.default_rng())
     "normal", "uniform", "integers", "random", "standard_normal", "choice", "permutation",
@@ -203,6 +204,7 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 _RUN, _SKIP = "run", "skip"
+_UNSURE = "not a definition or cheap assignment"
 _COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
 _MAGIC_KINDS = {
     "run_line_magic": "IPython magic",
@@ -274,9 +276,24 @@ def _function_names(trees: Iterable[ast.Module]) -> frozenset[str]:
     return frozenset(
         node.name
         for tree in trees
-        for node in ast.walk(tree)
+        for top in tree.body
+        for node in _module_level(top)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
+
+
+def _module_level(node: ast.stmt) -> Iterable[ast.stmt]:
+    """``node`` and the statements in its blocks that run at module level (not in defs)."""
+    yield node
+    if not isinstance(node, _DEFINITIONS):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                yield from _module_level(child)
+            elif isinstance(
+                child, (ast.excepthandler, getattr(ast, "match_case", ast.excepthandler))
+            ):
+                for inner in child.body:
+                    yield from _module_level(inner)
 
 
 def _add_statements(
@@ -299,7 +316,8 @@ def _add_statements(
         except (RecursionError, ValueError):
             action, reason, table = _SKIP, "too deeply nested to analyse", None
         defines = _defines(node, table)
-        if action == _RUN and table is not None and not isinstance(node, _DEFINITIONS):
+        undecided = action == _RUN or reason == _UNSURE  # a skipped input explains it better
+        if undecided and table is not None and not isinstance(node, _DEFINITIONS):
             action, reason = state.check_dependencies(_immediate_reads(node, table), action, reason)
         statement = Statement(cell, _first_line(node) + offset, segment, action, reason, defines)
         program.statements.append(statement)
@@ -393,7 +411,7 @@ class _State:
             self.kinds[name] = "value"
             self.aliases.pop(name, None)
             self.skipped_by.pop(name, None)
-        for inner in ast.walk(node) if not isinstance(node, _DEFINITIONS) else [node]:
+        for inner in _module_level(node):
             if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.kinds[inner.name] = "function"
             elif isinstance(inner, ast.ClassDef):
@@ -419,7 +437,7 @@ class _State:
         for name in reads:
             if name in self.skipped_by:
                 by = self.skipped_by[name]
-                return _SKIP, f"depends on `{name}` (cell {by.cell}: {by.reason.split(':')[0]})"
+                return _SKIP, f"depends on `{name}` (cell {by.cell}: {category(by.reason)})"
         return action, reason
 
     def resolve(self, dotted: str) -> str:
@@ -463,7 +481,17 @@ def _classify(node: ast.stmt, state: _State) -> tuple[str, str]:
         return _verdict(reason or _block_reason(node.body, state), "runnable block")
     if isinstance(node, (ast.Delete, ast.Global, ast.Nonlocal, ast.Assert, ast.Pass)):
         return _SKIP, "no effect on definitions"
-    return _SKIP, "not a definition or cheap assignment"
+    return _SKIP, _UNSURE
+
+
+def category(reason: str) -> str:
+    """The category of a skip reason, through dependencies to their cause.
+
+    "plotting: plt.plot" → "plotting"; "depends on `x` (cell 2: file access)" → "file access".
+    """
+    if reason.startswith("depends on "):
+        return reason.rsplit(": ", 1)[-1].rstrip(")")
+    return reason.split(":")[0]
 
 
 def _verdict(reason: str | None, run_reason: str) -> tuple[str, str]:
@@ -507,7 +535,7 @@ def _cheap(node: ast.AST, state: _State) -> str | None:
     if isinstance(node, ast.Lambda):
         return _first_reason(node.args.defaults + node.args.kw_defaults, state)
     if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom)):
-        return "not a definition or cheap assignment"
+        return _UNSURE
     if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
         parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         for generator in node.generators:
@@ -543,12 +571,12 @@ def _call_reason(call: ast.Call, state: _State) -> str | None:
         names = {dotted, state.resolve(dotted)}
         for reason, patterns in state.policy.denied_calls:
             if any(fnmatchcase(name, pattern) for name in names for pattern in patterns):
-                return f"{reason.split(':')[0]}: {dotted}" if ":" not in reason else reason
+                return f"{reason}: {dotted}" if ":" not in reason else reason
         if any(fnmatchcase(name, p) for name in names for p in state.policy.cheap_calls):
             return arguments
     if isinstance(call.func, ast.Attribute) and call.func.attr in state.policy.cheap_methods:
         return _cheap(call.func.value, state) or arguments
-    return "not a definition or cheap assignment"
+    return _UNSURE
 
 
 def _ipython_reason(call: ast.Call) -> str:
@@ -587,7 +615,7 @@ class UndefinedName:
             by = self.skipped_by
             return (
                 f"{where}`{self.name}` is defined only by a statement the grader does not run "
-                f"(cell {by.cell}: {by.reason.split(':')[0]})."
+                f"(cell {by.cell}: {category(by.reason)})."
             )
         if self.suggestion:
             return f"{where}`{self.name}` is not defined — did you mean `{self.suggestion}`?"
@@ -624,7 +652,7 @@ def undefined_names(
         if name in skipped:
             result.append(UndefinedName(name, statement.cell, line, skipped_by=skipped[name]))
         else:
-            close = difflib.get_close_matches(name, candidates, n=1)
+            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.65)
             result.append(UndefinedName(name, statement.cell, line, close[0] if close else None))
     return sorted(result, key=lambda u: (u.line, u.name))
 

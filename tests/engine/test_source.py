@@ -15,6 +15,7 @@ from grader.source import (
     DEFAULT_POLICY,
     UndefinedName,
     build_program,
+    category,
     neutralise,
     undefined_names,
 )
@@ -326,6 +327,20 @@ def test_a_call_to_a_function_defined_in_a_later_cell_is_student_code():
     )
 
 
+def test_only_module_level_functions_count_as_student_code():
+    program = build_program(["class K:\n    def fit(self):\n        pass", "fit(1)", "K().fit()"])
+    assert [s.reason for s in program.statements[1:]] == [
+        "not a definition or cheap assignment"
+    ] * 2
+    program = build_program(["if True:\n    def fit():\n        pass", "fit()"])
+    assert program.statements[1].reason == "runs student code: fit()"
+
+
+def test_imports_inside_functions_are_not_aliases():
+    program = build_program(["def f():\n    import mylib as np", "z = np.zeros(3)"])
+    assert program.statements[1].action == "run"
+
+
 def test_prelude_itself_runs():
     program = build_program([PRELUDE])
     assert [s.action for s in program.statements] == ["run"] * len(program.statements)
@@ -338,6 +353,33 @@ def test_a_name_defined_only_by_skipped_statements_makes_its_readers_skip():
     reader = program.statements[2]
     assert reader.action == "skip" and reader.reason == "depends on `data` (cell 2: file access)"
     assert program.statements[3].action == "run"
+
+
+def test_a_skipped_input_explains_better_than_an_unsure_skip():
+    cells = [
+        "import torch.nn as nn\nfrom scipy.io import loadmat",
+        "train = loadmat('t.mat')\nXtr, Ytr = train['X'], train['Y'].flatten().tolist().pop()",
+        "pooled = nn.MaxPool2d(15, stride=1)(Xtr)\nplt.plot(Xtr)",
+    ]
+    program = build_program(cells)
+    assert [s.reason for s in program.statements[3:]] == [
+        "depends on `train` (cell 2: file access)",
+        "depends on `Xtr` (cell 2: file access)",
+        "plotting: plt.plot",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("plotting: plt.plot", "plotting"),
+        ("experiment loop", "experiment loop"),
+        ("depends on `x` (cell 2: file access)", "file access"),
+        ("runs student code: train_loop()", "runs student code"),
+    ],
+)
+def test_reason_categories(reason, expected):
+    assert category(reason) == expected
 
 
 def test_a_name_bound_by_a_run_statement_first_is_available():
