@@ -22,7 +22,7 @@ MAX_BYTES = 200 * 1024**2
 
 
 def type_name(value: Any) -> str:
-    """``module.QualName`` of the value's real type; bare names for builtins."""
+    """``module.QualName`` of the value's real type; bare names for builtins and student classes."""
     t = type(value)
     try:
         module = type.__getattribute__(t, "__module__")
@@ -31,7 +31,7 @@ def type_name(value: Any) -> str:
         return "?"
     module = str.__str__(module) if isinstance(module, str) else "?"
     qual = str.__str__(qual) if isinstance(qual, str) else "?"
-    return qual if module == "builtins" else f"{module}.{qual}"
+    return qual if module in ("builtins", "__main__") else f"{module}.{qual}"
 
 
 def safe_repr(value: Any, limit: int = MAX_REPR) -> str:

@@ -84,7 +84,7 @@ def wire_array(array: np.ndarray) -> np.ndarray:
         dtype = dtype.newbyteorder("<")
     if dtype.str not in DTYPES:
         raise ProtocolError(f"dtype {array.dtype} cannot cross the wire")
-    return np.ascontiguousarray(array, dtype=dtype)
+    return np.array(array, dtype=dtype, order="C", copy=False)  # ascontiguousarray would make 0-d 1-d
 
 
 def _little() -> bool:
@@ -212,7 +212,7 @@ def _dec_array(body: Any, bufs: list[bytes], used: set[int]) -> np.ndarray:
         raise ProtocolError("array shape does not match its buffer length")
     if not count:
         return np.zeros(shape, dt)
-    array = np.frombuffer(bufs[k], dtype=dt).reshape(shape)
+    array = np.frombuffer(bufs[k], dtype=dt).reshape(tuple(shape))
     return array if array.flags.writeable else array.copy()
 
 

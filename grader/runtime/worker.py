@@ -113,7 +113,11 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 
 def _compile_statement(source: str, cell: int, line: int) -> types.CodeType:
-    tree = ast.parse(source, filename=f"<cell {cell}>")
+    try:
+        tree = ast.parse(source, filename=f"<cell {cell}>")
+    except SyntaxError as exc:
+        exc.lineno = (exc.lineno or 1) + line - 1
+        raise
     ast.increment_lineno(tree, line - 1)
     return compile(tree, f"<cell {cell}>", "exec", dont_inherit=True)
 
