@@ -5,7 +5,7 @@ A cell spec is one of:
 - ``"x = 1"`` — a code cell (never run, unless ``run=True``);
 - ``("markdown", text)`` or ``("raw", text)``;
 - ``("code", source)``, ``("code", source, execution_count)`` or
-  ``("code", source, execution_count, [outputs])`` — outputs made with ``stream``,
+  ``("code", source, execution_count, [outputs])`` — outputs are dicts, or made with ``stream``,
   ``result``, ``display`` / ``image`` and ``error`` below.
 
 ``make_notebook([...], run=True)`` numbers the code cells that have no count 1, 2, 3...
@@ -62,7 +62,7 @@ def _cell(spec: CellSpec) -> nbformat.NotebookNode:
     if kind != "code":
         raise ValueError(f"unknown cell kind {kind!r}")
     count = rest[0] if rest else None
-    outputs = list(rest[1]) if len(rest) > 1 else []
+    outputs = [nbformat.from_dict(o) for o in rest[1]] if len(rest) > 1 else []
     return v4.new_code_cell(source, execution_count=count, outputs=outputs)
 
 
