@@ -197,16 +197,15 @@ def check_filename(filename: str, prefix: str = "A2") -> tuple[Identity | None, 
     match = re.fullmatch(
         rf"{re.escape(prefix)}_(?P<last>{_NAME_PART})_(?P<first>{_NAME_PART})", stem
     )
-    if match is None:
-        problems.append(
+    if match is None:  # the one problem worth saying: how to name it
+        return None, [
             Problem(
                 "bad-filename",
                 f"{filename} does not follow the required name {expected}: the prefix {prefix}, "
                 "your last name and your first name, separated by underscores "
-                "(use hyphens inside a name, e.g. A2_DE-LA-FONTAINE_Jean-Pierre.ipynb).",
+                f"(use hyphens inside a name, e.g. {prefix}_DE-LA-FONTAINE_Jean-Pierre.ipynb).",
             )
-        )
-        return None, problems
+        ]
     return Identity(match["last"], match["first"]), problems
 
 

@@ -196,7 +196,7 @@ class Policy:
     cheap_calls: tuple[str, ...] = CHEAP_CALLS  # fnmatch patterns on dotted names
     cheap_methods: frozenset[str] = CHEAP_METHODS
     denied_calls: tuple[tuple[str, tuple[str, ...]], ...] = DENIED_CALLS  # (reason, patterns)
-    aliases: dict[str, str] = field(default_factory=lambda: dict(CONVENTIONAL_ALIASES))
+    aliases: dict[str, str] = field(default_factory=lambda: dict(CONVENTIONAL_ALIASES), hash=False)
     python_cell_magics: frozenset[str] = PYTHON_CELL_MAGICS
     kernel_names: frozenset[str] = KERNEL_NAMES
 

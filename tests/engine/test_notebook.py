@@ -336,6 +336,7 @@ def test_tolerated_file_names_are_reported_but_identified(filename, code):
         "A2_DOE_Jane.ipynb.txt",
         "A2_DOE_Jane",
         "A2 DOE Jane.ipynb",
+        "Untitled (1).IPYNB",
         "",
     ],
 )
@@ -349,7 +350,8 @@ def test_bad_file_names(filename):
 def test_prefix_is_a_parameter():
     assert parse_identity("A3_DOE_Jane.ipynb", prefix="A3") == Identity("DOE", "Jane")
     assert parse_identity("A2_DOE_Jane.ipynb", prefix="A3") is None
-    assert "A3_LASTNAME_Firstname" in check_filename("x.ipynb", prefix="A3")[1][0].message
+    message = check_filename("x.ipynb", prefix="A3")[1][0].message
+    assert "A3_LASTNAME_Firstname" in message and "A2" not in message
 
 
 def test_misnamed_submission_is_still_read(tmp_path):
