@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.checks import CheckOutcome, Context, run_check
+from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.notebook import ReadOptions, Submission, load_submission
 from grader.problems import Problem
 from grader.results import Report
@@ -44,10 +45,10 @@ def grade_notebook(
             runtime, names, build_problems = _start_runtime(program, assignment, seed)
             problems += build_problems
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
-            problems += _undefined_name_problems(program, specs, names)
         ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names)
+        hints = _undefined_name_hints(program, specs, names)
         for spec in specs:
-            outcomes[spec.name] = run_check(spec, ctx)
+            outcomes[spec.name] = _with_hints(run_check(spec, ctx), spec, hints)
     finally:
         if runtime is not None:
             runtime.close()
@@ -101,14 +102,23 @@ def _build_problem(outcome: BuildOutcome) -> Problem:
     )
 
 
-def _undefined_name_problems(program: Program, specs: list, names: Mapping[str, str]) -> list[Problem]:
-    """Names the graded functions read but nothing defines: say so before their checks fail."""
-    problems = []
+def _undefined_name_hints(program: Program, specs: list[CheckSpec], names: Mapping[str, str]) -> dict[str, list[str]]:
+    """For each graded function, the names it reads that nothing defines, as sentences."""
+    hints = {}
     for name in dict.fromkeys(n for spec in specs for n in spec.needs):
         if name in names:
-            for undefined in undefined_names(program, name):
-                problems.append(Problem("undefined-name", f"in `{name}`: {undefined.message}", undefined.cell, undefined.line))
-    return problems
+            hints[name] = [f"in `{name}`, {u.message}" for u in undefined_names(program, name)]
+    return hints
+
+
+def _with_hints(outcome: CheckOutcome, spec: CheckSpec, hints: Mapping[str, list[str]]) -> CheckOutcome:
+    """A failing check says which undefined names may explain it."""
+    if outcome.status in ("passed", "missing"):
+        return outcome
+    said = [h for name in spec.needs for h in hints.get(name, ())]
+    if not said:
+        return outcome
+    return replace(outcome, message=f"{outcome.message} — note: " + " ".join(said))
 
 
 def _written_answers(submission: Submission, assignment: Assignment) -> dict[str, str]:

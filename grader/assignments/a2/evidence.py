@@ -25,9 +25,15 @@ TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2"
 
 
 def section(ctx: Context, task: str) -> Section:
+    """The task's section; the whole notebook when it has no task headings at all."""
     found = find_sections(ctx.submission, TASK_IDS)
     if task in found:
         return found[task]
+    if found:
+        raise CheckFailed(
+            f"no heading for task {task} found in the notebook, so its outputs could not be located",
+            Counterexample("the notebook's headings", f"a heading naming task {task}", ", ".join(sorted(found))),
+        )
     return Section(task, Cell(0, "markdown", ""), ctx.submission.cells)
 
 
