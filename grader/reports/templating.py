@@ -43,6 +43,7 @@ def environment() -> Environment:
     env.filters.update(
         points=text.points,
         status_label=text.status_label,
+        task_note=text.task_note,
         counterexample=text.counterexample_text,
         problem=text.problem_text,
         md_inline=md_inline,

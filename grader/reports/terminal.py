@@ -18,6 +18,7 @@ from grader.reports.text import (
     problem_text,
     status_label,
     student_name,
+    task_note,
 )
 from grader.reports.visibility import student_view
 from grader.results import Counterexample, Report
@@ -45,7 +46,8 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
         if task.status == "manual":
             continue
         if not task.checks and task.status != "passed":
-            console.print(_failure(f"{task.id} {task.title}", task.status, "", None))
+            title = f"{task.id} {task.title}"
+            console.print(_failure(title, task.status, task_note(task.status), None))
         for check in task.checks:
             if check.status != "passed":
                 title = f"{task.id} {task.title}: {check.name}"

@@ -18,6 +18,16 @@ STATUS_LABELS = {
     "manual": "graded by hand",
 }
 
+#: Said of a task that has no check to show (its code or output was never reached).
+TASK_NOTES = {
+    "missing": "Not found in the notebook.",
+    "timeout": "Stopped: it ran past the time limit.",
+    "error": "It failed before any check could run.",
+    "failed": "Not passed.",
+    "partial": "Partly passed.",
+    "passed": "Passed.",
+}
+
 # Control characters (C0 but tab and newlines, DEL, C1), lone surrogates, U+FFFE/U+FFFF.
 # Student output may carry them (ANSI escapes, NUL bytes): one makes an XML file unreadable,
 # and in a terminal an escape sequence would act instead of being shown.
@@ -31,6 +41,10 @@ def points(x: float) -> str:
 
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+def task_note(status: str) -> str:
+    return TASK_NOTES.get(status, status_label(status))
 
 
 def student_name(report: Report) -> str:

@@ -30,7 +30,8 @@ def _task_view(task: TaskResult) -> TaskResult:
                 status="passed" if all_passed else "failed",
                 score=sum(c.score for c in hidden),
                 max_score=sum(c.max_score for c in hidden),
-                message=f"{len(hidden)} hidden check(s); their details are not shown.",
+                message=f"{len(hidden)} hidden check{'s' if len(hidden) > 1 else ''}; "
+                "details are not shown.",
                 visibility="hidden",
             ),
         )

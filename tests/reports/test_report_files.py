@@ -129,3 +129,12 @@ def test_html_score_table_first_and_one_details_per_task(tmp_path):
     assert 'class="status status-partial"' in page and 'class="status status-timeout"' in page
     for line in ("expected: [[0.25, 0.0], [-0.5, 0.0]]", COUNTEREXAMPLE.got):
         assert line in page
+
+
+def test_tasks_without_checks_say_why(tmp_path):
+    write_report(make_report(), tmp_path)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for text in (md[md.index("## 3.4 ") :], page[page.index("<summary>3.4 ") :]):
+        assert text.index("Stopped: it ran past the time limit.") < text.index("3.6 ")
+        assert "Not found in the notebook." in text[text.index("3.6 ") :]
