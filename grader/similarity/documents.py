@@ -46,7 +46,7 @@ def read_base(path: Path) -> Document:
     """The provided code (and, for a notebook, the task statements) to leave out of scores."""
     path = Path(path)
     if path.suffix.lower() == ".py":
-        source = path.read_text(encoding="utf-8")
+        source = neutralise_magics(path.read_text(encoding="utf-8"))
         return Document(name=path.name, path=path, code=((1, source),), text=())
     return read_submission(path, path.name)
 
