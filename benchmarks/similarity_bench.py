@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.similarity_corpus import (  # noqa: E402
+from benchmarks.similarity_corpus import (
     Student,
     authors,
     copy_of,
@@ -28,13 +28,14 @@ from benchmarks.similarity_corpus import (  # noqa: E402
     write,
     write_corpus,
 )
-from grader.similarity import DEFAULT_THRESHOLD, run_similarity  # noqa: E402
+from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 
 
 def quality(folder: Path, threshold: float) -> None:
     template, students = write_corpus(folder)
-    report = run_similarity([folder / "submissions"], folder / "report", base=template,
-                            threshold=threshold)
+    report = run_similarity(
+        [folder / "submissions"], folder / "report", base=template, threshold=threshold
+    )
     by_name = {f"{s.name}.ipynb": s for s in students}
     copies, independent = [], []
     for p in report.pairs:
@@ -42,11 +43,15 @@ def quality(folder: Path, threshold: float) -> None:
     found = [p for p in copies if p.score >= threshold]
     false = [p for p in independent if p.score >= threshold]
     flagged = len(found) + len(false)
-    print(f"corpus: {len(students)} notebooks, {len(report.pairs)} pairs, "
-          f"{len(copies)} copy pairs, threshold {threshold:.2f}")
-    print(f"precision {len(found) / flagged if flagged else 1.0:.3f}   "
-          f"recall {len(found) / len(copies):.3f}   "
-          f"({len(found)} copies found, {len(false)} independent pairs flagged)")
+    print(
+        f"corpus: {len(students)} notebooks, {len(report.pairs)} pairs, "
+        f"{len(copies)} copy pairs, threshold {threshold:.2f}"
+    )
+    print(
+        f"precision {len(found) / flagged if flagged else 1.0:.3f}   "
+        f"recall {len(found) / len(copies):.3f}   "
+        f"({len(found)} copies found, {len(false)} independent pairs flagged)"
+    )
     print(f"lowest copy pair:        {min(p.score for p in copies):.3f}")
     print(f"highest independent pair: {max(p.score for p in independent):.3f}")
     print("copy pairs (score, code, text):")
@@ -61,18 +66,23 @@ def quality(folder: Path, threshold: float) -> None:
 def speed(folder: Path, n: int, workers: int) -> None:
     variations = [[], ["rename"], ["reformat"], ["comments"], ["rename", "reorder"]]
     students: list[Student] = []
-    for i, (author, change) in enumerate(zip(itertools.cycle(authors()), itertools.cycle(variations))):
+    for i, (author, change) in enumerate(
+        zip(itertools.cycle(authors()), itertools.cycle(variations))
+    ):
         if len(students) == n:
             break
         students.append(copy_of(author, f"A2_STUDENT{i:03d}_{author.name.split('_')[2]}", change))
     template, _ = write_corpus(folder / "base")
     write(students, folder / "many")
     start = time.perf_counter()
-    report = run_similarity([folder / "many"], folder / "many-report", base=template,
-                            workers=workers)
+    report = run_similarity(
+        [folder / "many"], folder / "many-report", base=template, workers=workers
+    )
     elapsed = time.perf_counter() - start
-    print(f"speed: {len(students)} notebooks, {len(report.pairs)} pairs, {workers} workers: "
-          f"{elapsed:.1f} s (report written)")
+    print(
+        f"speed: {len(students)} notebooks, {len(report.pairs)} pairs, {workers} workers: "
+        f"{elapsed:.1f} s (report written)"
+    )
 
 
 def main() -> None:

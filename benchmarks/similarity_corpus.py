@@ -29,7 +29,7 @@ from nbformat import v4
 # ----------------------------------------------------------------------------- template
 # The handout: task statements and provided code, with a slot where each answer goes.
 
-PROVIDED_PART1 = '''\
+PROVIDED_PART1 = """\
 import numpy as np
 import matplotlib.pyplot as plt
 from scipy.io import loadmat
@@ -51,9 +51,9 @@ def decision_boundary_nnet(X, Y, Wi, bi, Wo, bo):
     Po, Yo, _ = nnet_forward_logloss(grid, np.ones(len(grid)), Wi, bi, Wo, bo)
     plt.contourf(xx, yy, np.sign(Yo).reshape(xx.shape), alpha=0.3)
     plt.scatter(X[:, 0], X[:, 1], c=Y, s=5)
-'''
+"""
 
-PROVIDED_DATA = '''\
+PROVIDED_DATA = """\
 !wget -q http://www.di.ens.fr/willow/teaching/recvis/assignment2/double_moon_train1000.mat
 !wget -q http://www.di.ens.fr/willow/teaching/recvis/assignment2/double_moon_val1000.mat
 %matplotlib inline
@@ -61,9 +61,9 @@ train = loadmat('double_moon_train1000.mat')
 val = loadmat('double_moon_val1000.mat')
 Xtr, Ytr = train['X'], train['Y'].ravel()
 Xval, Yval = val['X'], val['Y'].ravel()
-'''
+"""
 
-PROVIDED_NUMERICAL = '''\
+PROVIDED_NUMERICAL = """\
 def sumelement_matrix(X, i, j, element):
     X_copy = X.copy()
     X_copy[i, j] = X_copy[i, j] + element
@@ -110,9 +110,9 @@ def gradcheck():
     return True
 
 print('SUCCESS: Passed gradcheck.' if gradcheck() else 'FAILURE: Fix gradient_nn and/or gradient_nn_numerical.')
-'''
+"""
 
-PROVIDED_TRAIN = '''\
+PROVIDED_TRAIN = """\
 def train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='all', nEpochs=100):
     Wi = np.random.randn(2, h)
     bi = np.zeros(h)
@@ -135,9 +135,9 @@ def train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='all', nEpochs=100):
     if vis in ('all', 'last'):
         decision_boundary_nnet(Xtr, Ytr, Wi, bi, Wo, bo)
     return tr_error, val_error
-'''
+"""
 
-PROVIDED_PART2 = '''\
+PROVIDED_PART2 = """\
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -149,9 +149,9 @@ res = conv(im)
 lap = torch.tensor([[0., 1., 0.], [1., -4., 1.], [0., 1., 0.]]).repeat(1, 3, 1, 1)
 edges = F.conv2d(im, lap)
 pooled = nn.MaxPool2d(15, stride=1)(im)
-'''
+"""
 
-PROVIDED_PART3 = '''\
+PROVIDED_PART3 = """\
 import torchvision
 import torchvision.transforms as transforms
 import torch.optim as optim
@@ -204,29 +204,54 @@ optimizer = optim.SGD(network.parameters(), lr=lr)
 for epoch in range(1, epochs + 1):
     train(epoch, network)
     test(network)
-'''
+"""
 
 # (kind, source) for handout cells; ("slot", task id) where a student's answer goes.
 TEMPLATE: list[tuple[str, str]] = [
-    ("markdown", "# Assignment 2: Neural networks\n\nFill in the cells marked for you. "
-                 "Submit the executed notebook as `A2_LASTNAME_Firstname.ipynb`."),
-    ("markdown", "## Part 1 - a two-layer network in NumPy\n\nThe network computes "
-                 "$H = \\mathrm{ReLU}(X W_i + b_i)$ and $Y_o = H W_o + b_o$ with the logistic loss "
-                 "$s(Y, Y_o) = \\log(1 + \\exp(-Y Y_o))$."),
+    (
+        "markdown",
+        (
+            "# Assignment 2: Neural networks\n\nFill in the cells marked for you. "
+            "Submit the executed notebook as `A2_LASTNAME_Firstname.ipynb`."
+        ),
+    ),
+    (
+        "markdown",
+        (
+            "## Part 1 - a two-layer network in NumPy\n\nThe network computes "
+            "$H = \\mathrm{ReLU}(X W_i + b_i)$ and $Y_o = H W_o + b_o$ with the logistic loss "
+            "$s(Y, Y_o) = \\log(1 + \\exp(-Y Y_o))$."
+        ),
+    ),
     ("code", PROVIDED_PART1),
     ("code", PROVIDED_DATA),
-    ("markdown", "**QUESTION 1.1** Derive the gradients of the loss with respect to the "
-                 "parameters of the network using the chain rule."),
+    (
+        "markdown",
+        (
+            "**QUESTION 1.1** Derive the gradients of the loss with respect to the "
+            "parameters of the network using the chain rule."
+        ),
+    ),
     ("slot", "1.1"),
-    ("markdown", "**QUESTION 1.2** Implement `gradient_nn(X, Y, Wi, bi, Wo, bo)` that returns "
-                 "the gradients of the loss for one example."),
+    (
+        "markdown",
+        (
+            "**QUESTION 1.2** Implement `gradient_nn(X, Y, Wi, bi, Wo, bo)` that returns "
+            "the gradients of the loss for one example."
+        ),
+    ),
     ("slot", "1.2"),
     ("markdown", "**QUESTION 1.3** Give the formula of the numerical gradient and explain it."),
     ("slot", "1.3"),
     ("code", PROVIDED_NUMERICAL),
     ("code", PROVIDED_TRAIN),
-    ("markdown", "**QUESTION 1.5-1.6** Train with h = 7 and lr = 0.02, then run 5 times from "
-                 "different initialisations and report the final errors in a table."),
+    (
+        "markdown",
+        (
+            "**QUESTION 1.5-1.6** Train with h = 7 and lr = 0.02, then run 5 times from "
+            "different initialisations and report the final errors in a table."
+        ),
+    ),
     ("slot", "1.6"),
     ("markdown", "**QUESTION 1.7** Discuss the results for the different learning rates."),
     ("slot", "1.7"),
@@ -234,8 +259,13 @@ TEMPLATE: list[tuple[str, str]] = [
     ("slot", "1.8"),
     ("markdown", "## Part 2 - CNN building blocks"),
     ("code", PROVIDED_PART2),
-    ("markdown", "**QUESTION 2.1** Which filter is this, how are the channels processed and "
-                 "which structures are detected?"),
+    (
+        "markdown",
+        (
+            "**QUESTION 2.1** Which filter is this, how are the channels processed and "
+            "which structures are detected?"
+        ),
+    ),
     ("slot", "2.1"),
     ("markdown", "## Part 3 - a CNN on CIFAR-10"),
     ("code", PROVIDED_PART3),
@@ -257,12 +287,22 @@ C = "code"
 
 AUTHORS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "A2_MARTIN_Alice": {
-        "1.1": [(M, "Let $z = X W_i + b_i$ and $H = \\max(0, z)$. By the chain rule, with "
+        "1.1": [
+            (
+                M,
+                (
+                    "Let $z = X W_i + b_i$ and $H = \\max(0, z)$. By the chain rule, with "
                     "$\\delta = \\partial s / \\partial Y_o = -Y \\sigma(-Y Y_o)$ we get "
                     "$\\partial s/\\partial b_o = \\delta$, $\\partial s/\\partial W_o = \\delta H$, "
                     "$\\partial s/\\partial b_i = \\delta W_o \\odot 1[z>0]$ and "
-                    "$\\partial s/\\partial W_i = X^T (\\delta W_o \\odot 1[z > 0])$.")],
-        "1.2": [(C, """\
+                    "$\\partial s/\\partial W_i = X^T (\\delta W_o \\odot 1[z > 0])$."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     z = X @ Wi + bi
     H = np.maximum(z, 0)
@@ -273,12 +313,24 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_bi = delta * Wo * (z > 0)
     grad_Wi = np.outer(X, grad_bi)
     return grad_Wi, grad_bi, grad_Wo, grad_bo
-""")],
-        "1.3": [(M, "Using a Taylor expansion, $s(\\theta + \\epsilon) - s(\\theta - \\epsilon) "
+""",
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "Using a Taylor expansion, $s(\\theta + \\epsilon) - s(\\theta - \\epsilon) "
                     "\\approx 2 \\epsilon s'(\\theta)$, so the derivative is approximated by the "
                     "central difference divided by $2\\epsilon$, which is more precise than the "
-                    "one-sided difference.")],
-        "1.6": [(C, """\
+                    "one-sided difference."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 tr, va = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=0.02)
 plt.figure()
@@ -298,13 +350,31 @@ table = final_errors(7, 0.02)
 print('run | train error | val error')
 for i, (t, v) in enumerate(table):
     print(f'{i + 1:3d} | {t:11.2f} | {v:9.2f}')
-"""), (M, "Training reached zero training error in 4 of the 5 runs; one run stayed at "
-          "about 1% because of a bad initialisation.")],
-        "1.7": [(M, "With lr = 2 the training diverges and the error oscillates wildly. "
+""",
+            ),
+            (
+                M,
+                (
+                    "Training reached zero training error in 4 of the 5 runs; one run stayed at "
+                    "about 1% because of a bad initialisation."
+                ),
+            ),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "With lr = 2 the training diverges and the error oscillates wildly. "
                     "With 0.2 it converges fast but is noisy. 0.02 converges smoothly within a few "
                     "epochs and gives the best final error, while 0.002 is far too slow and has not "
-                    "converged after 100 epochs.")],
-        "1.8": [(C, """\
+                    "converged after 100 epochs."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 hidden_sizes = [1, 2, 5, 7, 10, 100]
 results = {}
 for h in hidden_sizes:
@@ -316,13 +386,31 @@ plt.errorbar(hidden_sizes, means[:, 0], yerr=stds[:, 0], label='train')
 plt.errorbar(hidden_sizes, means[:, 1], yerr=stds[:, 1], label='val')
 plt.xscale('log')
 plt.legend()
-"""), (M, "One or two hidden units underfit: the boundary is almost a line. From 5 units on "
-          "the moons are separated; 100 units does not overfit much here because the data is "
-          "simple, but the validation error gets slightly worse.")],
-        "2.1": [(M, "It is a Laplacian filter (discrete second derivative). The same filter is "
+""",
+            ),
+            (
+                M,
+                (
+                    "One or two hidden units underfit: the boundary is almost a line. From 5 units on "
+                    "the moons are separated; 100 units does not overfit much here because the data is "
+                    "simple, but the validation error gets slightly worse."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "It is a Laplacian filter (discrete second derivative). The same filter is "
                     "applied to R, G and B and the three results are summed into one output map. "
-                    "It responds to edges and fine textures.")],
-        "3.2": [(C, """\
+                    "It responds to edges and fine textures."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -338,10 +426,22 @@ class ConvNet(nn.Module):
         x = x.view(x.size(0), -1)
         x = torch.tanh(self.fc1(x))
         return self.fc2(x)
-""")],
-        "3.3": [(M, "Without non-linearities a stack of linear layers collapses into a single "
-                    "linear map, so depth would add no expressive power.")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "Without non-linearities a stack of linear layers collapses into a single "
+                    "linear map, so depth would add no expressive power."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 model = ConvNet().to(device)
 optimizer = optim.SGD(model.parameters(), lr=0.01)
 for epoch in range(1, 21):
@@ -354,17 +454,36 @@ for ax, f in zip(axes.ravel(), w):
     f = (f - f.min()) / (f.max() - f.min())
     ax.imshow(f.permute(1, 2, 0))
     ax.axis('off')
-""")],
-        "3.6": [(M, "conv1: 16x3x5x5 + 16 = 1216; conv2: 128x16x5x5 + 128 = 51328; "
-                    "fc1: 64x3200 + 64 = 204864; fc2: 10x64 + 10 = 650. Total 258058 parameters.")],
+""",
+            )
+        ],
+        "3.6": [
+            (
+                M,
+                (
+                    "conv1: 16x3x5x5 + 16 = 1216; conv2: 128x16x5x5 + 128 = 51328; "
+                    "fc1: 64x3200 + 64 = 204864; fc2: 10x64 + 10 = 650. Total 258058 parameters."
+                ),
+            )
+        ],
     },
     "A2_NGUYEN_Bao": {
-        "1.1": [(M, "Write $a = W_i^T x + b_i$, $h = relu(a)$, $y_o = w_o^T h + b_o$. The loss "
+        "1.1": [
+            (
+                M,
+                (
+                    "Write $a = W_i^T x + b_i$, $h = relu(a)$, $y_o = w_o^T h + b_o$. The loss "
                     "derivative is $ds/dy_o = -y/(1+e^{y y_o})$. Then every parameter follows: the "
                     "output bias gets exactly this value, the output weights get it times h, and "
                     "the hidden units get it times $w_o$ where $a$ is positive and zero elsewhere. "
-                    "The input weights are the input times that hidden gradient.")],
-        "1.2": [(C, """\
+                    "The input weights are the input times that hidden gradient."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     d, h = Wi.shape
     pre = np.zeros(h)
@@ -383,11 +502,23 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
         for i in range(d):
             gWi[i, j] = X[i] * gbi[j]
     return gWi, gbi, gWo, dout
-""")],
-        "1.3": [(M, "The derivative is the limit of the slope between two close points. We take "
+""",
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "The derivative is the limit of the slope between two close points. We take "
                     "a point epsilon on each side: (f(x+eps) - f(x-eps)) / (2 eps). The error of this "
-                    "symmetric version is of order eps squared.")],
-        "1.6": [(C, """\
+                    "symmetric version is of order eps squared."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 train_err, val_err = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='last')
 fig = plt.figure(figsize=(8, 4))
@@ -401,23 +532,54 @@ for seed in range(5):
     e_tr, e_val = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='never')
     rows.append([seed, e_tr[-1], e_val[-1]])
 print(np.array(rows))
-"""), (M, "Not always: seeds 0, 1, 3 and 4 reach 0% but seed 2 ends at 0.5%.")],
-        "1.7": [(M, "Too large a step (2) makes SGD jump around and never settle. 0.2 learns "
+""",
+            ),
+            (M, "Not always: seeds 0, 1, 3 and 4 reach 0% but seed 2 ends at 0.5%."),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "Too large a step (2) makes SGD jump around and never settle. 0.2 learns "
                     "quickly. 0.002 is very slow. I would pick 0.02 as a compromise between speed "
-                    "and stability.")],
-        "1.8": [(C, """\
+                    "and stability."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 for nh in (1, 2, 5, 7, 10, 100):
     errs = np.zeros((5, 2))
     for r in range(5):
         a, b = train_loop(Xtr, Ytr, Xval, Yval, nh, 0.02, vis='last' if r == 0 else 'never')
         errs[r] = a[-1], b[-1]
     print(nh, errs.mean(0), errs.std(0))
-"""), (M, "Few hidden neurons give a nearly linear decision boundary and high error "
-          "(underfitting). More neurons fit the moons; with 100 the boundary becomes more "
-          "irregular.")],
-        "2.1": [(M, "This is the Laplace operator. Each colour channel is convolved separately with "
-                    "the same kernel and the outputs are added. We see contours of the peppers.")],
-        "3.2": [(C, """\
+""",
+            ),
+            (
+                M,
+                (
+                    "Few hidden neurons give a nearly linear decision boundary and high error "
+                    "(underfitting). More neurons fit the moons; with 100 the boundary becomes more "
+                    "irregular."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "This is the Laplace operator. Each colour channel is convolved separately with "
+                    "the same kernel and the outputs are added. We see contours of the peppers."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self):
         super(ConvNet, self).__init__()
@@ -431,10 +593,22 @@ class ConvNet(nn.Module):
 
     def forward(self, x):
         return self.net(x)
-""")],
-        "3.3": [(M, "If every layer were linear, the whole network would be equivalent to one "
-                    "matrix multiplication and could only learn linear decision boundaries.")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "If every layer were linear, the whole network would be equivalent to one "
+                    "matrix multiplication and could only learn linear decision boundaries."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 cnn = ConvNet().to(device)
 optimizer = optim.SGD(cnn.parameters(), lr=lr)
 for ep in range(20):
@@ -448,17 +622,36 @@ for n in range(16):
     plt.imshow(np.transpose(k[n], (1, 2, 0)))
     plt.xticks([])
     plt.yticks([])
-""")],
-        "3.6": [(M, "First conv: 1,216 weights and biases. Second conv: 51,328. Hidden dense layer: "
-                    "204,864. Output layer: 650. Sum = 258,058.")],
+""",
+            )
+        ],
+        "3.6": [
+            (
+                M,
+                (
+                    "First conv: 1,216 weights and biases. Second conv: 51,328. Hidden dense layer: "
+                    "204,864. Output layer: 650. Sum = 258,058."
+                ),
+            )
+        ],
     },
     "A2_OKAFOR_Chidi": {
-        "1.1": [(M, "Denote the residual $r = \\partial s/\\partial Y_o$. Since "
+        "1.1": [
+            (
+                M,
+                (
+                    "Denote the residual $r = \\partial s/\\partial Y_o$. Since "
                     "$s = \\log(1+e^{-Y Y_o})$, $r = -Y e^{-Y Y_o} / (1 + e^{-Y Y_o})$. Back-propagating "
                     "through the linear output layer gives $r$ for $b_o$ and $r H$ for $W_o$; through "
                     "the ReLU the mask of active units multiplies $r W_o$, and the outer product with "
-                    "the input gives the gradient of $W_i$.")],
-        "1.2": [(C, """\
+                    "the input gives the gradient of $W_i$."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def relu(a):
     return a * (a > 0)
 
@@ -473,11 +666,23 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     g_bi = r * Wo * relu_grad(a)
     g_Wi = np.einsum('i,j->ij', X, g_bi)
     return g_Wi, g_bi, r * h, r
-""")],
-        "1.3": [(M, "From the definition of the derivative we approximate it by a finite "
+""",
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "From the definition of the derivative we approximate it by a finite "
                     "difference. The centred formula cancels the second order term of the Taylor "
-                    "series and is therefore accurate to second order in the step.")],
-        "1.6": [(C, """\
+                    "series and is therefore accurate to second order in the step."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 curves = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=lrate)
 for c, name in zip(curves, ('training', 'validation')):
@@ -487,11 +692,24 @@ plt.legend()
 final = np.array([[err[-1] for err in train_loop(Xtr, Ytr, Xval, Yval, 7, lrate, 'never')] for _ in range(5)])
 print('final training / validation errors (%):')
 print(final)
-"""), (M, "All five runs reached a training error of zero.")],
-        "1.7": [(M, "The largest rate overshoots the minimum and the loss explodes. Small rates "
+""",
+            ),
+            (M, "All five runs reached a training error of zero."),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "The largest rate overshoots the minimum and the loss explodes. Small rates "
                     "like 0.002 need many more iterations. 0.02 to 0.2 give the lowest errors; "
-                    "0.02 is the most stable.")],
-        "1.8": [(C, """\
+                    "0.02 is the most stable."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 sizes = [1, 2, 5, 7, 10, 100]
 summary = np.array([
     [[e[-1] for e in train_loop(Xtr, Ytr, Xval, Yval, s, lrate, 'never')] for _ in range(5)]
@@ -503,11 +721,29 @@ ax.errorbar(sizes, m[:, 0], sd[:, 0], fmt='o-', label='train')
 ax.errorbar(sizes, m[:, 1], sd[:, 1], fmt='s--', label='val')
 ax.set_xscale('log')
 ax.legend()
-"""), (M, "With h equal to 1 or 2 the model is too simple. Around 7 to 10 units works best "
-          "and a very large hidden layer starts to overfit the training noise.")],
-        "2.1": [(M, "A Laplacian kernel, which approximates the sum of second derivatives. RGB "
-                    "are filtered by the same kernel and summed, so it detects blobs and edges.")],
-        "3.2": [(C, """\
+""",
+            ),
+            (
+                M,
+                (
+                    "With h equal to 1 or 2 the model is too simple. Around 7 to 10 units works best "
+                    "and a very large hidden layer starts to overfit the training noise."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "A Laplacian kernel, which approximates the sum of second derivatives. RGB "
+                    "are filtered by the same kernel and summed, so it detects blobs and edges."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -521,10 +757,22 @@ class ConvNet(nn.Module):
         x = torch.tanh(F.max_pool2d(self.c2(x), 2))
         x = torch.flatten(x, 1)
         return self.l2(torch.tanh(self.l1(x)))
-""")],
-        "3.3": [(M, "Composing affine maps gives an affine map, so non-linear activations are "
-                    "needed to represent non-linear functions.")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "Composing affine maps gives an affine map, so non-linear activations are "
+                    "needed to represent non-linear functions."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 conv_model = ConvNet().to(device)
 optimizer = optim.SGD(conv_model.parameters(), lr=0.01)
 for e in range(1, 20 + 1):
@@ -534,15 +782,34 @@ filters = conv_model.c1.weight.detach().cpu()
 grid = torchvision.utils.make_grid(filters, nrow=8, normalize=True, padding=1)
 plt.imshow(grid.permute(1, 2, 0))
 plt.axis('off')
-""")],
-        "3.6": [(M, "| layer | weights | biases |\n|---|---|---|\n| c1 | 1200 | 16 |\n"
-                    "| c2 | 51200 | 128 |\n| l1 | 204800 | 64 |\n| l2 | 640 | 10 |\n\nTotal: 258058.")],
+""",
+            )
+        ],
+        "3.6": [
+            (
+                M,
+                (
+                    "| layer | weights | biases |\n|---|---|---|\n| c1 | 1200 | 16 |\n"
+                    "| c2 | 51200 | 128 |\n| l1 | 204800 | 64 |\n| l2 | 640 | 10 |\n\nTotal: 258058."
+                ),
+            )
+        ],
     },
     "A2_DUBOIS_Dana": {
-        "1.1": [(M, "Forward: $u = X W_i + b_i$, $H = relu(u)$, $Y_o = H W_o + b_o$. Backward: "
+        "1.1": [
+            (
+                M,
+                (
+                    "Forward: $u = X W_i + b_i$, $H = relu(u)$, $Y_o = H W_o + b_o$. Backward: "
                     "$g = -Y(1 - \\sigma(Y Y_o))$; $g_{b_o} = g$; $g_{W_o} = g H$; "
-                    "$g_{b_i} = g\\, W_o\\, [u > 0]$; $g_{W_i} = X g_{b_i}^T$.")],
-        "1.2": [(C, """\
+                    "$g_{b_i} = g\\, W_o\\, [u > 0]$; $g_{W_i} = X g_{b_i}^T$."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def forward_parts(X, Wi, bi, Wo, bo):
     u = np.dot(X, Wi) + bi
     H = np.where(u > 0, u, 0.0)
@@ -557,11 +824,23 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grads['bi'] = np.where(u > 0, g * Wo, 0.0)
     grads['Wi'] = X[:, None] * grads['bi'][None, :]
     return grads['Wi'], grads['bi'], grads['Wo'], grads['bo']
-""")],
-        "1.3": [(M, "Numerical gradient: perturb one parameter by +h and -h, evaluate the loss "
+""",
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "Numerical gradient: perturb one parameter by +h and -h, evaluate the loss "
                     "twice and divide the difference by 2h. This comes from the first-order "
-                    "Taylor approximation of the loss around the parameter.")],
-        "1.6": [(C, """\
+                    "Taylor approximation of the loss around the parameter."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 hist = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02)
 plt.figure()
@@ -576,11 +855,27 @@ for attempt in range(5):
     outcome['val'].append(v_err[-1])
 for key, values in outcome.items():
     print(key, ' '.join('%.1f' % x for x in values))
-"""), (M, "Yes, every run ended with 0% training error, the validation error stays below 1%.")],
-        "1.7": [(M, "lr = 2: unstable, the error jumps between 0 and 50 %. lr = 0.2: fast but the "
+""",
+            ),
+            (
+                M,
+                "Yes, every run ended with 0% training error, the validation error stays below 1%.",
+            ),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "lr = 2: unstable, the error jumps between 0 and 50 %. lr = 0.2: fast but the "
                     "curve keeps fluctuating. lr = 0.02: smooth and converged after about 20 "
-                    "epochs. lr = 0.002: still decreasing at the end. Best choice: 0.02.")],
-        "1.8": [(C, """\
+                    "epochs. lr = 0.002: still decreasing at the end. Best choice: 0.02."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 H_LIST = [1, 2, 5, 7, 10, 100]
 stats = np.zeros((len(H_LIST), 5, 2))
 for a, nh in enumerate(H_LIST):
@@ -592,11 +887,29 @@ for col, label in enumerate(['train', 'val']):
     plt.errorbar(H_LIST, stats[:, :, col].mean(1), stats[:, :, col].std(1), capsize=3, label=label)
 plt.semilogx()
 plt.legend()
-"""), (M, "Small h underfits (high train and validation error), large h has capacity to "
-          "spare; the best validation error is around h = 10.")],
-        "2.1": [(M, "Laplacian. Same 2D kernel for each channel, outputs summed. Detects edges "
-                    "(zero crossings) and small spots.")],
-        "3.2": [(C, """\
+""",
+            ),
+            (
+                M,
+                (
+                    "Small h underfits (high train and validation error), large h has capacity to "
+                    "spare; the best validation error is around h = 10."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "Laplacian. Same 2D kernel for each channel, outputs summed. Detects edges "
+                    "(zero crossings) and small spots."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self, n_classes=10):
         super().__init__()
@@ -613,10 +926,22 @@ class ConvNet(nn.Module):
     def forward(self, x):
         feats = self.features(x)
         return self.classifier(feats.reshape(len(feats), -1))
-""")],
-        "3.3": [(M, "A product of matrices is a matrix: linear layers stacked together are one "
-                    "linear layer. The non-linearity breaks this.")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "A product of matrices is a matrix: linear layers stacked together are one "
+                    "linear layer. The non-linearity breaks this."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 net2 = ConvNet().to(device)
 optimizer = optim.SGD(net2.parameters(), lr=0.01)
 for epoch in range(1, 21):
@@ -628,17 +953,36 @@ for i in range(fw.shape[0]):
     img = fw[i].transpose(1, 2, 0)
     img = (img - img.min()) / np.ptp(img)
     fig.add_subplot(2, 8, i + 1).imshow(img)
-""")],
-        "3.6": [(M, "Conv2d(3,16,5): 1216; Conv2d(16,128,5): 51328; Linear(3200,64): 204864; "
-                    "Linear(64,10): 650; total 258058.")],
+""",
+            )
+        ],
+        "3.6": [
+            (
+                M,
+                (
+                    "Conv2d(3,16,5): 1216; Conv2d(16,128,5): 51328; Linear(3200,64): 204864; "
+                    "Linear(64,10): 650; total 258058."
+                ),
+            )
+        ],
     },
     "A2_SCHMIDT_Emil": {
-        "1.1": [(M, "We use $\\frac{\\partial s}{\\partial \\theta} = \\frac{\\partial s}{\\partial Y_o}"
+        "1.1": [
+            (
+                M,
+                (
+                    "We use $\\frac{\\partial s}{\\partial \\theta} = \\frac{\\partial s}{\\partial Y_o}"
                     "\\frac{\\partial Y_o}{\\partial \\theta}$. The first factor is $-Y$ times the "
                     "sigmoid of $-Y Y_o$. For $W_o$ the second factor is the hidden activation, for "
                     "$b_o$ it is one, and for the first layer we go through the ReLU whose derivative "
-                    "is the indicator of a positive input.")],
-        "1.2": [(C, """\
+                    "is the indicator of a positive input."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     # forward pass, one example
     hidden_in = np.dot(X, Wi) + bi
@@ -651,11 +995,23 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dhidden[hidden_in <= 0] = 0
     dWi = np.outer(X, dhidden)
     return dWi, dhidden, dWo, dscore
-""")],
-        "1.3": [(M, "The gradient is estimated with finite differences: for each coordinate we "
+""",
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "The gradient is estimated with finite differences: for each coordinate we "
                     "compute the loss slightly above and slightly below and take the slope. The "
-                    "formula is the symmetric difference quotient.")],
-        "1.6": [(C, """\
+                    "formula is the symmetric difference quotient."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 errors_train, errors_val = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02)
 plt.plot(errors_train)
@@ -672,10 +1028,23 @@ for curves in final_train:
     val_finals.append(curves[1][-1])
 print('train:', train_finals)
 print('val:', val_finals)
-"""), (M, "4 runs out of 5 end with no training error.")],
-        "1.7": [(M, "2 is too big and training fails. 0.2 works but oscillates, 0.02 is the "
-                    "best trade off, 0.002 would need many more epochs to converge.")],
-        "1.8": [(C, """\
+""",
+            ),
+            (M, "4 runs out of 5 end with no training error."),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "2 is too big and training fails. 0.2 works but oscillates, 0.02 is the "
+                    "best trade off, 0.002 would need many more epochs to converge."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 all_results = []
 for nh in [1, 2, 5, 7, 10, 100]:
     runs = []
@@ -687,11 +1056,29 @@ for runs in all_results:
     mean_val.append(np.mean([r[1][-1] for r in runs]))
 plt.plot([1, 2, 5, 7, 10, 100], mean_val, 'o-')
 plt.xscale('log')
-"""), (M, "h = 1 and 2: underfitting, the boundary cannot bend enough. h >= 5: good fit. "
-          "h = 100: the fit is good as well and overfitting is limited.")],
-        "2.1": [(M, "This kernel is the discrete Laplacian. It is applied with the same weights "
-                    "to the red, green and blue channels and summed. Edges light up.")],
-        "3.2": [(C, """\
+""",
+            ),
+            (
+                M,
+                (
+                    "h = 1 and 2: underfitting, the boundary cannot bend enough. h >= 5: good fit. "
+                    "h = 100: the fit is good as well and overfitting is limited."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "This kernel is the discrete Laplacian. It is applied with the same weights "
+                    "to the red, green and blue channels and summed. Edges light up."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self):
         super(ConvNet, self).__init__()
@@ -709,10 +1096,22 @@ class ConvNet(nn.Module):
         x = self.act(self.dense(x))
         x = self.out(x)
         return x
-""")],
-        "3.3": [(M, "Because a composition of linear functions is still linear, and most "
-                    "interesting problems like image classification are not linearly separable.")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "Because a composition of linear functions is still linear, and most "
+                    "interesting problems like image classification are not linearly separable."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 convnet = ConvNet().to(device)
 optimizer = optim.SGD(convnet.parameters(), lr=0.01)
 for epoch in range(1, 21):
@@ -725,15 +1124,27 @@ for i in range(16):
 for i, image in enumerate(images):
     plt.subplot(4, 4, i + 1)
     plt.imshow(image.permute(1, 2, 0).numpy())
-""")],
+""",
+            )
+        ],
         "3.6": [(M, "conv_a 1216, conv_b 51328, dense 204864, out 650 -> 258058 in total.")],
     },
     "A2_ROSSI_Francesca": {
-        "1.1": [(M, "Chain rule, starting from the output. $\\partial s / \\partial Y_o = "
+        "1.1": [
+            (
+                M,
+                (
+                    "Chain rule, starting from the output. $\\partial s / \\partial Y_o = "
                     "\\sigma(Y_o) - \\frac{1 + Y}{2}$ for labels in $\\{-1, 1\\}$. This error signal "
                     "is then multiplied by $H$ for $W_o$, kept as is for $b_o$, and sent back through "
-                    "$W_o$ and the ReLU mask to obtain the hidden gradients.")],
-        "1.2": [(C, """\
+                    "$W_o$ and the ReLU mask to obtain the hidden gradients."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     x = X.reshape(-1, 1)
     pre_activation = Wi.T.dot(x).ravel() + bi
@@ -742,11 +1153,23 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     err = sigm(output) - (1 + Y) / 2
     back = err * Wo * np.heaviside(pre_activation, 0)
     return x.dot(back.reshape(1, -1)), back, err * activation, err
-""")],
-        "1.3": [(M, "$f'(x) \\approx \\frac{f(x + \\varepsilon) - f(x - \\varepsilon)}{2\\varepsilon}$ "
+""",
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "$f'(x) \\approx \\frac{f(x + \\varepsilon) - f(x - \\varepsilon)}{2\\varepsilon}$ "
                     "(central differences). It follows from subtracting the two Taylor expansions "
-                    "at $x + \\varepsilon$ and $x - \\varepsilon$.")],
-        "1.6": [(C, """\
+                    "at $x + \\varepsilon$ and $x - \\varepsilon$."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 err_tr, err_va = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=0.02, vis='all')
 _, ax = plt.subplots(1, 2, figsize=(10, 3))
@@ -761,11 +1184,24 @@ while trial < 5:
     tr_e, va_e = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=0.02, vis='never')
     print('{:>5} {:>8.2f} {:>8.2f}'.format(trial, tr_e[-1], va_e[-1]))
     trial += 1
-"""), (M, "In my runs the training error went to zero each time except trial 3.")],
-        "1.7": [(M, "The learning rate controls the step size. Too high (2): divergence; too low "
+""",
+            ),
+            (M, "In my runs the training error went to zero each time except trial 3."),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "The learning rate controls the step size. Too high (2): divergence; too low "
                     "(0.002): progress is slow and 100 epochs are not enough. 0.2 and 0.02 both "
-                    "converge, 0.02 with less variance between runs.")],
-        "1.8": [(C, """\
+                    "converge, 0.02 with less variance between runs."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 def experiment(h_values, n_runs=5):
     out = np.empty((len(h_values), n_runs, 2))
     for i, hv in enumerate(h_values):
@@ -778,11 +1214,29 @@ hs = np.array([1, 2, 5, 7, 10, 100])
 E = experiment(hs)
 plt.errorbar(hs, E[..., 1].mean(-1), E[..., 1].std(-1))
 plt.xscale('log')
-"""), (M, "The validation error drops sharply from h = 2 to h = 5 and is flat after that. "
-          "Underfitting below five units.")],
-        "2.1": [(M, "It is an edge detector: the 3x3 Laplacian. The kernel is shared by the "
-                    "three channels and their responses are added. Detects rapid intensity changes.")],
-        "3.2": [(C, """\
+""",
+            ),
+            (
+                M,
+                (
+                    "The validation error drops sharply from h = 2 to h = 5 and is flat after that. "
+                    "Underfitting below five units."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "It is an edge detector: the 3x3 Laplacian. The kernel is shared by the "
+                    "three channels and their responses are added. Detects rapid intensity changes."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -793,10 +1247,22 @@ class ConvNet(nn.Module):
 
     def forward(self, images):
         return self.head(self.body(images))
-""")],
-        "3.3": [(M, "Non-linear functions let the network approximate arbitrary functions "
-                    "(universal approximation); without them the model is a linear classifier.")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "Non-linear functions let the network approximate arbitrary functions "
+                    "(universal approximation); without them the model is a linear classifier."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 my_net = ConvNet().to(device)
 optimizer = optim.SGD(my_net.parameters(), lr=0.01)
 n_epochs = 20
@@ -808,33 +1274,62 @@ kernels = (kernels - kernels.min()) / (kernels.max() - kernels.min())
 _, axs = plt.subplots(4, 4)
 for idx in range(16):
     axs[idx // 4][idx % 4].imshow(kernels[idx])
-""")],
+""",
+            )
+        ],
         "3.6": [(M, "1216 + 51328 + 204864 + 650 = 258058 parameters.")],
     },
     "A2_KIM_Gyu": {
-        "1.1": [(M, "Gradients: dL/dbo = -Y sigm(-Y Yo); dL/dWo = dL/dbo * relu(X Wi + bi); "
-                    "dL/dbi = dL/dbo * Wo * step(X Wi + bi); dL/dWi = outer(X, dL/dbi).")],
-        "1.2": [(C, """\
+        "1.1": [
+            (
+                M,
+                (
+                    "Gradients: dL/dbo = -Y sigm(-Y Yo); dL/dWo = dL/dbo * relu(X Wi + bi); "
+                    "dL/dbi = dL/dbo * Wo * step(X Wi + bi); dL/dWi = outer(X, dL/dbi)."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     s = X.dot(Wi) + bi; h = s * (s > 0); o = h.dot(Wo) + bo
     g = -Y * sigm(-Y * o); gb = g * Wo * (s > 0)
     return np.multiply.outer(X, gb), gb, g * h, g
-""")],
+""",
+            )
+        ],
         "1.3": [(M, "central difference: [L(w+e) - L(w-e)] / 2e, error O(e^2).")],
-        "1.6": [(C, """\
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02; curves = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02)
 plt.plot(np.array(curves).T); plt.legend(['tr', 'val'])
 res = np.array([[c[-1] for c in train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, 'never')] for i in range(5)])
 print(res, (res[:, 0] == 0).all())
-"""), (M, "yes 0 every time")],
+""",
+            ),
+            (M, "yes 0 every time"),
+        ],
         "1.7": [(M, "2 diverges, 0.2 ok but noisy, 0.02 best, 0.002 too slow")],
-        "1.8": [(C, """\
+        "1.8": [
+            (
+                C,
+                """\
 H = [1, 2, 5, 7, 10, 100]
 R = np.array([[[c[-1] for c in train_loop(Xtr, Ytr, Xval, Yval, h, 0.02, 'never')] for i in range(5)] for h in H])
 plt.errorbar(H, R.mean(1)[:, 1], R.std(1)[:, 1]); plt.xscale('log')
-"""), (M, "small h underfit, >=5 fine")],
+""",
+            ),
+            (M, "small h underfit, >=5 fine"),
+        ],
         "2.1": [(M, "laplacian; same kernel on r,g,b summed; edges")],
-        "3.2": [(C, """\
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(s):
         super().__init__()
@@ -843,24 +1338,41 @@ class ConvNet(nn.Module):
     def forward(s, x):
         x = F.max_pool2d(s.a(x), 2).tanh(); x = F.max_pool2d(s.b(x), 2).tanh()
         return s.d(s.c(x.flatten(1)).tanh())
-""")],
+""",
+            )
+        ],
         "3.3": [(M, "linear o linear = linear")],
-        "3.4": [(C, """\
+        "3.4": [
+            (
+                C,
+                """\
 m = ConvNet().to(device); optimizer = optim.SGD(m.parameters(), lr=0.01)
 for e in range(20): train(e, m); test(m)
 W = m.a.weight.detach().cpu(); W = (W - W.min()) / (W.max() - W.min())
 plt.imshow(torchvision.utils.make_grid(W, nrow=16).permute(1, 2, 0))
-""")],
+""",
+            )
+        ],
         "3.6": [(M, "1216, 51328, 204864, 650; 258058")],
     },
     "A2_SILVA_Helena": {
-        "1.1": [(M, "**Derivation.** Let $a = W_i^\\top X + b_i$ be the hidden pre-activations and "
+        "1.1": [
+            (
+                M,
+                (
+                    "**Derivation.** Let $a = W_i^\\top X + b_i$ be the hidden pre-activations and "
                     "$H = \\mathrm{ReLU}(a)$. The loss depends on the parameters only through "
                     "$Y_o$, and $\\frac{ds}{dY_o} = \\frac{-Y}{1 + \\exp(Y Y_o)}$. Hence the output layer "
                     "gradients are this quantity and this quantity times $H$. For the hidden layer, "
                     "$\\frac{\\partial s}{\\partial a_j} = \\frac{ds}{dY_o} W_{o,j} \\mathbb{1}[a_j > 0]$, "
-                    "which is also the bias gradient, and the weight gradient is $X_i$ times it.")],
-        "1.2": [(C, '''\
+                    "which is also the bias gradient, and the weight gradient is $X_i$ times it."
+                ),
+            )
+        ],
+        "1.2": [
+            (
+                C,
+                '''\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     """Gradients of the logistic loss of one example with respect to the four parameters."""
     activations = np.dot(Wi.T, X) + bi          # shape (h,)
@@ -873,13 +1385,25 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dloss_dYo * Wo * relu_mask
     grad_s_Wi = X[:, np.newaxis] @ grad_s_bi[np.newaxis, :]
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-''')],
-        "1.3": [(M, "**Finite differences.** Expanding $s$ to first order around a parameter value "
+''',
+            )
+        ],
+        "1.3": [
+            (
+                M,
+                (
+                    "**Finite differences.** Expanding $s$ to first order around a parameter value "
                     "$w$ gives $s(w + \\epsilon) \\approx s(w) + \\epsilon s'(w)$. Doing it on both "
                     "sides and subtracting yields the centred estimate "
                     "$s'(w) \\approx (s(w+\\epsilon) - s(w-\\epsilon)) / (2\\epsilon)$, "
-                    "applied to every entry of every parameter.")],
-        "1.6": [(C, '''\
+                    "applied to every entry of every parameter."
+                ),
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02  # the provided train_loop reads this global
 training_curve, validation_curve = train_loop(Xtr, Ytr, Xval, Yval, h=7, lr=lrate, vis="all")
 plt.figure(figsize=(6, 4))
@@ -896,13 +1420,31 @@ for run_index in range(5):
     final_validation_errors[run_index] = curves[1][-1]
 print("Final training errors:", final_training_errors)
 print("Final validation errors:", final_validation_errors)
-'''), (M, "**Answer.** The training error reached exactly zero in all five runs, although the "
-          "number of epochs needed varied with the initialisation.")],
-        "1.7": [(M, "**Discussion.** A learning rate of 2 is far too large: updates overshoot and the "
+""",
+            ),
+            (
+                M,
+                (
+                    "**Answer.** The training error reached exactly zero in all five runs, although the "
+                    "number of epochs needed varied with the initialisation."
+                ),
+            ),
+        ],
+        "1.7": [
+            (
+                M,
+                (
+                    "**Discussion.** A learning rate of 2 is far too large: updates overshoot and the "
                     "network never converges. 0.2 converges in very few iterations but the error "
                     "curve is noisy. 0.02 needs more iterations yet ends lowest and most stable, so it "
-                    "is the best choice. 0.002 improves too slowly to converge in 100 epochs.")],
-        "1.8": [(C, '''\
+                    "is the best choice. 0.002 improves too slowly to converge in 100 epochs."
+                ),
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 hidden_unit_counts = [1, 2, 5, 7, 10, 100]
 mean_training_errors, mean_validation_errors = [], []
 std_training_errors, std_validation_errors = [], []
@@ -919,14 +1461,32 @@ plt.errorbar(hidden_unit_counts, mean_training_errors, yerr=std_training_errors,
 plt.errorbar(hidden_unit_counts, mean_validation_errors, yerr=std_validation_errors, label="validation")
 plt.xscale("log")
 plt.legend()
-'''), (M, "**Answer.** With one or two hidden units the network underfits: both errors stay "
-          "high. Between five and ten units the fit is good. With a hundred units the "
-          "training error is zero and the validation error slightly increases: mild overfitting.")],
-        "2.1": [(M, "**i.** A Laplacian (second-derivative) filter. **ii.** The same filter is "
+""",
+            ),
+            (
+                M,
+                (
+                    "**Answer.** With one or two hidden units the network underfits: both errors stay "
+                    "high. Between five and ten units the fit is good. With a hundred units the "
+                    "training error is zero and the validation error slightly increases: mild overfitting."
+                ),
+            ),
+        ],
+        "2.1": [
+            (
+                M,
+                (
+                    "**i.** A Laplacian (second-derivative) filter. **ii.** The same filter is "
                     "convolved with each of R, G and B and the three responses are summed into a "
                     "single output channel. **iii.** It highlights edges, blobs and fine texture, "
-                    "where the intensity changes quickly.")],
-        "3.2": [(C, '''\
+                    "where the intensity changes quickly."
+                ),
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                '''\
 class ConvNet(nn.Module):
     """Two tanh convolution blocks with max pooling, then two fully connected layers."""
 
@@ -942,11 +1502,23 @@ class ConvNet(nn.Module):
         features = F.max_pool2d(torch.tanh(self.second_convolution(features)), kernel_size=2)
         features = features.reshape(features.shape[0], -1)
         return self.output_layer(torch.tanh(self.hidden_layer(features)))
-''')],
-        "3.3": [(M, "**Answer.** A composition of linear (affine) maps is itself linear, so without "
+''',
+            )
+        ],
+        "3.3": [
+            (
+                M,
+                (
+                    "**Answer.** A composition of linear (affine) maps is itself linear, so without "
                     "non-linear activations the deep network would be no more expressive than a "
-                    "single linear layer.")],
-        "3.4": [(C, '''\
+                    "single linear layer."
+                ),
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 convolutional_network = ConvNet().to(device)
 optimizer = optim.SGD(convolutional_network.parameters(), lr=0.01)
 for epoch in range(1, 21):
@@ -961,13 +1533,25 @@ for filter_index, axis in enumerate(axes_grid.flat):
     axis.imshow(single_filter.permute(1, 2, 0).numpy())
     axis.set_title(f"filter {filter_index}")
     axis.axis("off")
-''')],
-        "3.6": [(M, "**Answer.** first_convolution: 16 x 3 x 5 x 5 weights + 16 biases = 1,216. "
+""",
+            )
+        ],
+        "3.6": [
+            (
+                M,
+                (
+                    "**Answer.** first_convolution: 16 x 3 x 5 x 5 weights + 16 biases = 1,216. "
                     "second_convolution: 128 x 16 x 5 x 5 + 128 = 51,328. hidden_layer: 64 x 3200 + 64 "
-                    "= 204,864. output_layer: 10 x 64 + 10 = 650. **Total: 258,058.**")],
+                    "= 204,864. output_layer: 10 x 64 + 10 = 650. **Total: 258,058.**"
+                ),
+            )
+        ],
     },
     "A2_IVANOV_Igor": {
-        "1.2": [(C, """\
+        "1.2": [
+            (
+                C,
+                """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     layer1 = np.matmul(X, Wi) + bi
     active = layer1 > 0
@@ -979,8 +1563,13 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
             common * Wo * active,
             common * layer1_out,
             common)
-""")],
-        "1.6": [(C, """\
+""",
+            )
+        ],
+        "1.6": [
+            (
+                C,
+                """\
 lrate = 0.02
 t, v = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, 'all', 100)
 plt.plot(range(len(t)), t, range(len(v)), v)
@@ -992,8 +1581,13 @@ while n < 5:
     n += 1
 for line in summary:
     print(*line, sep='\\t')
-""")],
-        "1.8": [(C, """\
+""",
+            )
+        ],
+        "1.8": [
+            (
+                C,
+                """\
 def run_h(nh):
     t_list, v_list = [], []
     for _ in range(5):
@@ -1006,8 +1600,13 @@ table = {nh: run_h(nh) for nh in [1, 2, 5, 7, 10, 100]}
 xs = sorted(table)
 plt.errorbar(xs, [table[x][2] for x in xs], [table[x][3] for x in xs])
 plt.gca().set_xscale('log')
-""")],
-        "3.2": [(C, """\
+""",
+            )
+        ],
+        "3.2": [
+            (
+                C,
+                """\
 class ConvNet(nn.Module):
     def __init__(self):
         nn.Module.__init__(self)
@@ -1019,8 +1618,13 @@ class ConvNet(nn.Module):
         y = torch.tanh(self.stage2(torch.tanh(self.stage1(batch))))
         y = y.view(y.shape[0], 5 * 5 * 128)
         return self.fc[1](torch.tanh(self.fc[0](y)))
-""")],
-        "3.4": [(C, """\
+""",
+            )
+        ],
+        "3.4": [
+            (
+                C,
+                """\
 ivan_net = ConvNet().to(device)
 optimizer = torch.optim.SGD(ivan_net.parameters(), lr=0.01)
 for i in range(20):
@@ -1032,7 +1636,9 @@ w1 = (w1 - lo) / (hi - lo)
 fig, grid = plt.subplots(1, 16, figsize=(16, 1))
 for i in range(16):
     grid[i].imshow(w1[i].permute(1, 2, 0))
-""")],
+""",
+            )
+        ],
     },
 }
 
@@ -1064,8 +1670,10 @@ def student_notebook(student: Student) -> nbformat.NotebookNode:
             cells += [_cell(k, s) for k, s in student.answers.get(src, [])]
         else:
             cells.append(_cell(kind, src))
-    cells[-1] = v4.new_markdown_cell(f"I, {student.name.split('_')[2]} {student.name.split('_')[1]}, "
-                                     "declare that this notebook is my own work.")
+    cells[-1] = v4.new_markdown_cell(
+        f"I, {student.name.split('_')[2]} {student.name.split('_')[1]}, "
+        "declare that this notebook is my own work."
+    )
     return v4.new_notebook(cells=cells)
 
 
@@ -1076,16 +1684,47 @@ Transform = Callable[[dict[str, Answer]], dict[str, Answer]]
 
 
 def _map_code(answers: dict[str, Answer], fn: Callable[[str], str]) -> dict[str, Answer]:
-    return {slot: [(k, fn(s) if k == "code" else s) for k, s in cells] for slot, cells in answers.items()}
+    return {
+        slot: [(k, fn(s) if k == "code" else s) for k, s in cells]
+        for slot, cells in answers.items()
+    }
 
 
 def _map_text(answers: dict[str, Answer], fn: Callable[[str], str]) -> dict[str, Answer]:
-    return {slot: [(k, fn(s) if k == "markdown" else s) for k, s in cells] for slot, cells in answers.items()}
+    return {
+        slot: [(k, fn(s) if k == "markdown" else s) for k, s in cells]
+        for slot, cells in answers.items()
+    }
 
 
-KEEP = {"gradient_nn", "ConvNet", "forward", "__init__", "self", "np", "plt", "torch", "nn", "F",
-        "optim", "train", "test", "lrate", "train_loop", "decision_boundary_nnet", "device", "optimizer",
-        "Xtr", "Ytr", "Xval", "Yval", "sigm", "nnet_forward_logloss", "epochs", "lr"}
+KEEP = {
+    "gradient_nn",
+    "ConvNet",
+    "forward",
+    "__init__",
+    "self",
+    "np",
+    "plt",
+    "torch",
+    "nn",
+    "F",
+    "optim",
+    "train",
+    "test",
+    "lrate",
+    "train_loop",
+    "decision_boundary_nnet",
+    "device",
+    "optimizer",
+    "Xtr",
+    "Ytr",
+    "Xval",
+    "Yval",
+    "sigm",
+    "nnet_forward_logloss",
+    "epochs",
+    "lr",
+}
 
 
 def _bound_names(source: str) -> set[str]:
@@ -1102,11 +1741,18 @@ def _bound_names(source: str) -> set[str]:
 
 def rename(answers: dict[str, Answer]) -> dict[str, Answer]:
     """Every variable, parameter and helper the student named gets another name."""
-    bound = set().union(*(_bound_names(s) for cells in answers.values() for k, s in cells if k == "code"))
-    mapping = {name: f"{name[0]}{'x' if len(name) < 3 else name[-1]}_{i}" for i, name in enumerate(sorted(bound))}
+    bound = set().union(
+        *(_bound_names(s) for cells in answers.values() for k, s in cells if k == "code")
+    )
+    mapping = {
+        name: f"{name[0]}{'x' if len(name) < 3 else name[-1]}_{i}"
+        for i, name in enumerate(sorted(bound))
+    }
 
     def in_braces(match: re.Match) -> str:
-        return re.sub(r"[A-Za-z_]\w*", lambda m: mapping.get(m.group(0), m.group(0)), match.group(0))
+        return re.sub(
+            r"[A-Za-z_]\w*", lambda m: mapping.get(m.group(0), m.group(0)), match.group(0)
+        )
 
     def apply(source: str) -> str:
         out, depth, previous, in_def = [], 0, None, False
@@ -1120,7 +1766,12 @@ def rename(answers: dict[str, Answer]) -> dict[str, Answer]:
             in_def = in_def or string == "def"
             following = tokens[i + 1].string if i + 1 < len(tokens) else ""
             keyword_arg = depth > 0 and following == "=" and not in_def
-            if tok.type == tokenize.NAME and string in mapping and previous != "." and not keyword_arg:
+            if (
+                tok.type == tokenize.NAME
+                and string in mapping
+                and previous != "."
+                and not keyword_arg
+            ):
                 tok = tok._replace(string=mapping[string])
             elif tok.type == tokenize.STRING and string[:1] in "fF":
                 tok = tok._replace(string=re.sub(r"\{[^{}:!]*", in_braces, string))
@@ -1167,11 +1818,23 @@ def reorder(answers: dict[str, Answer]) -> dict[str, Answer]:
         tree = ast.parse(source)
         lines = source.split("\n")
         blocks = [
-            "\n".join(lines[n.lineno - 1 - len(n.decorator_list) if hasattr(n, "decorator_list") else n.lineno - 1 : n.end_lineno])
+            "\n".join(
+                lines[
+                    n.lineno - 1 - len(n.decorator_list)
+                    if hasattr(n, "decorator_list")
+                    else n.lineno - 1 : n.end_lineno
+                ]
+            )
             for n in tree.body
         ]
-        defs = [b for b, n in zip(blocks, tree.body) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-        rest = [b for b, n in zip(blocks, tree.body) if not isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        defs = [
+            b for b, n in zip(blocks, tree.body) if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+        ]
+        rest = [
+            b
+            for b, n in zip(blocks, tree.body)
+            if not isinstance(n, (ast.FunctionDef, ast.ClassDef))
+        ]
         return "\n\n".join(defs[::-1] + rest)
 
     moved = _map_code(answers, reverse_top_level)
@@ -1180,7 +1843,9 @@ def reorder(answers: dict[str, Answer]) -> dict[str, Answer]:
     result = dict(moved)
     for slot, new_slot in zip(code_slots, rotated):
         # the code of one task goes where the next task's code was; prose stays in place
-        result[slot] = [c for c in moved[slot] if c[0] != "code"] + [c for c in moved[new_slot] if c[0] == "code"]
+        result[slot] = [c for c in moved[slot] if c[0] != "code"] + [
+            c for c in moved[new_slot] if c[0] == "code"
+        ]
     return result
 
 
@@ -1204,14 +1869,27 @@ class _LoopToComprehension(ast.NodeTransformer):
 
 
 def _append_target(first: ast.stmt, second: ast.stmt) -> str | None:
-    if not (isinstance(first, ast.Assign) and len(first.targets) == 1 and isinstance(first.targets[0], ast.Name)
-            and isinstance(first.value, ast.List) and not first.value.elts and isinstance(second, ast.For)
-            and len(second.body) == 1 and isinstance(second.body[0], ast.Expr)):
+    if not (
+        isinstance(first, ast.Assign)
+        and len(first.targets) == 1
+        and isinstance(first.targets[0], ast.Name)
+        and isinstance(first.value, ast.List)
+        and not first.value.elts
+        and isinstance(second, ast.For)
+        and len(second.body) == 1
+        and isinstance(second.body[0], ast.Expr)
+    ):
         return None
     call = second.body[0].value
     name = first.targets[0].id
-    if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
-            and isinstance(call.func.value, ast.Name) and call.func.value.id == name and len(call.args) == 1):
+    if (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "append"
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == name
+        and len(call.args) == 1
+    ):
         return name
     return None
 
@@ -1231,9 +1909,21 @@ def comprehension(answers: dict[str, Answer]) -> dict[str, Answer]:
     return _map_code(answers, apply)
 
 
-SYNONYMS = {"because": "since", "the": "the", "we": "one", "is": "is", "gradient": "derivative",
-            "network": "model", "error": "errors", "very": "really", "learning rate": "step size",
-            "small": "tiny", "large": "big", "function": "map", "can": "could"}
+SYNONYMS = {
+    "because": "since",
+    "the": "the",
+    "we": "one",
+    "is": "is",
+    "gradient": "derivative",
+    "network": "model",
+    "error": "errors",
+    "very": "really",
+    "learning rate": "step size",
+    "small": "tiny",
+    "large": "big",
+    "function": "map",
+    "can": "could",
+}
 
 
 def edit_prose(answers: dict[str, Answer]) -> dict[str, Answer]:
@@ -1282,7 +1972,11 @@ def corpus() -> list[Student]:
         copy_of(by[names[2]], "A2_COMMENTED_Carla", ["comments"]),
         copy_of(by[names[3]], "A2_REORDERED_Oscar", ["reorder"]),
         copy_of(by[names[4]], "A2_LOOPLESS_Lea", ["comprehension"]),
-        copy_of(by[names[5]], "A2_EVERYTHING_Eva", ["rename", "reformat", "comments", "reorder", "comprehension"]),
+        copy_of(
+            by[names[5]],
+            "A2_EVERYTHING_Eva",
+            ["rename", "reformat", "comments", "reorder", "comprehension"],
+        ),
     ]
     first = copy_of(by[names[6]], "A2_CHAIN_One", ["rename"])
     second = copy_of(first, "A2_CHAIN_Two", ["reformat", "comments"])
@@ -1290,9 +1984,11 @@ def corpus() -> list[Student]:
     prose_from = edit_prose(by[names[7]].answers)
     prose_only = Student(
         name="A2_PROSE_Paul",
-        answers={slot: [c for c in own_code.get(slot, []) if c[0] == "code"]
-                 + [c for c in prose_from.get(slot, []) if c[0] == "markdown"]
-                 for slot in set(own_code) | set(prose_from)},
+        answers={
+            slot: [c for c in own_code.get(slot, []) if c[0] == "code"]
+            + [c for c in prose_from.get(slot, []) if c[0] == "markdown"]
+            for slot in set(own_code) | set(prose_from)
+        },
         copied_from=names[7],
     )
     return people[:8] + copies + [first, second, prose_only]

@@ -19,18 +19,24 @@ def default_base() -> Path | None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, help="notebooks, or folders of notebooks")
     parser.add_argument(
-        "--out", type=Path, default=Path("reports/similarity"),
+        "--out",
+        type=Path,
+        default=Path("reports/similarity"),
         help="report folder (default: reports/similarity)",
     )
     base = parser.add_mutually_exclusive_group()
     base.add_argument(
-        "--base", type=Path, default=None,
+        "--base",
+        type=Path,
+        default=None,
         help="the handout's template (.ipynb or .py) whose code and text are left out "
         "(default: reference/handout.py when present)",
     )
     base.add_argument("--no-base", action="store_true", help="leave no provided code out")
     parser.add_argument(
-        "--threshold", type=float, default=DEFAULT_THRESHOLD,
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
         help=f"score from which a pair is shown for review (default: {DEFAULT_THRESHOLD})",
     )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")

@@ -20,7 +20,6 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from grader.similarity.documents import Document
 from grader.similarity.fingerprints import Fingerprints, Index, Location
 
 

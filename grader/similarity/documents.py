@@ -56,9 +56,7 @@ def collect_notebooks(paths: list[Path]) -> list[Path]:
     found: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            found.update(
-                p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
-            )
+            found.update(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
         else:
             found.add(path)
     return sorted(found)

@@ -39,6 +39,8 @@ from grader.similarity.model import PairResult, SimilarityReport, SubmissionSumm
 from grader.similarity.report import write_report
 
 DEFAULT_THRESHOLD = 0.40
+DEFAULT_PARAMS = Params()
+DEFAULT_COMPARE = CompareParams()
 PARALLEL_FROM = 40  # below this many notebooks, starting worker processes costs more than it saves
 
 
@@ -63,8 +65,8 @@ def run_similarity(
     *,
     base: Path | None,
     threshold: float = DEFAULT_THRESHOLD,
-    params: Params = Params(),
-    compare: CompareParams = CompareParams(),
+    params: Params = DEFAULT_PARAMS,
+    compare: CompareParams = DEFAULT_COMPARE,
     workers: int | None = None,
 ) -> SimilarityReport:
     """Compare every pair of notebooks in ``paths`` (files or folders); write the report to ``out``.

@@ -17,9 +17,9 @@ import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
+import matplotlib.pyplot as plt
 
-from grader.similarity.model import PairResult, SimilarityReport  # noqa: E402
+from grader.similarity.model import PairResult, SimilarityReport
 
 CSV_COLUMNS = (
     "a",
@@ -52,8 +52,17 @@ def write_csv(report: SimilarityReport, path: Path) -> None:
         writer.writerow(CSV_COLUMNS)
         for p in report.pairs:
             writer.writerow(
-                [p.a, p.b, f"{p.score:.4f}", str(p.flagged).lower(), f"{p.code_score:.4f}",
-                 f"{p.text_score:.4f}", p.shared_fragments, p.shared_code, p.shared_text]
+                [
+                    p.a,
+                    p.b,
+                    f"{p.score:.4f}",
+                    str(p.flagged).lower(),
+                    f"{p.code_score:.4f}",
+                    f"{p.text_score:.4f}",
+                    p.shared_fragments,
+                    p.shared_code,
+                    p.shared_text,
+                ]
             )
 
 
@@ -66,8 +75,10 @@ def to_json(report: SimilarityReport) -> dict:
         "submissions": [asdict(s) for s in report.submissions],
         "clusters": report.clusters,
         "pairs": [
-            {**{k: v for k, v in asdict(p).items() if k != "evidence"},
-             "evidence": [asdict(row) for row in p.evidence]}
+            {
+                **{k: v for k, v in asdict(p).items() if k != "evidence"},
+                "evidence": [asdict(row) for row in p.evidence],
+            }
             for p in report.pairs
         ],
     }
@@ -77,8 +88,9 @@ def histogram_png(report: SimilarityReport) -> str:
     """The class's distribution of pair scores with the threshold, as a base64 PNG."""
     figure, axes = plt.subplots(figsize=(7, 3), dpi=100)
     axes.hist([p.score for p in report.pairs], bins=50, range=(0, 1), color="#4a78b0")
-    axes.axvline(report.threshold, color="#c0392b", linestyle="--",
-                 label=f"threshold {report.threshold:.2f}")
+    axes.axvline(
+        report.threshold, color="#c0392b", linestyle="--", label=f"threshold {report.threshold:.2f}"
+    )
     axes.set_yscale("log")
     axes.set_xlabel("similarity score of a pair")
     axes.set_ylabel("pairs (log scale)")
@@ -110,8 +122,13 @@ def _evidence(report: SimilarityReport, pair: PairResult) -> list[dict]:
     rows = []
     for row in pair.evidence:
         sides = []
-        for name, cell, lines in ((pair.a, row.cell_a, row.lines_a), (pair.b, row.cell_b, row.lines_b)):
-            cells = dict(report.documents[name].code if row.kind == "code" else report.documents[name].text)
+        for name, cell, lines in (
+            (pair.a, row.cell_a, row.lines_a),
+            (pair.b, row.cell_b, row.lines_b),
+        ):
+            cells = dict(
+                report.documents[name].code if row.kind == "code" else report.documents[name].text
+            )
             sides.append({"cell": cell, "lines": _lines_view(cells[cell], lines) if cell else []})
         rows.append({"kind": row.kind, "a": sides[0], "b": sides[1]})
     return rows

@@ -33,7 +33,9 @@ TRANSFORMATIONS = [
 
 
 @pytest.mark.parametrize(("transformation", "source"), TRANSFORMATIONS)
-def test_each_copy_transformation_is_flagged_on_code(tmp_path, template, people, transformation, source):
+def test_each_copy_transformation_is_flagged_on_code(
+    tmp_path, template, people, transformation, source
+):
     original = people[source]
     copy = corpus.copy_of(original, "A2_COPY_Cat", [transformation], prose=False)
     assert copy.answers != original.answers  # the transformation did change the notebook
@@ -78,9 +80,14 @@ def test_copied_written_answers_alone_are_flagged(tmp_path, template, people):
 def test_clusters_of_three_students(tmp_path, template, people):
     first = corpus.copy_of(people["A2_KIM_Gyu"], "A2_CHAIN_One", ["rename"])
     second = corpus.copy_of(first, "A2_CHAIN_Two", ["reformat", "comments"])
-    students = [people["A2_KIM_Gyu"], first, second, people["A2_MARTIN_Alice"],
-                corpus.copy_of(people["A2_MARTIN_Alice"], "A2_PAIR_Only", ["rename"]),
-                people["A2_SILVA_Helena"]]
+    students = [
+        people["A2_KIM_Gyu"],
+        first,
+        second,
+        people["A2_MARTIN_Alice"],
+        corpus.copy_of(people["A2_MARTIN_Alice"], "A2_PAIR_Only", ["rename"]),
+        people["A2_SILVA_Helena"],
+    ]
     corpus.write(students, tmp_path / "s")
     report = run_similarity([tmp_path / "s"], tmp_path / "out", base=template)
     assert report.clusters == [["A2_CHAIN_One.ipynb", "A2_CHAIN_Two.ipynb", "A2_KIM_Gyu.ipynb"]]

@@ -20,7 +20,9 @@ def test_students_who_only_ran_the_template_score_zero(tmp_path, template):
     with_base = run_similarity([tmp_path / "s"], tmp_path / "a", base=template)
     without = run_similarity([tmp_path / "s"], tmp_path / "b", base=None)
     assert with_base.pairs[0].code_score == 0.0
-    assert with_base.pairs[0].score < 0.05  # their signed statements share "<last name> declare that this"
+    assert (
+        with_base.pairs[0].score < 0.05
+    )  # their signed statements share "<last name> declare that this"
     assert with_base.flagged == []
     assert without.pairs[0].score > 0.9  # the same notebooks are identical without a base
 
@@ -49,11 +51,15 @@ def show_filters(weights, rows=2):
 '''
 
 OWN = [
-    "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    z = X @ Wi + bi\n    h = np.maximum(z, 0)\n"
-    "    d = -Y * sigm(-Y * (h @ Wo + bo))\n    return np.outer(X, d * Wo * (z > 0)), d * Wo * (z > 0), d * h, d\n",
-    "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    pre = np.dot(X, Wi) + bi\n    act = pre.clip(0)\n"
-    "    g = -Y / (1 + np.exp(Y * (act.dot(Wo) + bo)))\n    gb = g * Wo * (pre > 0)\n"
-    "    return X[:, None] * gb, gb, g * act, g\n",
+    (
+        "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    z = X @ Wi + bi\n    h = np.maximum(z, 0)\n"
+        "    d = -Y * sigm(-Y * (h @ Wo + bo))\n    return np.outer(X, d * Wo * (z > 0)), d * Wo * (z > 0), d * h, d\n"
+    ),
+    (
+        "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    pre = np.dot(X, Wi) + bi\n    act = pre.clip(0)\n"
+        "    g = -Y / (1 + np.exp(Y * (act.dot(Wo) + bo)))\n    gb = g * Wo * (pre > 0)\n"
+        "    return X[:, None] * gb, gb, g * act, g\n"
+    ),
     "a = 1\nb = [a] * 3\nprint(b)\n",
     "values = {k: k ** 2 for k in range(10)}\nprint(sorted(values))\n",
     "import math\nprint(math.pi)\n",

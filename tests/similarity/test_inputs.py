@@ -43,8 +43,10 @@ def test_magics_are_blanked_keeping_line_numbers():
 def test_magics_do_not_hide_a_copy(tmp_path):
     (tmp_path / "s" / "deep").mkdir(parents=True)
     write_notebook(tmp_path / "s" / "A2_ONE_A.ipynb", [GRADIENT])
-    write_notebook(tmp_path / "s" / "deep" / "A2_TWO_B.ipynb",
-                   ["%matplotlib inline\n!pip install numpy\n" + GRADIENT.replace("gbi", "g_hidden")])
+    write_notebook(
+        tmp_path / "s" / "deep" / "A2_TWO_B.ipynb",
+        ["%matplotlib inline\n!pip install numpy\n" + GRADIENT.replace("gbi", "g_hidden")],
+    )
     report = run_similarity([tmp_path / "s"], None, base=None)
     assert [p.score for p in report.pairs] == [1.0]  # found in the sub-folder, renaming ignored
 
@@ -60,8 +62,14 @@ def test_a_few_common_lines_in_nearly_empty_notebooks_are_not_flagged(tmp_path):
 
 def test_prose_is_normalised():
     text = "The **Laplacian** filter: $\\Delta f = \\sum_i \\partial^2 f$.\nIt finds <b>edges</b>!"
-    assert words(text) == [("the", 1), ("laplacian", 1), ("filter", 1), ("it", 2), ("finds", 2),
-                           ("edges", 2)]
+    assert words(text) == [
+        ("the", 1),
+        ("laplacian", 1),
+        ("filter", 1),
+        ("it", 2),
+        ("finds", 2),
+        ("edges", 2),
+    ]
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -74,10 +82,15 @@ def test_cli_writes_the_report(tmp_path, template, capsys):
     (tmp_path / "s").mkdir()
     write_notebook(tmp_path / "s" / "A2_ONE_A.ipynb", [GRADIENT])
     write_notebook(tmp_path / "s" / "A2_TWO_B.ipynb", ["# mine\n" + GRADIENT])
-    code = cli.run(_args(str(tmp_path / "s"), "--out", str(tmp_path / "out"), "--base", str(template)))
+    code = cli.run(
+        _args(str(tmp_path / "s"), "--out", str(tmp_path / "out"), "--base", str(template))
+    )
     assert code == 0
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
-        "similarity.csv", "similarity.json", "similarity.html"}
+        "similarity.csv",
+        "similarity.json",
+        "similarity.html",
+    }
     assert "1 to review" in capsys.readouterr().out
 
 

@@ -23,7 +23,13 @@ def folder(tmp_path_factory, people) -> Path:
     root = tmp_path_factory.mktemp("class")
     first = corpus.copy_of(people["A2_MARTIN_Alice"], "A2_COPY_One", ["rename", "reorder"])
     second = corpus.copy_of(people["A2_MARTIN_Alice"], "A2_COPY_Two", ["comments"])
-    students = [people["A2_MARTIN_Alice"], first, second, people["A2_KIM_Gyu"], people["A2_SILVA_Helena"]]
+    students = [
+        people["A2_MARTIN_Alice"],
+        first,
+        second,
+        people["A2_KIM_Gyu"],
+        people["A2_SILVA_Helena"],
+    ]
     corpus.write(students, root / "subs")
     (root / "subs" / "A2_BROKEN_Bob.ipynb").write_text('{"cells": [', encoding="utf-8")
     return root
@@ -38,8 +44,15 @@ def test_csv_columns_and_types(folder, report):
     with (folder / "out" / "similarity.csv").open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames[:7] == ["a", "b", "score", "flagged", "code_score", "text_score",
-                                     "shared_fragments"]
+    assert reader.fieldnames[:7] == [
+        "a",
+        "b",
+        "score",
+        "flagged",
+        "code_score",
+        "text_score",
+        "shared_fragments",
+    ]
     assert len(rows) == 10  # five readable notebooks: every pair once
     for row in rows:
         score, code, text = float(row["score"]), float(row["code_score"]), float(row["text_score"])
@@ -72,7 +85,9 @@ def test_html_is_self_contained_and_shows_the_evidence(folder, report):
 
 
 def test_matched_lines_are_the_copied_function(report):
-    pair = next(p for p in report.flagged if {p.a, p.b} == {"A2_MARTIN_Alice.ipynb", "A2_COPY_Two.ipynb"})
+    pair = next(
+        p for p in report.flagged if {p.a, p.b} == {"A2_MARTIN_Alice.ipynb", "A2_COPY_Two.ipynb"}
+    )
     alice = dict(report.documents["A2_MARTIN_Alice.ipynb"].code)
     rows = [r for r in pair.evidence if r.kind == "code"]
     cells = {r.cell_a if pair.a == "A2_MARTIN_Alice.ipynb" else r.cell_b: r for r in rows}
@@ -111,8 +126,13 @@ def test_fingerprints_do_not_depend_on_the_process():
         "print(kgram_hashes('defF(V,V):returnV+V*V', 10).tolist())"
     )
     runs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parents[2])}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parents[2])},
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(runs) == 1
