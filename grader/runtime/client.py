@@ -203,6 +203,8 @@ def _ended(code: int | None, limits: Limits) -> tuple[str, str]:
     """(status, detail) for a process that ended with waitstatus_to_exitcode ``code``."""
     if code is None:
         return "crashed", "the process ended (status unknown)"
+    if code == protocol.BROKEN:
+        return "crashed", "the call broke the runtime's own code (did it patch something the engine uses?)"
     if code >= 0:
         return "exited", f"exited with status {code}"
     sig = -code

@@ -35,6 +35,8 @@ TENSOR_DTYPES = frozenset(
      "int8", "int16", "int32", "int64", "uint8", "bool"]
 )
 
+BROKEN = 70  # exit status of a student process whose own (engine) code failed: EX_SOFTWARE
+
 _PREFIX = struct.Struct("!QI")  # header length, number of buffers
 _BUFLEN = struct.Struct("!Q")
 

@@ -87,7 +87,9 @@ def set_rlimits(cfg: SandboxConfig) -> None:
         soft, hard = resource.getrlimit(res)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(res, (value, value))
+        # CPU: SIGXCPU at the soft limit tells "out of CPU time" apart from SIGKILL at the hard one
+        top = value + 1 if res == resource.RLIMIT_CPU and value != hard else value
+        resource.setrlimit(res, (value, top))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from grader.runtime import helpers, protocol, sandbox
 from grader.runtime.convert import safe_str, to_plain, type_name
-from grader.runtime.protocol import Handle, TensorArg
+from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
 UID_BASE = 200_000  # each submission gets uid UID_BASE + builder pid: its own NPROC count and signals
@@ -147,6 +147,7 @@ def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
         seed = int(cfg_doc["seed"])
         _seed(seed)
         ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        pristine = dict(builtins.__dict__)
         protocol.send(sock, {"isolation": list(layers), "uid": cfg.uid, "pid": os.getpid()})
         while True:
             try:
@@ -156,6 +157,7 @@ def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
             op = msg["op"]
             if op == "exec":
                 reply = _exec_statement(ns, msg)
+                _restore(builtins.__dict__, pristine)
                 capture.reset()
                 protocol.send(sock, reply)
             elif op == "fork":
@@ -163,7 +165,7 @@ def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
                 pid = os.fork()
                 if pid == 0:
                     sock.close()
-                    _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"])
+                    _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine)
                 for fd in fds:
                     os.close(fd)
                 protocol.send(sock, {"pid": pid})
@@ -240,21 +242,25 @@ class _Worker:
             raise NameError(f"name {target!r} is not defined")
         return self.ns[target]
 
-    def handle(self, msg: dict) -> dict:
+    def run(self, msg: dict) -> Any:
+        """Carry out a request; this is where student code runs."""
         op = msg["op"]
         if op == "names":
-            return {"status": "ok", "value": {k: _kind(v) for k, v in list(self.ns.items()) if not k.startswith("__")}}
+            return {k: _kind(v) for k, v in list(self.ns.items()) if not k.startswith("__")}
         if op == "define":
             self.ns.update(self.resolve(msg["values"]))
             exec(compile(msg["source"], "<grader>", "exec", dont_inherit=True), self.ns)
-            return {"status": "ok", "value": None, "type_name": "NoneType"}
+            return None
         args = self.resolve(msg["args"])
         kwargs = self.resolve(msg["kwargs"])
         if op == "call":
             fn = self.target(msg["target"])
         else:  # method
             fn = getattr(self.obj(msg["target"]), msg["method"])
-        result = fn(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    def reply(self, msg: dict, result: Any) -> dict:
+        """The plain-data reply for a successful request."""
         if msg.get("keep"):
             h = self.keep(result)
             return {"status": "ok", "value": h, "type_name": h.type_name}
@@ -272,7 +278,8 @@ def _kind(v: Any) -> str:
     return "value"
 
 
-def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle_base: int) -> None:
+def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle_base: int,
+                pristine: dict) -> None:
     """Serve calls on ``sock`` until the grader closes it; never returns."""
     try:
         os.setpgid(0, 0)
@@ -285,13 +292,19 @@ def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle
         while True:
             try:
                 msg = protocol.recv(sock)
-            except EOFError:
-                break
+            except EOFError:  # the grader closed: a normal end
+                os._exit(0)
+            failure = None
             try:
-                reply = worker.handle(msg)
+                result = worker.run(msg)
             except BaseException as exc:  # noqa: BLE001 - the student's failure is the call's result
-                status, detail = _failure(exc)
-                reply = {"status": status, "error": student_error(exc), "detail": detail}
+                failure = exc
+            _restore(builtins.__dict__, pristine)  # our own code below needs the real len, str...
+            if failure is None:
+                reply = worker.reply(msg, result)
+            else:
+                status, detail = _failure(failure)
+                reply = {"status": status, "error": student_error(failure), "detail": detail}
             capture.reset()
             try:
                 protocol.send(sock, reply)
@@ -299,6 +312,13 @@ def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle
                 protocol.send(sock, {"status": "error", "error": {"type": "ProtocolError", "message": str(exc),
                                                                   "traceback": []}})
             if reply["status"] == "exited":
-                break
+                os._exit(0)
     finally:
-        os._exit(0)
+        os._exit(BROKEN)  # only reached when our own code failed
+
+
+def _restore(d: dict, pristine: dict) -> None:
+    """Put ``d`` back to ``pristine`` (a call's patches to builtins last for that call only)."""
+    for k in [k for k in d if k not in pristine]:
+        del d[k]
+    d.update(pristine)

@@ -1,0 +1,237 @@
+"""Every way a call can go wrong ends that call only: the next call has the same namespace."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from runtime_support import statements_from_code
+
+from grader.runtime import Limits, StudentRuntime
+
+HOSTILE = """
+import ctypes, os, re, signal, subprocess, sys, threading, time
+import numpy as np
+
+marker = "built"
+
+def ping():
+    return marker
+
+def spin():
+    while True:
+        pass
+
+def sleep():
+    time.sleep(60)
+
+def c_hang():
+    return re.match(r'(a+)+$', 'a' * 64 + 'b')
+
+def sys_exit():
+    sys.exit(3)
+
+def os_exit():
+    os._exit(4)
+
+def builtin_exit():
+    exit()
+
+def raise_system_exit():
+    raise SystemExit("bye")
+
+def raise_keyboard_interrupt():
+    raise KeyboardInterrupt
+
+class Odd(BaseException):
+    pass
+
+def raise_base_exception():
+    raise Odd("odd")
+
+def segfault():
+    ctypes.string_at(0)
+
+def kill_self():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def numpy_50gb():
+    return np.ones(50 * 1024**3 // 8)
+
+def torch_50gb():
+    import torch
+    return torch.ones(50 * 1024**3 // 4)
+
+def grow():
+    hoard = []
+    while True:
+        hoard.append(np.empty(50 * 1024**2, np.uint8))  # RLIMIT_DATA counts it untouched
+
+def big_file():
+    with open("big.bin", "wb") as f:
+        for _ in range(32):
+            f.write(b"x" * 1024**2)
+
+def file_size():
+    return os.path.getsize("big.bin")
+
+def fork_bomb():
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+
+def print_flood():
+    t = time.time()
+    while time.time() - t < 10:
+        print("flood " * 20)
+
+def fd_flood():
+    chunk = b"z" * (1 << 20)
+    for _ in range(4096):
+        os.write(1, chunk)
+
+def patch_numpy():
+    np.sum = lambda *a, **k: 42
+    import builtins
+    builtins.len = lambda x: -1
+    return float(np.sum([1, 2]))
+
+def np_sum():
+    return float(np.sum([1, 2]))
+
+def leak():
+    threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
+    child = subprocess.Popen(["/bin/sleep", "60"])
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(60)
+        os._exit(0)
+    return [os.getpid(), child.pid]
+"""
+
+
+@pytest.fixture(scope="module")
+def rt():
+    with StudentRuntime(statements_from_code(HOSTILE), limits=Limits(call_timeout=1.5)) as runtime:
+        assert all(o.ok if hasattr(o, "ok") else o.status == "ok" for o in runtime.outcomes)
+        yield runtime
+
+
+def still_works(rt):
+    assert rt.call("ping").value == "built"
+
+
+@pytest.mark.parametrize("name", ["spin", "sleep", "c_hang"])
+def test_a_hang_times_out(rt, name):
+    start = time.monotonic()
+    r = rt.call(name)
+    assert r.status == "timeout" and r.detail == "timed out after 1.5 s"
+    assert time.monotonic() - start < 5
+    still_works(rt)
+
+
+def test_the_timeout_can_be_set_per_call(rt):
+    assert rt.call("spin", timeout=0.3).detail == "timed out after 0.3 s"
+    still_works(rt)
+
+
+@pytest.mark.parametrize(
+    "name, status, detail",
+    [
+        ("sys_exit", "exited", "exited with status 3"),
+        ("os_exit", "exited", "exited with status 4"),
+        ("builtin_exit", "exited", "exited with status 0"),
+        ("raise_system_exit", "exited", "exited with status 1"),
+        ("segfault", "crashed", "killed by signal 11 (SIGSEGV)"),
+        ("kill_self", "crashed", "killed by signal 9 (SIGKILL)"),
+        ("numpy_50gb", "memory", "ran out of memory (limit 2.0 GiB)"),
+        ("torch_50gb", "memory", "ran out of memory (limit 2.0 GiB)"),
+        ("grow", "memory", "ran out of memory (limit 2.0 GiB)"),
+    ],
+)
+def test_exits_crashes_and_memory_blowups_end_the_call_only(rt, name, status, detail):
+    r = rt.call(name)
+    assert (r.status, r.detail) == (status, detail)
+    still_works(rt)
+
+
+@pytest.mark.parametrize("name, exc", [("raise_keyboard_interrupt", "KeyboardInterrupt"),
+                                       ("raise_base_exception", "Odd")])
+def test_base_exceptions_are_errors(rt, name, exc):
+    r = rt.call(name)
+    assert r.status == "error" and r.error.type == exc
+    still_works(rt)
+
+
+def test_file_size_is_limited(rt):
+    r = rt.call("big_file")
+    assert r.status == "error" and r.error.type == "OSError" and "too large" in r.error.message
+    assert rt.call("file_size").value == 16 * 1024**2
+
+
+def test_a_fork_bomb_is_contained_and_cleaned_up(rt):
+    r = rt.call("fork_bomb")
+    assert r.status == "timeout"
+    still_works(rt)
+    assert len(processes_of(rt._uid)) == 2  # the builder and the fresh worker, nothing else
+
+
+@pytest.mark.parametrize("name", ["print_flood", "fd_flood"])
+def test_an_output_flood_is_bounded_and_truncated(rt, name):
+    r = rt.call(name)
+    assert r.status in ("error", "timeout")
+    assert len(r.output) < rt.limits.max_output_chars + 100
+    assert "[output truncated" in r.output
+    still_works(rt)
+
+
+def test_monkeypatching_affects_only_the_students_process(rt):
+    import builtins
+
+    import numpy as np
+
+    assert rt.call("patch_numpy").value == 42.0
+    assert np.sum([1, 2]) == 3 and builtins.len([1]) == 1
+    assert rt.call("np_sum").value == 42.0  # the student's own worker keeps its patch
+    rt.reset()
+    assert rt.call("np_sum").value == 3.0  # a fresh worker does not
+
+
+def test_cpu_time_is_limited():
+    limits = Limits(cpu_seconds=1, call_timeout=20)
+    with StudentRuntime(statements_from_code(HOSTILE), limits=limits) as rt:
+        r = rt.call("spin")
+        assert (r.status, r.detail) == ("timeout", "ran out of CPU time (limit 1 s)")
+        still_works(rt)
+
+
+def test_threads_and_children_do_not_outlive_close():
+    rt = StudentRuntime(statements_from_code(HOSTILE))
+    rt.start()
+    uid = rt._uid
+    worker, child = rt.call("leak").value
+    assert {worker, child} <= processes_of(uid)
+    rt.close()
+    deadline = time.monotonic() + 5
+    while processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_of(uid) == set()
+
+
+def processes_of(uid: int) -> set[int]:
+    """Live (non-zombie) processes of ``uid``."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                state = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state not in ("Z", "X"):
+                out.add(int(entry))
+    return out
