@@ -23,6 +23,12 @@ def _grade(args: argparse.Namespace) -> int:
     )
 
 
+def _check(args: argparse.Namespace) -> int:
+    from grader.selfcheck import self_check
+
+    return self_check(args.notebook, assignment_name=args.assignment, seed=args.seed, as_json=args.json, out=args.out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -36,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=None, help="parallel graders (default: all cores)")
     grade.add_argument("--force", action="store_true", help="grade again even what is up to date")
     grade.set_defaults(run=_grade)
+
+    check = sub.add_parser("check", help="self-check one notebook before handing it in (public checks only)")
+    check.add_argument("notebook", type=Path, help="your A2_LASTNAME_Firstname.ipynb")
+    check.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
+    check.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
+    check.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    check.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
+    check.set_defaults(run=_check)
     return parser
 
 

@@ -40,6 +40,7 @@ def grade_notebook(
     names: dict[str, str] = {}
     isolation: tuple[str, ...] = ()
     outcomes: dict[str, CheckOutcome] = {}
+    timings: dict[str, float] = {}
     try:
         if submission.cells and any(spec.runtime for spec in specs):
             runtime, names, build_problems = _start_runtime(program, assignment, seed)
@@ -48,7 +49,9 @@ def grade_notebook(
         ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names)
         hints = _undefined_name_hints(program, specs, names)
         for spec in specs:
+            check_started = time.monotonic()
             outcomes[spec.name] = _with_hints(run_check(spec, ctx), spec, hints)
+            timings[spec.name] = round(time.monotonic() - check_started, 3)
     finally:
         if runtime is not None:
             runtime.close()
@@ -69,6 +72,7 @@ def grade_notebook(
             "checks": "all" if assignment.reference is not None else "public",
             "isolation": list(isolation),
             "seconds": round(time.monotonic() - started, 2),
+            "check_seconds": timings,
         },
     )
 

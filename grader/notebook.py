@@ -27,6 +27,7 @@ never-run              some code cells were never executed
 out-of-order           execution counts do not increase in cell order
 saved-error            a cell's saved outputs contain an error (traceback)
 no-authorship          no signed authorship statement near the end
+placeholder-left       a code cell still holds the template's placeholder ("WRITE YOUR CODE HERE")
 =====================  =====================================================================
 """
 
@@ -122,6 +123,14 @@ DEFAULT_UNSIGNED_PATTERNS: tuple[str, ...] = (
 )
 
 
+#: Template text left where the student's code should be.
+DEFAULT_PLACEHOLDER_PATTERNS = (
+    r"(?i)write\s+your\s+code\s+here",
+    r"(?i)your\s+code\s+here",
+    r"^\s*raise\s+NotImplementedError",
+)
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """What an assignment pack may change about reading a submission."""
@@ -131,6 +140,7 @@ class ReadOptions:
     authorship_patterns: tuple[str, ...] = DEFAULT_AUTHORSHIP_PATTERNS
     unsigned_patterns: tuple[str, ...] = DEFAULT_UNSIGNED_PATTERNS
     authorship_window: int = 5  # how many of the last non-empty cells are searched
+    placeholder_patterns: tuple[str, ...] = DEFAULT_PLACEHOLDER_PATTERNS
 
 
 DEFAULT_OPTIONS = ReadOptions()
@@ -148,6 +158,7 @@ def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submi
     facts = run_facts(cells, options)
     if cells:
         problems += _fact_problems(cells, facts)
+        problems += _placeholder_problems(cells, options)
     return Submission(path=path, identity=identity, cells=cells, problems=problems, facts=facts)
 
 
@@ -403,6 +414,25 @@ def _has_authorship(cells: tuple[Cell, ...], options: ReadOptions) -> bool:
         if signed and not blank:
             return True
     return False
+
+
+def _placeholder_problems(cells: tuple[Cell, ...], options: ReadOptions) -> list[Problem]:
+    left = [
+        c.index
+        for c in cells
+        if c.cell_type == "code" and any(re.search(p, c.source, re.MULTILINE) for p in options.placeholder_patterns)
+    ]
+    if not left:
+        return []
+    cells_text = _cell_list(left)
+    return [
+        Problem(
+            "placeholder-left",
+            f"{cells_text[0].upper()}{cells_text[1:]} still hold{'s' if len(left) == 1 else ''} the "
+            "template's placeholder (\"WRITE YOUR CODE HERE\"): a task there may be unfinished.",
+            cell=left[0],
+        )
+    ]
 
 
 def _cell_list(cells: list[int]) -> str:
