@@ -2,7 +2,8 @@
 
 Hidden checks exist so that a submission cannot be tuned to them; their names, messages and
 counterexamples would give them away. Their points still count, so they are folded into one
-anonymous line per task and every total stays the same in every format.
+anonymous public line per task and every total stays the same in every format. Public, so that
+the view is idempotent: the self-check may apply it before ``write_report`` applies it again.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ def _task_view(task: TaskResult) -> TaskResult:
                 max_score=sum(c.max_score for c in hidden),
                 message=f"{len(hidden)} hidden check{'s' if len(hidden) > 1 else ''}; "
                 "details are not shown.",
-                visibility="hidden",
             ),
         )
     return replace(task, checks=public, expected_answer="")

@@ -66,3 +66,10 @@ def test_a_report_without_hidden_checks_only_loses_expected_answers():
     seen = student_view(public)
     assert [t.checks for t in seen.tasks] == [t.checks for t in public.tasks]
     assert seen.tasks[0].expected_answer == "" and seen.tasks[0].answer == report.tasks[0].answer
+
+
+def test_student_view_is_idempotent():
+    report = make_report()
+    once = student_view(report)
+    assert student_view(once) == once
+    assert all(c.visibility == "public" for t in once.tasks for c in t.checks)
