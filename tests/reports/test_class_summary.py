@@ -8,7 +8,7 @@ from dataclasses import replace
 from reportfactory import Tags, make_report
 
 from grader.reports.summary import failing_checks, task_stats, write_summary
-from grader.results import Counterexample
+from grader.results import CheckResult, Counterexample
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -99,3 +99,10 @@ def test_task_ids_are_not_read_as_mathtext(tmp_path):
     odd = replace(report, tasks=(replace(report.tasks[2], id="$\\x$"),))
     write_summary([odd], tmp_path / "summary.html")
     assert "<td>$\\x$</td>" in (tmp_path / "summary.html").read_text(encoding="utf-8")
+
+
+def test_checks_left_to_a_person_are_not_failures():
+    report = make_report()
+    by_hand = CheckResult("discussion", "manual", 0.0, 2.0)
+    report = replace(report, tasks=(replace(report.tasks[0], checks=(by_hand,)),))
+    assert failing_checks([report]) == []
