@@ -73,7 +73,7 @@ def test_every_file_is_written_and_readable(tmp_path_factory, report):
     assert "\x1b" not in console.export_text()
 
 
-@settings(max_examples=10)  # two matplotlib figures per example
+@settings(max_examples=5)  # two matplotlib figures per example: the slow part
 @given(class_reports=st.lists(reports, max_size=3))
 def test_class_files_are_written(tmp_path_factory, class_reports):
     out = tmp_path_factory.mktemp("class")
