@@ -8,7 +8,7 @@ default: it is hidden so that students cannot tune their work to it before the d
 to keep its verdict from them once grades are out. Pass ``hidden_visibility="hidden"`` to
 never show it (Gradescope's ``hidden`` means instructors only, for good).
 
-Written tasks carry no ``status`` (Gradescope would otherwise call an ungraded answer failed);
+Written tasks and checks carry no ``status`` (Gradescope would otherwise call an ungraded answer failed);
 their output says they are graded by hand. The top-level ``score`` is the report's total,
 which Gradescope takes over the sum of the tests. The grader's own stdout is for instructors.
 """
@@ -63,16 +63,18 @@ def _check_test(task: TaskResult, check: CheckResult, n: int, hidden: str) -> di
     ]
     if check.counterexample:
         lines.append(counterexample_text(check.counterexample))
-    return {
+    test = {
         "name": f"{task.id} {task.title}: {check.name}",
         "number": f"{task.id}.{n}",
         "score": check.score,
         "max_score": check.max_score,
-        "status": "passed" if check.status == "passed" else "failed",
         "visibility": hidden if check.visibility == "hidden" else "visible",
         "output": "\n\n".join(lines),
         "output_format": "text",
     }
+    if check.status != "manual":
+        test["status"] = "passed" if check.status == "passed" else "failed"
+    return test
 
 
 def _task_test(task: TaskResult) -> dict[str, Any]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from reportfactory import HIDDEN_NAME, make_report
 
 from grader.reports import write_report
 from grader.reports.gradescope import VISIBILITIES, to_gradescope
+from grader.results import CheckResult
 
 TEST_KEYS = {"name", "number", "score", "max_score", "visibility", "output", "output_format"}
 
@@ -67,3 +69,11 @@ def test_visibility_mapping():
     assert sorted(never.values()).count("hidden") == 2  # the two hidden checks, nothing else
     with pytest.raises(ValueError):
         to_gradescope(report, "secret")
+
+
+def test_a_check_left_to_a_person_has_no_status():
+    report = make_report()
+    by_hand = CheckResult("discussion of the learning rates", "manual", 0.0, 2.0)
+    report = replace(report, tasks=(replace(report.tasks[0], checks=(by_hand,)),))
+    (test,) = to_gradescope(report)["tests"]
+    assert "status" not in test and test["max_score"] == 2.0

@@ -10,7 +10,7 @@ from dataclasses import replace
 from reportfactory import COUNTEREXAMPLE, EXPECTED_ANSWER, HOSTILE, Tags, make_report
 
 from grader.reports import write_report
-from grader.results import Counterexample, Report
+from grader.results import CheckResult, Counterexample, Report
 
 NAMES = ["report.json", "report.md", "report.html", "results.json", "junit.xml"]
 
@@ -138,3 +138,16 @@ def test_tasks_without_checks_say_why(tmp_path):
     for text in (md[md.index("## 3.4 ") :], page[page.index("<summary>3.4 ") :]):
         assert text.index("Stopped: it ran past the time limit.") < text.index("3.6 ")
         assert "Not found in the notebook." in text[text.index("3.6 ") :]
+
+
+def test_checks_left_to_a_person_are_listed_apart_from_failures(tmp_path):
+    report = make_report()
+    by_hand = CheckResult("discussion of the learning rates", "manual", 0.0, 2.0)
+    report = replace(report, tasks=(replace(report.tasks[0], checks=(by_hand,)),))
+    write_report(report, tmp_path)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Graded by hand:\n\n- discussion of the learning rates (0 / 2)" in md
+    assert "Not passed" not in md[md.index("## 1.1 ") :]
+    assert "<li>discussion of the learning rates (0 / 2)</li>" in page
+    assert "Not passed" not in page
