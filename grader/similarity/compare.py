@@ -159,12 +159,12 @@ def side_by_side(a: Index, b: Index, kind: str) -> list[SideBySide]:
     return rows
 
 
-def fragment_count(rows: list[SideBySide]) -> int:
+def fragment_count(a: Index, b: Index) -> int:
     """Runs of consecutive matched lines on A's side: the number of copied-looking fragments."""
     runs = 0
-    for row in rows:
+    for lines in _matched_lines([a[h] for h in set(a) & set(b)]).values():
         previous = None
-        for line in row.lines_a:
+        for line in sorted(lines):
             runs += previous is None or line != previous + 1
             previous = line
     return runs

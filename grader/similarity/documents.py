@@ -13,7 +13,9 @@ from pathlib import Path
 
 from grader.notebook import load_submission
 
-# IPython magics and shell escapes are not Python; blanking them keeps line numbers intact.
+# IPython magics and shell escapes are not Python. Blanking them (rather than rewriting them
+# into get_ipython() calls, as grader.source.neutralise does to run them) keeps every line
+# number of the cell, which the side-by-side view highlights, and adds no tokens at all.
 _MAGIC = re.compile(r"^\s*[%!]")
 
 

@@ -83,13 +83,14 @@ def run_similarity(
 
     results, flagged = [], []
     for pair in pairs(prints, compare):
-        rows = []
-        if pair.shared_code or pair.shared_text:
-            a, b = prints[pair.a], prints[pair.b]
-            rows = side_by_side(a.code, b.code, "code") + side_by_side(a.text, b.text, "text")
+        a, b = prints[pair.a], prints[pair.b]
         is_flagged = pair.score >= threshold
+        evidence = ()
         if is_flagged:
             flagged.append(pair)
+            evidence = tuple(
+                side_by_side(a.code, b.code, "code") + side_by_side(a.text, b.text, "text")
+            )
         results.append(
             PairResult(
                 a=documents[pair.a].name,
@@ -98,10 +99,10 @@ def run_similarity(
                 flagged=is_flagged,
                 code_score=pair.code_score,
                 text_score=pair.text_score,
-                shared_fragments=fragment_count(rows),
+                shared_fragments=fragment_count(a.code, b.code) + fragment_count(a.text, b.text),
                 shared_code=pair.shared_code,
                 shared_text=pair.shared_text,
-                evidence=tuple(rows) if is_flagged else (),
+                evidence=evidence,
             )
         )
     compared = {d.name: f for d, f in zip(documents, prints)}

@@ -10,7 +10,7 @@ import base64
 import csv
 import io
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import jinja2
@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "shared_code_fingerprints",
     "shared_text_shingles",
 )
+PAIR_FIELDS = tuple(f.name for f in fields(PairResult) if f.name != "evidence")
 HTML_RANKED = 100  # pairs listed in the page; the CSV has them all
 HTML_EVIDENCE = 60  # flagged pairs shown side by side in the page; the JSON has them all
 CONTEXT = 2  # unmatched lines shown around matched ones in the side-by-side view
@@ -41,7 +42,9 @@ def write_report(report: SimilarityReport, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_csv(report, out / "similarity.csv")
     (out / "similarity.json").write_text(
-        json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        # no indent: json's C encoder only runs without one, and the file can hold 20,000 pairs
+        json.dumps(to_json(report), ensure_ascii=False) + "\n",
+        encoding="utf-8",
     )
     (out / "similarity.html").write_text(render_html(report), encoding="utf-8")
 
@@ -76,7 +79,7 @@ def to_json(report: SimilarityReport) -> dict:
         "clusters": report.clusters,
         "pairs": [
             {
-                **{k: v for k, v in asdict(p).items() if k != "evidence"},
+                **{column: getattr(p, column) for column in PAIR_FIELDS},
                 "evidence": [asdict(row) for row in p.evidence],
             }
             for p in report.pairs
@@ -92,6 +95,7 @@ def histogram_png(report: SimilarityReport) -> str:
         report.threshold, color="#c0392b", linestyle="--", label=f"threshold {report.threshold:.2f}"
     )
     axes.set_yscale("log")
+    axes.set_ylim(bottom=0.7)  # a lone pair (count 1) must stay visible: it is the one to see
     axes.set_xlabel("similarity score of a pair")
     axes.set_ylabel("pairs (log scale)")
     axes.legend()
