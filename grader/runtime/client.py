@@ -25,11 +25,10 @@ from typing import Any, Mapping, Sequence
 from grader.runtime import protocol
 from grader.runtime.protocol import Handle, ProtocolError
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
-from grader.runtime.sandbox import SandboxConfig, default_read_paths, site_dirs
+from grader.runtime.sandbox import SandboxConfig
 from grader.source import Statement
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
-HIDDEN_NAMES = ("grader", "reference", "a2_grader")  # the project's own top-level names
 STATUSES = frozenset(["ok", "error", "timeout", "exited", "crashed", "memory"])
 UNPRIVILEGED_ENV = "GRADER_RUNTIME_UNPRIVILEGED"  # "1": skip root-only layers, as on a laptop
 GRACE = 1.0  # seconds past a statement's own SIGALRM before the builder is killed
@@ -37,7 +36,7 @@ CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
 
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from grader.runtime.zygote import serve; serve(int(sys.argv[2]))"
+    "from grader.runtime.zygote import serve; serve(int(sys.argv[2]), sys.argv[1])"
 )
 
 
@@ -124,16 +123,6 @@ def _stop_zygote() -> None:
         _zygote.close()
 
 
-_read_paths: tuple[tuple[str, ...], tuple[str, ...]] | None = None
-
-
-def _sandbox_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    global _read_paths
-    if _read_paths is None:
-        _read_paths = (default_read_paths((str(PACKAGE_ROOT),), HIDDEN_NAMES), site_dirs())
-    return _read_paths
-
-
 # ----------------------------------------------------------------------------- processes
 
 
@@ -177,18 +166,22 @@ def _killpg(pgid: int) -> None:
 
 
 def _kill_uid(uid: int, keep: int | None) -> None:
-    """SIGKILL every live process of ``uid`` but ``keep``: children that left their group."""
-    for _ in range(100):
+    """SIGKILL every live process of ``uid`` but ``keep``: children that left their group.
+
+    Repeated until a scan finds none, so that processes forked during a scan are caught too.
+    """
+    for _ in range(1000):
         found = False
         for entry in os.listdir("/proc"):
             if not entry.isdigit() or int(entry) == keep:
                 continue
             try:
-                st = os.stat(f"/proc/{entry}")
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
                 state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
                 continue
-            if st.st_uid == uid and state not in ("Z", "X"):
+            if state not in ("Z", "X"):
                 found = True
                 try:
                     os.kill(int(entry), signal.SIGKILL)
@@ -196,7 +189,7 @@ def _kill_uid(uid: int, keep: int | None) -> None:
                     pass
         if not found:
             return
-        time.sleep(0.01)
+        time.sleep(0.001)
 
 
 def _ended(code: int | None, limits: Limits) -> tuple[str, str]:
@@ -352,10 +345,8 @@ class StudentRuntime:
 
     def _spawn_builder(self) -> None:
         self._end_builder()
-        read_paths, list_paths = _sandbox_paths()
         cfg = SandboxConfig(
-            workdir=self.workdir, uid=-1, read_paths=read_paths, list_paths=list_paths,
-            hidden_paths=(str(PACKAGE_ROOT),), privileged=self.privileged,
+            workdir=self.workdir, privileged=self.privileged,
             cpu_seconds=self.limits.cpu_seconds, memory_bytes=self.limits.memory_bytes,
             max_processes=self.limits.max_processes, max_file_bytes=self.limits.max_file_bytes,
         )
@@ -398,7 +389,10 @@ class StudentRuntime:
 
     def _end_builder(self) -> int | None:
         """Kill the builder and everything of its uid; return how it ended."""
-        self._end_worker(kill=True)
+        w, self._worker = self._worker, None
+        if w is not None:  # no need to reap it: killing the builder hands it to init
+            _killpg(w.pid)
+            w.close()
         b, self._builder = self._builder, None
         if b is None:
             return None

@@ -55,16 +55,21 @@ class SandboxConfig:
     """What the confined process may touch. Plain data: it crosses from grader to zygote as JSON."""
 
     workdir: str
-    uid: int  # the unprivileged uid/gid to become when running as root
-    read_paths: tuple[str, ...]  # read/execute: the Python installation, site-packages entries, /usr...
-    list_paths: tuple[str, ...]  # directory listing only: site-packages dirs, so imports can search them
-    hidden_paths: tuple[str, ...]  # dropped from sys.path in the worker (the project checkout)
+    uid: int = -1  # the unprivileged uid/gid to become when running as root (-1: chosen by the builder)
     privileged: bool = True  # False: behave as a grader without root would (no root-only layers)
     cpu_seconds: int = 300
     memory_bytes: int = 2 * 1024**3
     max_processes: int = 32
     max_file_bytes: int = 16 * 1024**2
     max_open_files: int = 256
+    # filled in by the zygote, which computes them once for every submission:
+    read_paths: tuple[str, ...] = ()  # read/execute: the Python installation, site-packages entries, /usr...
+    list_paths: tuple[str, ...] = ()  # directory listing only: site-packages dirs, so imports can search them
+    hidden_paths: tuple[str, ...] = ()  # dropped from sys.path in the worker (the project checkout)
+    mount_ns: bool = False  # the zygote runs in a private mount namespace (see expose_paths)
+
+
+HIDDEN_NAMES = ("grader", "reference", "a2_grader")  # the project's own top-level names in site-packages
 
 
 def _check(ret: int, what: str) -> int:
@@ -109,12 +114,13 @@ def unshare_network(privileged: bool) -> bool:
     return True
 
 
-def expose_paths(paths: tuple[str, ...], uid: int) -> bool:
-    """Make ``paths`` reachable for ``uid`` in a private mount namespace (root only).
+def expose_paths(paths: tuple[str, ...]) -> bool:
+    """Make ``paths`` reachable for any uid, in a private mount namespace (root only).
 
     A Python installed under a 0700 home (``/root/.pyenv``) cannot be traversed by an
     unprivileged uid. In a private mount namespace, the closed ancestor is covered with an
     empty tmpfs into which only the needed children are bind-mounted: the rest of it vanishes.
+    The zygote does this once at start; every submission inherits the namespace.
     """
     blocked: dict[str, set[str]] = {}
     for p in paths:
@@ -125,7 +131,7 @@ def expose_paths(paths: tuple[str, ...], uid: int) -> bool:
                 st = os.stat(anc)
             except OSError:
                 break
-            if st.st_uid != uid and not st.st_mode & stat.S_IXOTH:
+            if not st.st_mode & stat.S_IXOTH:
                 blocked.setdefault(str(anc), set()).add(parts[i])
                 break
     if not blocked:
@@ -242,11 +248,8 @@ def confine(cfg: SandboxConfig) -> tuple[str, ...]:
         for base, dirs, files in os.walk(cfg.workdir):
             for n in dirs + files:
                 os.lchown(os.path.join(base, n), cfg.uid, cfg.uid)
-        try:
-            if expose_paths(cfg.read_paths, cfg.uid):
-                layers.append("mount-ns")
-        except OSError:
-            pass
+    if cfg.mount_ns:
+        layers.append("mount-ns")
     if root and cfg.privileged:
         if unshare_network(privileged=True):
             layers.append("no-network")
@@ -271,7 +274,7 @@ def site_dirs() -> tuple[str, ...]:
     return tuple(p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p))
 
 
-def default_read_paths(hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...]) -> tuple[str, ...]:
+def default_read_paths(hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...] = HIDDEN_NAMES) -> tuple[str, ...]:
     """The Python installation, every site-packages entry except the project's, system libraries.
 
     site-packages entries are listed one by one so that a project installed there (or an

@@ -32,9 +32,25 @@ def preload() -> None:
 
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
+    torch.manual_seed(0)  # its first call initialises lazily: pay that once, here
 
 
-def serve(fd: int) -> None:
+def sandbox_paths(package_root: str) -> dict:
+    """The filesystem view of every submission, computed once; as root, enter it (mount-ns)."""
+    from grader.runtime import sandbox
+
+    read = sandbox.default_read_paths((package_root,))
+    mount_ns = False
+    if os.geteuid() == 0:
+        try:
+            mount_ns = sandbox.expose_paths(read)
+        except OSError:
+            pass
+    return {"read_paths": read, "list_paths": sandbox.site_dirs(), "hidden_paths": (package_root,),
+            "mount_ns": mount_ns}
+
+
+def serve(fd: int, package_root: str) -> None:
     """Answer spawn/wait requests on the socket ``fd`` until the grader closes it."""
     from grader.runtime import protocol, sandbox, worker
 
@@ -42,6 +58,7 @@ def serve(fd: int) -> None:
     sandbox.die_with_parent()
     sock = socket.socket(fileno=fd)
     preload()
+    paths = sandbox_paths(package_root)
     protocol.send(sock, {"ready": True, "pid": os.getpid()})
     while True:
         try:
@@ -53,6 +70,7 @@ def serve(fd: int) -> None:
             pid = os.fork()
             if pid == 0:
                 sock.close()
+                msg["config"]["sandbox"].update(paths)
                 worker.run_builder(socket.socket(fileno=fds[0]), fds[1], msg["config"])
             for f in fds:
                 os.close(f)

@@ -1,0 +1,128 @@
+"""The student's process cannot see the project, the network, or write outside its private dir."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+from runtime_support import statements_from_code
+
+from grader.runtime import StudentRuntime
+from grader.runtime.client import PACKAGE_ROOT
+
+REPO = PACKAGE_ROOT
+TAG = f"escape-{uuid.uuid4().hex}"
+TARGETS = [f"/tmp/{TAG}", f"{Path.home()}/{TAG}", f"{os.getcwd()}/{TAG}", f"{REPO}/{TAG}",
+           f"{REPO}/reference/{TAG}", f"/{TAG}", f"/var/tmp/{TAG}", f"/dev/shm/{TAG}"]
+
+PROBES = f"""
+import os, socket, sys
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read(100)
+
+def listdir(path):
+    return sorted(os.listdir(path))
+
+def import_(name):
+    import importlib
+    return str(importlib.import_module(name))
+
+def connect(port):
+    s = socket.socket()
+    s.settimeout(2)
+    s.connect(("127.0.0.1", port))
+    return "connected"
+
+def write_everywhere(targets):
+    done = []
+    for t in targets:
+        try:
+            with open(t, "w") as f:
+                f.write("x")
+            done.append(t)
+        except OSError:
+            pass
+    return done
+
+def environment():
+    return {{"cwd": os.getcwd(), "env": dict(os.environ), "path": sys.path, "uid": os.getuid()}}
+
+def lazy_imports():
+    import json, csv, pickle, torch.distributions, scipy.signal, torchvision.models, PIL.Image
+    return "ok"
+"""
+
+
+def probes(privileged: bool):
+    rt = StudentRuntime(statements_from_code(PROBES), privileged=privileged)
+    rt.start()
+    return rt
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["root", "laptop"])
+def rt(request):
+    runtime = probes(request.param)
+    yield runtime
+    runtime.close()
+
+
+def test_the_active_layers_are_reported(rt):
+    layers = set(rt.isolation)
+    assert {"process", "rlimits", "private-cwd", "scrubbed-env", "no-network", "landlock"} <= layers
+    if rt.privileged:
+        assert "unprivileged-user" in layers
+        assert rt.call("environment").value["uid"] != 0
+    else:
+        assert "unprivileged-user" not in layers
+
+
+@pytest.mark.parametrize("path", [REPO / "reference" / "__init__.py", REPO / "grader" / "runtime" / "client.py",
+                                  REPO / "pyproject.toml", Path("/root/.bash_history"), Path("/etc/shadow")])
+def test_project_files_cannot_be_read(rt, path):
+    r = rt.call("read", str(path))
+    assert r.status == "error" and r.error.type in ("PermissionError", "FileNotFoundError")
+
+
+def test_the_repository_cannot_be_listed(rt):
+    for path in (REPO, REPO / "reference", REPO / "tests"):
+        r = rt.call("listdir", str(path))
+        assert r.status == "error" and r.error.type == "PermissionError"
+
+
+@pytest.mark.parametrize("name", ["reference", "grader", "grader.assignments", "grader.runtime.client"])
+def test_project_packages_cannot_be_imported(rt, name):
+    r = rt.call("import_", name)
+    assert r.status == "error" and r.error.type in ("ModuleNotFoundError", "ImportError", "PermissionError")
+
+
+def test_no_network(rt):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    try:
+        r = rt.call("connect", server.getsockname()[1])
+        assert r.status == "error" and r.error.type in ("ConnectionRefusedError", "PermissionError", "OSError")
+    finally:
+        server.close()
+
+
+def test_the_environment_is_scrubbed_and_private(rt):
+    info = rt.call("environment").value
+    assert info["cwd"] == rt.workdir and info["env"]["HOME"] == rt.workdir
+    assert info["env"]["MPLBACKEND"] == "Agg" and "PYTHONPATH" not in info["env"]
+    assert not any(p == str(REPO) or p.startswith(f"{REPO}/tests") for p in info["path"])
+
+
+def test_lazy_imports_still_work_inside_the_sandbox(rt):
+    assert rt.call("lazy_imports").value == "ok"
+
+
+def test_nothing_is_written_outside_the_private_dir(rt):
+    r = rt.call("write_everywhere", TARGETS + [f"{rt.workdir}/{TAG}"])
+    assert r.value == [f"{rt.workdir}/{TAG}"]
+    assert not any(os.path.exists(t) for t in TARGETS)
