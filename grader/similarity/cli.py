@@ -50,9 +50,13 @@ def run(args: argparse.Namespace) -> int:
     if base is not None and not base.is_file():
         print(f"similarity: base file {base} not found")
         return 2
-    report = run_similarity(
-        args.paths, args.out, base=base, threshold=args.threshold, workers=args.workers
-    )
+    try:
+        report = run_similarity(
+            args.paths, args.out, base=base, threshold=args.threshold, workers=args.workers
+        )
+    except ValueError as error:  # an unreadable base file
+        print(f"similarity: {error}")
+        return 2
     compared = sum(1 for s in report.submissions if not s.problems)
     print(
         f"similarity: {compared} notebooks compared, {len(report.pairs)} pairs, "

@@ -45,12 +45,19 @@ def read_submission(path: Path, name: str) -> Document:
 
 
 def read_base(path: Path) -> Document:
-    """The provided code (and, for a notebook, the task statements) to leave out of scores."""
+    """The provided code (and, for a notebook, the task statements) to leave out of scores.
+
+    Raises ``ValueError`` when a base notebook cannot be read: unlike a submission, it is the
+    instructor's file, and a silently empty base would inflate every score.
+    """
     path = Path(path)
     if path.suffix.lower() == ".py":
         source = neutralise_magics(path.read_text(encoding="utf-8"))
         return Document(name=path.name, path=path, code=((1, source),), text=())
-    return read_submission(path, path.name)
+    document = read_submission(path, path.name)
+    if document.problems:  # the instructor's own file: say so rather than exclude nothing
+        raise ValueError(f"base file {path}: {' '.join(document.problems)}")
+    return document
 
 
 def collect_notebooks(paths: list[Path]) -> list[Path]:

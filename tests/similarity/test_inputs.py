@@ -98,3 +98,18 @@ def test_cli_without_notebooks_fails_clearly(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert cli.run(_args(str(tmp_path / "empty"), "--out", str(tmp_path / "out"), "--no-base")) == 2
     assert "no notebooks" in capsys.readouterr().out
+
+
+def test_an_unreadable_base_is_an_error_not_an_empty_base(tmp_path, capsys):
+    (tmp_path / "s").mkdir()
+    write_notebook(tmp_path / "s" / "A2_ONE_A.ipynb", [GRADIENT])
+    (tmp_path / "template.ipynb").write_text("not json", encoding="utf-8")
+    args = _args(
+        str(tmp_path / "s"),
+        "--out",
+        str(tmp_path / "out"),
+        "--base",
+        str(tmp_path / "template.ipynb"),
+    )
+    assert cli.run(args) == 2
+    assert "base file" in capsys.readouterr().out
