@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from nbfactory import write_notebook
 
 from benchmarks import similarity_corpus as corpus
-from grader.similarity import DEFAULT_THRESHOLD, run_similarity
+from grader.similarity import DEFAULT_THRESHOLD, cli, run_similarity
 
 
 def _template_only(folder: Path, names: list[str]) -> None:
@@ -84,3 +85,20 @@ def test_the_same_snippet_shared_by_two_students_only_counts(tmp_path):
     report = run_similarity([tmp_path / "s"], tmp_path / "out", base=None)
     assert report.common_fingerprints["code"] == 0
     assert [(p.a, p.b) for p in report.flagged] == [("A2_STUDENT_Na.ipynb", "A2_STUDENT_Nb.ipynb")]
+
+
+def test_the_a2_handout_is_the_default_base(tmp_path):
+    base = cli.default_base()
+    assert base is not None and base.name == "handout.py"
+    source = base.read_text(encoding="utf-8")
+    lines = source.split("\n")
+    blocks = [
+        "\n".join(lines[node.lineno - 1 : node.end_lineno]) for node in ast.parse(source).body
+    ]
+    (tmp_path / "s").mkdir()
+    write_notebook(tmp_path / "s" / "A2_LAZY_One.ipynb", blocks)
+    write_notebook(tmp_path / "s" / "A2_LAZY_Two.ipynb", blocks[::-1])  # cells in another order
+    with_base = run_similarity([tmp_path / "s"], None, base=base)
+    without = run_similarity([tmp_path / "s"], None, base=None)
+    assert with_base.pairs[0].code_score == 0.0
+    assert without.pairs[0].code_score == 1.0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import similarity_corpus as corpus
-from grader.similarity import DEFAULT_THRESHOLD, run_similarity
+from grader.similarity import DEFAULT_THRESHOLD, engine, run_similarity
 from grader.similarity.fingerprints import kgram_hashes
 
 FILES = ("similarity.csv", "similarity.json", "similarity.html")
@@ -134,3 +134,9 @@ def test_fingerprints_do_not_depend_on_the_process():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout
     assert json.loads(other) == kgram_hashes(text, 10).tolist()
+
+
+def test_worker_processes_give_the_same_report(folder, template, report, monkeypatch):
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 2)  # use the process pool on this small class
+    parallel = run_similarity([folder / "subs"], None, base=template, workers=2)
+    assert parallel.pairs == report.pairs
