@@ -61,6 +61,14 @@ def quality(folder: Path, threshold: float) -> None:
     for p in sorted(independent, key=lambda p: -p.score)[:5]:
         print(f"  {p.score:.3f} {p.code_score:.3f} {p.text_score:.3f}  {p.a} ~ {p.b}")
     print(f"clusters: {report.clusters}")
+    print("threshold sweep (precision / recall):")
+    for t in (0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        hits = sum(p.score >= t for p in copies)
+        wrong = sum(p.score >= t for p in independent)
+        print(
+            f"  {t:.2f}: {hits / (hits + wrong) if hits + wrong else 1.0:.2f} / "
+            f"{hits / len(copies):.2f}"
+        )
 
 
 def speed(folder: Path, n: int, workers: int) -> None:
