@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
     check.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     check.set_defaults(run=_check)
+
+    from grader.similarity import cli as similarity_cli
+
+    similarity = sub.add_parser("similarity", help="compare every pair of submissions: evidence of code sharing to review")
+    similarity_cli.add_arguments(similarity)
+    similarity.set_defaults(run=similarity_cli.run)
     return parser
 
 
