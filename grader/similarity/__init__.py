@@ -6,7 +6,20 @@ scores pairs and finds groups, ``report`` writes the CSV, JSON and HTML; ``cli``
 ``grader similarity`` subcommand.
 """
 
-from grader.similarity.engine import DEFAULT_THRESHOLD, run_similarity
-from grader.similarity.model import PairResult, SimilarityReport
+import importlib
 
 __all__ = ["DEFAULT_THRESHOLD", "PairResult", "SimilarityReport", "run_similarity"]
+
+_HOMES = {
+    "DEFAULT_THRESHOLD": "grader.similarity.engine",
+    "run_similarity": "grader.similarity.engine",
+    "PairResult": "grader.similarity.model",
+    "SimilarityReport": "grader.similarity.model",
+}
+
+
+def __getattr__(name: str):
+    """Imported on first use: the ``grader`` CLI builds its parser without the engine's libraries."""
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(name)

@@ -92,3 +92,9 @@ def test_clusters_of_three_students(tmp_path, template, people):
     report = run_similarity([tmp_path / "s"], tmp_path / "out", base=template)
     assert report.clusters == [["A2_CHAIN_One.ipynb", "A2_CHAIN_Two.ipynb", "A2_KIM_Gyu.ipynb"]]
     assert len(report.flagged) == 4  # the three pairs of the chain and the lone pair
+
+
+def test_cli_default_threshold_is_the_engines():
+    from grader.similarity import cli
+
+    assert cli.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD
