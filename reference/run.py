@@ -38,6 +38,8 @@ SMALL = Sizes(nEpochs_1_5=10, runs_1_6=3, runs=2, nEpochs_sweeps=3, net_epochs=2
               n_train=1000, n_test=500)
 FULL = Sizes(nEpochs_1_5=100, runs_1_6=5, runs=5, nEpochs_sweeps=100, net_epochs=10, convnet_epochs=20,
              n_train=10000, n_test=2000)
+TINY = Sizes(nEpochs_1_5=1, runs_1_6=1, runs=1, nEpochs_sweeps=1, net_epochs=1,
+             convnet_epochs=1, n_train=128, n_test=64)
 LRS = (2, 0.2, 0.02, 0.002)
 HS = (1, 2, 5, 7, 10, 100)
 
@@ -152,14 +154,16 @@ def markdown(s: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="a2-reference", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for figures and summary")
-    parser.add_argument("--full", action="store_true", help="the handout's sizes (slow)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--full", action="store_true", help="the handout's sizes (slow)")
+    size.add_argument("--tiny", action="store_true", help="one short run of each (smoke test)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cifar-root", type=Path, default=Path("data"),
                         help="folder holding cifar-10-batches-py (else synthetic data)")
     args = parser.parse_args(argv)
     with Progress() as progress:
-        summary = run(args.out, FULL if args.full else SMALL, args.seed, args.cifar_root,
-                      progress)
+        sizes = FULL if args.full else TINY if args.tiny else SMALL
+        summary = run(args.out, sizes, args.seed, args.cifar_root, progress)
     print(f"Part 3 data: {summary['part3']['data']}")
     print(f"wrote {args.out / 'summary.md'} and {args.out / 'summary.json'}")
     return 0 if summary["gradcheck"] else 1
