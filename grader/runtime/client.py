@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -158,10 +159,38 @@ def _new_channel() -> tuple[socket.socket, socket.socket, int]:
     return ours, theirs, os.memfd_create("student-output", os.MFD_CLOEXEC)
 
 
-def _killpg(pgid: int) -> None:
+def _roundtrip(sock: socket.socket, msg: dict, timeout: float, fds: Sequence[int] = ()) -> dict:
+    """Send a request to a student process and return its reply, checked to be the reply to it.
+
+    The process is untrusted: a reply must echo the request's random id and be all there is
+    on the socket, so that bytes a student writes to the socket cannot pass for a later reply.
+    """
+    msg["id"] = secrets.randbits(62)
+    sock.settimeout(max(timeout, CONTROL_TIMEOUT))
+    protocol.send(sock, msg)
+    if fds:
+        socket.send_fds(sock, [b"f"], list(fds))
+    reply = protocol.recv(sock, deadline=time.monotonic() + timeout)
+    if type(reply) is not dict or reply.get("id") != msg["id"]:
+        raise ProtocolError("a reply to another request")
+    sock.settimeout(0.0)  # non-blocking: with a timeout set, Python would wait for data to peek at
     try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+        extra = sock.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        extra = b""
+    if extra:
+        raise ProtocolError("unexpected data after the reply")
+    return reply
+
+
+def _killpg(pgid: int, session: int) -> None:
+    """SIGKILL process group ``pgid`` if it belongs to ``session`` (a pid from a student
+    process is never trusted to name a group outside the submission)."""
+    try:
+        fields = Path(f"/proc/{pgid}/stat").read_text().rsplit(")", 1)[1].split()
+        if int(fields[4]) == session:
+            os.killpg(pgid, signal.SIGKILL)
+    except (OSError, IndexError, ValueError):
         pass
 
 
@@ -372,9 +401,7 @@ class StudentRuntime:
         timeout = self.limits.statement_timeout
         msg = {"op": "exec", "source": stmt.source, "cell": stmt.cell, "line": stmt.line, "timeout": timeout}
         try:
-            b.sock.settimeout(CONTROL_TIMEOUT)
-            protocol.send(b.sock, msg)
-            reply = protocol.recv(b.sock, deadline=time.monotonic() + timeout + GRACE)
+            reply = _roundtrip(b.sock, msg, timeout + GRACE)
             status, error, detail = self._parse_status(reply)
             return BuildOutcome(stmt, status, error, detail, b.output_text(self.limits.max_output_chars)), True
         except TimeoutError:
@@ -390,14 +417,15 @@ class StudentRuntime:
     def _end_builder(self) -> int | None:
         """Kill the builder and everything of its uid; return how it ended."""
         w, self._worker = self._worker, None
-        if w is not None:  # no need to reap it: killing the builder hands it to init
-            _killpg(w.pid)
-            w.close()
         b, self._builder = self._builder, None
+        if w is not None:  # no need to reap it: killing the builder hands it to init
+            if b is not None:
+                _killpg(w.pid, session=b.pid)
+            w.close()
         if b is None:
             return None
-        _killpg(b.pid)
-        if self._uid is not None and self._uid != os.getuid() and os.geteuid() == 0:
+        _killpg(b.pid, session=b.pid)
+        if self._sweep_uid():
             _kill_uid(self._uid, keep=None)
         b.close()
         return zygote().wait(b.pid)
@@ -413,10 +441,10 @@ class StudentRuntime:
         ours, theirs, output = _new_channel()
         b = self._builder
         try:
-            b.sock.settimeout(CONTROL_TIMEOUT)
-            protocol.send(b.sock, {"op": "fork", "handle_base": self._generation * 1_000_000})
-            socket.send_fds(b.sock, [b"f"], [theirs.fileno(), output])
-            pid = int(protocol.recv(b.sock, deadline=time.monotonic() + CONTROL_TIMEOUT)["pid"])
+            msg = {"op": "fork", "handle_base": self._generation * 1_000_000}
+            pid = _roundtrip(b.sock, msg, CONTROL_TIMEOUT, fds=(theirs.fileno(), output))["pid"]
+            if type(pid) is not int:
+                raise ProtocolError("bad pid")
         except (OSError, EOFError, ProtocolError, KeyError, TypeError, ValueError) as exc:
             ours.close()
             os.close(output)
@@ -434,18 +462,16 @@ class StudentRuntime:
         w, self._worker = self._worker, None
         if w is None:
             return None
-        if kill:
-            _killpg(w.pid)
-        if self._uid is not None and self._uid != os.getuid() and os.geteuid() == 0 and self._builder:
-            _kill_uid(self._uid, keep=self._builder.pid)
-        w.close()
         b = self._builder
+        w.close()
         if b is None:
             return None
+        if kill:
+            _killpg(w.pid, session=b.pid)
+        if self._sweep_uid():
+            _kill_uid(self._uid, keep=b.pid)
         try:
-            b.sock.settimeout(CONTROL_TIMEOUT)
-            protocol.send(b.sock, {"op": "wait", "pid": w.pid})
-            code = protocol.recv(b.sock, deadline=time.monotonic() + CONTROL_TIMEOUT)["code"]
+            code = _roundtrip(b.sock, {"op": "wait", "pid": w.pid}, CONTROL_TIMEOUT)["code"]
             return code if type(code) is int else None
         except (OSError, EOFError, ProtocolError, KeyError, TypeError):
             self._end_builder()
@@ -460,16 +486,12 @@ class StudentRuntime:
     def _send_request(self, w: _Proc, msg: dict, timeout: float) -> CallResult:
         w.clear_output()
         try:
-            w.sock.settimeout(max(timeout, 1.0))
-            protocol.send(w.sock, msg)
+            protocol.encode(msg)
         except ProtocolError as exc:
             raise TypeError(f"an argument cannot be sent to the runtime: {exc}") from None
-        except OSError:
-            pass  # the worker is gone: the receive below finds out how
-        deadline = time.monotonic() + timeout
         max_chars = self.limits.max_output_chars
         try:
-            reply = protocol.recv(w.sock, deadline=deadline)
+            reply = _roundtrip(w.sock, msg, timeout)
             status, error, detail = self._parse_status(reply)
             value = reply.get("value")
             type_name = reply.get("type_name", "")
@@ -492,6 +514,10 @@ class StudentRuntime:
         if status in ("exited", "memory"):
             self._end_worker(kill=True)
         return CallResult(status, value, type_name, error, output, detail)
+
+    def _sweep_uid(self) -> bool:
+        """Whether the submission has a uid of its own, whose every process may be killed."""
+        return self._uid is not None and self._uid not in (0, os.getuid()) and os.geteuid() == 0
 
     def _parse_status(self, reply: Any) -> tuple[str, StudentError | None, str]:
         """Validate the status part of a reply from student processes."""

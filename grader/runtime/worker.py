@@ -159,7 +159,7 @@ def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
                 reply = _exec_statement(ns, msg)
                 _restore(builtins.__dict__, pristine)
                 capture.reset()
-                protocol.send(sock, reply)
+                protocol.send(sock, {**reply, "id": msg["id"]})
             elif op == "fork":
                 _, fds, _, _ = socket.recv_fds(sock, 1, 2)
                 pid = os.fork()
@@ -168,10 +168,10 @@ def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
                     _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine)
                 for fd in fds:
                     os.close(fd)
-                protocol.send(sock, {"pid": pid})
+                protocol.send(sock, {"pid": pid, "id": msg["id"]})
             elif op == "wait":
                 _, status = os.waitpid(msg["pid"], 0)
-                protocol.send(sock, {"code": os.waitstatus_to_exitcode(status)})
+                protocol.send(sock, {"code": os.waitstatus_to_exitcode(status), "id": msg["id"]})
     finally:
         os._exit(0)
 
@@ -306,11 +306,12 @@ def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle
                 status, detail = _failure(failure)
                 reply = {"status": status, "error": student_error(failure), "detail": detail}
             capture.reset()
+            reply["id"] = msg["id"]
             try:
                 protocol.send(sock, reply)
             except protocol.ProtocolError as exc:
-                protocol.send(sock, {"status": "error", "error": {"type": "ProtocolError", "message": str(exc),
-                                                                  "traceback": []}})
+                protocol.send(sock, {"status": "error", "id": msg["id"], "error": {
+                    "type": "ProtocolError", "message": str(exc), "traceback": []}})
             if reply["status"] == "exited":
                 os._exit(0)
     finally:

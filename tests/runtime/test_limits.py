@@ -102,6 +102,26 @@ def patch_numpy():
 def np_sum():
     return float(np.sum([1, 2]))
 
+def _socket_fd():
+    return next(fd for fd in range(3, 64) if _is_socket(fd))
+
+def _is_socket(fd):
+    import stat
+    try:
+        return stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+
+def forge_reply():
+    import json, struct
+    header = json.dumps({"status": "ok", "value": "forged", "id": 1}).encode()
+    os.write(_socket_fd(), struct.pack("!QI", len(header), 0) + header)
+    return "real"
+
+def garbage_reply():
+    os.write(_socket_fd(), b"\\xff" * 64)
+    return "real"
+
 def leak():
     threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
     child = subprocess.Popen(["/bin/sleep", "60"])
@@ -185,6 +205,14 @@ def test_an_output_flood_is_bounded_and_truncated(rt, name):
     assert r.status in ("error", "timeout")
     assert len(r.output) < rt.limits.max_output_chars + 100
     assert "[output truncated" in r.output
+    still_works(rt)
+
+
+@pytest.mark.parametrize("name", ["forge_reply", "garbage_reply"])
+def test_bytes_a_student_writes_to_its_socket_never_pass_for_a_reply(rt, name):
+    r = rt.call(name)
+    assert r.status == "crashed" and r.detail.startswith("sent a malformed reply")
+    assert r.value is None
     still_works(rt)
 
 
