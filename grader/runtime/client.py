@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -118,8 +119,14 @@ def zygote() -> _Zygote:
         return _zygote
 
 
+_open: weakref.WeakSet[StudentRuntime] = weakref.WeakSet()
+
+
 @atexit.register
-def _stop_zygote() -> None:
+def _stop_everything() -> None:
+    """At exit, runtimes left open are closed (their private dirs removed), then the zygote."""
+    for runtime in list(_open):
+        runtime.close()
     if _zygote is not None and _zygote.pid_owner == os.getpid():
         _zygote.close()
 
@@ -291,6 +298,7 @@ class StudentRuntime:
             if self.outcomes is not None:
                 return self.outcomes
             self.workdir = tempfile.mkdtemp(prefix="student-")
+            _open.add(self)
             for name, data in self.files.items():
                 path = Path(self.workdir, name).resolve()
                 if not path.is_relative_to(Path(self.workdir).resolve()):
@@ -310,6 +318,7 @@ class StudentRuntime:
             if self.workdir is not None:
                 shutil.rmtree(self.workdir, ignore_errors=True)
                 self.workdir = None
+            _open.discard(self)
 
     def reset(self) -> None:
         """Back to the namespace as built: drop defines and handles (the next call gets a fresh worker)."""

@@ -125,55 +125,65 @@ def _compile_statement(source: str, cell: int, line: int) -> types.CodeType:
 def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     """Entry point of a submission process, just forked by the zygote. Never returns."""
     try:
-        os.setsid()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        capture = Capture(output_fd)
-        cfg = SandboxConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()})
-        if cfg.uid < 0:
-            cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
-        os.chdir(cfg.workdir)
-        os.environ.clear()
-        os.environ.update({"HOME": cfg.workdir, "TMPDIR": cfg.workdir, "PATH": "/usr/bin:/bin",
-                           "MPLBACKEND": "Agg", "MPLCONFIGDIR": cfg.workdir, "OMP_NUM_THREADS": "1",
-                           "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"})
-        tempfile.tempdir = cfg.workdir
-        layers = confine(cfg)
-        sandbox.die_with_parent()
-        scrub_interpreter(cfg.hidden_paths)
-        signal.signal(signal.SIGALRM, _on_alarm)
-        seed = int(cfg_doc["seed"])
-        _seed(seed)
-        ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-        pristine = dict(builtins.__dict__)
-        protocol.send(sock, {"isolation": list(layers), "uid": cfg.uid, "pid": os.getpid()})
-        while True:
-            try:
-                msg = protocol.recv(sock)
-            except EOFError:
-                break
-            op = msg["op"]
-            if op == "exec":
-                reply = _exec_statement(ns, msg)
-                _restore(builtins.__dict__, pristine)
-                capture.reset()
-                protocol.send(sock, {**reply, "id": msg["id"]})
-            elif op == "fork":
-                _, fds, _, _ = socket.recv_fds(sock, 1, 2)
-                pid = os.fork()
-                if pid == 0:
-                    sock.close()
-                    _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine)
-                for fd in fds:
-                    os.close(fd)
-                protocol.send(sock, {"pid": pid, "id": msg["id"]})
-            elif op == "wait":
-                _, status = os.waitpid(msg["pid"], 0)
-                protocol.send(sock, {"code": os.waitstatus_to_exitcode(status), "id": msg["id"]})
+        _serve_builder(sock, output_fd, cfg_doc)
+    except BaseException:  # noqa: BLE001 - the grader shows our stderr (its memfd) when we die early
+        traceback.print_exc()
     finally:
         os._exit(0)
+
+
+def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
+    """Confine this process, then build statement by statement and fork workers on request."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    capture = Capture(output_fd)
+    cfg = SandboxConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()})
+    if cfg.uid < 0:
+        cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
+    os.chdir(cfg.workdir)
+    os.environ.clear()
+    os.environ.update({"HOME": cfg.workdir, "TMPDIR": cfg.workdir, "PATH": "/usr/bin:/bin",
+                       "MPLBACKEND": "Agg", "MPLCONFIGDIR": cfg.workdir, "OMP_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"})
+    tempfile.tempdir = cfg.workdir
+    layers = confine(cfg)
+    sandbox.die_with_parent()
+    scrub_interpreter(cfg.hidden_paths)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    seed = int(cfg_doc["seed"])
+    _seed(seed)
+    ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    pristine = dict(builtins.__dict__)
+    protocol.send(sock, {"isolation": list(layers), "uid": cfg.uid, "pid": os.getpid()})
+    while True:
+        try:
+            msg = protocol.recv(sock)
+        except EOFError:
+            break
+        op = msg["op"]
+        if op == "exec":
+            reply = _exec_statement(ns, msg)
+            _restore(builtins.__dict__, pristine)
+            capture.reset()
+            protocol.send(sock, {**reply, "id": msg["id"]})
+        elif op == "fork":
+            _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+            pid = os.fork()
+            if pid == 0:
+                sock.close()
+                _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine)
+            for fd in fds:
+                os.close(fd)
+            protocol.send(sock, {"pid": pid, "id": msg["id"]})
+        elif op == "wait":
+            try:
+                code = os.waitstatus_to_exitcode(os.waitpid(msg["pid"], 0)[1])
+            except ChildProcessError:
+                code = None
+            protocol.send(sock, {"code": code, "id": msg["id"]})
 
 
 def _exec_statement(ns: dict, msg: dict) -> dict:
@@ -181,6 +191,7 @@ def _exec_statement(ns: dict, msg: dict) -> dict:
         code = _compile_statement(msg["source"], msg["cell"], msg["line"])
     except SyntaxError as exc:
         return {"status": "error", "error": student_error(exc), "detail": ""}
+    signal.signal(signal.SIGALRM, _on_alarm)  # a previous statement may have replaced it
     signal.setitimer(signal.ITIMER_REAL, float(msg["timeout"]))
     try:
         exec(code, ns)

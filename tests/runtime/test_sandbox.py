@@ -1,0 +1,37 @@
+"""The sandbox's filesystem view and its fallbacks when the OS lacks a layer."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy
+
+from grader.runtime import sandbox
+from grader.runtime.client import PACKAGE_ROOT
+
+
+def test_the_read_view_has_the_libraries_but_not_the_project():
+    paths = sandbox.default_read_paths((str(PACKAGE_ROOT),))
+    numpy_dir = os.path.dirname(numpy.__file__)
+    assert numpy_dir in paths and sys.base_prefix in paths
+    repo = str(PACKAGE_ROOT)
+    assert repo not in paths and os.path.dirname(repo) not in paths and "/" not in paths
+    assert not any(os.path.basename(p).split("-")[0] in ("grader", "reference") for p in paths)
+    assert not any(p.startswith(repo) and "site-packages" not in p and "/.venv" not in p for p in paths)
+
+
+def test_without_landlock_nothing_is_applied(monkeypatch):
+    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
+    assert sandbox.apply_landlock(("/usr",), (), ("/tmp",)) is False
+    assert sandbox.scope_signals() is False
+
+
+def test_without_namespaces_there_is_no_network_layer(monkeypatch):
+    monkeypatch.setattr(sandbox._libc, "unshare", lambda flags: -1)
+    assert sandbox.unshare_network(privileged=True) is False
+    assert sandbox.unshare_network(privileged=False) is False
+
+
+def test_landlock_abi_is_a_version_number():
+    assert sandbox.landlock_abi() >= 0
