@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from grader.runtime import StudentRuntime, as_tensor  # noqa: E402
-from grader.source import Statement  # noqa: E402
+from grader.runtime import StudentRuntime, as_tensor
+from grader.source import Statement
 
 NOTEBOOK = [
     """
@@ -86,7 +86,9 @@ def main() -> None:
         with StudentRuntime(stmts) as r:
             assert r.call("add", 1, 2).value == 3
 
-    rows.append(("later start (build + first call + close)", statistics.median(timed(fresh, 10)), 0.3))
+    rows.append(
+        ("later start (build + first call + close)", statistics.median(timed(fresh, 10)), 0.3)
+    )
 
     a, b = np.ones(10), np.arange(10.0)
     rt.call("add", a, b)
@@ -103,7 +105,13 @@ def main() -> None:
         assert rt.call("crash").status == "crashed"
         assert rt.call("add", 1, 2).value == 3
 
-    rows.append(("restart after a crash (crash + next call)", statistics.median(timed(crash_and_recover, 10)), None))
+    rows.append(
+        (
+            "restart after a crash (crash + next call)",
+            statistics.median(timed(crash_and_recover, 10)),
+            None,
+        )
+    )
     isolation = rt.isolation
     rt.close()
 

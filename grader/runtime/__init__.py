@@ -9,6 +9,14 @@ from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 
 __all__ = [
-    "BuildOutcome", "CallResult", "Handle", "Limits", "Opaque", "ProtocolError", "RuntimeFailure",
-    "StudentError", "StudentRuntime", "as_tensor",
+    "BuildOutcome",
+    "CallResult",
+    "Handle",
+    "Limits",
+    "Opaque",
+    "ProtocolError",
+    "RuntimeFailure",
+    "StudentError",
+    "StudentRuntime",
+    "as_tensor",
 ]

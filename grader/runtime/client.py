@@ -20,9 +20,10 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Self
 
 from grader.runtime import protocol
 from grader.runtime.protocol import Handle, ProtocolError
@@ -33,6 +34,7 @@ from grader.source import Statement
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 STATUSES = frozenset(["ok", "error", "timeout", "exited", "crashed", "memory"])
 UNPRIVILEGED_ENV = "GRADER_RUNTIME_UNPRIVILEGED"  # "1": skip root-only layers, as on a laptop
+DEFAULT_LIMITS = Limits()
 GRACE = 1.0  # seconds past a statement's own SIGALRM before the builder is killed
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
 
@@ -57,14 +59,27 @@ class _Zygote:
         self.lock = threading.Lock()
         self.home = tempfile.mkdtemp(prefix="grader-zygote-")
         ours, theirs = socket.socketpair()
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.home, "MPLBACKEND": "Agg",
-               "MPLCONFIGDIR": self.home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": self.home,
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": self.home,
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0",
+        }
         with open(os.path.join(self.home, "stderr"), "wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", _BOOT, str(PACKAGE_ROOT), str(theirs.fileno())],
-                env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=err, cwd="/", start_new_session=True,
+                env=env,
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                cwd="/",
+                start_new_session=True,
             )
         theirs.close()
         self.sock = ours
@@ -233,7 +248,10 @@ def _ended(code: int | None, limits: Limits) -> tuple[str, str]:
     if code is None:
         return "crashed", "the process ended (status unknown)"
     if code == protocol.BROKEN:
-        return "crashed", "the call broke the runtime's own code (did it patch something the engine uses?)"
+        return (
+            "crashed",
+            "the call broke the runtime's own code (did it patch something the engine uses?)",
+        )
     if code >= 0:
         return "exited", f"exited with status {code}"
     sig = -code
@@ -260,8 +278,8 @@ class StudentRuntime:
         self,
         statements: Sequence[Statement],
         *,
-        limits: Limits = Limits(),
-        files: Mapping[str, bytes] = {},  # noqa: B006 - read only
+        limits: Limits = DEFAULT_LIMITS,
+        files: Mapping[str, bytes] = {},
         seed: int = 0,
         privileged: bool | None = None,
     ) -> None:
@@ -285,7 +303,7 @@ class StudentRuntime:
 
     # -- lifecycle
 
-    def __enter__(self) -> StudentRuntime:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -335,30 +353,50 @@ class StudentRuntime:
             raise RuntimeFailure(f"could not list the namespace: {result.detail or result.error}")
         return {str(k): str(v) for k, v in result.value.items()}
 
-    def call(self, target: str | Handle, *args: Any, timeout: float | None = None, keep: bool = False,
-             **kwargs: Any) -> CallResult:
+    def call(
+        self,
+        target: str | Handle,
+        *args: Any,
+        timeout: float | None = None,
+        keep: bool = False,
+        **kwargs: Any,
+    ) -> CallResult:
         """Call a namespace name, a Handle, or an engine helper "@name"; keep=True returns a Handle."""
         if not isinstance(target, (str, Handle)):
             raise TypeError("target must be a name or a Handle")
         msg = {"op": "call", "target": target, "args": list(args), "kwargs": kwargs, "keep": keep}
         return self._request(msg, timeout or self.limits.call_timeout)
 
-    def call_method(self, handle: Handle, method: str, *args: Any, timeout: float | None = None,
-                    keep: bool = False, **kwargs: Any) -> CallResult:
+    def call_method(
+        self,
+        handle: Handle,
+        method: str,
+        *args: Any,
+        timeout: float | None = None,
+        keep: bool = False,
+        **kwargs: Any,
+    ) -> CallResult:
         """Call ``method`` of the object behind ``handle``."""
-        msg = {"op": "method", "target": handle, "method": method, "args": list(args), "kwargs": kwargs,
-               "keep": keep}
+        msg = {
+            "op": "method",
+            "target": handle,
+            "method": method,
+            "args": list(args),
+            "kwargs": kwargs,
+            "keep": keep,
+        }
         return self._request(msg, timeout or self.limits.call_timeout)
 
-    def define(self, source: str, values: Mapping[str, Any] = {}) -> CallResult:  # noqa: B006
+    def define(self, source: str, values: Mapping[str, Any] = {}) -> CallResult:
         """Exec trusted grader ``source`` in the student's namespace after binding ``values``.
 
         A define that succeeds persists: it is replayed in every restarted worker until reset().
         """
         values = dict(values)
         with self._lock:
-            result = self._request({"op": "define", "source": source, "values": values},
-                                   self.limits.call_timeout)
+            result = self._request(
+                {"op": "define", "source": source, "values": values}, self.limits.call_timeout
+            )
             if result.ok:
                 self._defines.append((source, values))
             return result
@@ -384,9 +422,12 @@ class StudentRuntime:
     def _spawn_builder(self) -> None:
         self._end_builder()
         cfg = SandboxConfig(
-            workdir=self.workdir, privileged=self.privileged,
-            cpu_seconds=self.limits.cpu_seconds, memory_bytes=self.limits.memory_bytes,
-            max_processes=self.limits.max_processes, max_file_bytes=self.limits.max_file_bytes,
+            workdir=self.workdir,
+            privileged=self.privileged,
+            cpu_seconds=self.limits.cpu_seconds,
+            memory_bytes=self.limits.memory_bytes,
+            max_processes=self.limits.max_processes,
+            max_file_bytes=self.limits.max_file_bytes,
         )
         config = {"sandbox": asdict(cfg), "seed": self.seed}
         ours, theirs, output = _new_channel()
@@ -408,11 +449,19 @@ class StudentRuntime:
         b = self._builder
         b.clear_output()
         timeout = self.limits.statement_timeout
-        msg = {"op": "exec", "source": stmt.source, "cell": stmt.cell, "line": stmt.line, "timeout": timeout}
+        msg = {
+            "op": "exec",
+            "source": stmt.source,
+            "cell": stmt.cell,
+            "line": stmt.line,
+            "timeout": timeout,
+        }
         try:
             reply = _roundtrip(b.sock, msg, timeout + GRACE)
             status, error, detail = self._parse_status(reply)
-            return BuildOutcome(stmt, status, error, detail, b.output_text(self.limits.max_output_chars)), True
+            return BuildOutcome(
+                stmt, status, error, detail, b.output_text(self.limits.max_output_chars)
+            ), True
         except TimeoutError:
             status, detail = "timeout", f"timed out after {timeout:g} s"
         except (EOFError, OSError, ProtocolError, ValueError):
@@ -463,8 +512,11 @@ class StudentRuntime:
             theirs.close()
         self._worker = _Proc(ours, output, pid)
         for source, values in self._defines:
-            self._send_request(self._worker, {"op": "define", "source": source, "values": values},
-                               self.limits.call_timeout)
+            self._send_request(
+                self._worker,
+                {"op": "define", "source": source, "values": values},
+                self.limits.call_timeout,
+            )
 
     def _end_worker(self, kill: bool) -> int | None:
         """Stop the call worker (its whole group, and strays of the uid); return how it ended."""
@@ -513,7 +565,9 @@ class StudentRuntime:
         except (EOFError, OSError) as exc:
             output = w.output_text(max_chars)
             code = self._end_worker(kill=True)
-            status, detail = _ended(code, self.limits) if code is not None else ("crashed", str(exc))
+            status, detail = (
+                _ended(code, self.limits) if code is not None else ("crashed", str(exc))
+            )
             return CallResult(status, output=output, detail=detail)
         except (ProtocolError, ValueError, AttributeError) as exc:
             output = w.output_text(max_chars)
@@ -541,9 +595,13 @@ class StudentRuntime:
         err = reply.get("error")
         error = None
         if err is not None:
-            if (type(err) is not dict or type(err.get("type")) is not str or type(err.get("message")) is not str
-                    or type(err.get("traceback")) is not list
-                    or not all(type(t) is str for t in err["traceback"])):
+            if (
+                type(err) is not dict
+                or type(err.get("type")) is not str
+                or type(err.get("message")) is not str
+                or type(err.get("traceback")) is not list
+                or not all(type(t) is str for t in err["traceback"])
+            ):
                 raise ProtocolError("bad error record")
             error = StudentError(err["type"], err["message"], tuple(err["traceback"]))
         return status, error, detail

@@ -27,7 +27,7 @@ def type_name(value: Any) -> str:
     try:
         module = type.__getattribute__(t, "__module__")
         qual = type.__getattribute__(t, "__qualname__")
-    except Exception:
+    except Exception:  # noqa: BLE001 - a metaclass may make these raise
         return "?"
     module = str.__str__(module) if isinstance(module, str) else "?"
     qual = str.__str__(qual) if isinstance(qual, str) else "?"

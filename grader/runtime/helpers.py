@@ -7,7 +7,8 @@ check can inspect a student's ``nn.Module`` without the module ever crossing the
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -28,12 +29,16 @@ def load_parameters(module: Any, arrays: list) -> None:
     torch = _torch()
     params = list(module.named_parameters())
     if len(params) != len(arrays):
-        raise ValueError(f"the module has {len(params)} parameters, {len(arrays)} arrays were given")
+        raise ValueError(
+            f"the module has {len(params)} parameters, {len(arrays)} arrays were given"
+        )
     with torch.no_grad():
         for (name, p), a in zip(params, arrays):
             a = np.asarray(a)
             if tuple(p.shape) != a.shape:
-                raise ValueError(f"parameter {name} has shape {tuple(p.shape)}, the array {a.shape}")
+                raise ValueError(
+                    f"parameter {name} has shape {tuple(p.shape)}, the array {a.shape}"
+                )
             p.copy_(torch.from_numpy(a).to(p.dtype))
 
 
@@ -67,5 +72,6 @@ def state_arrays(module: Any) -> list:
 
 
 HELPERS: dict[str, Callable[..., Any]] = {
-    f.__name__: f for f in (module_parameters, load_parameters, forward, parameter_count, seed, state_arrays)
+    f.__name__: f
+    for f in (module_parameters, load_parameters, forward, parameter_count, seed, state_arrays)
 }

@@ -27,12 +27,39 @@ MAX_BUFFERS = 100_000
 
 # dtype.str values allowed on the wire (always little-endian or byte-order free).
 DTYPES = frozenset(
-    ["|b1", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8", "<f2", "<f4", "<f8", "<c8", "<c16"]
+    [
+        "|b1",
+        "|i1",
+        "<i2",
+        "<i4",
+        "<i8",
+        "|u1",
+        "<u2",
+        "<u4",
+        "<u8",
+        "<f2",
+        "<f4",
+        "<f8",
+        "<c8",
+        "<c16",
+    ]
 )
 # torch dtypes a tensor argument may ask for.
 TENSOR_DTYPES = frozenset(
-    ["float16", "bfloat16", "float32", "float64", "complex64", "complex128",
-     "int8", "int16", "int32", "int64", "uint8", "bool"]
+    [
+        "float16",
+        "bfloat16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "bool",
+    ]
 )
 
 BROKEN = 70  # exit status of a student process whose own (engine) code failed: EX_SOFTWARE
@@ -86,7 +113,9 @@ def wire_array(array: np.ndarray) -> np.ndarray:
         dtype = dtype.newbyteorder("<")
     if dtype.str not in DTYPES:
         raise ProtocolError(f"dtype {array.dtype} cannot cross the wire")
-    return np.array(array, dtype=dtype, order="C", copy=False)  # ascontiguousarray would make 0-d 1-d
+    return np.array(
+        array, dtype=dtype, order="C", copy=False
+    )  # ascontiguousarray would make 0-d 1-d
 
 
 def _little() -> bool:
@@ -171,7 +200,7 @@ def _dec(d: Any, bufs: list[bytes], used: set[int], depth: int) -> Any:
         return [_dec(x, bufs, used, depth + 1) for x in d]
     if t is not dict or len(d) != 1:
         raise ProtocolError("objects must be one-key markers")
-    (key, body), = d.items()
+    ((key, body),) = d.items()
     if key == "__float__":
         if body not in ("nan", "inf", "-inf"):
             raise ProtocolError(f"bad float {body!r}")
@@ -203,7 +232,11 @@ def _dec_array(body: Any, bufs: list[bytes], used: set[int]) -> np.ndarray:
     dtype, shape, k = body["dtype"], body["shape"], body["buffer"]
     if dtype not in DTYPES:
         raise ProtocolError(f"dtype {dtype!r} is not allowed")
-    if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+    if (
+        type(shape) is not list
+        or len(shape) > 32
+        or not all(type(n) is int and n >= 0 for n in shape)
+    ):
         raise ProtocolError("bad array shape")
     if type(k) is not int or not 0 <= k < len(bufs) or k in used:
         raise ProtocolError("bad buffer reference")
@@ -233,7 +266,9 @@ def send(sock: socket.socket, value: Any) -> None:
         sock.sendall(b)
 
 
-def recv(sock: socket.socket, max_bytes: int = MAX_MESSAGE_BYTES, deadline: float | None = None) -> Any:
+def recv(
+    sock: socket.socket, max_bytes: int = MAX_MESSAGE_BYTES, deadline: float | None = None
+) -> Any:
     """Read one frame from ``sock`` and decode it.
 
     EOFError if the peer closed before a frame; TimeoutError past ``deadline`` (a
@@ -254,7 +289,9 @@ def recv(sock: socket.socket, max_bytes: int = MAX_MESSAGE_BYTES, deadline: floa
     return decode(header, buffers)
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None, first: bool = False) -> bytearray:
+def _recv_exact(
+    sock: socket.socket, n: int, deadline: float | None, first: bool = False
+) -> bytearray:
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0

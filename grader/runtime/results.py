@@ -15,7 +15,9 @@ class Limits:
     call_timeout: float = 10.0  # wall seconds per call
     statement_timeout: float = 5.0  # wall seconds per namespace statement
     cpu_seconds: int = 300  # RLIMIT_CPU per worker process
-    memory_bytes: int = 2 * 1024**3  # RLIMIT_DATA (RLIMIT_AS can't be used: torch maps ~3.2 GB on import)
+    memory_bytes: int = (
+        2 * 1024**3
+    )  # RLIMIT_DATA (RLIMIT_AS can't be used: torch maps ~3.2 GB on import)
     max_processes: int = 32
     max_file_bytes: int = 16 * 1024**2
     max_output_chars: int = 10_000
@@ -39,8 +41,12 @@ class CallResult:
     """What one call into the runtime produced."""
 
     status: str  # ok | error | timeout | exited | crashed | memory
-    value: Any = None  # None, bool, int, float, str, list, tuple, dict[str, ...], np.ndarray, Handle, Opaque
-    type_name: str = ""  # the Python type the student returned: "numpy.ndarray", "torch.Tensor", "tuple"
+    value: Any = (
+        None  # None, bool, int, float, str, list, tuple, dict[str, ...], np.ndarray, Handle, Opaque
+    )
+    type_name: str = (
+        ""  # the Python type the student returned: "numpy.ndarray", "torch.Tensor", "tuple"
+    )
     error: StudentError | None = None
     output: str = ""  # captured stdout+stderr, truncated to max_output_chars with a marker
     detail: str = ""  # a sentence for non-ok statuses: "timed out after 10 s"

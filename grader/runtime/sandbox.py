@@ -9,7 +9,6 @@ Everything goes through ``ctypes`` to libc because Python 3.11 has no ``os.unsha
 from __future__ import annotations
 
 import ctypes
-import errno
 import os
 import resource
 import signal
@@ -55,7 +54,9 @@ class SandboxConfig:
     """What the confined process may touch. Plain data: it crosses from grader to zygote as JSON."""
 
     workdir: str
-    uid: int = -1  # the unprivileged uid/gid to become when running as root (-1: chosen by the builder)
+    uid: int = (
+        -1
+    )  # the unprivileged uid/gid to become when running as root (-1: chosen by the builder)
     privileged: bool = True  # False: behave as a grader without root would (no root-only layers)
     cpu_seconds: int = 300
     memory_bytes: int = 2 * 1024**3
@@ -63,13 +64,21 @@ class SandboxConfig:
     max_file_bytes: int = 16 * 1024**2
     max_open_files: int = 256
     # filled in by the zygote, which computes them once for every submission:
-    read_paths: tuple[str, ...] = ()  # read/execute: the Python installation, site-packages entries, /usr...
-    list_paths: tuple[str, ...] = ()  # directory listing only: site-packages dirs, so imports can search them
+    read_paths: tuple[
+        str, ...
+    ] = ()  # read/execute: the Python installation, site-packages entries, /usr...
+    list_paths: tuple[
+        str, ...
+    ] = ()  # directory listing only: site-packages dirs, so imports can search them
     hidden_paths: tuple[str, ...] = ()  # dropped from sys.path in the worker (the project checkout)
     mount_ns: bool = False  # the zygote runs in a private mount namespace (see expose_paths)
 
 
-HIDDEN_NAMES = ("grader", "reference", "a2_grader")  # the project's own top-level names in site-packages
+HIDDEN_NAMES = (
+    "grader",
+    "reference",
+    "a2_grader",
+)  # the project's own top-level names in site-packages
 
 
 def _check(ret: int, what: str) -> int:
@@ -89,7 +98,7 @@ def set_rlimits(cfg: SandboxConfig) -> None:
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NOFILE, cfg.max_open_files),
     ):
-        soft, hard = resource.getrlimit(res)
+        _, hard = resource.getrlimit(res)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         # CPU: SIGXCPU at the soft limit tells "out of CPU time" apart from SIGKILL at the hard one
@@ -106,7 +115,11 @@ def unshare_network(privileged: bool) -> bool:
     if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
         return False
     # Map our own ids so that files keep looking like ours inside the new user namespace.
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{uid} {uid} 1"),
+        ("gid_map", f"{gid} {gid} 1"),
+    ):
         try:
             Path(f"/proc/self/{name}").write_text(text)
         except OSError:
@@ -139,9 +152,15 @@ def expose_paths(paths: tuple[str, ...]) -> bool:
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
     for anc, children in blocked.items():
-        fds = {c: os.open(os.path.join(anc, c), os.O_PATH) for c in children if os.path.exists(os.path.join(anc, c))}
+        fds = {
+            c: os.open(os.path.join(anc, c), os.O_PATH)
+            for c in children
+            if os.path.exists(os.path.join(anc, c))
+        }
         _check(
-            _libc.mount(b"tmpfs", anc.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=64k"),
+            _libc.mount(
+                b"tmpfs", anc.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=64k"
+            ),
             f"tmpfs on {anc}",
         )
         for child, fd in fds.items():
@@ -151,7 +170,9 @@ def expose_paths(paths: tuple[str, ...]) -> bool:
             else:
                 open(target, "w").close()
             source = f"/proc/self/fd/{fd}".encode()
-            _check(_libc.mount(source, target.encode(), None, MS_BIND | MS_REC, None), f"bind {target}")
+            _check(
+                _libc.mount(source, target.encode(), None, MS_BIND | MS_REC, None), f"bind {target}"
+            )
             os.close(fd)
     return True
 
@@ -166,22 +187,33 @@ def drop_privileges(uid: int) -> None:
 
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version, 0 when Landlock is unavailable."""
-    ret = _libc.syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_RULESET_VERSION))
+    ret = _libc.syscall(
+        _SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_RULESET_VERSION)
+    )
     return max(ret, 0)
 
 
-def apply_landlock(read_paths: tuple[str, ...], list_paths: tuple[str, ...], write_paths: tuple[str, ...]) -> bool:
+def apply_landlock(
+    read_paths: tuple[str, ...], list_paths: tuple[str, ...], write_paths: tuple[str, ...]
+) -> bool:
     """Allow reading ``read_paths``, listing ``list_paths``, read/write of ``write_paths``; deny every other file,
     TCP bind/connect (ABI 4+), and signals / abstract sockets leaving the sandbox (ABI 6+)."""
     abi = landlock_abi()
     if abi < 1:
         return False
     fs = _FS_BY_ABI.get(abi, _FS_LATEST)
-    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
-                        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
+    attr = _RulesetAttr(
+        fs,
+        NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0,
+    )
     size = 8 if abi < 4 else 16 if abi < 6 else 24
-    ruleset = _check(_libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
-                                   ctypes.c_uint32(0)), "landlock_create_ruleset")
+    ruleset = _check(
+        _libc.syscall(
+            _SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)
+        ),
+        "landlock_create_ruleset",
+    )
     try:
         for paths, access in ((read_paths, READ), (list_paths, FS_READ_DIR), (write_paths, fs)):
             for p in paths:
@@ -190,14 +222,26 @@ def apply_landlock(read_paths: tuple[str, ...], list_paths: tuple[str, ...], wri
                 except OSError:
                     continue
                 try:
-                    allowed = access if stat.S_ISDIR(os.fstat(fd).st_mode) else access & _FILE_ONLY & fs
+                    allowed = (
+                        access if stat.S_ISDIR(os.fstat(fd).st_mode) else access & _FILE_ONLY & fs
+                    )
                     rule = _PathBeneath(allowed, fd)
-                    _check(_libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule),
-                                         ctypes.c_uint32(0)), f"landlock_add_rule {p}")
+                    _check(
+                        _libc.syscall(
+                            _SYS_ADD_RULE,
+                            ruleset,
+                            _RULE_PATH_BENEATH,
+                            ctypes.byref(rule),
+                            ctypes.c_uint32(0),
+                        ),
+                        f"landlock_add_rule {p}",
+                    )
                 finally:
                     os.close(fd)
         _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        _check(_libc.syscall(_SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self")
+        _check(
+            _libc.syscall(_SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self"
+        )
     finally:
         os.close(ruleset)
     return True
@@ -213,7 +257,9 @@ def scope_signals() -> bool:
     if landlock_abi() < 6:
         return False
     attr = _RulesetAttr(0, 0, SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET)
-    ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(24), ctypes.c_uint32(0))
+    ruleset = _libc.syscall(
+        _SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(24), ctypes.c_uint32(0)
+    )
     if ruleset < 0:
         return False
     try:
@@ -229,7 +275,10 @@ def scrub_interpreter(hidden_paths: tuple[str, ...]) -> None:
 
     def is_hidden(path: str) -> bool:
         real = os.path.realpath(path or ".")
-        return any(real == h or real.startswith(h + os.sep) for h in hidden) and "site-packages" not in real
+        return (
+            any(real == h or real.startswith(h + os.sep) for h in hidden)
+            and "site-packages" not in real
+        )
 
     sys.path[:] = [p for p in sys.path if p and not is_hidden(p)]
     for p in [p for p in sys.path_importer_cache if not p or is_hidden(p)]:
@@ -274,7 +323,9 @@ def site_dirs() -> tuple[str, ...]:
     return tuple(p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p))
 
 
-def default_read_paths(hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...] = HIDDEN_NAMES) -> tuple[str, ...]:
+def default_read_paths(
+    hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...] = HIDDEN_NAMES
+) -> tuple[str, ...]:
     """The Python installation, every site-packages entry except the project's, system libraries.
 
     site-packages entries are listed one by one so that a project installed there (or an
@@ -291,10 +342,31 @@ def default_read_paths(hidden_paths: tuple[str, ...], hidden_names: tuple[str, .
             if stem in hidden_names or entry.startswith("__editable__") or entry.endswith(".pth"):
                 continue
             paths.add(os.path.join(site, entry))
-    paths.update(("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/proc", "/dev/urandom", "/dev/random",
-                  "/dev/zero", "/dev/shm", "/sys/devices/system/cpu", "/sys/fs/cgroup", "/etc/ld.so.cache",
-                  "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts",
-                  "/etc/mime.types", "/etc/fonts"))
+    paths.update(
+        (
+            "/usr",
+            "/lib",
+            "/lib64",
+            "/lib32",
+            "/bin",
+            "/sbin",
+            "/proc",
+            "/dev/urandom",
+            "/dev/random",
+            "/dev/zero",
+            "/dev/shm",
+            "/sys/devices/system/cpu",
+            "/sys/fs/cgroup",
+            "/etc/ld.so.cache",
+            "/etc/localtime",
+            "/etc/passwd",
+            "/etc/group",
+            "/etc/nsswitch.conf",
+            "/etc/hosts",
+            "/etc/mime.types",
+            "/etc/fonts",
+        )
+    )
     hidden = tuple(os.path.realpath(h) for h in hidden_paths)
     out = []
     for p in sorted(paths):

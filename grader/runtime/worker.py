@@ -29,7 +29,9 @@ from grader.runtime.convert import safe_str, to_plain, type_name
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
-UID_BASE = 200_000  # each submission gets uid UID_BASE + builder pid: its own NPROC count and signals
+UID_BASE = (
+    200_000  # each submission gets uid UID_BASE + builder pid: its own NPROC count and signals
+)
 
 
 class StatementTimeout(BaseException):
@@ -53,8 +55,9 @@ class Capture:
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
-        self.stream = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), errors="backslashreplace",
-                                       write_through=True)
+        self.stream = io.TextIOWrapper(
+            io.FileIO(1, "w", closefd=False), errors="backslashreplace", write_through=True
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -62,7 +65,7 @@ class Capture:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except BaseException:  # noqa: BLE001 - a student may have replaced or broken them
+            except BaseException:  # noqa: BLE001, S110 - a student may have replaced or broken them
                 pass
         sys.stdout = sys.stderr = self.stream
 
@@ -77,7 +80,7 @@ def student_error(exc: BaseException) -> dict:
         for fs in traceback.extract_tb(exc.__traceback__):
             if fs.filename.startswith("<cell ") or fs.filename == "<grader>":
                 frames.append(f"{fs.filename}, line {fs.lineno}, in {fs.name}")
-    except BaseException:  # noqa: BLE001
+    except BaseException:  # noqa: BLE001, S110 - frames of a hostile exception: keep what we have
         pass
     if isinstance(exc, SyntaxError) and (exc.filename or "").startswith("<cell "):
         frames.append(f"{exc.filename}, line {exc.lineno}")
@@ -140,14 +143,26 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     os.dup2(null, 0)
     os.close(null)
     capture = Capture(output_fd)
-    cfg = SandboxConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()})
+    cfg = SandboxConfig(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()}
+    )
     if cfg.uid < 0:
         cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
     os.chdir(cfg.workdir)
     os.environ.clear()
-    os.environ.update({"HOME": cfg.workdir, "TMPDIR": cfg.workdir, "PATH": "/usr/bin:/bin",
-                       "MPLBACKEND": "Agg", "MPLCONFIGDIR": cfg.workdir, "OMP_NUM_THREADS": "1",
-                       "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"})
+    os.environ.update(
+        {
+            "HOME": cfg.workdir,
+            "TMPDIR": cfg.workdir,
+            "PATH": "/usr/bin:/bin",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": cfg.workdir,
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "LANG": "C.UTF-8",
+        }
+    )
     tempfile.tempdir = cfg.workdir
     layers = confine(cfg)
     sandbox.die_with_parent()
@@ -174,7 +189,9 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _run_worker(socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine)
+                _run_worker(
+                    socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine
+                )
             for fd in fds:
                 os.close(fd)
             protocol.send(sock, {"pid": pid, "id": msg["id"]})
@@ -194,9 +211,13 @@ def _exec_statement(ns: dict, msg: dict) -> dict:
     signal.signal(signal.SIGALRM, _on_alarm)  # a previous statement may have replaced it
     signal.setitimer(signal.ITIMER_REAL, float(msg["timeout"]))
     try:
-        exec(code, ns)
+        exec(code, ns)  # noqa: S102 - running the student's statement is the point
     except StatementTimeout:
-        return {"status": "timeout", "error": None, "detail": f"timed out after {msg['timeout']:g} s"}
+        return {
+            "status": "timeout",
+            "error": None,
+            "detail": f"timed out after {msg['timeout']:g} s",
+        }
     except BaseException as exc:  # noqa: BLE001 - anything a statement raises is its outcome
         status, detail = _failure(exc)
         return {"status": status, "error": student_error(exc), "detail": detail}
@@ -233,7 +254,9 @@ class _Worker:
 
     def obj(self, handle: Handle) -> Any:
         if handle.id not in self.handles:
-            raise LookupError(f"handle {handle.id} does not exist (the runtime was restarted or reset)")
+            raise LookupError(
+                f"handle {handle.id} does not exist (the runtime was restarted or reset)"
+            )
         return self.handles[handle.id]
 
     def keep(self, value: Any) -> Handle:
@@ -260,7 +283,7 @@ class _Worker:
             return {k: _kind(v) for k, v in list(self.ns.items()) if not k.startswith("__")}
         if op == "define":
             self.ns.update(self.resolve(msg["values"]))
-            exec(compile(msg["source"], "<grader>", "exec", dont_inherit=True), self.ns)
+            exec(compile(msg["source"], "<grader>", "exec", dont_inherit=True), self.ns)  # noqa: S102 - grader code
             return None
         args = self.resolve(msg["args"])
         kwargs = self.resolve(msg["kwargs"])
@@ -284,13 +307,16 @@ def _kind(v: Any) -> str:
         return "class"
     if isinstance(v, types.ModuleType):
         return "module"
-    if callable(v) and isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+    if callable(v) and isinstance(
+        v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+    ):
         return "function"
     return "value"
 
 
-def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle_base: int,
-                pristine: dict) -> None:
+def _run_worker(
+    sock: socket.socket, output_fd: int, ns: dict, seed: int, handle_base: int, pristine: dict
+) -> None:
     """Serve calls on ``sock`` until the grader closes it; never returns."""
     try:
         os.setpgid(0, 0)
@@ -321,8 +347,14 @@ def _run_worker(sock: socket.socket, output_fd: int, ns: dict, seed: int, handle
             try:
                 protocol.send(sock, reply)
             except protocol.ProtocolError as exc:
-                protocol.send(sock, {"status": "error", "id": msg["id"], "error": {
-                    "type": "ProtocolError", "message": str(exc), "traceback": []}})
+                protocol.send(
+                    sock,
+                    {
+                        "status": "error",
+                        "id": msg["id"],
+                        "error": {"type": "ProtocolError", "message": str(exc), "traceback": []},
+                    },
+                )
             if reply["status"] == "exited":
                 os._exit(0)
     finally:

@@ -13,8 +13,17 @@ import signal
 import socket
 
 PRELOAD = (
-    "numpy", "scipy", "scipy.io", "matplotlib", "torch", "torch.nn", "torch.nn.functional",
-    "torch.optim", "torchvision", "torchvision.transforms", "torchvision.datasets",
+    "numpy",
+    "scipy",
+    "scipy.io",
+    "matplotlib",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.optim",
+    "torchvision",
+    "torchvision.transforms",
+    "torchvision.datasets",
 )
 
 
@@ -27,7 +36,7 @@ def preload() -> None:
     matplotlib.use("Agg")
     for name in PRELOAD:
         importlib.import_module(name)
-    import matplotlib.pyplot  # noqa: F401 - builds the font cache once, here
+    import matplotlib.pyplot
     import torch
 
     torch.set_num_threads(1)
@@ -46,8 +55,12 @@ def sandbox_paths(package_root: str) -> dict:
             mount_ns = sandbox.expose_paths(read)
         except OSError:
             pass
-    return {"read_paths": read, "list_paths": sandbox.site_dirs(), "hidden_paths": (package_root,),
-            "mount_ns": mount_ns}
+    return {
+        "read_paths": read,
+        "list_paths": sandbox.site_dirs(),
+        "hidden_paths": (package_root,),
+        "mount_ns": mount_ns,
+    }
 
 
 def serve(fd: int, package_root: str) -> None:
@@ -82,4 +95,3 @@ def serve(fd: int, package_root: str) -> None:
             except ChildProcessError:
                 code = None
             protocol.send(sock, {"code": code})
-

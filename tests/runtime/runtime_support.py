@@ -15,10 +15,16 @@ def statements_from_code(*cells: str) -> list[Statement]:
         cell = textwrap.dedent(cell)
         lines = cell.splitlines()
         for node in ast.parse(cell).body:
-            first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+            first = (
+                node.decorator_list[0].lineno
+                if getattr(node, "decorator_list", None)
+                else node.lineno
+            )
             source = "\n".join(lines[first - 1 : node.end_lineno])
             names = tuple(
-                n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                n.id
+                for n in ast.walk(node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             )
             if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
                 names = (node.name,)

@@ -100,7 +100,9 @@ def test_what_is_not_plain_data_becomes_opaque():
 
 
 def test_hostile_containers_do_not_crash_the_conversion():
-    assert type(check(MyTuple((1, 2)), "test_convert.MyTuple")) is tuple  # tuple's own iterator is used
+    assert (
+        type(check(MyTuple((1, 2)), "test_convert.MyTuple")) is tuple
+    )  # tuple's own iterator is used
     loop: list = []
     loop.append(loop)
     assert type(check(loop, "list")) is Opaque  # nested beyond the depth cap

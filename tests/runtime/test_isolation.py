@@ -15,10 +15,18 @@ from grader.runtime.client import PACKAGE_ROOT
 
 REPO = PACKAGE_ROOT
 TAG = f"escape-{uuid.uuid4().hex}"
-TARGETS = [f"/tmp/{TAG}", f"{Path.home()}/{TAG}", f"{os.getcwd()}/{TAG}", f"{REPO}/{TAG}",
-           f"{REPO}/reference/{TAG}", f"/{TAG}", f"/var/tmp/{TAG}", f"/dev/shm/{TAG}"]
+TARGETS = [
+    f"/tmp/{TAG}",
+    f"{Path.home()}/{TAG}",
+    f"{os.getcwd()}/{TAG}",
+    f"{REPO}/{TAG}",
+    f"{REPO}/reference/{TAG}",
+    f"/{TAG}",
+    f"/var/tmp/{TAG}",
+    f"/dev/shm/{TAG}",
+]
 
-PROBES = f"""
+PROBES = """
 import os, socket, sys
 
 def read(path):
@@ -50,7 +58,7 @@ def write_everywhere(targets):
     return done
 
 def environment():
-    return {{"cwd": os.getcwd(), "env": dict(os.environ), "path": sys.path, "uid": os.getuid()}}
+    return {"cwd": os.getcwd(), "env": dict(os.environ), "path": sys.path, "uid": os.getuid()}
 
 def lazy_imports():
     import json, csv, pickle, torch.distributions, scipy.signal, torchvision.models, PIL.Image
@@ -81,8 +89,16 @@ def test_the_active_layers_are_reported(rt):
         assert "unprivileged-user" not in layers
 
 
-@pytest.mark.parametrize("path", [REPO / "reference" / "__init__.py", REPO / "grader" / "runtime" / "client.py",
-                                  REPO / "pyproject.toml", Path("/root/.bash_history"), Path("/etc/shadow")])
+@pytest.mark.parametrize(
+    "path",
+    [
+        REPO / "reference" / "__init__.py",
+        REPO / "grader" / "runtime" / "client.py",
+        REPO / "pyproject.toml",
+        Path("/root/.bash_history"),
+        Path("/etc/shadow"),
+    ],
+)
 def test_project_files_cannot_be_read(rt, path):
     r = rt.call("read", str(path))
     assert r.status == "error" and r.error.type in ("PermissionError", "FileNotFoundError")
@@ -94,10 +110,16 @@ def test_the_repository_cannot_be_listed(rt):
         assert r.status == "error" and r.error.type == "PermissionError"
 
 
-@pytest.mark.parametrize("name", ["reference", "grader", "grader.assignments", "grader.runtime.client"])
+@pytest.mark.parametrize(
+    "name", ["reference", "grader", "grader.assignments", "grader.runtime.client"]
+)
 def test_project_packages_cannot_be_imported(rt, name):
     r = rt.call("import_", name)
-    assert r.status == "error" and r.error.type in ("ModuleNotFoundError", "ImportError", "PermissionError")
+    assert r.status == "error" and r.error.type in (
+        "ModuleNotFoundError",
+        "ImportError",
+        "PermissionError",
+    )
 
 
 def test_no_network(rt):
@@ -106,7 +128,11 @@ def test_no_network(rt):
     server.listen()
     try:
         r = rt.call("connect", server.getsockname()[1])
-        assert r.status == "error" and r.error.type in ("ConnectionRefusedError", "PermissionError", "OSError")
+        assert r.status == "error" and r.error.type in (
+            "ConnectionRefusedError",
+            "PermissionError",
+            "OSError",
+        )
     finally:
         server.close()
 

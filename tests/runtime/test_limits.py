@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 from runtime_support import statements_from_code
@@ -178,8 +179,10 @@ def test_exits_crashes_and_memory_blowups_end_the_call_only(rt, name, status, de
     still_works(rt)
 
 
-@pytest.mark.parametrize("name, exc", [("raise_keyboard_interrupt", "KeyboardInterrupt"),
-                                       ("raise_base_exception", "Odd")])
+@pytest.mark.parametrize(
+    "name, exc",
+    [("raise_keyboard_interrupt", "KeyboardInterrupt"), ("raise_base_exception", "Odd")],
+)
 def test_base_exceptions_are_errors(rt, name, exc):
     r = rt.call(name)
     assert r.status == "error" and r.error.type == exc
@@ -257,7 +260,7 @@ def processes_of(uid: int) -> set[int]:
             try:
                 if os.stat(f"/proc/{entry}").st_uid != uid:
                     continue
-                state = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[0]
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
                 continue
             if state not in ("Z", "X"):

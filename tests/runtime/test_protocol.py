@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.runtime import Handle, Opaque, ProtocolError, as_tensor
-from grader.runtime import protocol
+from grader.runtime import Handle, Opaque, ProtocolError, as_tensor, protocol
 from grader.runtime.protocol import TensorArg, decode, encode
 
 WIRE_DTYPES = [np.dtype(d) for d in sorted(protocol.DTYPES)]
@@ -31,7 +30,11 @@ def same(a, b) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        return (
+            a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
     if isinstance(a, float):
         return (math.isnan(a) and math.isnan(b)) or a == b
     if isinstance(a, (list, tuple)):
@@ -41,14 +44,23 @@ def same(a, b) -> bool:
     return a == b
 
 
-@given(hnp.arrays(st.sampled_from(WIRE_DTYPES), hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5)))
+@given(
+    hnp.arrays(
+        st.sampled_from(WIRE_DTYPES),
+        hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5),
+    )
+)
 def test_arrays_of_every_allowed_dtype_round_trip(array):
     out = roundtrip(array)
     assert same(out, array)
 
 
 @settings(max_examples=20)
-@given(hnp.arrays(st.sampled_from([np.dtype(">f8"), np.dtype(">i4"), np.dtype(">c16")]), hnp.array_shapes()))
+@given(
+    hnp.arrays(
+        st.sampled_from([np.dtype(">f8"), np.dtype(">i4"), np.dtype(">c16")]), hnp.array_shapes()
+    )
+)
 def test_big_endian_arrays_arrive_little_endian_with_the_same_values(array):
     out = roundtrip(array)
     assert out.dtype.byteorder in "<|=" and out.dtype == array.dtype.newbyteorder("<")
@@ -56,11 +68,17 @@ def test_big_endian_arrays_arrive_little_endian_with_the_same_values(array):
 
 
 plain = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.lists(inner, max_size=4).map(tuple)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    | hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=3)).map(lambda a: a),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        | hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=3)).map(lambda a: a)
+    ),
     max_leaves=20,
 )
 
@@ -71,11 +89,18 @@ def test_nested_plain_data_round_trips(value):
 
 
 def test_special_values_and_markers_round_trip():
-    value = {"__array__": [math.nan, math.inf, -math.inf], "h": Handle(3, "Net"), "o": Opaque("x.Y", "<Y>"),
-             "t": (1, (2,)), "e": np.zeros((0, 3))}
+    value = {
+        "__array__": [math.nan, math.inf, -math.inf],
+        "h": Handle(3, "Net"),
+        "o": Opaque("x.Y", "<Y>"),
+        "t": (1, (2,)),
+        "e": np.zeros((0, 3)),
+    }
     out = roundtrip(value)
     assert same(out["__array__"], value["__array__"])
-    assert out["h"] == Handle(3, "Net") and out["o"] == Opaque("x.Y", "<Y>") and out["t"] == (1, (2,))
+    assert (
+        out["h"] == Handle(3, "Net") and out["o"] == Opaque("x.Y", "<Y>") and out["t"] == (1, (2,))
+    )
     assert out["e"].shape == (0, 3)
 
 
@@ -87,8 +112,19 @@ def test_tensor_marker_keeps_values_and_dtype():
         as_tensor([1], "object")
 
 
-@pytest.mark.parametrize("value", [object(), {1: 2}, np.array([object()]), np.array(["a"]), np.zeros(2, "V8"),
-                                   np.zeros(1, [("a", "f8")]), {1.5}, b"bytes"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        object(),
+        {1: 2},
+        np.array([object()]),
+        np.array(["a"]),
+        np.zeros(2, "V8"),
+        np.zeros(1, [("a", "f8")]),
+        {1.5},
+        b"bytes",
+    ],
+)
 def test_values_that_are_not_plain_data_are_refused_on_encode(value):
     with pytest.raises(ProtocolError):
         encode(value)
@@ -112,7 +148,7 @@ def arr(dtype="<f8", shape=(2,), buffer=0):
         (arr(shape="2"), [b"\0" * 16]),
         (arr(buffer=1), [b"\0" * 16]),  # dangling reference
         (arr(), [b"\0" * 16, b"extra"]),  # unreferenced buffer
-        (b'[' + arr() + b',' + arr() + b']', [b"\0" * 16]),  # one buffer used twice
+        (b"[" + arr() + b"," + arr() + b"]", [b"\0" * 16]),  # one buffer used twice
         (arr(shape=[2**40, 2**40]), [b""]),  # the product overflows nothing: it just does not match
         (b'{"__array__": {"dtype": "<f8", "shape": [1], "buffer": 0, "x": 1}}', [b"\0" * 8]),
         (b'{"__float__": "1e400"}', []),

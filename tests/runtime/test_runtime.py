@@ -122,7 +122,12 @@ def test_handles_and_module_helpers(rt):
     net = rt.call("SmallNet", n_out=4, keep=True).value
     assert type(net) is Handle and net.type_name == "SmallNet"
     shapes = rt.call("@module_parameters", net).value
-    assert shapes == [["conv.weight", [2, 1, 3, 3]], ["conv.bias", [2]], ["fc.weight", [4, 8]], ["fc.bias", [4]]]
+    assert shapes == [
+        ["conv.weight", [2, 1, 3, 3]],
+        ["conv.bias", [2]],
+        ["fc.weight", [4, 8]],
+        ["fc.bias", [4]],
+    ]
     assert rt.call("@parameter_count", net).value == 18 + 2 + 32 + 4
     arrays = [np.full(s, 0.1, dtype=np.float32) for _, s in shapes]
     assert rt.call("@load_parameters", net, arrays).ok
@@ -177,7 +182,11 @@ def test_build_outcomes_record_errors_and_keep_going():
         assert status == ["ok", "error", "ok", "ok", "ok", "error", "ok", "exited", "ok"]
         err = rt.outcomes[5].error
         assert err.type == "IndexError"
-        assert err.traceback == ("<cell 3>, line 1, in <module>", "<cell 2>, line 2, in f", "<cell 2>, line 5, in g")
+        assert err.traceback == (
+            "<cell 3>, line 1, in <module>",
+            "<cell 2>, line 2, in f",
+            "<cell 2>, line 5, in g",
+        )
         assert rt.outcomes[7].detail == "exited with status 2"
         names = rt.names()
         assert {"a", "c", "e", "f", "g"} <= set(names) and "b" not in names and "d" not in names
