@@ -181,28 +181,46 @@ def _new_channel() -> tuple[socket.socket, socket.socket, int]:
     return ours, theirs, os.memfd_create("student-output", os.MFD_CLOEXEC)
 
 
-def _roundtrip(sock: socket.socket, msg: dict, timeout: float, fds: Sequence[int] = ()) -> dict:
+def _encode_request(msg: dict) -> tuple[bytes, list[memoryview]]:
+    """Encode a request with a fresh random id (echoed by the reply)."""
+    msg["id"] = secrets.randbits(62)
+    return protocol.encode_message(msg)
+
+
+def _roundtrip(
+    sock: socket.socket,
+    msg: dict,
+    timeout: float,
+    fds: Sequence[int] = (),
+    encoded: tuple[bytes, list[memoryview]] | None = None,
+) -> dict:
     """Send a request to a student process and return its reply, checked to be the reply to it.
 
     The process is untrusted: a reply must echo the request's random id and be all there is
     on the socket, so that bytes a student writes to the socket cannot pass for a later reply.
     """
-    msg["id"] = secrets.randbits(62)
+    header, buffers = encoded or _encode_request(msg)
     sock.settimeout(max(timeout, CONTROL_TIMEOUT))
-    protocol.send(sock, msg)
+    protocol.send_encoded(sock, header, buffers)
     if fds:
         socket.send_fds(sock, [b"f"], list(fds))
     reply = protocol.recv(sock, deadline=time.monotonic() + timeout)
     if type(reply) is not dict or reply.get("id") != msg["id"]:
         raise ProtocolError("a reply to another request")
-    sock.settimeout(0.0)  # non-blocking: with a timeout set, Python would wait for data to peek at
-    try:
-        extra = sock.recv(1, socket.MSG_PEEK)
-    except BlockingIOError:
-        extra = b""
-    if extra:
+    if _pending(sock):
         raise ProtocolError("unexpected data after the reply")
     return reply
+
+
+def _pending(sock: socket.socket) -> bytes | None:
+    """What can be read now without blocking: None (nothing yet), b"" (closed), or a byte."""
+    sock.settimeout(0.0)  # non-blocking: with a timeout set, Python would wait for data to peek at
+    try:
+        return sock.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""
 
 
 def _killpg(pgid: int, session: int) -> None:
@@ -540,6 +558,10 @@ class StudentRuntime:
 
     def _request(self, msg: dict, timeout: float) -> CallResult:
         with self._lock:
+            if self._worker is not None and _pending(self._worker.sock) is not None:
+                self._end_worker(
+                    kill=True
+                )  # it died (or wrote) between calls: not this call's fault
             if self._worker is None:
                 self._spawn_worker()
             return self._send_request(self._worker, msg, timeout)
@@ -547,12 +569,12 @@ class StudentRuntime:
     def _send_request(self, w: _Proc, msg: dict, timeout: float) -> CallResult:
         w.clear_output()
         try:
-            protocol.encode(msg)
+            encoded = _encode_request(msg)
         except ProtocolError as exc:
             raise TypeError(f"an argument cannot be sent to the runtime: {exc}") from None
         max_chars = self.limits.max_output_chars
         try:
-            reply = _roundtrip(w.sock, msg, timeout)
+            reply = _roundtrip(w.sock, msg, timeout, encoded=encoded)
             status, error, detail = self._parse_status(reply)
             value = reply.get("value")
             type_name = reply.get("type_name", "")

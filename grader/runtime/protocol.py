@@ -254,12 +254,22 @@ def _dec_array(body: Any, bufs: list[bytes], used: set[int]) -> np.ndarray:
 # ----------------------------------------------------------------------------- framing
 
 
-def send(sock: socket.socket, value: Any) -> None:
-    """Encode ``value`` and write it to ``sock`` as one frame."""
+def encode_message(value: Any) -> tuple[bytes, list[memoryview]]:
+    """:func:`encode`, refusing what would be over the size limits on the receiving side."""
     header, buffers = encode(value)
     total = len(header) + sum(b.nbytes for b in buffers)
     if total > MAX_MESSAGE_BYTES or len(header) > MAX_HEADER_BYTES:
         raise ProtocolError(f"message of {total} bytes is over the limit")
+    return header, buffers
+
+
+def send(sock: socket.socket, value: Any) -> None:
+    """Encode ``value`` and write it to ``sock`` as one frame."""
+    send_encoded(sock, *encode_message(value))
+
+
+def send_encoded(sock: socket.socket, header: bytes, buffers: list[memoryview]) -> None:
+    """Write an already encoded message as one frame."""
     sock.sendall(_PREFIX.pack(len(header), len(buffers)) + header)
     for b in buffers:
         sock.sendall(_BUFLEN.pack(b.nbytes))

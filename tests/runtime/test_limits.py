@@ -123,6 +123,12 @@ def garbage_reply():
     os.write(_socket_fd(), b"\\xff" * 64)
     return "real"
 
+def die_later():
+    def die():
+        time.sleep(0.2)
+        os._exit(9)
+    threading.Thread(target=die).start()
+
 def leak():
     threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
     child = subprocess.Popen(["/bin/sleep", "60"])
@@ -266,3 +272,19 @@ def processes_of(uid: int) -> set[int]:
             if state not in ("Z", "X"):
                 out.add(int(entry))
     return out
+
+
+def test_a_worker_that_dies_between_calls_does_not_fail_the_next_call(rt):
+    assert rt.call("die_later").ok
+    time.sleep(0.5)
+    still_works(rt)
+
+
+def test_arguments_over_the_message_limit_are_refused_before_sending(rt):
+    import numpy as np
+
+    with pytest.raises(TypeError, match="over the limit"):
+        rt.call("ping", np.zeros(300 * 1024**2 // 8))
+    with pytest.raises(TypeError, match="cannot be sent"):
+        rt.call("ping", object())
+    still_works(rt)
