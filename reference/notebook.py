@@ -31,8 +31,8 @@ def _src(*objects) -> str:
 
 def _cells() -> list[tuple[str, str]]:
     """(kind, source) of every cell, in order."""
-    md = lambda text: ("markdown", textwrap.dedent(text).strip())  # noqa: E731
-    code = lambda text: ("code", textwrap.dedent(text).strip())  # noqa: E731
+    md = lambda text: ("markdown", textwrap.dedent(text).strip())
+    code = lambda text: ("code", textwrap.dedent(text).strip())
     return [
         md(f"""
             # Assignment 2: Neural networks
@@ -227,15 +227,18 @@ def _cells() -> list[tuple[str, str]]:
         md("""
             - **h = 1 and h = 2 underfit**: one unit gives a straight boundary, two units a
               boundary made of two half-lines, which cannot follow the interleaved moons: the
-              training and the validation error stay at several percent.
+              training and the validation error stay at about 8-9%, whatever the run.
             - **h = 5, 7, 10** have enough units to bend the boundary around the tips of the
-              moons and reach (nearly) 0% training error; the validation error follows, because
-              the data are clean and both sets come from the same distribution.
-            - **h = 100** also fits the training set; more units make the optimisation easier
-              (more units start in a useful place), and on this small, noise-free problem they
-              do not overfit much: the validation error stays close to the training error.
-              With noisy labels or fewer training points the large network would start to
-              overfit (0% training error, higher validation error, irregular boundary).
+              moons. After these 10 epochs they are still converging (the curves still go
+              down, and the more units the lower the error); given the 100 epochs of the
+              handout they reach 0% training error (h = 7 does within 30 epochs in 1.5-1.6).
+              The validation error follows the training error, because the data are clean
+              and both sets come from the same distribution.
+            - **h = 100** converges fastest (many units start in a useful place) and fits the
+              training set; on this small, noise-free problem it does not overfit much: the
+              validation error stays close to the training error. With noisy labels or fewer
+              training points the large network would start to overfit (0% training error,
+              higher validation error, an irregular boundary).
             """),
         md("""
             ## Part 2 — CNN building blocks

@@ -10,9 +10,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
+from torch import nn
 from torchvision import transforms
 
 TEST_IMAGE = Path(__file__).resolve().parent / "data" / "test_image.png"

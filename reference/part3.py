@@ -9,9 +9,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 from torchvision import transforms
 
@@ -57,8 +57,8 @@ def cifar10_datasets(
     return (
         synthetic_cifar10(n_train, seed),
         synthetic_cifar10(n_test, seed + 1),
-        f"synthetic CIFAR-10 stand-in ({n_train} train / {n_test} test images; "
-        "CIFAR-10 not found locally)",
+        (f"synthetic CIFAR-10 stand-in ({n_train} train / {n_test} test images; "
+         "CIFAR-10 not found locally)"),
     )
 
 
@@ -106,10 +106,8 @@ def train(epoch, network, loader, optimizer, device, log_interval=100) -> float:
         total += loss.item() * len(data)
         if batch_idx % log_interval == 0:
             print(
-                "Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
-                    epoch, batch_idx * len(data), len(loader.dataset),
-                    100.0 * batch_idx / len(loader), loss.item(),
-                )
+                f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(loader.dataset)} "
+                f"({100.0 * batch_idx / len(loader):.0f}%)]\tLoss: {loss.item():.6f}"
             )
     return total / len(loader.dataset)
 
@@ -129,11 +127,7 @@ def test(network, loader, device) -> tuple[float, float]:
     n = len(loader.dataset)
     test_loss /= n
     accuracy = 100.0 * correct / n
-    print(
-        "\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
-            test_loss, correct, n, accuracy
-        )
-    )
+    print(f"\nTest set: Average loss: {test_loss:.4f}, Accuracy: {correct}/{n} ({accuracy:.0f}%)\n")
     return test_loss, accuracy
 
 

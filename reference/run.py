@@ -15,11 +15,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import torch  # noqa: E402
-from rich.progress import Progress  # noqa: E402
-from torch.utils.data import DataLoader  # noqa: E402
+import torch
+from rich.progress import Progress
+from torch.utils.data import DataLoader
 
-from reference import experiments, moons, part1, part2, part3  # noqa: E402
+from reference import experiments, moons, part1, part2, part3
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,8 @@ def markdown(s: dict) -> str:
              f"- 1.4 gradcheck: {'SUCCESS' if s['gradcheck'] else 'FAILURE'}",
              f"- data: {s['double_moon']}; {s['part2']['image']}; {s['part3']['data']}",
              "", "## Part 1", "",
-             f"- 1.5 (h=7, lr=0.02): final training error {s['1.5']['train']:.1f}%, "
-             f"validation {s['1.5']['val']:.1f}%",
+             (f"- 1.5 (h=7, lr=0.02): final training error {s['1.5']['train']:.1f}%, "
+              f"validation {s['1.5']['val']:.1f}%"),
              "", "| 1.6 run | training error (%) | validation error (%) |", "|---|---|---|"]
     lines += [f"| {k + 1} | {tr:.1f} | {va:.1f} |"
               for k, (tr, va) in enumerate(zip(s["1.6"]["train"], s["1.6"]["val"]))]
