@@ -1,34 +1,73 @@
 """Grade many notebooks: discovery, parallel workers, resume, progress, class-level outputs.
 
-Each submission is graded in a worker process by ``grading.grade_notebook`` and written to
-``OUT/<stem>/``; a submission whose notebook, rubric, grader and seed are unchanged since its
-report was written is not graded again (unless ``force``), so an interrupted run resumes.
+Each submission is graded by ``grading.grade_notebook`` and written to ``OUT/<stem>/``. A report
+records two fingerprints: ``source_fingerprint`` (notebook bytes, the grader's and the pack's
+files, library versions, seed) and ``fingerprint`` (that plus the submission's manual marks). A
+submission whose source fingerprint is unchanged is not graded again (unless ``force``); if only
+its marks changed it is re-scored from its ``report.json``. So an interrupted run resumes, and a
+re-grade keeps the marks imported with ``grader manual import``.
+
+One submission's failure never stops the others: an exception in the grader becomes that
+submission's ``grader-error`` report, and a worker process that dies (killed, out of memory, a
+crash in native code) is replaced; the submissions it held are graded again one at a time, and
+the one that kills its worker alone gets the ``grader-error`` report.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import multiprocessing
 import os
+import signal
+import sys
+import time
 import traceback
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from typing import Self
 
 from grader import __version__
+from grader.manual import apply_marks, load_marks, marks_digest
 from grader.problems import Problem
+from grader.reports.jsonreport import dump_json
 from grader.results import Report
+from grader.scoring import ManualMark
+
+#: Written in OUT: which report folders the last run graded, and how (read by ``manual import``).
+MANIFEST = "batch.json"
+#: Libraries whose version can change a verdict: part of every fingerprint.
+_VERSIONED = ("numpy", "scipy", "torch", "hypothesis", "nbformat")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Job:
     notebook: Path
     out_dir: Path
-    fingerprint: str
+    source_fingerprint: str  # notebook + grader + pack + seed
+    marks: Mapping[str, ManualMark] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        return combined_fingerprint(self.source_fingerprint, self.marks)
+
+
+def combined_fingerprint(source_fingerprint: str, marks: Mapping[str, ManualMark] | None) -> str:
+    digest = marks_digest(marks)
+    return (
+        hashlib.sha256(f"{source_fingerprint}:{digest}".encode()).hexdigest()
+        if digest
+        else source_fingerprint
+    )
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -38,15 +77,23 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         path = Path(path)
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() == ".ipynb" and ".ipynb_checkpoints" not in p.parts
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() == ".ipynb" and ".ipynb_checkpoints" not in p.parts
             )
         else:
             found.append(path)  # even a wrong name or a missing file: its report says so
     return list(dict.fromkeys(found))
 
 
-def plan(notebooks: Sequence[Path], out: Path, salt: str) -> list[Job]:
+def plan(
+    notebooks: Sequence[Path],
+    out: Path,
+    salt: str,
+    marks: Mapping[str, Mapping[str, ManualMark]] | None = None,
+) -> list[Job]:
     """One output folder per notebook, named by its stem (made unique when stems collide)."""
+    marks = marks or {}
     jobs, used = [], set()
     for notebook in notebooks:
         stem = notebook.stem or "notebook"
@@ -55,7 +102,9 @@ def plan(notebooks: Sequence[Path], out: Path, salt: str) -> list[Job]:
             k += 1
             name = f"{stem}-{k}"
         used.add(name)
-        jobs.append(Job(notebook, out / name, _fingerprint(notebook, salt)))
+        jobs.append(
+            Job(notebook, out / name, _fingerprint(notebook, salt), dict(marks.get(name, {})))
+        )
     return jobs
 
 
@@ -71,26 +120,105 @@ def _fingerprint(notebook: Path, salt: str) -> str:
 
 
 def pack_salt(assignment_name: str, seed: int) -> str:
-    """What else decides a verdict: the grader's and the pack's own files, and the seed."""
+    """What else decides a verdict: the grader's, pack's and reference's files, library versions, seed."""
     import grader
 
     digest = hashlib.sha256(f"{__version__}:{assignment_name}:{seed}".encode())
-    root = Path(grader.__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".toml", ".json", ".html", ".md", ".css", ".mat"} and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    for library in _VERSIONED:
+        try:
+            digest.update(f"{library}={importlib.metadata.version(library)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    roots = [Path(grader.__file__).parent]
+    spec = importlib.util.find_spec(
+        "reference"
+    )  # the instructor's reference solution, beside the engine
+    if spec is not None and spec.origin:
+        roots.append(Path(spec.origin).parent)
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if (
+                path.suffix
+                in {".py", ".toml", ".json", ".html", ".md", ".css", ".mat", ".png", ".j2", ".sh"}
+                and "__pycache__" not in path.parts
+            ):
+                digest.update(f"{root.name}/{path.relative_to(root).as_posix()}".encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def up_to_date(job: Job) -> Report | None:
+def read_report(out_dir: Path) -> Report | None:
     try:
-        data = json.loads((job.out_dir / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return Report.from_dict(
+            json.loads((Path(out_dir) / "report.json").read_text(encoding="utf-8"))
+        )
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if data.get("meta", {}).get("fingerprint") != job.fingerprint:
-        return None
-    return Report.from_dict(data)
+
+
+def write_submission(
+    report: Report, out_dir: Path, source_fingerprint: str, marks: Mapping[str, ManualMark] | None
+) -> Report:
+    """Write every file of one submission; ``report.json`` (with the fingerprints) last and atomically,
+    so that a run interrupted half-way through the files grades this submission again."""
+    from grader.reports import write_report
+
+    out_dir = Path(out_dir)
+    (out_dir / "report.json").unlink(missing_ok=True)
+    meta = {k: v for k, v in report.meta.items() if k not in ("fingerprint", "source_fingerprint")}
+    write_report(replace(report, meta=meta), out_dir)
+    if source_fingerprint:  # a grader failure has none: the next run tries it again
+        meta |= {
+            "source_fingerprint": source_fingerprint,
+            "fingerprint": combined_fingerprint(source_fingerprint, marks),
+        }
+    final = replace(report, meta=meta)
+    tmp = out_dir / "report.json.tmp"
+    dump_json(final.to_dict(), tmp)
+    tmp.replace(out_dir / "report.json")
+    return final
+
+
+def class_reports(out: Path) -> dict[str, Report]:
+    """Report folder -> report, for the submissions of the last run into ``out`` (every folder
+    holding a report.json when no run wrote a manifest)."""
+    out = Path(out)
+    try:
+        folders = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["submissions"]
+    except (OSError, ValueError, KeyError):
+        folders = sorted(p.parent.name for p in out.glob("*/report.json"))
+    reports = {}
+    for folder in folders:
+        report = read_report(out / folder)
+        if report is not None:
+            reports[folder] = report
+    return reports
+
+
+def write_class_files(out: Path, reports: Sequence[Report]) -> None:
+    from grader.reports.gradebook import write_gradebook
+    from grader.reports.summary import write_summary
+
+    write_gradebook(reports, Path(out) / "gradebook.csv")
+    write_summary(reports, Path(out) / "summary.html")
+
+
+def grader_failure(notebook: Path, max_score: float, detail: str) -> Report:
+    """The report of a submission the grader itself could not grade (a grader bug, a dead worker)."""
+    last = detail.strip().splitlines()[-1] if detail.strip() else "unknown error"
+    return Report(
+        submission=notebook.name,
+        student=None,
+        score=0.0,
+        max_score=max_score,
+        tasks=(),
+        problems=(
+            Problem(
+                "grader-error", f"the grader failed on this notebook ({last}); it needs a person"
+            ),
+        ),
+        meta={"traceback": detail[-4000:]},
+    )
 
 
 # -- the worker side --------------------------------------------------------------------------
@@ -99,38 +227,212 @@ _assignment = None
 
 
 def _init_worker(assignment_name: str) -> None:
+    """Load the pack once per worker. Ctrl-C is the driver's to handle; SIGTERM (the driver
+    stopping an interrupted run) runs the exit hooks first, so the runtime's zygote and its
+    temporary folder go too."""
     global _assignment
     from grader.assignment import load_assignment
 
-    _assignment = load_assignment(assignment_name)
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _exit_on_term)
+    if _assignment is None or _assignment.name != assignment_name:
+        _assignment = load_assignment(assignment_name)
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    atexit._run_exitfuncs()
+    os._exit(128 + signum)
 
 
 def _grade_job(job: Job, seed: int) -> dict:
     """Grade and write one submission; a grader failure becomes that submission's report."""
     from grader.grading import grade_notebook
-    from grader.reports import write_report
 
     try:
-        report = grade_notebook(job.notebook, _assignment, seed=seed)
+        report = grade_notebook(job.notebook, _assignment, seed=seed, manual=job.marks)
+        fingerprint = job.source_fingerprint
     except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
         report = grader_failure(job.notebook, _assignment.rubric.max_score, traceback.format_exc())
-    report.meta["fingerprint"] = job.fingerprint
-    write_report(report, job.out_dir)
-    return report.to_dict()
+        fingerprint = ""
+    return write_submission(report, job.out_dir, fingerprint, job.marks).to_dict()
 
 
-def grader_failure(notebook: Path, max_score: float, detail: str) -> Report:
-    """The report of a submission the grader itself could not grade (a grader bug)."""
-    last = detail.strip().splitlines()[-1] if detail.strip() else "unknown error"
-    return Report(
-        submission=notebook.name,
-        student=None,
-        score=0.0,
-        max_score=max_score,
-        tasks=(),
-        problems=(Problem("grader-error", f"the grader failed on this notebook ({last}); it needs a person"),),
-        meta={"traceback": detail[-4000:]},
+# -- running the jobs -------------------------------------------------------------------------
+
+
+def run_pool(
+    todo: Sequence[Job],
+    call: Callable[[Job], dict],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+    on_death: Callable[[Job, str], dict] | None = None,
+) -> Iterator[tuple[Job, dict]]:
+    """Yield ``(job, call(job))`` as workers finish them, ``workers`` jobs in flight at a time.
+
+    When a worker dies the pool is broken for every job in flight; those are graded again one
+    at a time in a fresh single-worker pool, so that only the job that kills its worker alone
+    is lost (``on_death(job, detail)`` gives its result), and the pool restarts for the rest.
+    """
+    context = multiprocessing.get_context("spawn")  # no fork of a process that holds torch threads
+    queue = deque(todo)
+    while queue:
+        suspects: list[Job] = []
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=initializer, initargs=initargs
+        )
+        try:
+            inflight: dict[Future, Job] = {}
+            while (queue or inflight) and not suspects:
+                while queue and len(inflight) < workers:
+                    job = queue.popleft()
+                    inflight[pool.submit(call, job)] = job
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = inflight.pop(future)
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        suspects.append(job)
+                    else:
+                        yield job, _result(future, job, on_death)
+            for future, job in inflight.items():  # the pool broke: what finished stands
+                if future.done() and not isinstance(future.exception(), BrokenProcessPool):
+                    yield job, _result(future, job, on_death)
+                else:
+                    suspects.append(job)
+        finally:
+            _stop(pool, now=bool(suspects) or sys.exc_info()[0] is not None)
+        for job in suspects:
+            yield job, _alone(job, call, initializer, initargs, on_death)
+
+
+def _result(future: Future, job: Job, on_death: Callable[[Job, str], dict] | None) -> dict:
+    exc = future.exception()
+    if exc is None:
+        return future.result()
+    detail = "".join(traceback.format_exception(exc))
+    if on_death is None:
+        raise exc
+    return on_death(job, detail)
+
+
+def _alone(job, call, initializer, initargs, on_death) -> dict:
+    """Grade a suspect in a pool of its own: if the worker dies now, this job killed it."""
+    pool = ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=initializer,
+        initargs=initargs,
     )
+    try:
+        future = pool.submit(call, job)
+        wait([future])
+        if isinstance(future.exception(), BrokenProcessPool):
+            detail = "the process grading this notebook died (killed by the system, out of memory, or a crash in native code)"
+            if on_death is None:
+                raise future.exception()
+            return on_death(job, detail)
+        return _result(future, job, on_death)
+    finally:
+        _stop(pool, now=sys.exc_info()[0] is not None)
+
+
+def _stop(pool: ProcessPoolExecutor, *, now: bool) -> None:
+    """Shut a pool down; ``now`` (interrupted, or broken) terminates its workers instead of waiting."""
+    if not now:
+        pool.shutdown(wait=True)
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _run_local(
+    todo: list[Job], seed: int, assignment_name: str, workers: int, on_death
+) -> Iterator[tuple[Job, dict]]:
+    """In this process when one worker suffices (no worker start-up cost), else in a pool."""
+    if workers == 1:
+        _init_worker(assignment_name)
+        for job in todo:
+            yield job, _grade_job(job, seed)
+        return
+    yield from run_pool(
+        todo, partial(_grade_job, seed=seed), workers, _init_worker, (assignment_name,), on_death
+    )
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+class Progress:
+    """A live bar on a terminal; elsewhere (CI logs, a file) one plain line per submission."""
+
+    def __init__(self, total: int, done: int, stream=None) -> None:
+        from rich.console import Console
+
+        self.total, self.done, self.started_with = total, done, done
+        self.stream = stream or sys.stdout
+        self.console = Console(file=self.stream)
+        self.live = self.console.is_terminal
+        self.started = time.monotonic()
+        self._bar = None
+
+    def __enter__(self) -> Self:
+        if self.live:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            columns = (
+                TextColumn("grading"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+            )
+            self._bar = Bar(*columns, console=self.console)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("grading", total=self.total, completed=self.done)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def advance(self, job: Job, report: dict) -> None:
+        self.done += 1
+        if self._bar is not None:
+            self._bar.advance(self._task)
+            return
+        elapsed = time.monotonic() - self.started
+        rate = (self.done - self.started_with) / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate else 0.0
+        verdict = f"{report.get('score', 0):g}/{report.get('max_score', 0):g}"
+        if any(p.get("code") == "grader-error" for p in report.get("problems", ())):
+            verdict += " GRADER ERROR"
+        print(
+            f"[{self.done}/{self.total}] {job.out_dir.name}: {verdict}  elapsed {_clock(elapsed)}  eta {_clock(eta)}",
+            file=self.stream,
+            flush=True,
+        )
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 # -- the driver -------------------------------------------------------------------------------
@@ -144,58 +446,71 @@ def grade_all(
     seed: int = 0,
     jobs: int | None = None,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> int:
-    """Grade every notebook under ``paths`` into ``out``; 0 when grading ran, whatever the scores."""
-    from grader.reports.gradebook import write_gradebook
-    from grader.reports.summary import write_summary
+    """Grade every notebook under ``paths`` into ``out``; 0 when grading ran, whatever the scores.
 
+    ``scheduler`` is the address of a Dask scheduler to grade on instead of local processes.
+    Returns 130 when interrupted (what finished is kept: the same command resumes).
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     notebooks = discover(paths)
     if not notebooks:
         print(f"no notebooks found in {', '.join(map(str, paths))}")
         return 2
-    salt = pack_salt(assignment_name, seed)
-    todo, reports = [], {}
-    for job in plan(notebooks, out, salt):
-        cached = None if force else up_to_date(job)
-        if cached is None:
+    out.mkdir(parents=True, exist_ok=True)
+    all_jobs = plan(notebooks, out, pack_salt(assignment_name, seed), load_marks(out))
+    dump_json(
+        {
+            "assignment": assignment_name,
+            "seed": seed,
+            "submissions": [j.out_dir.name for j in all_jobs],
+        },
+        out / MANIFEST,
+    )
+
+    todo, reports, rescored = [], {}, 0
+    for job in all_jobs:
+        cached = None if force else read_report(job.out_dir)
+        if cached is None or cached.meta.get("source_fingerprint") != job.source_fingerprint:
             todo.append(job)
-        else:
+        elif cached.meta.get("fingerprint") == job.fingerprint:
             reports[job] = cached
+        else:  # only the manual marks changed: score again, grade nothing
+            reports[job] = write_submission(
+                apply_marks(cached, job.marks), job.out_dir, job.source_fingerprint, job.marks
+            )
+            rescored += 1
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    max_score = next((r.max_score for r in reports.values() if r.tasks), 0.0)
 
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
-    with Progress(*columns, transient=False) as progress:
-        bar = progress.add_task("grading", total=len(notebooks), completed=len(reports))
-        for job, result in _run(todo, seed, assignment_name, workers):
-            reports[job] = Report.from_dict(result)
-            progress.advance(bar)
+    def on_death(job: Job, detail: str) -> dict:
+        report = grader_failure(job.notebook, max_score, detail)
+        return write_submission(report, job.out_dir, "", job.marks).to_dict()
 
-    ordered = [reports[job] for job in sorted(reports, key=lambda j: j.out_dir.name)]
-    write_gradebook(ordered, out / "gradebook.csv")
-    write_summary(ordered, out / "summary.html")
-    skipped = len(notebooks) - len(todo)
-    print(f"graded {len(todo)} notebook(s){f', {skipped} up to date' if skipped else ''} -> {out}/gradebook.csv, {out}/summary.html")
+    if scheduler:
+        from grader.distributed import run_dask
+
+        results = run_dask(todo, scheduler, assignment_name=assignment_name, seed=seed)
+    else:
+        results = _run_local(todo, seed, assignment_name, workers, on_death)
+    graded = 0
+    try:
+        with Progress(len(all_jobs), len(reports)) as progress, closing(results):
+            for job, result in results:
+                reports[job] = Report.from_dict(result)
+                max_score = max_score or reports[job].max_score
+                graded += 1
+                progress.advance(job, result)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume"
+        )
+        return 130
+
+    write_class_files(out, [reports[job] for job in sorted(all_jobs, key=lambda j: j.out_dir.name)])
+    skipped = len(all_jobs) - len(todo)
+    note = f", {skipped} up to date" if skipped else ""
+    note += f" ({rescored} re-scored with new manual marks)" if rescored else ""
+    print(f"graded {graded} notebook(s){note} -> {out}/gradebook.csv, {out}/summary.html")
     return 0
-
-
-def _run(todo: list[Job], seed: int, assignment_name: str, workers: int):
-    """Yield (job, report dict) as they finish; in this process when one worker suffices."""
-    if workers == 1:
-        _init_worker(assignment_name)
-        for job in todo:
-            yield job, _grade_job(job, seed)
-        return
-    context = multiprocessing.get_context("spawn")  # no fork of a process that holds torch threads
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(assignment_name,)) as pool:
-        futures = {pool.submit(_grade_job, job, seed): job for job in todo}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception:  # noqa: BLE001 - a dead worker costs its submission only
-                report = grader_failure(job.notebook, 0.0, traceback.format_exc())
-                report.meta["fingerprint"] = ""
-                result = report.to_dict()
-            yield job, result

@@ -20,7 +20,39 @@ def _grade(args: argparse.Namespace) -> int:
         seed=args.seed,
         jobs=args.jobs,
         force=args.force,
+        scheduler=args.scheduler,
     )
+
+
+def _manual_export(args: argparse.Namespace) -> int:
+    from grader.manual import export_sheet
+
+    try:
+        sheet, page = export_sheet(args.reports, args.to)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"marking sheet: {sheet}\nanswers beside the expected ones: {page}")
+    return 0
+
+
+def _manual_import(args: argparse.Namespace) -> int:
+    from grader.manual import ManualMarksError, import_sheet
+
+    try:
+        changed = import_sheet(args.sheet, args.reports)
+    except (ManualMarksError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"imported marks: {len(changed)} report(s) re-rendered; {args.reports}/gradebook.csv and summary.html updated")
+    return 0
+
+
+def _gradescope_package(args: argparse.Namespace) -> int:
+    from grader.gradescope import build_package
+
+    print(build_package(args.out, assignment_name=args.assignment, seed=args.seed))
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -41,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     grade.add_argument("--jobs", type=int, default=None, help="parallel graders (default: all cores)")
     grade.add_argument("--force", action="store_true", help="grade again even what is up to date")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on a Dask cluster (tcp://host:8786) instead of local processes; needs the dask extra")
     grade.set_defaults(run=_grade)
 
     check = sub.add_parser("check", help="self-check one notebook before handing it in (public checks only)")
@@ -50,6 +84,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
     check.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     check.set_defaults(run=_check)
+
+    manual = sub.add_parser("manual", help="mark written answers by hand: export a sheet, import it back")
+    manual_sub = manual.add_subparsers(dest="manual_command", required=True)
+    export = manual_sub.add_parser("export", help="write the marking sheet (CSV) and the answers page (HTML)")
+    export.add_argument("--reports", type=Path, required=True, help="the report folder of `grader grade`")
+    export.add_argument("--to", type=Path, default=None, help="CSV to write (default: REPORTS/manual_marks.csv); the HTML goes beside it")
+    export.set_defaults(run=_manual_export)
+    imp = manual_sub.add_parser("import", help="merge a filled sheet into the reports, gradebook and summary")
+    imp.add_argument("sheet", type=Path, help="the filled CSV")
+    imp.add_argument("--reports", type=Path, required=True, help="the report folder of `grader grade`")
+    imp.set_defaults(run=_manual_import)
+
+    package = sub.add_parser("gradescope-package", help="build the Gradescope autograder zip (setup.sh, run_autograder, the grader)")
+    package.add_argument("--out", type=Path, default=Path("dist"), help="folder for autograder.zip (default: dist)")
+    package.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    package.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
+    package.set_defaults(run=_gradescope_package)
 
     from grader.similarity import cli as similarity_cli
 

@@ -1,0 +1,122 @@
+"""Grade on a Dask cluster: ``grader grade ... --scheduler ADDRESS``.
+
+The unit of work is one submission. The client sends the notebook's bytes (workers need not
+share a file system with it), each worker loads the assignment pack once (``LoadAssignment``, a
+Dask ``WorkerPlugin``; ``_assignment`` also loads it on first use should a worker join after
+registration), and a result comes back as the report's plain JSON data, which the client
+writes with ``batch.write_submission`` — the same files as a local run. Only submissions that
+need grading are sent: resume and manual marks work as they do locally.
+
+Requires the optional extra ``dask`` (``pip install "a2-grader[dask]"``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from distributed import Client, WorkerPlugin, as_completed
+
+from grader.assignment import Assignment, load_assignment
+from grader.batch import Job, grader_failure, write_submission
+from grader.scoring import ManualMark
+
+_loaded: dict[str, Assignment] = {}
+
+
+class LoadAssignment(WorkerPlugin):
+    """Load the pack (checks, reference, rubric) once per worker process, when it starts."""
+
+    def __init__(self, assignment_name: str) -> None:
+        self.assignment_name = assignment_name
+        self.name = f"grader-assignment-{assignment_name}"
+
+    def setup(self, worker: Any) -> None:
+        _assignment(self.assignment_name)
+
+
+def _assignment(name: str) -> Assignment:
+    if name not in _loaded:
+        _loaded[name] = load_assignment(name)
+    return _loaded[name]
+
+
+def grade_remote(
+    file_name: str,
+    data: bytes | None,
+    path: str,
+    assignment_name: str,
+    seed: int,
+    marks: Mapping[str, dict],
+) -> dict:
+    """Grade one notebook on a worker; the report as plain data. Never raises for a notebook."""
+    from grader.grading import grade_notebook
+
+    assignment = _assignment(assignment_name)
+    manual = {task: ManualMark(**mark) for task, mark in marks.items()}
+    try:
+        if data is None:  # the client could not read it: grade the path, whose report says why
+            return grade_notebook(Path(path), assignment, seed=seed, manual=manual).to_dict()
+        with tempfile.TemporaryDirectory(prefix="grader-dask-") as folder:
+            notebook = Path(folder) / file_name
+            notebook.write_bytes(data)
+            return grade_notebook(notebook, assignment, seed=seed, manual=manual).to_dict()
+    except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
+        report = grader_failure(
+            Path(file_name), assignment.rubric.max_score, traceback.format_exc()
+        )
+        report.meta["grader_error"] = True
+        return report.to_dict()
+
+
+def run_dask(
+    todo: list[Job], address: str, *, assignment_name: str, seed: int
+) -> Iterator[tuple[Job, dict]]:
+    """Yield ``(job, report dict)`` as the cluster finishes them, each already written to its folder."""
+    from grader.results import Report
+
+    if not todo:
+        return
+    with Client(address) as client:
+        client.register_plugin(LoadAssignment(assignment_name))
+        futures = {}
+        for job in todo:
+            try:
+                data = job.notebook.read_bytes()
+            except OSError:
+                data = None
+            marks = {task: vars(mark) for task, mark in job.marks.items()}
+            future = client.submit(
+                grade_remote,
+                job.notebook.name,
+                data,
+                str(job.notebook),
+                assignment_name,
+                seed,
+                marks,
+                key=f"grade-{job.out_dir.name}-{job.fingerprint[:12]}",
+                pure=False,
+                retries=1,
+            )
+            futures[future] = job
+        try:
+            for future in as_completed(futures):
+                job = futures.pop(future)
+                try:
+                    result = future.result()
+                    failed = bool(result.get("meta", {}).pop("grader_error", False))
+                except Exception:  # noqa: BLE001 - a lost worker (KilledWorker) costs its submission only
+                    report = grader_failure(job.notebook, 0.0, traceback.format_exc())
+                    result, failed = report.to_dict(), True
+                report = write_submission(
+                    Report.from_dict(result),
+                    job.out_dir,
+                    "" if failed else job.source_fingerprint,
+                    job.marks,
+                )
+                yield job, report.to_dict()
+        finally:
+            client.cancel(list(futures))

@@ -1,0 +1,383 @@
+"""Marks people give to written answers: a sheet out, the sheet back in, the reports re-rendered.
+
+``export_sheet`` writes a CSV (one row per submission and written task, points and comment left
+for the marker) and an HTML page that shows, task by task, every student's answer beside the
+expected one. ``import_sheet`` validates the filled CSV as a whole (nothing is written if any row
+is wrong), merges it into ``OUT/manual_marks.json`` and re-scores the affected reports from their
+``report.json`` through ``scoring.score_tasks`` (no notebook is graded again). ``grader grade``
+reads the same file, so re-grading keeps the marks.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from jinja2 import Environment, select_autoescape
+
+from grader.checks import CheckOutcome
+from grader.reports.jsonreport import dump_json
+from grader.results import Report, TaskResult
+from grader.rubric import CheckPoints, Rubric, TaskRubric
+from grader.scoring import ManualMark, score_tasks
+
+MARKS_FILE = "manual_marks.json"
+#: The name ``scoring`` gives the check that holds a task's hand-marked points.
+MANUAL_CHECK = "written answer"
+COLUMNS = (
+    "submission",
+    "student",
+    "file",
+    "task",
+    "max_points",
+    "points",
+    "comment",
+    "grader",
+    "answer",
+)
+#: Characters of the answer copied into the CSV (the HTML page shows it whole).
+EXCERPT = 300
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+Marks = dict[str, dict[str, ManualMark]]  # submission folder -> task id -> mark
+
+
+class ManualMarksError(ValueError):
+    """The sheet has rows that cannot be imported; the message lists every one."""
+
+    def __init__(self, source: Path, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{source}: nothing imported, {len(problems)} problem(s):\n"
+            + "\n".join(f"  {p}" for p in problems)
+        )
+
+
+# -- storage ------------------------------------------------------------------------------------
+
+
+def load_marks(out: Path) -> Marks:
+    """The marks imported so far into ``out`` (none when nothing was imported)."""
+    path = Path(out) / MARKS_FILE
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        folder: {task: ManualMark(**mark) for task, mark in tasks.items()}
+        for folder, tasks in data.get("submissions", {}).items()
+    }
+
+
+def save_marks(out: Path, marks: Marks) -> None:
+    data = {
+        "version": 1,
+        "submissions": {
+            f: {t: asdict(m) for t, m in sorted(ts.items())} for f, ts in sorted(marks.items())
+        },
+    }
+    tmp = Path(out) / (MARKS_FILE + ".tmp")
+    dump_json(data, tmp)
+    tmp.replace(Path(out) / MARKS_FILE)
+
+
+def marks_digest(marks: Mapping[str, ManualMark] | None) -> str:
+    """What one submission's marks add to its fingerprint ('' when it has none)."""
+    if not marks:
+        return ""
+    canonical = json.dumps(
+        {t: asdict(m) for t, m in marks.items()}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+# -- re-scoring a report ---------------------------------------------------------------------------
+
+
+def apply_marks(report: Report, marks: Mapping[str, ManualMark] | None) -> Report:
+    """``report`` scored again with ``marks``: the automatic verdicts it holds, plus the marks.
+
+    The rubric each task was graded against is read back from the report itself (check points,
+    the points reserved for a person), so this is the grading path's own scoring, minus the
+    checks, and needs neither the notebook nor the assignment pack.
+    """
+    tasks = tuple(_task_rubric(t) for t in report.tasks)
+    outcomes = {
+        c.name: CheckOutcome(c.status, c.message, c.counterexample)
+        for t in report.tasks
+        for c in t.checks
+        if c.name != MANUAL_CHECK
+    }
+    answers = {t.id: t.answer for t in report.tasks}
+    rubric = Rubric(report.meta.get("assignment", ""), "", tasks)
+    scored = score_tasks(rubric, outcomes, answers=answers, manual=marks or {})
+    return Report(
+        submission=report.submission,
+        student=report.student,
+        score=sum(t.score for t in scored),
+        max_score=report.max_score,
+        tasks=scored,
+        problems=report.problems,
+        meta=dict(report.meta),
+    )
+
+
+def _task_rubric(task: TaskResult) -> TaskRubric:
+    checks = tuple(
+        CheckPoints(c.name, c.max_score, c.visibility)
+        for c in task.checks
+        if c.name != MANUAL_CHECK
+    )
+    manual = sum(c.max_score for c in task.checks if c.name == MANUAL_CHECK)
+    return TaskRubric(task.id, task.title, task.kind, checks, manual, task.expected_answer)
+
+
+def written_tasks(report: Report) -> dict[str, float]:
+    """Task id -> points a person awards, for the tasks of ``report`` with a written part."""
+    return {t.id: c.max_score for t in report.tasks for c in t.checks if c.name == MANUAL_CHECK}
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    submission: str  # the report folder: the key the import matches on
+    student: str
+    file: str
+    link: str
+    task: TaskResult
+    max_points: float
+    mark: ManualMark | None
+
+
+def sheet_rows(reports: Mapping[str, Report], marks: Marks) -> list[SheetRow]:
+    rows = []
+    for folder, report in sorted(reports.items()):
+        student = report.student or {}
+        name = " ".join(
+            x for x in (student.get("last_name", ""), student.get("first_name", "")) if x
+        )
+        for task_id, max_points in written_tasks(report).items():
+            task = next(t for t in report.tasks if t.id == task_id)
+            mark = marks.get(folder, {}).get(task_id)
+            rows.append(
+                SheetRow(
+                    folder, name, report.submission, f"{folder}/report.html", task, max_points, mark
+                )
+            )
+    return rows
+
+
+def export_sheet(out: Path, to: Path | None = None) -> tuple[Path, Path]:
+    """Write the marking sheet (CSV) and the answers page (HTML, beside it); returns both paths."""
+    from grader.batch import class_reports
+
+    out = Path(out)
+    reports = class_reports(out)
+    if not reports:
+        raise FileNotFoundError(
+            f"no report.json under {out}: run `grader grade ... --out {out}` first"
+        )
+    rows = sheet_rows(reports, load_marks(out))
+    csv_path = Path(to) if to else out / "manual_marks.csv"
+    html_path = csv_path.with_suffix(".html")
+    with open(csv_path, "w", encoding="utf-8-sig", errors="replace", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            answer = " ".join(row.task.answer.split())
+            writer.writerow(
+                [
+                    _no_formula(row.submission),
+                    _no_formula(row.student),
+                    _no_formula(row.file),
+                    row.task.id,
+                    _number(row.max_points),
+                    _number(row.mark.score) if row.mark else "",
+                    _no_formula(row.mark.comment) if row.mark else "",
+                    _no_formula(row.mark.grader) if row.mark else "",
+                    _no_formula(answer[:EXCERPT] + ("…" if len(answer) > EXCERPT else "")),
+                ]
+            )
+    html_path.write_text(_render_page(rows, csv_path, out), encoding="utf-8")
+    return csv_path, html_path
+
+
+def _no_formula(cell: str) -> str:
+    """A spreadsheet runs a cell starting with ``=`` as a formula: ``'`` first neutralises it."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _number(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Written answers to mark</title>
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
+h2 { border-bottom: 2px solid #4c72b0; padding-bottom: .2em; margin-top: 2.5em; }
+.expected { background: #eef6ee; border-left: 4px solid #55a868; padding: .6em 1em; white-space: pre-wrap; }
+.answer { display: grid; grid-template-columns: 14em 1fr; gap: 1em; border-bottom: 1px solid #ddd; padding: .8em 0; }
+.who { font-weight: 600; } .who small { display: block; font-weight: normal; color: #666; }
+.text { white-space: pre-wrap; } .none { color: #999; font-style: italic; }
+.mark { color: #4c72b0; }
+nav a { margin-right: 1em; }
+</style></head><body>
+<h1>Written answers to mark</h1>
+<p>{{ count }} answer(s) from {{ students }} submission(s). Enter points and comments in
+<code>{{ sheet }}</code>, then run <code>grader manual import {{ sheet }} --reports {{ out }}</code>.</p>
+<nav>{% for task in tasks %}<a href="#task-{{ task.id }}">{{ task.id }}</a>{% endfor %}</nav>
+{% for task in tasks %}
+<h2 id="task-{{ task.id }}">{{ task.id }} {{ task.title }} <small>({{ task.max_points }} points)</small></h2>
+<p><strong>Expected answer</strong></p>
+<div class="expected">{{ task.expected or "(none given in the rubric)" }}</div>
+{% for row in task.rows %}
+<div class="answer">
+  <div class="who"><a href="{{ row.link }}">{{ row.student or row.file }}</a><small>{{ row.submission }}</small>
+  {% if row.mark %}<small class="mark">marked {{ row.mark.score }} / {{ task.max_points }}{% if row.mark.comment %}: {{ row.mark.comment }}{% endif %}</small>{% endif %}</div>
+  {% if row.answer %}<div class="text">{{ row.answer }}</div>{% else %}<div class="text none">no answer found under this task's heading</div>{% endif %}
+</div>
+{% endfor %}
+{% endfor %}
+</body></html>
+"""
+
+
+def _render_page(rows: list[SheetRow], sheet: Path, out: Path) -> str:
+    """Task by task, every answer beside the expected one; links relative to where it is written."""
+    base = Path(os.path.relpath(out, sheet.parent))
+    tasks: dict[str, dict] = {}
+    for row in rows:
+        entry = tasks.setdefault(
+            row.task.id,
+            {
+                "id": row.task.id,
+                "title": row.task.title,
+                "max_points": _number(row.max_points),
+                "expected": row.task.expected_answer,
+                "rows": [],
+            },
+        )
+        entry["rows"].append(
+            {
+                "student": row.student,
+                "file": row.file,
+                "submission": row.submission,
+                "link": (base / row.link).as_posix(),
+                "answer": row.task.answer,
+                "mark": {"score": _number(row.mark.score), "comment": row.mark.comment}
+                if row.mark
+                else None,
+            }
+        )
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    return env.from_string(_PAGE).render(
+        tasks=list(tasks.values()),
+        count=len(rows),
+        students=len({r.submission for r in rows}),
+        sheet=sheet.as_posix(),
+        out=out.as_posix(),
+    )
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
+    """The marks in a filled sheet, validated against the reports; raises ``ManualMarksError``."""
+    problems: list[str] = []
+    marks: Marks = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [
+            c for c in ("submission", "task", "points") if c not in (reader.fieldnames or ())
+        ]
+        if missing:
+            raise ManualMarksError(
+                Path(path),
+                [
+                    f"missing column(s): {', '.join(missing)} (export a sheet with `grader manual export`)"
+                ],
+            )
+        for n, row in enumerate(
+            reader, start=2
+        ):  # row 1 is the header, as a spreadsheet numbers it
+            folder = _unquote(row.get("submission") or "", reports)
+            task = (row.get("task") or "").strip()
+            points = (row.get("points") or "").strip()
+            comment = _unneutralise(row.get("comment") or "").strip()
+            grader = _unneutralise(row.get("grader") or "").strip()
+            where = f"row {n} ({folder or '?'}, task {task or '?'})"
+            if not points and not comment:
+                continue  # not marked yet
+            if folder not in reports:
+                problems.append(f"{where}: unknown submission {folder!r} (no such report folder)")
+                continue
+            maximum = written_tasks(reports[folder]).get(task)
+            if maximum is None:
+                problems.append(
+                    f"{where}: unknown task {task!r}: this submission has no written task by that id"
+                )
+                continue
+            if not points:
+                problems.append(f"{where}: a comment but no points")
+                continue
+            try:
+                score = float(points.replace(",", "."))
+            except ValueError:
+                problems.append(f"{where}: points {points!r} is not a number")
+                continue
+            if not math.isfinite(score) or not 0 <= score <= maximum:
+                problems.append(f"{where}: points {points} out of range 0–{_number(maximum)}")
+                continue
+            if task in marks.get(folder, {}):
+                problems.append(f"{where}: marked twice in this sheet")
+                continue
+            marks.setdefault(folder, {})[task] = ManualMark(score, comment, grader)
+    if problems:
+        raise ManualMarksError(Path(path), problems)
+    return marks
+
+
+def _unquote(cell: str, known: Mapping[str, object]) -> str:
+    cell = cell.strip()
+    return cell[1:] if cell not in known and cell.startswith("'") and cell[1:] in known else cell
+
+
+def _unneutralise(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+
+
+def import_sheet(path: Path, out: Path) -> list[str]:
+    """Merge a filled sheet into ``OUT/manual_marks.json`` and re-render what it changes.
+
+    Returns the report folders re-rendered. Every report file of those submissions, the
+    gradebook and the class summary are written again with the marks in.
+    """
+    from grader.batch import class_reports, write_class_files, write_submission
+
+    out = Path(out)
+    reports = class_reports(out)
+    new = read_sheet(Path(path), reports)
+    marks = load_marks(out)
+    changed = []
+    for folder, tasks in new.items():
+        merged = {**marks.get(folder, {}), **tasks}
+        if merged != marks.get(folder):
+            marks[folder] = merged
+            changed.append(folder)
+    save_marks(out, marks)
+    for folder in changed:
+        report = apply_marks(reports[folder], marks[folder])
+        reports[folder] = write_submission(
+            report, out / folder, report.meta.get("source_fingerprint", ""), marks[folder]
+        )
+    write_class_files(out, list(reports.values()))
+    return changed
