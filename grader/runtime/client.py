@@ -318,6 +318,7 @@ class StudentRuntime:
         self._fatal: set[int] = set()
         self._generation = 0
         self._lock = threading.RLock()
+        self._closed = False
 
     # -- lifecycle
 
@@ -331,6 +332,8 @@ class StudentRuntime:
     def start(self) -> list[BuildOutcome]:
         """Build the namespace: every "run" statement in order, each within statement_timeout."""
         with self._lock:
+            if self._closed:
+                raise RuntimeFailure("this runtime is closed")
             if self.outcomes is not None:
                 return self.outcomes
             self.workdir = tempfile.mkdtemp(prefix="student-")
@@ -349,6 +352,7 @@ class StudentRuntime:
     def close(self) -> None:
         """Kill every process of the submission and remove its private directory."""
         with self._lock:
+            self._closed = True
             self._end_worker(kill=True)
             self._end_builder()
             if self.workdir is not None:
@@ -509,26 +513,48 @@ class StudentRuntime:
     # -- call workers
 
     def _spawn_worker(self) -> None:
-        if self.outcomes is None:
-            raise RuntimeFailure("start() the runtime first")
-        if self._builder is None:
-            self._build([None] * len(self.statements))
+        """Fork a call worker from the builder; rebuild the builder first if it is not healthy."""
+        if self.outcomes is None or self._closed:
+            raise RuntimeFailure(
+                "the runtime is not running: start() it first, and not after close()"
+            )
+        for attempt in (1, 2):
+            if self._builder is not None and _pending(self._builder.sock) is not None:
+                self._end_builder()  # it died, or student threads wrote to its socket
+            if self._builder is None:
+                self._build([None] * len(self.statements))
+            pid = self._fork_worker()
+            if pid is not None:
+                break
+            if attempt == 2:
+                raise RuntimeFailure("could not start a call worker")
+        for source, values in self._defines:
+            self._send_request(
+                self._worker,
+                {"op": "define", "source": source, "values": values},
+                self.limits.call_timeout,
+            )
+
+    def _fork_worker(self) -> int | None:
+        """Ask the builder for a worker; None (and no builder) if it does not answer properly."""
         self._generation += 1
         ours, theirs, output = _new_channel()
-        b = self._builder
+        msg = {"op": "fork", "handle_base": self._generation * 1_000_000}
         try:
-            msg = {"op": "fork", "handle_base": self._generation * 1_000_000}
-            pid = _roundtrip(b.sock, msg, CONTROL_TIMEOUT, fds=(theirs.fileno(), output))["pid"]
+            pid = _roundtrip(
+                self._builder.sock, msg, CONTROL_TIMEOUT, fds=(theirs.fileno(), output)
+            )["pid"]
             if type(pid) is not int:
                 raise ProtocolError("bad pid")
-        except (OSError, EOFError, ProtocolError, KeyError, TypeError, ValueError) as exc:
+        except (OSError, EOFError, ProtocolError, KeyError, TypeError, ValueError):
             ours.close()
             os.close(output)
             self._end_builder()
-            raise RuntimeFailure(f"could not start a call worker: {exc}") from None
+            return None
         finally:
             theirs.close()
         self._worker = _Proc(ours, output, pid)
+        return pid
         for source, values in self._defines:
             self._send_request(
                 self._worker,
