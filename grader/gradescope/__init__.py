@@ -1,0 +1,51 @@
+"""The grader as a Gradescope autograder: ``grader gradescope-package --out DIR`` builds the zip.
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once to build the
+image, and runs ``run_autograder`` for every submission (gradescope-autograders.readthedocs.io
+/en/latest/specs/). Ours grades the notebook in ``/autograder/submission`` through the same
+``grade_notebook`` as ``grader grade`` (instructor checks, reference included) and writes
+``/autograder/results/results.json`` with ``reports.gradescope``. ``AUTOGRADER_ROOT`` moves the
+whole layout, so a test can run ``run_autograder`` against a temporary folder.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+PROJECT = HERE.parent.parent
+#: What the zip carries beside the two scripts: enough to ``pip install`` the project.
+PROJECT_FILES = ("pyproject.toml", "constraints.txt", "README.md")
+PACKAGES = ("grader", "reference")
+#: Zip entries get this date, so building twice gives the same bytes.
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def build_package(out: Path, *, assignment_name: str = "a2", seed: int = 0) -> Path:
+    """Write ``out/autograder.zip``: setup.sh and run_autograder at its root, then the project."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "autograder.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for script in ("setup.sh", "run_autograder"):
+            text = (HERE / script).read_text(encoding="utf-8")
+            text = text.replace("__ASSIGNMENT__", assignment_name).replace(
+                "__SEED__", str(int(seed))
+            )
+            _add(zf, script, text.encode("utf-8"), executable=True)
+        for name in PROJECT_FILES:
+            if (PROJECT / name).exists():
+                _add(zf, name, (PROJECT / name).read_bytes())
+        for package in PACKAGES:
+            for path in sorted((PROJECT / package).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                    _add(zf, path.relative_to(PROJECT).as_posix(), path.read_bytes())
+    return target
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=_EPOCH)
+    info.external_attr = (0o755 if executable else 0o644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
