@@ -34,7 +34,7 @@ class Sizes:
     n_test: int
 
 
-SMALL = Sizes(nEpochs_1_5=10, runs_1_6=3, runs=2, nEpochs_sweeps=3, net_epochs=2, convnet_epochs=2,
+SMALL = Sizes(nEpochs_1_5=30, runs_1_6=3, runs=2, nEpochs_sweeps=5, net_epochs=2, convnet_epochs=2,
               n_train=1000, n_test=500)
 FULL = Sizes(nEpochs_1_5=100, runs_1_6=5, runs=5, nEpochs_sweeps=100, net_epochs=10, convnet_epochs=20,
              n_train=10000, n_test=2000)
