@@ -29,9 +29,9 @@ from grader.runtime.convert import safe_str, to_plain, type_name
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
-UID_BASE = (
-    200_000  # each submission gets uid UID_BASE + builder pid: its own NPROC count and signals
-)
+# Each submission runs as uid UID_BASE + builder pid: its own RLIMIT_NPROC count, and no
+# signals to or from other submissions.
+UID_BASE = 200_000
 
 
 class StatementTimeout(BaseException):
@@ -82,8 +82,9 @@ def student_error(exc: BaseException) -> dict:
                 frames.append(f"{fs.filename}, line {fs.lineno}, in {fs.name}")
     except BaseException:  # noqa: BLE001, S110 - frames of a hostile exception: keep what we have
         pass
-    if isinstance(exc, SyntaxError) and (exc.filename or "").startswith("<cell "):
-        frames.append(f"{exc.filename}, line {exc.lineno}")
+    name = getattr(exc, "filename", None) if isinstance(exc, SyntaxError) else None
+    if type(name) is str and name.startswith("<cell ") and type(exc.lineno) is int:
+        frames.append(f"{name}, line {exc.lineno}")
     return {"type": type_name(exc), "message": safe_str(exc), "traceback": frames}
 
 
@@ -95,7 +96,7 @@ def _failure(exc: BaseException) -> tuple[str, str]:
         return "memory", "ran out of memory"
     if isinstance(exc, SystemExit):
         code = exc.code
-        status = 0 if code is None else code if isinstance(code, int) else 1
+        status = 0 if code is None else int.__index__(code) if isinstance(code, int) else 1
         return "exited", f"exited with status {status}"
     return "error", ""
 
@@ -180,8 +181,7 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
             break
         op = msg["op"]
         if op == "exec":
-            reply = _exec_statement(ns, msg)
-            _restore(builtins.__dict__, pristine)
+            reply = _exec_statement(ns, msg, pristine)
             capture.reset()
             protocol.send(sock, {**reply, "id": msg["id"]})
         elif op == "fork":
@@ -203,27 +203,32 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
             protocol.send(sock, {"code": code, "id": msg["id"]})
 
 
-def _exec_statement(ns: dict, msg: dict) -> dict:
+def _exec_statement(ns: dict, msg: dict, pristine: dict) -> dict:
+    """Run one statement under its alarm; builtins it patched are put back before we go on."""
     try:
         code = _compile_statement(msg["source"], msg["cell"], msg["line"])
     except SyntaxError as exc:
         return {"status": "error", "error": student_error(exc), "detail": ""}
     signal.signal(signal.SIGALRM, _on_alarm)  # a previous statement may have replaced it
     signal.setitimer(signal.ITIMER_REAL, float(msg["timeout"]))
+    failure = None
     try:
         exec(code, ns)  # noqa: S102 - running the student's statement is the point
-    except StatementTimeout:
+    except BaseException as exc:  # noqa: BLE001 - anything a statement raises is its outcome
+        failure = exc
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _restore(builtins.__dict__, pristine)
+    if failure is None:
+        return {"status": "ok", "error": None, "detail": ""}
+    if isinstance(failure, StatementTimeout):
         return {
             "status": "timeout",
             "error": None,
             "detail": f"timed out after {msg['timeout']:g} s",
         }
-    except BaseException as exc:  # noqa: BLE001 - anything a statement raises is its outcome
-        status, detail = _failure(exc)
-        return {"status": status, "error": student_error(exc), "detail": detail}
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    return {"status": "ok", "error": None, "detail": ""}
+    status, detail = _failure(failure)
+    return {"status": status, "error": student_error(failure), "detail": detail}
 
 
 # ----------------------------------------------------------------------------- call worker

@@ -123,6 +123,15 @@ def garbage_reply():
     os.write(_socket_fd(), b"\\xff" * 64)
     return "real"
 
+def hostile_exception():
+    class Nasty(Exception):
+        def __str__(self):
+            raise RuntimeError("no str")
+    raise Nasty()
+
+def exit_with_a_list():
+    raise SystemExit(["not", "a", "code"])
+
 def die_later():
     def die():
         time.sleep(0.2)
@@ -172,6 +181,7 @@ def test_the_timeout_can_be_set_per_call(rt):
         ("os_exit", "exited", "exited with status 4"),
         ("builtin_exit", "exited", "exited with status 0"),
         ("raise_system_exit", "exited", "exited with status 1"),
+        ("exit_with_a_list", "exited", "exited with status 1"),
         ("segfault", "crashed", "killed by signal 11 (SIGSEGV)"),
         ("kill_self", "crashed", "killed by signal 9 (SIGKILL)"),
         ("numpy_50gb", "memory", "ran out of memory (limit 2.0 GiB)"),
@@ -187,7 +197,11 @@ def test_exits_crashes_and_memory_blowups_end_the_call_only(rt, name, status, de
 
 @pytest.mark.parametrize(
     "name, exc",
-    [("raise_keyboard_interrupt", "KeyboardInterrupt"), ("raise_base_exception", "Odd")],
+    [
+        ("raise_keyboard_interrupt", "KeyboardInterrupt"),
+        ("raise_base_exception", "Odd"),
+        ("hostile_exception", "hostile_exception.<locals>.Nasty"),
+    ],
 )
 def test_base_exceptions_are_errors(rt, name, exc):
     r = rt.call(name)

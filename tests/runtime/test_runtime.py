@@ -176,10 +176,14 @@ def test_build_outcomes_record_errors_and_keep_going():
         "d = f()",
         "import sys\nsys.exit(2)",
         "e = 5",
+        "import builtins\nbuiltins.len = None\nbuiltins.isinstance = None",
+        "f2 = f",
     )
     with StudentRuntime(stmts) as rt:
         status = [o.status for o in rt.outcomes]
-        assert status == ["ok", "error", "ok", "ok", "ok", "error", "ok", "exited", "ok"]
+        assert (
+            status == ["ok", "error", "ok", "ok", "ok", "error", "ok", "exited", "ok"] + ["ok"] * 4
+        )
         err = rt.outcomes[5].error
         assert err.type == "IndexError"
         assert err.traceback == (
@@ -189,7 +193,12 @@ def test_build_outcomes_record_errors_and_keep_going():
         )
         assert rt.outcomes[7].detail == "exited with status 2"
         names = rt.names()
-        assert {"a", "c", "e", "f", "g"} <= set(names) and "b" not in names and "d" not in names
+        assert (
+            {"a", "c", "e", "f", "g", "f2"} <= set(names) and "b" not in names and "d" not in names
+        )
+        assert (
+            rt.call("f2").error.type == "IndexError"
+        )  # builtins patches did not outlive their statement
 
 
 def test_a_statement_that_hangs_or_kills_the_process_costs_only_itself():
