@@ -1,0 +1,41 @@
+"""The A2 pack is consistent with itself and with the reference it was derived from."""
+
+import json
+
+import numpy as np
+
+import reference
+from grader.assignment import load_assignment
+from grader.assignments.a2 import known_values
+from grader.assignments.a2.data import DATA_DIR, FILES, double_moon_arrays
+from reference import moons
+
+
+def test_rubric_totals_100_and_validates_against_the_checks():
+    assignment = load_assignment("a2")
+    assert assignment.rubric.max_score == 100
+    assert len(assignment.checks) == len(assignment.rubric.check_names())
+
+
+def test_student_view_has_no_reference_and_only_public_checks():
+    public = load_assignment("a2", with_reference=False)
+    assert public.reference is None
+    names = public.rubric.check_names()
+    assert names and all(not public.checks[n].uses_reference for n in names)
+    assert not any(n.startswith(("gradient_nn.grad_", "convnet.same", "answer_3_6")) for n in names)
+
+
+def test_known_values_are_the_references():
+    expected = json.loads(json.dumps(known_values.generate(reference)))
+    assert json.loads(known_values.PATH.read_text()) == expected
+    for inputs, grads in known_values.load():
+        for got, want in zip(reference.gradient_nn(**inputs), grads):
+            np.testing.assert_allclose(np.asarray(got, dtype=float), want)
+
+
+def test_the_packs_double_moon_is_the_one_the_reference_ships():
+    for name in FILES:
+        assert (DATA_DIR / name).read_bytes() == (moons.DATA_DIR / name).read_bytes()
+    Xtr, Ytr, Xval, Yval = double_moon_arrays()
+    assert Xtr.shape == (1000, 2) and Ytr.shape == (1000,) and set(np.unique(Ytr)) == {-1.0, 1.0}
+    assert Xval.shape == (1000, 2) and Yval.shape == (1000,)
