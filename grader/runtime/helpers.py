@@ -43,8 +43,13 @@ def load_parameters(module: Any, arrays: list) -> None:
 
 
 def forward(module: Any, x: Any) -> Any:
-    """The module's output on ``x`` in eval mode without gradients, as an array."""
+    """The module's output on ``x`` in eval mode without gradients, as an array.
+
+    ``x`` is best sent with ``as_tensor``; a plain array is taken as float32.
+    """
     torch = _torch()
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
     was_training = module.training
     module.eval()
     try:

@@ -173,7 +173,8 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     _seed(seed)
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     pristine = dict(builtins.__dict__)
-    protocol.send(sock, {"isolation": list(layers), "uid": cfg.uid, "pid": os.getpid()})
+    sys.dont_write_bytecode = True  # the sandbox would refuse the writes anyway
+    protocol.send(sock, {"isolation": list(layers), "uid": os.getuid(), "pid": os.getpid()})
     while True:
         try:
             msg = protocol.recv(sock)

@@ -135,6 +135,7 @@ def test_handles_and_module_helpers(rt):
     x = np.random.default_rng(0).normal(size=(5, 1, 6, 6))
     out = rt.call("@forward", net, as_tensor(x))
     assert out.ok and out.value.shape == (5, 4)
+    assert np.allclose(rt.call("@forward", net, x).value, out.value)  # a plain array is float32
     direct = rt.call(net, as_tensor(x))  # a Handle is callable: nn.Module.__call__
     assert np.allclose(direct.value, out.value)
     assert rt.call_method(net, "train", False).ok
