@@ -22,7 +22,7 @@ import time
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Self
 
 from grader.runtime import protocol
@@ -304,6 +304,10 @@ class StudentRuntime:
         self.statements = [s for s in statements if s.action == "run"]
         self.limits = limits
         self.files = dict(files)
+        for name in self.files:
+            parts = PurePosixPath(name).parts
+            if not parts or PurePosixPath(name).is_absolute() or ".." in parts:
+                raise ValueError(f"file name {name!r} leaves the working directory")
         self.seed = seed
         if privileged is None:
             privileged = os.environ.get(UNPRIVILEGED_ENV, "") != "1"
@@ -339,9 +343,7 @@ class StudentRuntime:
             self.workdir = tempfile.mkdtemp(prefix="student-")
             _open.add(self)
             for name, data in self.files.items():
-                path = Path(self.workdir, name).resolve()
-                if not path.is_relative_to(Path(self.workdir).resolve()):
-                    raise ValueError(f"file name {name!r} leaves the working directory")
+                path = Path(self.workdir, name)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
             outcomes: list[BuildOutcome | None] = [None] * len(self.statements)

@@ -152,3 +152,16 @@ def test_nothing_is_written_outside_the_private_dir(rt):
     r = rt.call("write_everywhere", TARGETS + [f"{rt.workdir}/{TAG}"])
     assert r.value == [f"{rt.workdir}/{TAG}"]
     assert not any(os.path.exists(t) for t in TARGETS)
+
+
+def test_another_students_files_cannot_be_read(rt):
+    with StudentRuntime(statements_from_code("x = 1"), files={"secret.txt": b"mine"}) as other:
+        r = rt.call("read", f"{other.workdir}/secret.txt")
+        assert r.status == "error" and r.error.type == "PermissionError"
+        assert rt.call("listdir", other.workdir).status == "error"
+
+
+def test_files_cannot_be_placed_outside_the_private_dir():
+    for name in ("../escape.txt", "/tmp/escape.txt", "a/../../escape.txt", ""):
+        with pytest.raises(ValueError, match="leaves"):
+            StudentRuntime(statements_from_code("x = 1"), files={name: b"x"})
