@@ -1,0 +1,45 @@
+"""``grader student-kit --out DIR``: build what students get (the kit's wheel and a repository template)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder for the wheel and submission-template/"
+    )
+    parser.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    pins = parser.add_mutually_exclusive_group()
+    pins.add_argument(
+        "--constraints",
+        type=Path,
+        default=None,
+        help="pins of the grading environment, shipped with the kit (default: the checkout's constraints.txt)",
+    )
+    pins.add_argument(
+        "--no-constraints",
+        action="store_true",
+        help="ship no pins: students get the newest versions",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader.kit.build import KitRefused, build_kit, default_constraints
+
+    console = Console()
+    constraints = None if args.no_constraints else (args.constraints or default_constraints())
+    try:
+        kit = build_kit(args.out, args.assignment, constraints=constraints)
+    except KitRefused as exc:
+        console.print("No kit built.", style="bold red")
+        console.print(str(exc), markup=False, highlight=False)
+        return 1
+    size = kit.wheel.stat().st_size / 1024
+    console.print(f"Wheel: {kit.wheel} ({size:.0f} KiB, {len(kit.files)} files)", highlight=False)
+    console.print(f"Submission template: {kit.template}", highlight=False)
+    console.print(f"Pins: {constraints or 'none'}", highlight=False)
+    return 0

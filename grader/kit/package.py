@@ -1,0 +1,104 @@
+"""The kit as a pip-installable wheel: its metadata, and the build by pip from a staged tree."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import tomli_w
+
+from grader import __version__
+
+#: What the check path imports (and the runtime's zygote preloads: torchvision among them).
+#: The ranges are the project's; the exact versions of the grading environment travel as
+#: a constraints file next to the wheel (see template.py).
+DEPENDENCIES = (
+    "numpy>=1.26,<2",
+    "scipy>=1.11",
+    "matplotlib>=3.8",
+    "torch>=2.2",
+    "torchvision>=0.17",
+    "hypothesis>=6.100",
+    "nbformat>=5.9",
+    "jinja2>=3.1",
+    "rich>=13",
+    "ipython>=8",
+    "junitparser>=3",
+)
+
+
+def distribution_name(assignment: str) -> str:
+    return f"{assignment}-selfcheck"
+
+
+def wheel_name(assignment: str, version: str = __version__) -> str:
+    """The file name pip gives the kit's wheel (PEP 427: dashes become underscores)."""
+    return f"{distribution_name(assignment).replace('-', '_')}-{version}-py3-none-any.whl"
+
+
+def package_data(files: list[str]) -> dict[str, list[str]]:
+    """setuptools ``package-data``: every non-Python file under its nearest package."""
+    packages = {f.rsplit("/", 1)[0] for f in files if f.endswith("/__init__.py")}
+    data: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        if not f.startswith("grader/") or f.endswith(".py"):
+            continue
+        owner = f.rsplit("/", 1)[0]
+        while owner not in packages:
+            owner = owner.rsplit("/", 1)[0]
+        data[owner.replace("/", ".")].append(f[len(owner) + 1 :])
+    return {k: sorted(v) for k, v in sorted(data.items())}
+
+
+def pyproject(assignment: str, prefix: str, files: list[str]) -> str:
+    """pyproject.toml of the kit: the ``grader`` command, the engine package, its data files."""
+    data = {
+        "build-system": {"requires": ["setuptools>=68"], "build-backend": "setuptools.build_meta"},
+        "project": {
+            "name": distribution_name(assignment),
+            "version": __version__,
+            "description": f"Self-check of the {prefix} notebook: the grader's public checks, no reference.",
+            "readme": "README.md",
+            "requires-python": ">=3.11",
+            "dependencies": list(DEPENDENCIES),
+            "scripts": {"grader": "grader.cli:main"},
+        },
+        "tool": {
+            "setuptools": {
+                "packages": {"find": {"include": ["grader", "grader.*"]}},
+                "package-data": package_data(files),
+            }
+        },
+    }
+    return tomli_w.dumps(data)
+
+
+def build_wheel(source: Path, out: Path) -> Path:
+    """Build the wheel of the staged tree ``source`` into ``out`` with pip, offline if it can.
+
+    With setuptools already installed the build needs no index (``--no-build-isolation``);
+    otherwise pip fetches the build backend like any other build.
+    """
+    dist = source.with_name(source.name + "-dist")  # a fresh folder: exactly one wheel in it
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--quiet",
+        "--wheel-dir",
+        str(dist),
+    ]
+    if importlib.util.find_spec("setuptools") is not None:
+        command.append("--no-build-isolation")
+    result = subprocess.run([*command, str(source)], check=False, capture_output=True, text=True)
+    wheels = list(dist.glob("*.whl"))
+    if result.returncode != 0 or len(wheels) != 1:
+        raise RuntimeError(f"building the kit's wheel failed:\n{result.stdout}\n{result.stderr}")
+    out.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.move(wheels[0], out / wheels[0].name))
