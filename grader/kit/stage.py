@@ -1,14 +1,17 @@
 """Which files of the engine and of one assignment pack the kit ships, laid out as a source tree.
 
-Everything under ``grader/`` ships except what only an instructor runs (listed below, so a
-new engine module reaches students by default and the check path keeps importing), the
-other assignment packs, and the pack's instructor-only files: ``hidden.py`` (hidden checks
-and their oracles) and ``rubric.toml`` (replaced by the public rubric). The reference
-solution lives outside ``grader/`` and is never looked at.
+Modules ship when the check path reaches them: the imports (module-level or inside
+functions) of the kit's own ``cli.py``, of the runtime's processes (started by name, not
+imported) and of the pack, followed through the ``grader`` package. So an instructor-only
+module (batch grading, similarity, Gradescope, this kit) stays out without being listed, and
+the pack's ``hidden.py``, imported only by name and only with the reference, is never
+reached. Data files ship with the package that holds them, but for the instructor-only ones
+below. The reference solution lives outside ``grader/`` and is never looked at.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -16,20 +19,13 @@ from pathlib import Path
 
 import grader
 
-#: Engine paths (relative to the ``grader`` package) that only instructors use.
-INSTRUCTOR_ONLY = (
-    "batch.py",  # grades a whole class
-    "cli.py",  # replaced by the kit's own `grader` command: `check` only
-    "similarity/",  # compares submissions with each other
-    "kit/",  # builds this kit
-    "reports/summary.py",  # the class summary page
-    "reports/gradebook.py",  # the class gradebook
-    "reports/templates/summary.html",
-)
-#: Files of an assignment pack that only instructors get.
+#: Started by name in a fresh interpreter (the runtime's zygote and the processes it forks).
+PROCESS_ROOTS = ("grader.runtime.zygote", "grader.runtime.worker")
+#: Data files only instructors use (paths relative to the ``grader`` package).
+INSTRUCTOR_DATA = ("reports/templates/summary.html",)
+#: Files of an assignment pack that only instructors get; rubric.toml is replaced by the public one.
 PACK_INSTRUCTOR_ONLY = ("hidden.py", "rubric.toml")
-SKIPPED_PARTS = ("__pycache__",)
-SKIPPED_SUFFIXES = (".pyc", ".pyo")
+KIT_CLI = "package/cli.py"  # the kit's `grader` command, in templates/
 
 
 @dataclass(frozen=True)
@@ -43,30 +39,80 @@ def engine_root() -> Path:
     return Path(grader.__file__).resolve().parent
 
 
-def shipped(relative: str, assignment: str) -> bool:
-    """Whether the file ``grader/<relative>`` goes into the kit of ``assignment``."""
-    parts = relative.split("/")
-    if any(p in SKIPPED_PARTS or p.startswith(".") for p in parts) or relative.endswith(
-        SKIPPED_SUFFIXES
-    ):
-        return False
-    if any(relative == p or (p.endswith("/") and relative.startswith(p)) for p in INSTRUCTOR_ONLY):
-        return False
-    if parts[0] == "assignments" and len(parts) > 2:
-        return parts[1] == assignment and "/".join(parts[2:]) not in PACK_INSTRUCTOR_ONLY
-    return True
+def template(name: str) -> str:
+    """A text file from this package's ``templates/`` folder."""
+    return resources.files("grader.kit").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _module_file(module: str) -> Path | None:
+    parts = module.split(".")
+    if parts[0] != "grader":
+        return None
+    base = engine_root().joinpath(*parts[1:])
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(source: str) -> set[str]:
+    """Every ``grader`` module a source names in an import statement, wherever it stands."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)  # a submodule, maybe
+    return {m for m in found if m.split(".")[0] == "grader"}
+
+
+def check_path_modules(assignment: str) -> list[str]:
+    """Files (relative to the ``grader`` package) of every module the check path can import."""
+    pending = [*PROCESS_ROOTS, f"grader.assignments.{assignment}"]
+    pending += _imports(template(KIT_CLI))
+    seen: set[str] = set()
+    files: set[Path] = set()
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parts = module.split(".")
+        pending += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages
+        path = _module_file(module)
+        if path is None or path.name in PACK_INSTRUCTOR_ONLY:
+            continue
+        files.add(path)
+        pending += _imports(path.read_text(encoding="utf-8"))
+    root = engine_root()
+    return sorted(p.relative_to(root).as_posix() for p in files)
+
+
+def data_files(modules: list[str]) -> list[str]:
+    """Non-Python files of the shipped packages (and their data folders), minus instructor-only ones."""
+    root = engine_root()
+    packages = {root / Path(m).parent for m in modules if m.endswith("__init__.py")}
+    found = set()
+    for package in packages:
+        for path in package.rglob("*"):
+            if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+                continue
+            owner = next(p for p in path.parents if (p / "__init__.py").is_file())
+            relative = path.relative_to(root).as_posix()
+            if (
+                owner == package
+                and relative not in INSTRUCTOR_DATA
+                and path.name not in PACK_INSTRUCTOR_ONLY
+            ):
+                found.add(relative)
+    return sorted(found)
 
 
 def engine_files(assignment: str) -> list[str]:
     """Paths, relative to the ``grader`` package, of the engine and pack files that ship."""
-    root = engine_root()
-    found = (p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    return sorted(f for f in found if shipped(f, assignment))
-
-
-def template(name: str) -> str:
-    """A text file from this package's ``templates/`` folder."""
-    return resources.files("grader.kit").joinpath("templates", name).read_text(encoding="utf-8")
+    modules = check_path_modules(assignment)
+    return sorted(modules + data_files(modules))
 
 
 def stage(dest: Path, assignment: str, *, rubric_toml: str) -> StagedTree:
@@ -78,7 +124,7 @@ def stage(dest: Path, assignment: str, *, rubric_toml: str) -> StagedTree:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / relative, target)
     written = {
-        package / "cli.py": template("package/cli.py"),
+        package / "cli.py": template(KIT_CLI),
         package / "assignments" / assignment / "rubric.toml": rubric_toml,
     }
     for path, text in written.items():
