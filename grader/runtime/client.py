@@ -234,31 +234,56 @@ def _killpg(pgid: int, session: int) -> None:
         pass
 
 
-def _kill_uid(uid: int, keep: int | None) -> None:
-    """SIGKILL every live process of ``uid`` but ``keep``: children that left their group.
+def _live_processes(with_uid: bool) -> dict[int, tuple[int, int]]:
+    """pid -> (ppid, uid or -1) of every process that is not a zombie."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            uid = os.stat(f"/proc/{entry}").st_uid if with_uid else -1
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X"):
+            out[int(entry)] = (int(fields[1]), uid)
+    return out
 
-    Repeated until a scan finds none, so that processes forked during a scan are caught too.
+
+def _kill_submission(builder: int, uid: int | None, keep_builder: bool) -> None:
+    """SIGKILL every process of a submission: the builder's descendants, and with a uid of
+    its own every process of that uid; the builder itself last, unless ``keep_builder``.
+
+    The builder is a child subreaper, so a process that double-forks or calls setsid is
+    still its descendant; while it lives no orphan can slip away to init. Scans repeat until
+    one finds nothing, so processes forked during a scan are caught too.
     """
     for _ in range(1000):
-        found = False
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit() or int(entry) == keep:
-                continue
+        procs = _live_processes(with_uid=uid is not None)
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in procs.items():
+            children.setdefault(ppid, []).append(pid)
+        doomed: set[int] = set()
+        stack = [builder]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in doomed:
+                    doomed.add(child)
+                    stack.append(child)
+        if uid is not None:
+            doomed |= {pid for pid, (_, u) in procs.items() if u == uid and pid != builder}
+        if not doomed:
+            break
+        for pid in doomed:
             try:
-                if os.stat(f"/proc/{entry}").st_uid != uid:
-                    continue
-                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue
-            if state not in ("Z", "X"):
-                found = True
-                try:
-                    os.kill(int(entry), signal.SIGKILL)
-                except OSError:
-                    pass
-        if not found:
-            return
-        time.sleep(0.001)
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    if not keep_builder:
+        try:
+            os.kill(builder, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _ended(code: int | None, limits: Limits) -> tuple[str, str]:
@@ -500,15 +525,11 @@ class StudentRuntime:
         """Kill the builder and everything of its uid; return how it ended."""
         w, self._worker = self._worker, None
         b, self._builder = self._builder, None
-        if w is not None:  # no need to reap it: killing the builder hands it to init
-            if b is not None:
-                _killpg(w.pid, session=b.pid)
+        if w is not None:  # no need to reap it: it dies with the builder
             w.close()
         if b is None:
             return None
-        _killpg(b.pid, session=b.pid)
-        if self._sweep_uid():
-            _kill_uid(self._uid, keep=None)
+        _kill_submission(b.pid, self._own_uid(), keep_builder=False)
         b.close()
         return zygote().wait(b.pid)
 
@@ -575,8 +596,7 @@ class StudentRuntime:
             return None
         if kill:
             _killpg(w.pid, session=b.pid)
-        if self._sweep_uid():
-            _kill_uid(self._uid, keep=b.pid)
+        _kill_submission(b.pid, self._own_uid(), keep_builder=True)
         try:
             code = _roundtrip(b.sock, {"op": "wait", "pid": w.pid}, CONTROL_TIMEOUT)["code"]
             return code if type(code) is int else None
@@ -628,9 +648,16 @@ class StudentRuntime:
             self._end_worker(kill=True)
         return CallResult(status, value, type_name, error, output, detail)
 
-    def _sweep_uid(self) -> bool:
-        """Whether the submission has a uid of its own, whose every process may be killed."""
-        return self._uid is not None and self._uid not in (0, os.getuid()) and os.geteuid() == 0
+    def _own_uid(self) -> int | None:
+        """The submission's uid if it has one of its own (whose every process may be killed).
+
+        Never when unprivileged: a grader without root (or simulating one) has no such uid.
+        """
+        if not self.privileged:
+            return None
+        if self._uid is not None and self._uid not in (0, os.getuid()) and os.geteuid() == 0:
+            return self._uid
+        return None
 
     def _parse_status(self, reply: Any) -> tuple[str, StudentError | None, str]:
         """Validate the status part of a reply from student processes."""

@@ -139,6 +139,7 @@ def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
 def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     """Confine this process, then build statement by statement and fork workers on request."""
     os.setsid()
+    sandbox.adopt_orphans()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -201,7 +202,19 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
                 code = os.waitstatus_to_exitcode(os.waitpid(msg["pid"], 0)[1])
             except ChildProcessError:
                 code = None
+            _reap_orphans()
             protocol.send(sock, {"code": code, "id": msg["id"]})
+
+
+def _reap_orphans() -> None:
+    """Collect the zombies of dead workers' descendants (adopted by us): they count for NPROC."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _exec_statement(ns: dict, msg: dict, pristine: dict) -> dict:

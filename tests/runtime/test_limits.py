@@ -141,11 +141,15 @@ def die_later():
 def leak():
     threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
     child = subprocess.Popen(["/bin/sleep", "60"])
+    r, w = os.pipe()
     if os.fork() == 0:
-        os.setsid()
-        time.sleep(60)
+        if os.fork() == 0:  # a daemon: double fork, new session, orphaned
+            os.setsid()
+            os.write(w, str(os.getpid()).encode().ljust(16))
+            time.sleep(60)
         os._exit(0)
-    return [os.getpid(), child.pid]
+    daemon = int(os.read(r, 16))
+    return [os.getpid(), child.pid, daemon]
 """
 
 
@@ -219,7 +223,7 @@ def test_a_fork_bomb_is_contained_and_cleaned_up(rt):
     r = rt.call("fork_bomb")
     assert r.status == "timeout"
     still_works(rt)
-    assert len(processes_of(rt._uid)) == 2  # the builder and the fresh worker, nothing else
+    assert descendants(rt._builder.pid) == {rt._worker.pid}  # the bomb is gone
 
 
 @pytest.mark.parametrize("name", ["print_flood", "fd_flood"])
@@ -259,32 +263,43 @@ def test_cpu_time_is_limited():
         still_works(rt)
 
 
-def test_threads_and_children_do_not_outlive_close():
-    rt = StudentRuntime(statements_from_code(HOSTILE))
+@pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
+def test_threads_children_and_daemons_do_not_outlive_close(privileged):
+    rt = StudentRuntime(statements_from_code(HOSTILE), privileged=privileged)
     rt.start()
-    uid = rt._uid
-    worker, child = rt.call("leak").value
-    assert {worker, child} <= processes_of(uid)
+    pids = rt.call("leak").value
+    assert all(alive(p) for p in pids)
     rt.close()
     deadline = time.monotonic() + 5
-    while processes_of(uid) and time.monotonic() < deadline:
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert processes_of(uid) == set()
+    assert not any(alive(p) for p in pids)
 
 
-def processes_of(uid: int) -> set[int]:
-    """Live (non-zombie) processes of ``uid``."""
-    out = set()
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def descendants(root: int) -> set[int]:
+    """Live descendants of ``root``."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
+        if entry.isdigit() and alive(int(entry)):
             try:
-                if os.stat(f"/proc/{entry}").st_uid != uid:
-                    continue
-                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-            if state not in ("Z", "X"):
-                out.add(int(entry))
+            children.setdefault(ppid, []).append(int(entry))
+    out, stack = set(), [root]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            out.add(child)
+            stack.append(child)
     return out
 
 
