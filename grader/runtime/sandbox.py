@@ -88,12 +88,16 @@ def _check(ret: int, what: str) -> int:
     return ret
 
 
-def set_rlimits(cfg: SandboxConfig) -> None:
-    """CPU, data (memory), processes, file size, core dumps, open files; SIGXFSZ makes writes fail."""
+def set_rlimits(cfg: SandboxConfig, nproc_base: int = 0) -> None:
+    """CPU, data (memory), processes, file size, core dumps, open files; SIGXFSZ makes writes fail.
+
+    RLIMIT_NPROC counts every task of the uid (in its user namespace): ``nproc_base`` is what
+    already runs under the uid when the submission has neither a uid nor a namespace of its own.
+    """
     for res, value in (
         (resource.RLIMIT_CPU, cfg.cpu_seconds),
         (resource.RLIMIT_DATA, cfg.memory_bytes),
-        (resource.RLIMIT_NPROC, cfg.max_processes),
+        (resource.RLIMIT_NPROC, nproc_base + cfg.max_processes),
         (resource.RLIMIT_FSIZE, cfg.max_file_bytes),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NOFILE, cfg.max_open_files),
@@ -311,9 +315,11 @@ def confine(cfg: SandboxConfig) -> tuple[str, ...]:
         layers.append("unprivileged-user")
     elif root:  # simulating a grader without root: become a plain user first
         drop_privileges(cfg.uid)
+    own_count = root  # a uid of its own: NPROC counts this submission only
     if not (root and cfg.privileged) and unshare_network(privileged=False):
         layers.append("no-network")
-    set_rlimits(cfg)
+        own_count = True  # a user namespace of its own: likewise
+    set_rlimits(cfg, nproc_base=0 if own_count else tasks_of(os.getuid()))
     layers.append("rlimits")
     try:
         if apply_landlock(cfg.read_paths, cfg.list_paths, (cfg.workdir, "/dev/null")):
@@ -321,6 +327,19 @@ def confine(cfg: SandboxConfig) -> tuple[str, ...]:
     except OSError:
         pass
     return tuple(layers)
+
+
+def tasks_of(uid: int) -> int:
+    """How many tasks (threads included, as RLIMIT_NPROC counts them) ``uid`` runs now."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry}/task"))
+            except OSError:
+                pass
+    return count
 
 
 def site_dirs() -> tuple[str, ...]:

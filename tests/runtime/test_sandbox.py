@@ -37,3 +37,8 @@ def test_without_namespaces_there_is_no_network_layer(monkeypatch):
 
 def test_landlock_abi_is_a_version_number():
     assert sandbox.landlock_abi() >= 0
+
+
+def test_tasks_of_counts_the_tasks_of_a_uid():
+    assert sandbox.tasks_of(os.getuid()) >= len(os.listdir("/proc/self/task")) >= 1
+    assert sandbox.tasks_of(2**31 - 7) == 0  # nobody runs as this uid
