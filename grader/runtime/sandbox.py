@@ -182,7 +182,12 @@ def expose_paths(paths: tuple[str, ...]) -> bool:
 
 
 def drop_privileges(uid: int) -> None:
-    """Become ``uid``/``uid`` with no supplementary groups, and stay signalable by the grader."""
+    """Become ``uid``/``uid`` with no supplementary groups.
+
+    The uid change makes the process non-dumpable, which would leave /proc/self owned by root
+    (no uid_map for a later user namespace): dumpable is set back. Ptrace stays out of reach:
+    Landlock forbids tracing processes outside the tracer's domain.
+    """
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
@@ -200,8 +205,11 @@ def landlock_abi() -> int:
 def apply_landlock(
     read_paths: tuple[str, ...], list_paths: tuple[str, ...], write_paths: tuple[str, ...]
 ) -> bool:
-    """Allow reading ``read_paths``, listing ``list_paths``, read/write of ``write_paths``; deny every other file,
-    TCP bind/connect (ABI 4+), and signals / abstract sockets leaving the sandbox (ABI 6+)."""
+    """Allow reading ``read_paths``, listing ``list_paths``, read/write of ``write_paths``.
+
+    Every other file access is denied, and so are TCP bind/connect (ABI 4+) and signals or
+    abstract Unix sockets leaving the sandbox (ABI 6+).
+    """
     abi = landlock_abi()
     if abi < 1:
         return False
