@@ -1,0 +1,316 @@
+"""The verdict corpus: notebooks made from the reference notebook, and the verdict each must get.
+
+``build_corpus(out_dir)`` writes every notebook and returns the cases. Three kinds:
+
+- ``correct``: a different but correct way to do it; every automatic check must pass.
+- ``bug``: one seeded mistake; ``task`` must lose points and every other task must score
+  what the reference notebook scores.
+- ``broken``: a broken file or hostile code; the report names the problem (``problems``) or
+  the check statuses (``statuses``), the score is no higher than the ``honest`` case's, and
+  the grader's environment is left intact (checked by the test).
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import edits  # noqa: E402
+import variants as V  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_NOTEBOOK = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
+
+GRADIENT_CHECKS = (
+    "gradient_nn.shapes", "gradient_nn.known_values", "gradient_nn.inactive_units", "gradient_nn.sgd_converges",
+    "gradient_nn.grad_Wi", "gradient_nn.grad_bi", "gradient_nn.grad_Wo", "gradient_nn.grad_bo",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # letters and hyphens: also the notebook's first name, A2_<KIND>_<Name>.ipynb
+    kind: str  # correct | bug | broken
+    why: str
+    task: str | None = None  # bug: the task that must lose points; broken: the only task that may
+    failing: tuple[str, ...] = ()  # checks that must not pass
+    only_failing: bool = False  # ...and every other check of `task` must pass
+    statuses: Mapping[str, str] = field(default_factory=dict)  # check -> exact status
+    problems: tuple[str, ...] = ()  # problem codes the report must carry
+    honest: str | None = None  # case whose total score this one must not exceed
+    same_as_honest: bool = False  # ...and must equal
+    others_intact: bool = True  # every task but `task` scores what the reference scores
+    filename: str = ""
+
+    @property
+    def file(self) -> str:
+        if self.filename:
+            return self.filename
+        first = "-".join(word.capitalize() for word in self.name.split("-"))
+        return f"A2_{self.kind.upper()}_{first}.ipynb"
+
+    @property
+    def stem(self) -> str:
+        return Path(self.file).stem
+
+
+Edit = Callable[[nbformat.NotebookNode], None]
+
+
+def _replace(name: str, source: str) -> Edit:
+    return lambda nb: edits.replace_definition(nb, name, source)
+
+
+def _then(*steps: Edit) -> Edit:
+    def run(nb: nbformat.NotebookNode) -> None:
+        for step in steps:
+            step(nb)
+
+    return run
+
+
+# ---------------------------------------------------------------- notebook-level edits
+
+
+def _helper_in_own_cell(nb):
+    edits.replace_definition(nb, "gradient_nn", V.GRAD_USES_HELPER)
+    edits.insert_code(nb, edits.defining_cell(nb, "gradient_nn"), V.RELU_GRAD_HELPER, count=5)
+
+
+def _magics(nb):
+    edits.insert_code(nb, 1, "%matplotlib inline\n%load_ext autoreload\n%autoreload 2", count=1)
+    edits.insert_code(nb, 2, "!pip install -q torch torchvision scipy\n!ls -la", count=2,
+                      outputs=[nbformat.v4.new_output("stream", name="stdout", text="total 12\n")])
+    k = edits.defining_cell(nb, "gradient_nn")
+    nb.cells[k].source = "%%time\n" + nb.cells[k].source
+    k = edits.defining_cell(nb, "ConvNet")
+    nb.cells[k].source = nb.cells[k].source + "\n\nConvNet?\nnet_check = ConvNet()\nnet_check"
+
+
+def _redefinition(nb):
+    k = edits.defining_cell(nb, "gradient_nn")
+    edits.insert_code(nb, k, V.GRAD_EARLY_WRONG, count=3)
+    edits.insert_markdown(nb, k + 1, "The version above has a sign error; corrected below.")
+
+
+def _out_of_order(nb):
+    """Cells run bottom to top (counts decreasing), as after re-running cells by hand."""
+    code = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]
+    for n, cell in enumerate(reversed(code), start=1):
+        cell.execution_count = n
+        for o in cell.outputs:
+            if o.output_type == "execute_result":
+                o.execution_count = n
+
+
+def _headings(nb):
+    edits.rename_heading(nb, "1.2", "**Q1.2** Implement gradient_nn")
+    edits.rename_heading(nb, "1.4", "Task 1.4: gradient check")
+    edits.rename_heading(nb, "1.5", "## 1.5 Training the network")
+    edits.rename_heading(nb, "3.4", "#### Exercise 3.4 - 20 epochs")
+    edits.rename_heading(nb, "3.6", "**Question 3.6.** How many parameters?")
+
+
+def _answer_in_heading(nb):
+    """The 3.6 table in the heading's own cell; no printed parameter list."""
+    head = edits.heading_cell(nb, "3.6")
+    section = list(edits.section_cells(nb, "3.6"))
+    table = next(nb.cells[k] for k in section if nb.cells[k].cell_type == "markdown")
+    nb.cells[head].source = nb.cells[head].source + "\n\n" + table.source
+    for k in reversed(section):
+        if nb.cells[k].cell_type == "code" or nb.cells[k] is table:
+            del nb.cells[k]
+
+
+def _wrong_total(nb):
+    """Per-layer counts right, the total mis-added, and no printed parameter list to rescue it."""
+    for k in edits.section_cells(nb, "3.6"):
+        cell = nb.cells[k]
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace("258,058", "258,085")
+        else:
+            cell.outputs = []
+
+
+def _gradcheck_failure(nb):
+    fix = lambda text: text.replace("SUCCESS: Passed gradcheck.", "FAILURE: Fix gradient_nn and/or gradient_nn_numerical functions.")  # noqa: E731
+    edits.map_outputs(nb, "1.4", lambda outs: edits.edit_stream_text(outs, fix))
+
+
+def _ten_epochs(nb):
+    """The 3.4 run stopped after 10 epochs: the log ends at the 10th test evaluation."""
+    for cell in edits.section_code_cells(nb, "3.4"):
+        text = "".join(o.text for o in cell.outputs if o.output_type == "stream")
+        if text.count("Test set:") < 20:
+            continue
+        cut = 0
+        for _ in range(10):
+            cut = text.index("Test set:", cut) + 1
+        cut = text.index("\n", cut)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text[: cut + 1])]
+        cell.source = cell.source.replace("range(1, 20 + 1)", "range(1, 10 + 1)")
+
+
+def _missing_figure(nb):
+    edits.map_outputs(nb, "1.5", edits.without_images)
+
+
+def _insert_module_code(source: str) -> Edit:
+    """A cell of module-level code right after the imports cell."""
+
+    def run(nb):
+        k = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+        edits.insert_code(nb, k + 1, source, count=2)
+
+    return run
+
+
+# ---------------------------------------------------------------- the cases
+
+CASES: list[tuple[Case, Edit | None]] = [
+    # -- correct styles -------------------------------------------------------------------
+    (Case("reference", "correct", "the reference notebook itself", filename="A2_REFERENCE_Solution.ipynb"), None),
+    (Case("grad-loops", "correct", "gradient_nn with explicit loops over units"), _replace("gradient_nn", V.GRAD_LOOPS)),
+    (Case("grad-outer", "correct", "vectorised with np.outer, exp written out"), _replace("gradient_nn", V.GRAD_OUTER)),
+    (Case("grad-einsum", "correct", "gradient_nn with einsum"), _replace("gradient_nn", V.GRAD_EINSUM)),
+    (Case("grad-list", "correct", "returns a list, Wi gradient by broadcasting"), _replace("gradient_nn", V.GRAD_LIST)),
+    (Case("grad-bo-float", "correct", "grad_s_bo always a float"), _replace("gradient_nn", V.GRAD_BO_FLOAT)),
+    (Case("grad-bo-array", "correct", "grad_s_bo always shape (1,)"), _replace("gradient_nn", V.GRAD_BO_ARRAY)),
+    (Case("grad-cross-entropy", "correct", "sigma(Yo) - (Y+1)/2 equals -Y sigma(-Y Yo)"), _replace("gradient_nn", V.GRAD_CROSS_ENTROPY)),
+    (Case("grad-stable-sigmoid", "correct", "an own overflow-free sigmoid in the same cell"), _replace("gradient_nn", V.GRAD_STABLE_SIGMOID)),
+    (Case("grad-helper-cell", "correct", "relu / relu_grad helpers defined in an earlier cell"), _helper_in_own_cell),
+    (Case("numerical-eps-coarser", "correct", "central differences, eps = 1e-4, own copies"), _replace("gradient_nn_numerical", V.NUMERICAL_EPS_1E4)),
+    (Case("numerical-generic", "correct", "eps = 1e-5, one np.ndindex loop over every parameter"), _replace("gradient_nn_numerical", V.NUMERICAL_EPS_1E5_GENERIC)),
+    (Case("convnet-sequential", "correct", "nn.Sequential blocks with nn.Flatten"), _replace("ConvNet", V.CONVNET_SEQUENTIAL)),
+    (Case("convnet-pool-first", "correct", "pool before tanh (they commute), x.view(x.size(0), -1)"), _replace("ConvNet", V.CONVNET_POOL_FIRST_VIEW)),
+    (Case("convnet-modules", "correct", "nn.MaxPool2d / nn.Tanh modules, torch.flatten(x, 1)"), _replace("ConvNet", V.CONVNET_MODULES_FLATTEN)),
+    (Case("convnet-fc-first", "correct", "fc layers declared before conv layers, own attribute names"), _replace("ConvNet", V.CONVNET_FC_FIRST_NAMES)),
+    (Case("train-loop-lrate", "correct", "the handed-out train_loop, which reads the global lrate"), _replace("train_loop", V.TRAIN_LOOP_GLOBAL_LRATE)),
+    (Case("magics", "correct", "%matplotlib, !pip, %%time on the gradient cell, ConvNet? help"), _magics),
+    (Case("redefinition", "correct", "a wrong gradient_nn first, the right one later: the last wins", problems=()), _redefinition),
+    (Case("out-of-order", "correct", "cells executed bottom to top", problems=("out-of-order",)), _out_of_order),
+    (Case("headings", "correct", "headings written **Q1.2**, Task 1.4:, ## 1.5, Exercise 3.4, **Question 3.6.**"), _headings),
+    (Case("answer-in-heading", "correct", "the 3.6 answer in the heading's own markdown cell"), _answer_in_heading),
+    # -- one seeded bug each --------------------------------------------------------------
+    (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
+    (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
+    (Case("wi-transposed", "bug", "grad_s_Wi is h x d", task="1.2", failing=("gradient_nn.shapes", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_WI_TRANSPOSED)),
+    (Case("wo-uses-z", "bug", "grad_s_Wo from the pre-activation Z instead of H", task="1.2", failing=("gradient_nn.grad_Wo",)), _replace("gradient_nn", V.BUG_WO_USES_Z)),
+    (Case("sigmoid-argument", "bug", "-Y sigma(-Yo): right for Y = +1 only", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.grad_Wo")), _replace("gradient_nn", V.BUG_SIGMOID_ARGUMENT)),
+    (Case("ascent", "bug", "every gradient with the wrong sign", task="1.2", failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:]), _replace("gradient_nn", V.BUG_ASCENT)),
+    (Case("bi-row", "bug", "grad_s_bi of shape (1, h), values right: only the shape check", task="1.2", failing=("gradient_nn.shapes",), only_failing=True), _replace("gradient_nn", V.GRAD_BI_ROW)),
+    (Case("stub", "bug", "gradient_nn left as handed out (raises NotImplementedError)", task="1.2", failing=GRADIENT_CHECKS), _replace("gradient_nn", V.GRAD_STUB)),
+    (Case("zeros", "bug", "gradient_nn returns zeros", task="1.2", failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:]), _replace("gradient_nn", V.GRAD_ZEROS)),
+    (Case("numerical-forward", "bug", "forward difference with eps = 1e-2", task="1.4", failing=("gradient_nn_numerical.known_values", "gradient_nn_numerical.matches_reference")), _replace("gradient_nn_numerical", V.NUMERICAL_FORWARD_COARSE)),
+    (Case("numerical-denominator", "bug", "central difference divided by eps, not 2 eps", task="1.4", failing=("gradient_nn_numerical.known_values", "gradient_nn_numerical.matches_reference")), _replace("gradient_nn_numerical", V.NUMERICAL_WRONG_DENOMINATOR)),
+    (Case("gradcheck-true", "bug", "gradcheck always returns True", task="1.4", failing=("gradcheck.rejects_faulty",), only_failing=True), _replace("gradcheck", V.GRADCHECK_ALWAYS_TRUE)),
+    (Case("gradcheck-only-wi", "bug", "gradcheck compares grad_s_Wi only", task="1.4", failing=("gradcheck.rejects_faulty",), only_failing=True), _replace("gradcheck", V.GRADCHECK_ONLY_WI)),
+    (Case("gradcheck-failure", "bug", "the saved 1.4 output says FAILURE", task="1.4", failing=("evidence.gradcheck_success",), only_failing=True), _gradcheck_failure),
+    (Case("forward-helper", "bug", "the PROVIDED forward pass broken (loss sign): only the 0-point provided task may show it", task="provided", failing=("forward.one_example", "forward.batch")), _replace("nnet_forward_logloss", V.FORWARD_WRONG_LOSS)),
+    (Case("missing-figure", "bug", "the 1.5 figure's outputs removed", task="1.5", failing=("evidence.training_figure",), only_failing=True), _missing_figure),
+    (Case("convnet-relu", "bug", "ReLU instead of tanh", task="3.2", failing=("convnet.same_function",), only_failing=True), _replace("ConvNet", V.CONVNET_RELU)),
+    (Case("convnet-avgpool", "bug", "average pooling", task="3.2", failing=("convnet.same_function",), only_failing=True), _replace("ConvNet", V.CONVNET_AVGPOOL)),
+    (Case("convnet-no-fc-tanh", "bug", "no tanh after fc1", task="3.2", failing=("convnet.same_function",), only_failing=True), _replace("ConvNet", V.CONVNET_NO_FC1_TANH)),
+    (Case("convnet-narrow", "bug", "conv2 with 64 maps", task="3.2", failing=("convnet.parameter_count", "convnet.layer_shapes", "convnet.same_function"), only_failing=True), _replace("ConvNet", V.CONVNET_64_MAPS)),
+    (Case("train-no-zero-grad", "bug", "train() never calls optimizer.zero_grad()", task="3.4", failing=("train_test.train_step",), only_failing=True), _replace("train", V.TRAIN_NO_ZERO_GRAD)),
+    (Case("test-broadcast", "bug", "test() compares N x 1 predictions with N targets (broadcast)", task="3.4", failing=("train_test.test_accuracy",), only_failing=True), _replace("test", V.TEST_BROADCAST_ACCURACY)),
+    (Case("ten-epochs", "bug", "the 3.4 log shows 10 epochs", task="3.4", failing=("evidence.training_log",), only_failing=True), _ten_epochs),
+    (Case("wrong-total", "bug", "3.6 per-layer counts right, total mis-added", task="3.6", failing=("answer_3_6.total",), only_failing=True), _wrong_total),
+    # -- broken and hostile: code ---------------------------------------------------------
+    (Case("syntax-error", "broken", "a syntax error in the gradient cell costs gradient_nn only", task="1.2",
+          problems=("syntax-error",), statuses={c: "missing" for c in GRADIENT_CHECKS}, honest="reference"), _replace("gradient_nn", V.GRAD_SYNTAX_ERROR)),
+    (Case("sys-exit", "broken", "sys.exit() inside gradient_nn", task="1.2",
+          statuses={c: "error" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_SYS_EXIT)),
+    (Case("os-exit", "broken", "os._exit(0) inside gradient_nn", task="1.2",
+          statuses={c: "error" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_OS_EXIT)),
+    (Case("infinite-loop", "broken", "a while loop that never ends in gradient_nn", task="1.2",
+          statuses={c: "timeout" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_INFINITE_LOOP)),
+    (Case("module-memory", "broken", "50 GB allocated at module level", problems=("statement-error",), honest="reference", same_as_honest=True),
+     _insert_module_code(V.MODULE_HUGE_ALLOCATION)),
+    (Case("function-memory", "broken", "50 GB allocated inside gradient_nn", task="1.2",
+          statuses={c: "error" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_HUGE_ALLOCATION)),
+    (Case("fork-bomb", "broken", "while True: os.fork() inside gradient_nn", task="1.2",
+          failing=GRADIENT_CHECKS, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_FORK_BOMB)),
+    (Case("rmtree-function", "broken", "gradient_nn deletes HOME, cwd, /tmp and the repo, then computes the right gradient",
+          honest="reference"), _replace("gradient_nn", V.GRAD_RMTREE)),
+    (Case("rmtree-module", "broken", "module-level shutil.rmtree of the repo", honest="reference", same_as_honest=True),
+     _insert_module_code(V.MODULE_RMTREE)),
+    (Case("patch-allclose", "broken", "np.allclose patched to True, with the grad_bo sign bug", task="1.2",
+          failing=("gradient_nn.grad_bo",), honest="bo-sign"), _then(_insert_module_code(V.MODULE_PATCH_ALLCLOSE), _replace("gradient_nn", V.BUG_BO_SIGN))),
+    (Case("patch-mean", "broken", "np.mean patched to 0, with every gradient's sign wrong", task="1.2",
+          failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:], honest="ascent"), _then(_insert_module_code(V.MODULE_PATCH_MEAN), _replace("gradient_nn", V.BUG_ASCENT))),
+    (Case("eq-subclass", "broken", "ndarray subclass whose == is always True, holding zeros", task="1.2",
+          failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:], honest="zeros"), _replace("gradient_nn", V.GRAD_EQ_SUBCLASS)),
+    (Case("eq-object", "broken", "objects whose == is always True", task="1.2", failing=GRADIENT_CHECKS, honest="stub"),
+     _replace("gradient_nn", V.GRAD_EQ_OBJECT)),
+    (Case("print-flood", "broken", "gradient_nn prints 100 MB per call", task="1.2", honest="reference"), _replace("gradient_nn", V.GRAD_PRINTS_100MB)),
+    (Case("reads-reference", "broken", "gradient_nn execs the grader's reference/part1.py", task="1.2",
+          failing=GRADIENT_CHECKS, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_READS_REFERENCE)),
+    (Case("imports-reference", "broken", "gradient_nn imports the grader's reference package", task="1.2",
+          failing=GRADIENT_CHECKS, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_IMPORTS_REFERENCE)),
+    # -- broken: the file itself (written by _write_file_cases) ---------------------------
+    (Case("truncated", "broken", "the JSON cut off half-way", problems=("invalid-json",), honest="empty", same_as_honest=True, others_intact=False), None),
+    (Case("not-notebook", "broken", "valid JSON, not a notebook", problems=("not-a-notebook",), honest="empty", same_as_honest=True, others_intact=False), None),
+    (Case("latin", "broken", "saved as latin-1 (an accented name in the markdown)", problems=("not-utf8",), honest="empty", same_as_honest=True, others_intact=False), None),
+    (Case("empty", "broken", "an empty file", problems=("empty-file",), others_intact=False), None),
+    (Case("bad-name", "broken", "a correct notebook named my_homework.ipynb", problems=("bad-filename",), honest="reference", same_as_honest=True,
+          filename="my_homework.ipynb"), None),
+    (Case("never-run", "broken", "a correct notebook never run: no counts, no outputs", problems=("not-run",), honest="reference", others_intact=False,
+          statuses={
+              "evidence.gradcheck_success": "failed", "evidence.training_figure": "failed", "evidence.runs_table": "failed",
+              "evidence.hidden_units_figures": "failed", "evidence.training_images": "failed", "evidence.training_log": "failed",
+              "evidence.filters_figure": "failed", **{c: "passed" for c in GRADIENT_CHECKS},
+              "convnet.same_function": "passed", "train_loop.converges": "passed", "gradcheck.rejects_faulty": "passed",
+          }), edits.strip_run),
+]  # fmt: skip
+
+
+def load_reference() -> nbformat.NotebookNode:
+    return nbformat.read(REFERENCE_NOTEBOOK, as_version=4)
+
+
+def _write_file_cases(out_dir: Path, reference: nbformat.NotebookNode) -> dict[str, Path]:
+    text = nbformat.writes(reference)
+    paths = {
+        "truncated": (text[: len(text) // 2], "utf-8"),
+        "not-notebook": ('{"name": "A2", "cells": "see the attached PDF", "version": 2}\n', "utf-8"),
+        "empty": ("", "utf-8"),
+    }
+    written = {}
+    for case, _ in CASES:
+        if case.name in paths:
+            body, encoding = paths[case.name]
+            written[case.name] = out_dir / case.file
+            written[case.name].write_text(body, encoding=encoding)
+    latin = copy.deepcopy(reference)
+    latin.cells[0].source += "\n\nÉtudiant : Hélène Lefèvre"
+    case = next(c for c, _ in CASES if c.name == "latin")
+    (out_dir / case.file).write_bytes(nbformat.writes(latin).encode("latin-1", errors="replace"))
+    written["latin"] = out_dir / case.file
+    return written
+
+
+def build_corpus(out_dir: Path, reference: nbformat.NotebookNode | None = None) -> list[Case]:
+    """Write every corpus notebook into ``out_dir``; return the cases in corpus order."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reference = reference if reference is not None else load_reference()
+    file_cases = _write_file_cases(out_dir, reference)
+    cases = []
+    for case, edit in CASES:
+        if case.name not in file_cases:
+            nb = copy.deepcopy(reference)
+            if edit is not None:
+                edit(nb)
+            nbformat.write(nb, out_dir / case.file)
+        cases.append(case)
+    names = [c.file for c in cases]
+    assert len(set(names)) == len(names), "two cases write the same notebook"
+    return cases

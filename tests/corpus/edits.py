@@ -1,0 +1,136 @@
+"""Edit a model notebook the way a student's notebook differs from it.
+
+Each function takes a notebook (nbformat v4 node, edited in place) and changes one thing:
+a definition replaced by a variant, a cell inserted, outputs changed, a heading reworded.
+Cells are found by what they define (``ast``) or by the task heading they belong to, never
+by position, so the corpus survives changes to the reference notebook's layout.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Callable
+
+import nbformat
+from nbformat import v4
+
+from grader.sections import task_pattern
+
+TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6")
+
+
+class EditError(LookupError):
+    """The model notebook does not have what an edit looks for: the corpus must be updated."""
+
+
+def _definitions(source: str) -> dict[str, tuple[int, int]]:
+    """Top-level def/class name -> (first line incl. decorators, last line), 1-based."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            found[node.name] = (first, node.end_lineno)
+    return found
+
+
+def defining_cell(nb: nbformat.NotebookNode, name: str) -> int:
+    """Index of the last code cell whose top-level statements define ``name``."""
+    hits = [k for k, c in enumerate(nb.cells) if c.cell_type == "code" and name in _definitions(c.source)]
+    if not hits:
+        raise EditError(f"no code cell defines {name!r}")
+    return hits[-1]
+
+
+def replace_definition(nb: nbformat.NotebookNode, name: str, variant: str) -> None:
+    """Replace the definition of ``name`` (only that part of its cell) with ``variant``."""
+    k = defining_cell(nb, name)
+    lines = nb.cells[k].source.split("\n")
+    first, last = _definitions(nb.cells[k].source)[name]
+    new = textwrap.dedent(variant).strip("\n").split("\n")
+    nb.cells[k].source = "\n".join(lines[: first - 1] + new + lines[last:])
+
+
+def remove_definition(nb: nbformat.NotebookNode, name: str) -> None:
+    replace_definition(nb, name, "")
+
+
+def insert_code(nb: nbformat.NotebookNode, at: int, source: str, *, count: int | None = None, outputs=()) -> None:
+    """Insert a code cell before position ``at`` (executed with ``count`` if given)."""
+    cell = v4.new_code_cell(textwrap.dedent(source).strip("\n"), execution_count=count, outputs=list(outputs))
+    nb.cells.insert(at, cell)
+
+
+def insert_markdown(nb: nbformat.NotebookNode, at: int, text: str) -> None:
+    nb.cells.insert(at, v4.new_markdown_cell(textwrap.dedent(text).strip()))
+
+
+def heading_cell(nb: nbformat.NotebookNode, task: str) -> int:
+    """Index of the markdown cell whose first line names ``task`` (the last one, as the grader reads it)."""
+    pattern = task_pattern(task)
+    hits = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            if pattern.search(first):
+                hits.append(k)
+    if not hits:
+        raise EditError(f"no heading for task {task}")
+    return hits[-1]
+
+
+def section_cells(nb: nbformat.NotebookNode, task: str) -> range:
+    """Indices of the cells after the task's heading, up to the next task heading."""
+    start = heading_cell(nb, task)
+    openers = sorted(heading_cell(nb, t) for t in TASK_IDS if _has_heading(nb, t))
+    end = next((k for k in openers if k > start), len(nb.cells))
+    return range(start + 1, end)
+
+
+def _has_heading(nb: nbformat.NotebookNode, task: str) -> bool:
+    try:
+        heading_cell(nb, task)
+    except EditError:
+        return False
+    return True
+
+
+def section_code_cells(nb: nbformat.NotebookNode, task: str) -> list[nbformat.NotebookNode]:
+    return [nb.cells[k] for k in section_cells(nb, task) if nb.cells[k].cell_type == "code"]
+
+
+def rename_heading(nb: nbformat.NotebookNode, task: str, first_line: str) -> None:
+    """Replace the first line of the task's heading cell (the rest of the cell stays)."""
+    k = heading_cell(nb, task)
+    lines = nb.cells[k].source.split("\n")
+    lines[0] = first_line
+    nb.cells[k].source = "\n".join(lines)
+
+
+def map_outputs(nb: nbformat.NotebookNode, task: str, change: Callable[[list], list]) -> None:
+    """Replace the outputs of every code cell of the task's section by ``change(outputs)``."""
+    for cell in section_code_cells(nb, task):
+        cell.outputs = change(list(cell.outputs))
+
+
+def without_images(outputs: list) -> list:
+    return [o for o in outputs if not any(m.startswith("image/") for m in o.get("data", {}))]
+
+
+def edit_stream_text(outputs: list, change: Callable[[str], str]) -> list:
+    for o in outputs:
+        if o.output_type == "stream":
+            o.text = change(o.text)
+    return outputs
+
+
+def strip_run(nb: nbformat.NotebookNode) -> None:
+    """As if never run: no execution counts, no outputs."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            cell.outputs = []

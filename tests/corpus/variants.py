@@ -1,0 +1,793 @@
+"""Code a student could have written, one string per variant; the builder splices them in.
+
+Grouped as the corpus is: CORRECT styles (full marks), seeded BUGS (one task loses),
+HOSTILE code (the grader must contain it). Each string replaces the definition(s) of the
+same name(s) in the reference notebook, so it must define them at top level.
+"""
+
+# ================================================================ correct: gradient_nn
+
+GRAD_LOOPS = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    d, h = Wi.shape
+    # forward pass
+    Z = np.zeros(h)
+    for j in range(h):
+        Z[j] = bi[j]
+        for k in range(d):
+            Z[j] += X[k] * Wi[k, j]
+    H = np.zeros(h)
+    for j in range(h):
+        H[j] = max(Z[j], 0)
+    Yo = bo
+    for j in range(h):
+        Yo = Yo + H[j] * Wo[j]
+    # backward pass
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = np.zeros(h)
+    grad_s_bi = np.zeros(h)
+    grad_s_Wi = np.zeros((d, h))
+    for j in range(h):
+        grad_s_Wo[j] = dYo * H[j]
+        if Z[j] > 0:
+            grad_s_bi[j] = dYo * Wo[j]
+        for k in range(d):
+            grad_s_Wi[k, j] = X[k] * grad_s_bi[j]
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+GRAD_OUTER = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = X.dot(Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = H.dot(Wo) + bo
+    dYo = -Y * np.exp(-Y * Yo) / (1 + np.exp(-Y * Yo))
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+GRAD_EINSUM = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.einsum('i,ij->j', X, Wi) + bi
+    H = np.where(Z > 0, Z, 0.)
+    Yo = np.einsum('j,j->', H, Wo) + bo
+    delta = np.asarray(-Y * sigm(-Y * Yo)).item()
+    grad_s_Wo = delta * H
+    grad_s_bi = delta * np.einsum('j,j->j', Wo, np.heaviside(Z, 0))
+    grad_s_Wi = np.einsum('i,j->ij', X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, delta
+'''
+
+GRAD_LIST = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = X @ Wi + bi
+    H = np.maximum(Z, 0)
+    Yo = H @ Wo + bo
+    g = -Y * sigm(-Y * Yo)
+    grad_s_bi = g * Wo * (Z > 0)
+    return [X[:, None] * grad_s_bi[None, :], grad_s_bi, g * H, g]
+'''
+
+GRAD_BO_FLOAT = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = float(np.dot(H, Wo) + bo)
+    dYo = -Y / (1 + np.exp(Y * Yo))
+    grad_s_bo = float(dYo)
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0).astype(float)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+GRAD_BO_ARRAY = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = np.array([dYo]).reshape(1)
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+# "sigm(Yo) - target" with target = (Y + 1) / 2: the cross-entropy form, equal to -Y sigma(-Y Yo)
+GRAD_CROSS_ENTROPY = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    target = (Y + 1) / 2          # label in {0, 1}
+    dYo = sigm(Yo) - target
+    return np.outer(X, dYo * Wo * (Z > 0)), dYo * Wo * (Z > 0), dYo * H, dYo
+'''
+
+GRAD_STABLE_SIGMOID = '''
+def stable_sigmoid(x):
+    # no overflow for large |x|
+    return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+
+
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * stable_sigmoid(-Y * Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+# helper in its own cell, before the gradient cell
+RELU_GRAD_HELPER = '''
+def relu(z):
+    return np.maximum(z, 0)
+
+
+def relu_grad(z):
+    return (z > 0).astype(float)
+'''
+
+GRAD_USES_HELPER = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = relu(Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * relu_grad(Z)
+    return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
+'''
+
+# a first attempt left in the notebook above the final one (last definition wins)
+GRAD_EARLY_WRONG = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    # first try -- TODO fix the signs
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = Y * sigm(Y * Yo)
+    return np.outer(X, dYo * Wo), dYo * Wo, dYo * H, dYo
+'''
+
+# ================================================================ correct: numerical gradient
+
+NUMERICAL_EPS_1E4 = '''
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    eps = 1e-4
+    def loss(Wi, bi, Wo, bo):
+        return nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)[2]
+    grad_s_Wi_numerical = np.zeros(Wi.shape)
+    for i in range(Wi.shape[0]):
+        for j in range(Wi.shape[1]):
+            W_plus = Wi.copy(); W_plus[i, j] += eps
+            W_minus = Wi.copy(); W_minus[i, j] -= eps
+            grad_s_Wi_numerical[i, j] = np.sum(loss(W_plus, bi, Wo, bo) - loss(W_minus, bi, Wo, bo)) / (2 * eps)
+    grad_s_bi_numerical = np.zeros(bi.shape)
+    for i in range(len(bi)):
+        b_plus = bi.copy(); b_plus[i] += eps
+        b_minus = bi.copy(); b_minus[i] -= eps
+        grad_s_bi_numerical[i] = np.sum(loss(Wi, b_plus, Wo, bo) - loss(Wi, b_minus, Wo, bo)) / (2 * eps)
+    grad_s_Wo_numerical = np.zeros(Wo.shape)
+    for i in range(len(Wo)):
+        w_plus = Wo.copy(); w_plus[i] += eps
+        w_minus = Wo.copy(); w_minus[i] -= eps
+        grad_s_Wo_numerical[i] = np.sum(loss(Wi, bi, w_plus, bo) - loss(Wi, bi, w_minus, bo)) / (2 * eps)
+    grad_s_bo_numerical = (loss(Wi, bi, Wo, bo + eps) - loss(Wi, bi, Wo, bo - eps)) / (2 * eps)
+    return grad_s_Wi_numerical, grad_s_bi_numerical, grad_s_Wo_numerical, grad_s_bo_numerical
+'''
+
+NUMERICAL_EPS_1E5_GENERIC = '''
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    """Central differences on every entry of every parameter, one generic loop."""
+    eps = 1e-5
+    params = [np.array(Wi, dtype=float), np.array(bi, dtype=float),
+              np.array(Wo, dtype=float), np.array(bo, dtype=float)]
+    grads = []
+    for p in params:
+        g = np.zeros_like(p)
+        for idx in np.ndindex(*p.shape):
+            old = p[idx]
+            p[idx] = old + eps
+            plus = np.sum(nnet_forward_logloss(X, Y, *params)[2])
+            p[idx] = old - eps
+            minus = np.sum(nnet_forward_logloss(X, Y, *params)[2])
+            p[idx] = old
+            g[idx] = (plus - minus) / (2 * eps)
+        grads.append(g)
+    return tuple(grads)
+'''
+
+# ================================================================ correct: ConvNet
+
+CONVNET_SEQUENTIAL = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 5), nn.Tanh(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 128, 5), nn.Tanh(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(128 * 5 * 5, 64), nn.Tanh(),
+            nn.Linear(64, 10),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+'''
+
+CONVNET_POOL_FIRST_VIEW = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super(ConvNet, self).__init__()
+        self.conv1 = nn.Conv2d(in_channels=3, out_channels=16, kernel_size=5)
+        self.conv2 = nn.Conv2d(in_channels=16, out_channels=128, kernel_size=5)
+        self.fc1 = nn.Linear(3200, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = torch.tanh(F.max_pool2d(self.conv1(x), 2))   # pooling first, then tanh
+        x = torch.tanh(F.max_pool2d(self.conv2(x), 2))
+        x = x.view(x.size(0), -1)
+        x = torch.tanh(self.fc1(x))
+        x = self.fc2(x)
+        return x
+'''
+
+CONVNET_MODULES_FLATTEN = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, kernel_size=(5, 5))
+        self.pool = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.conv2 = nn.Conv2d(16, 128, kernel_size=(5, 5))
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+        self.act = nn.Tanh()
+
+    def forward(self, x):
+        x = self.pool(self.act(self.conv1(x)))
+        x = self.pool(self.act(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        x = self.act(self.fc1(x))
+        return self.fc2(x)
+'''
+
+CONVNET_FC_FIRST_NAMES = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        # classifier layers declared first, then the feature extractor
+        self.dense_hidden = nn.Linear(128 * 5 * 5, 64)
+        self.dense_out = nn.Linear(64, 10)
+        self.first_conv = nn.Conv2d(3, 16, 5)
+        self.second_conv = nn.Conv2d(16, 128, 5)
+
+    def forward(self, img):
+        out = F.max_pool2d(torch.tanh(self.first_conv(img)), kernel_size=2)
+        out = F.max_pool2d(torch.tanh(self.second_conv(out)), kernel_size=2)
+        out = out.reshape(-1, 128 * 5 * 5)
+        out = torch.tanh(self.dense_hidden(out))
+        return self.dense_out(out)
+'''
+
+# ================================================================ correct: train_loop as handed out
+
+# the handed-out train_loop (it updates with the notebook global `lrate`, not its `lr`)
+TRAIN_LOOP_GLOBAL_LRATE = '''
+def train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='all', nEpochs=100):
+    # Random initialization of the parameters
+    Wi = np.random.randn(2, h)
+    bi = np.zeros(h)
+    Wo = np.zeros(h)
+    bo = 0.
+
+    nSamples = Xtr.shape[0]
+    tr_error = np.zeros(nEpochs * nSamples)
+    val_error = np.zeros(nEpochs * nSamples)
+
+    # Run for nEpochs epochs
+    for i in range(nEpochs * nSamples):
+        # Randomly select a training example
+        it = np.random.randint(nSamples)
+        X = Xtr[it, :]
+        Y = Ytr[it]
+
+        # Compute the gradient
+        grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo = gradient_nn(X, Y, Wi, bi, Wo, bo)
+
+        # Gradient update
+        Wi = Wi - lrate * grad_s_Wi
+        bi = bi - lrate * grad_s_bi
+        Wo = Wo - lrate * grad_s_Wo
+        bo = bo - lrate * grad_s_bo
+
+        # Compute the training and validation errors
+        _, Yo, _ = nnet_forward_logloss(Xtr, Ytr, Wi, bi, Wo, bo)
+        tr_error[i] = 100 * np.mean(np.sign(Yo) != Ytr)
+        _, Yo, _ = nnet_forward_logloss(Xval, Yval, Wi, bi, Wo, bo)
+        val_error[i] = 100 * np.mean(np.sign(Yo) != Yval)
+
+        if vis == 'all' and i % (10 * nSamples) == 0:
+            decision_boundary_nnet(Xtr, Ytr, Wi, bi, Wo, bo)
+    if vis in ('all', 'last'):
+        decision_boundary_nnet(Xtr, Ytr, Wi, bi, Wo, bo)
+        plt.figure()
+        plt.plot(tr_error, label='training error')
+        plt.plot(val_error, label='validation error')
+        plt.legend()
+        plt.show()
+    return tr_error, val_error
+'''
+
+# ================================================================ seeded bugs: gradient_nn
+
+BUG_BO_SIGN = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = Y * sigm(-Y * Yo)
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+BUG_NO_RELU_MASK = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+BUG_WI_TRANSPOSED = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(grad_s_bi, X)     # h x d
+    return grad_s_Wi, grad_s_bi, dYo * H, dYo
+'''
+
+BUG_WO_USES_Z = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * Z
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+# sigma of the wrong argument: right for Y = +1, wrong for Y = -1
+BUG_SIGMOID_ARGUMENT = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+'''
+
+# every gradient has the wrong sign: SGD climbs the loss
+BUG_ASCENT = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * (Z > 0)
+    return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
+'''
+
+# (1, h) instead of the handout's (h,) for grad_s_bi: values right, shape not as asked
+GRAD_BI_ROW = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    X = X.reshape(1, -1)                  # 1 x d
+    Z = X @ Wi + bi                        # 1 x h
+    H = np.maximum(0, Z)
+    Yo = H @ Wo + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * (Z > 0)         # 1 x h
+    grad_s_Wi = X.T @ grad_s_bi            # d x h
+    grad_s_Wo = (dYo * H).ravel()
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, dYo
+'''
+
+# the handout's stub, as handed out: the task not done
+GRAD_STUB = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    # TODO
+    raise NotImplementedError
+'''
+
+# ================================================================ seeded bugs: numerical gradient, gradcheck
+
+NUMERICAL_FORWARD_COARSE = '''
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    eps = 1e-2
+    _, _, s0 = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)
+    grad_s_Wi_numerical = np.zeros(Wi.shape)
+    grad_s_bi_numerical = np.zeros(bi.shape)
+    grad_s_Wo_numerical = np.zeros(Wo.shape)
+    for i in range(Wi.shape[0]):
+        for j in range(Wi.shape[1]):
+            _, _, s1 = nnet_forward_logloss(X, Y, sumelement_matrix(Wi, i, j, eps), bi, Wo, bo)
+            grad_s_Wi_numerical[i, j] = np.sum(s1 - s0) / eps
+    for i in range(bi.shape[0]):
+        _, _, s1 = nnet_forward_logloss(X, Y, Wi, sumelement_vector(bi, i, eps), Wo, bo)
+        grad_s_bi_numerical[i] = np.sum(s1 - s0) / eps
+    for i in range(Wo.shape[0]):
+        _, _, s1 = nnet_forward_logloss(X, Y, Wi, bi, sumelement_vector(Wo, i, eps), bo)
+        grad_s_Wo_numerical[i] = np.sum(s1 - s0) / eps
+    _, _, s1 = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo + eps)
+    grad_s_bo_numerical = (s1 - s0) / eps
+    return grad_s_Wi_numerical, grad_s_bi_numerical, grad_s_Wo_numerical, grad_s_bo_numerical
+'''
+
+NUMERICAL_WRONG_DENOMINATOR = '''
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    eps = 1e-6
+    grad_s_Wi_numerical = np.zeros(Wi.shape)
+    grad_s_bi_numerical = np.zeros(bi.shape)
+    grad_s_Wo_numerical = np.zeros(Wo.shape)
+    for i in range(Wi.shape[0]):
+        for j in range(Wi.shape[1]):
+            _, _, loss_plus = nnet_forward_logloss(X, Y, sumelement_matrix(Wi, i, j, eps), bi, Wo, bo)
+            _, _, loss_minus = nnet_forward_logloss(X, Y, sumelement_matrix(Wi, i, j, -eps), bi, Wo, bo)
+            grad_s_Wi_numerical[i, j] = np.sum(loss_plus - loss_minus) / eps
+    for i in range(bi.shape[0]):
+        _, _, loss_plus = nnet_forward_logloss(X, Y, Wi, sumelement_vector(bi, i, eps), Wo, bo)
+        _, _, loss_minus = nnet_forward_logloss(X, Y, Wi, sumelement_vector(bi, i, -eps), Wo, bo)
+        grad_s_bi_numerical[i] = np.sum(loss_plus - loss_minus) / eps
+    for i in range(Wo.shape[0]):
+        _, _, loss_plus = nnet_forward_logloss(X, Y, Wi, bi, sumelement_vector(Wo, i, eps), bo)
+        _, _, loss_minus = nnet_forward_logloss(X, Y, Wi, bi, sumelement_vector(Wo, i, -eps), bo)
+        grad_s_Wo_numerical[i] = np.sum(loss_plus - loss_minus) / eps
+    _, _, loss_plus = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo + eps)
+    _, _, loss_minus = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo - eps)
+    grad_s_bo_numerical = (loss_plus - loss_minus) / eps
+    return grad_s_Wi_numerical, grad_s_bi_numerical, grad_s_Wo_numerical, grad_s_bo_numerical
+'''
+
+GRADCHECK_ALWAYS_TRUE = '''
+def gradcheck(seed=None):
+    rng = np.random.default_rng(seed)
+    for n in range(1000):
+        X = rng.standard_normal(2)
+        Y = rng.choice([-1, 1])
+        Wi = rng.standard_normal((2, 3))
+        bi = rng.standard_normal(3)
+        Wo = rng.standard_normal(3)
+        bo = rng.standard_normal(1)
+        analytical = gradient_nn(X, Y, Wi, bi, Wo, bo)
+        numerical = gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)
+        for a, b in zip(analytical, numerical):
+            diff = np.mean(np.abs(a - b))
+    return True
+'''
+
+GRADCHECK_ONLY_WI = '''
+def gradcheck(seed=None):
+    d = 2
+    h = 3
+    for n in range(1000):
+        X = np.random.randn(d)
+        Y = np.random.choice([-1, 1])
+        Wi = np.random.randn(d, h)
+        bi = np.random.randn(h)
+        Wo = np.random.randn(h)
+        bo = np.random.randn(1)
+        grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo = gradient_nn(X, Y, Wi, bi, Wo, bo)
+        grad_s_Wi_num, grad_s_bi_num, grad_s_Wo_num, grad_s_bo_num = gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)
+        if np.mean(np.abs(grad_s_Wi - grad_s_Wi_num)) > 1e-6:
+            return False
+    return True
+'''
+
+# ================================================================ seeded bugs: provided helper
+
+# the provided forward pass with the loss's sign slipped: a broken helper, not a broken 1.4
+FORWARD_WRONG_LOSS = '''
+def nnet_forward_logloss(X, Y, Wi, bi, Wo, bo):
+    H = np.maximum(np.dot(X, Wi) + bi, 0.0)
+    Yo = np.dot(H, Wo) + bo
+    Po = sigm(Yo)
+    loss = np.log(1 + np.exp(Y * Yo))
+    return Po, Yo, loss
+'''
+
+# ================================================================ seeded bugs: ConvNet
+
+CONVNET_RELU = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.view(-1, 128 * 5 * 5)
+        x = F.relu(self.fc1(x))
+        return self.fc2(x)
+'''
+
+CONVNET_AVGPOOL = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.pool = nn.AvgPool2d(2, 2)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.tanh(self.conv1(x)))
+        x = self.pool(torch.tanh(self.conv2(x)))
+        x = x.view(-1, 128 * 5 * 5)
+        x = torch.tanh(self.fc1(x))
+        return self.fc2(x)
+'''
+
+CONVNET_NO_FC1_TANH = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = x.view(-1, 128 * 5 * 5)
+        x = self.fc1(x)
+        return self.fc2(x)
+'''
+
+CONVNET_64_MAPS = '''
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 64, 5)
+        self.fc1 = nn.Linear(64 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = x.view(-1, 64 * 5 * 5)
+        x = torch.tanh(self.fc1(x))
+        return self.fc2(x)
+'''
+
+# ================================================================ seeded bugs: train / test
+
+TRAIN_NO_ZERO_GRAD = '''
+def train(epoch, network):
+    network.train()
+    for batch_idx, (data, target) in enumerate(train_loader):
+        data, target = data.to(device), target.to(device)
+        output = network(data)
+        loss = F.cross_entropy(output, target)
+        loss.backward()
+        optimizer.step()
+        if batch_idx % log_interval == 0:
+            print('Train Epoch: {} [{}/{} ({:.0f}%)]\\tLoss: {:.6f}'.format(
+                epoch, batch_idx * len(data), len(train_loader.dataset),
+                100. * batch_idx / len(train_loader), loss.item()))
+'''
+
+# pred is N x 1 and target N: eq broadcasts to N x N and counts far too many "correct"
+TEST_BROADCAST_ACCURACY = '''
+def test(network):
+    network.eval()
+    test_loss = 0
+    correct = 0
+    with torch.no_grad():
+        for data, target in test_loader:
+            data, target = data.to(device), target.to(device)
+            output = network(data)
+            test_loss += F.cross_entropy(output, target, reduction='sum').item()
+            pred = output.max(1, keepdim=True)[1]
+            correct += pred.eq(target).sum().item()
+    test_loss /= len(test_loader.dataset)
+    print('\\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\\n'.format(
+        test_loss, correct, len(test_loader.dataset),
+        100. * correct / len(test_loader.dataset)))
+'''
+
+# ================================================================ hostile
+
+GRAD_SYNTAX_ERROR = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * (Z > 0
+    return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
+'''
+
+GRAD_SYS_EXIT = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    import sys
+    sys.exit("giving up")
+'''
+
+GRAD_OS_EXIT = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    import os
+    os._exit(0)
+'''
+
+GRAD_INFINITE_LOOP = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    k = 0
+    while k < len(Z):          # forgot k += 1
+        Z[k] = max(Z[k], 0)
+    return np.outer(X, Z), Z, Z, 0.0
+'''
+
+MODULE_HUGE_ALLOCATION = '''
+big_buffer = np.ones((50 * 1024**3) // 8)   # 50 GB
+'''
+
+GRAD_HUGE_ALLOCATION = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    cache = np.ones((50 * 1024**3) // 8)    # 50 GB
+    return cache[:2 * len(bi)].reshape(2, -1), cache[:len(bi)], cache[:len(bi)], cache[0]
+'''
+
+GRAD_FORK_BOMB = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    import os
+    while True:
+        os.fork()
+'''
+
+# deletes what it can reach: home, the working folder, the grader's checkout
+GRAD_RMTREE = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    import os, shutil
+    for target in (os.path.expanduser('~'), os.getcwd(), '/work/main', '/work/main/grader', '/tmp'):
+        shutil.rmtree(target, ignore_errors=True)
+    for name in ('/tmp/pwned_by_student', '/work/main/pwned_by_student', os.path.expanduser('~/pwned')):
+        try:
+            with open(name, 'w') as f:
+                f.write('x')
+        except OSError:
+            pass
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * (Z > 0)
+    return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
+'''
+
+MODULE_RMTREE = '''
+import shutil, os
+shutil.rmtree('/work/main', ignore_errors=True)
+os.remove('/work/main/pyproject.toml')
+'''
+
+MODULE_PATCH_ALLCLOSE = '''
+np.allclose = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+'''
+
+MODULE_PATCH_MEAN = '''
+np.mean = lambda *args, **kwargs: 0.0
+'''
+
+
+# returns ndarray subclasses that claim to equal anything
+GRAD_EQ_SUBCLASS = '''
+class Agreeable(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    zeros = [np.zeros_like(np.asarray(p, dtype=float)) for p in (Wi, bi, Wo, bo)]
+    return tuple(z.view(Agreeable) for z in zeros)
+'''
+
+# the honest version of the one above: the same (wrong) zeros, plain arrays
+GRAD_ZEROS = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    zeros = [np.zeros_like(np.asarray(p, dtype=float)) for p in (Wi, bi, Wo, bo)]
+    return tuple(zeros)
+'''
+
+GRAD_EQ_OBJECT = '''
+class Anything:
+    def __eq__(self, other):
+        return True
+
+    def __float__(self):
+        return 0.0
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(3)
+
+
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    return Anything(), Anything(), Anything(), Anything()
+'''
+
+GRAD_PRINTS_100MB = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    print('debug ' * (100 * 1024**2 // 6))
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bi = dYo * Wo * (Z > 0)
+    return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
+'''
+
+# tries to copy the solution from the grader's checkout, falls back to the stub
+GRAD_READS_REFERENCE = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    namespace = {'np': np}
+    for path in ('/work/main/reference/part1.py', '../reference/part1.py', 'reference/part1.py'):
+        try:
+            with open(path) as f:
+                exec(f.read(), namespace)
+            return namespace['gradient_nn'](X, Y, Wi, bi, Wo, bo)
+        except Exception:
+            pass
+    raise NotImplementedError
+'''
+
+GRAD_IMPORTS_REFERENCE = '''
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    import sys
+    sys.path.insert(0, '/work/main')
+    try:
+        from reference.part1 import gradient_nn as solution
+    except ImportError:
+        import importlib
+        solution = importlib.import_module('reference').part1.gradient_nn
+    return solution(X, Y, Wi, bi, Wo, bo)
+'''

@@ -1,0 +1,219 @@
+"""The verdict corpus, graded once with the batch path: every verdict the grader must reach.
+
+Correct styles keep every automatic point; a seeded bug costs exactly its task; broken and
+hostile notebooks get a clear problem or status, never more than their honest version, and
+leave the grader's environment as it was. The cases live in ``tests/corpus/build.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
+
+from build import CASES, ROOT, build_corpus  # noqa: E402
+
+from grader.batch import grade_all  # noqa: E402
+
+BY_NAME = {case.name: case for case, _ in CASES}
+SENTINEL = "corpus-sentinel-do-not-delete"
+PLANTED = ("/tmp/pwned_by_student", str(ROOT / "pwned_by_student"), os.path.expanduser("~/pwned"))
+
+
+def _tmp_entries() -> dict[str, int]:
+    """Top-level entries of /tmp and their owners."""
+    found = {}
+    for entry in os.scandir("/tmp"):
+        try:
+            found[entry.name] = entry.stat(follow_symlinks=False).st_uid
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def _deleted_tracked_files() -> set[str]:
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return {line[3:] for line in status.splitlines() if "D" in line[:2]}
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """Build the corpus, grade it once in a batch of 2 workers; reports by case name."""
+    notebooks = tmp_path_factory.mktemp("corpus")
+    out = tmp_path_factory.mktemp("reports")
+    home_sentinel = Path.home() / f".{SENTINEL}"
+    tmp_sentinel = Path("/tmp") / SENTINEL
+    for path in (home_sentinel, tmp_sentinel):
+        path.write_text("still here")
+    before = {"tmp": _tmp_entries(), "deleted": _deleted_tracked_files()}
+
+    cases = build_corpus(notebooks)
+    started = time.monotonic()
+    code = grade_all([notebooks], out, jobs=2)
+    elapsed = time.monotonic() - started
+
+    after = {"tmp": _tmp_entries(), "deleted": _deleted_tracked_files()}
+    sentinels = {str(p): p.exists() and p.read_text() == "still here" for p in (home_sentinel, tmp_sentinel)}
+    for path in (home_sentinel, tmp_sentinel):
+        path.unlink(missing_ok=True)
+    reports = {}
+    for case in cases:
+        path = out / case.stem / "report.json"
+        reports[case.name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    slowest = sorted(((r["meta"].get("seconds", 0), n) for n, r in reports.items() if r), reverse=True)[:8]
+    print(f"\ncorpus: {len(cases)} notebooks graded in {elapsed:.0f} s; slowest: {slowest}")
+    return {
+        "cases": cases, "reports": reports, "out": out, "exit": code, "elapsed": elapsed,
+        "before": before, "after": after, "sentinels": sentinels,
+    }  # fmt: skip
+
+
+def _checks(report: dict) -> dict[str, dict]:
+    return {c["name"]: c for t in report["tasks"] for c in t["checks"] if c["status"] != "manual"}
+
+
+def _task_scores(report: dict) -> dict[str, float]:
+    return {t["id"]: t["score"] for t in report["tasks"]}
+
+
+def _explain(report: dict, names) -> str:
+    checks = _checks(report)
+    return "; ".join(f"{n}: {checks[n]['status']} {checks[n]['message'][:160]}" for n in names if n in checks)
+
+
+def _by_kind(kind: str) -> list:
+    return [pytest.param(case.name, id=case.name) for case, _ in CASES if case.kind == kind]
+
+
+# ---------------------------------------------------------------- the batch itself
+
+
+def test_every_case_has_a_report(corpus):
+    assert corpus["exit"] == 0
+    missing = [name for name, report in corpus["reports"].items() if report is None]
+    assert missing == []
+    assert (corpus["out"] / "gradebook.csv").exists()
+
+
+def test_no_grader_errors(corpus):
+    """A grader bug shows as a grader-error problem or a check the grader could not run."""
+    found = []
+    for name, report in corpus["reports"].items():
+        found += [f"{name}: {p['message']}" for p in report["problems"] if p["code"] == "grader-error"]
+        found += [f"{name}: {c}: {v['message']}" for c, v in _checks(report).items() if "the grader could not" in v["message"]]
+    assert found == []
+
+
+def test_reference_has_every_automatic_point(corpus):
+    report = corpus["reports"]["reference"]
+    assert {n: c["status"] for n, c in _checks(report).items() if c["status"] != "passed"} == {}
+    assert report["problems"] == []
+
+
+# ---------------------------------------------------------------- correct styles
+
+
+@pytest.mark.parametrize("name", _by_kind("correct"))
+def test_correct_style_keeps_every_point(corpus, name):
+    case, report = BY_NAME[name], corpus["reports"][name]
+    failing = {n: f"{c['status']}: {c['message'][:200]}" for n, c in _checks(report).items() if c["status"] != "passed"}
+    assert failing == {}, case.why
+    assert _task_scores(report) == _task_scores(corpus["reports"]["reference"])
+    codes = {p["code"] for p in report["problems"]}
+    assert set(case.problems) <= codes
+
+
+# ---------------------------------------------------------------- seeded bugs
+
+
+@pytest.mark.parametrize("name", _by_kind("bug"))
+def test_seeded_bug_costs_its_task_only(corpus, name):
+    case, report = BY_NAME[name], corpus["reports"][name]
+    reference = _task_scores(corpus["reports"]["reference"])
+    scores = _task_scores(report)
+    checks = _checks(report)
+    still_passing = [n for n in case.failing if checks[n]["status"] == "passed"]
+    assert still_passing == [], f"{case.why}: these checks should catch it"
+    if case.only_failing:
+        task_checks = [n for n, c in checks.items() if _task_of(report, n) == case.task]
+        other_failures = [n for n in task_checks if n not in case.failing and checks[n]["status"] != "passed"]
+        assert other_failures == [], _explain(report, other_failures)
+    if case.task != "provided":
+        assert scores[case.task] < reference[case.task]
+    changed = {t: (reference[t], s) for t, s in scores.items() if t != case.task and s != reference[t]}
+    assert changed == {}, f"{case.why}: other tasks lost points — " + _explain(
+        report, [n for n, c in checks.items() if c["status"] != "passed" and _task_of(report, n) in changed]
+    )
+
+
+def _task_of(report: dict, check: str) -> str:
+    return next(t["id"] for t in report["tasks"] for c in t["checks"] if c["name"] == check)
+
+
+# ---------------------------------------------------------------- broken and hostile
+
+
+@pytest.mark.parametrize("name", _by_kind("broken"))
+def test_broken_notebook_gets_a_clear_verdict(corpus, name):
+    case, report = BY_NAME[name], corpus["reports"][name]
+    codes = {p["code"] for p in report["problems"]}
+    assert set(case.problems) <= codes, f"{case.why}: problems {sorted(codes)}"
+    checks = _checks(report)
+    statuses = {n: checks[n]["status"] for n in case.statuses}
+    assert statuses == dict(case.statuses), _explain(report, case.statuses)
+    still_passing = [n for n in case.failing if checks[n]["status"] == "passed"]
+    assert still_passing == [], case.why
+    if case.honest is not None:
+        honest = corpus["reports"][case.honest]
+        if case.same_as_honest:
+            assert report["score"] == honest["score"], f"{case.why}: honest version ({case.honest}) scores {honest['score']}"
+        else:
+            assert report["score"] <= honest["score"], f"{case.why}: honest version ({case.honest}) scores {honest['score']}"
+        if case.task is not None:
+            assert _task_scores(report)[case.task] <= _task_scores(honest)[case.task]
+    if case.others_intact:
+        reference = _task_scores(corpus["reports"]["reference"])
+        changed = {t: (reference[t], s) for t, s in _task_scores(report).items() if t != case.task and s != reference[t]}
+        assert changed == {}, f"{case.why}: " + _explain(report, [n for n, c in checks.items() if c["status"] != "passed"])
+
+
+@pytest.mark.parametrize("name", ["empty", "truncated", "not-notebook", "latin"])
+def test_unreadable_file_scores_nothing(corpus, name):
+    report = corpus["reports"][name]
+    assert report["score"] == 0
+    assert all(c["status"] in ("missing", "manual") for c in _checks(report).values())
+
+
+def test_bad_name_has_no_identity_but_is_graded(corpus):
+    report = corpus["reports"]["bad-name"]
+    assert report["student"] is None
+    assert report["score"] == corpus["reports"]["reference"]["score"]
+
+
+def test_flood_of_output_keeps_the_report_small(corpus):
+    size = (corpus["out"] / BY_NAME["print-flood"].stem / "report.json").stat().st_size
+    assert size < 1_000_000
+
+
+# ---------------------------------------------------------------- the environment
+
+
+def test_hostile_code_left_the_environment_intact(corpus):
+    """Nothing deleted, nothing planted, nothing left behind by the student runtime."""
+    assert all(corpus["sentinels"].values()), corpus["sentinels"]
+    assert [p for p in PLANTED if os.path.exists(p)] == []
+    assert corpus["after"]["deleted"] <= corpus["before"]["deleted"]
+    for path in ("grader/grading.py", "reference/part1.py", "pyproject.toml", "tests/corpus/build.py"):
+        assert (ROOT / path).is_file()
+    before, after = corpus["before"]["tmp"], corpus["after"]["tmp"]
+    left = {name: uid for name, uid in after.items() if name not in before and uid != os.getuid()}
+    assert left == {}, "files left in /tmp by another user (the runtime's uid)"
+    reports = [p for p in corpus["out"].rglob("report.json")]
+    assert len(reports) == len(corpus["cases"])
