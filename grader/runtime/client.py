@@ -372,7 +372,11 @@ class StudentRuntime:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
             outcomes: list[BuildOutcome | None] = [None] * len(self.statements)
-            self._build(outcomes)
+            try:
+                self._build(outcomes)
+            except BaseException:
+                self.close()
+                raise
             self.outcomes = [o for o in outcomes if o is not None]
             return self.outcomes
 
