@@ -1,7 +1,21 @@
 """The student runtime: a submission's namespace in an isolated process, called with plain data.
 
-See ``client.StudentRuntime``. Nothing the runtime sends back is unpickled or executed: the
-wire format (``protocol``) carries JSON and raw array buffers only.
+Process model: one *zygote* per grader process (a ``python -I`` interpreter with a scrubbed
+environment that pre-imports numpy, scipy, matplotlib, torch, torchvision and the worker
+code) forks one *builder* per ``StudentRuntime``; the builder confines itself (rlimits,
+private cwd, network namespace, unprivileged uid of its own, Landlock), executes the "run"
+statements, then only forks *call workers*. A hang, exit, crash or memory blow-up costs the
+worker; the next call gets a fresh fork with the same namespace and the defines replayed.
+
+Wire format (``protocol``): JSON header plus raw array buffers, validated on decode; nothing
+is unpickled or executed on the grader's side. Handles name objects kept in the worker; they
+do not survive a restart (nor do defines that captured them).
+
+    with StudentRuntime(statements, files={"data.mat": blob}) as rt:
+        rt.outcomes                      # one BuildOutcome per "run" statement
+        rt.call("gradient_nn", X, Y, Wi, bi, Wo, bo)
+        net = rt.call("ConvNet", keep=True).value
+        rt.call("@forward", net, as_tensor(batch))
 """
 
 from grader.runtime.client import RuntimeFailure, StudentRuntime
