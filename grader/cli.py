@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     similarity = sub.add_parser("similarity", help="compare every pair of submissions: evidence of code sharing to review")
     similarity_cli.add_arguments(similarity)
     similarity.set_defaults(run=similarity_cli.run)
+
+    from grader.kit import cli as kit_cli
+
+    kit = sub.add_parser("student-kit", help="build the student kit (grader check as a wheel) and the submission-repository template")
+    kit_cli.add_arguments(kit)
+    kit.set_defaults(run=kit_cli.run)
     return parser
 
 
