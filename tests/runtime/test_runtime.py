@@ -159,6 +159,9 @@ def test_defines_replace_names_and_survive_restarts_until_reset(rt):
     rt.reset()
     assert rt.call("uses_helper", 1).value == 11
     assert rt.call("exit_now").status == "error"
+    assert rt.define("scaled = w * 2", {"w": as_tensor(np.ones(3), "float64")}).ok
+    assert rt.define("info = tensor_info(scaled)").ok
+    assert rt.names()["info"] == "value"
     failed = rt.define("raise ValueError('bad define')")
     assert failed.status == "error" and failed.error.type == "ValueError"
 
@@ -176,15 +179,13 @@ def test_build_outcomes_record_errors_and_keep_going():
         "def f():\n    return g()\n\ndef g():\n    return [][1]",
         "d = f()",
         "import sys\nsys.exit(2)",
-        "e = 5",
+        "e = 5\nprint('e is', e)",
         "import builtins\nbuiltins.len = None\nbuiltins.isinstance = None",
         "f2 = f",
     )
     with StudentRuntime(stmts) as rt:
         status = [o.status for o in rt.outcomes]
-        assert (
-            status == ["ok", "error", "ok", "ok", "ok", "error", "ok", "exited", "ok"] + ["ok"] * 4
-        )
+        assert status == ["ok", "error", "ok", "ok", "ok", "error", "ok", "exited"] + ["ok"] * 6
         err = rt.outcomes[5].error
         assert err.type == "IndexError"
         assert err.traceback == (
@@ -193,6 +194,7 @@ def test_build_outcomes_record_errors_and_keep_going():
             "<cell 2>, line 5, in g",
         )
         assert rt.outcomes[7].detail == "exited with status 2"
+        assert rt.outcomes[9].output == "e is 5\n" and rt.outcomes[8].output == ""
         names = rt.names()
         assert (
             {"a", "c", "e", "f", "g", "f2"} <= set(names) and "b" not in names and "d" not in names
