@@ -266,3 +266,31 @@ def test_templates_render_with_the_kits_delimiters(text: str) -> None:
 
 def test_the_wheel_is_small(kit: Kit) -> None:
     assert kit.wheel.stat().st_size < 512 * 1024
+
+
+def test_a_kit_that_would_leak_is_refused_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's own audit is the last gate: here hidden.py is forced into the kit."""
+    from grader.kit import build, stage
+
+    closure = stage.check_path_modules
+    monkeypatch.setattr(
+        stage, "check_path_modules", lambda a: [*closure(a), "assignments/a2/hidden.py"]
+    )
+    with pytest.raises(build.KitRefused, match="hidden.py: an instructor-only file"):
+        build.build_kit(tmp_path, "a2")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_instructor_cli_has_the_student_kit_command(tmp_path: Path) -> None:
+    from grader.kit import cli as kit_cli
+
+    args = instructor_cli.build_parser().parse_args(
+        ["student-kit", "--out", str(tmp_path), "--no-constraints"]
+    )
+    assert args.run is kit_cli.run and args.out == tmp_path and args.no_constraints
+    with pytest.raises(SystemExit):
+        instructor_cli.build_parser().parse_args(
+            ["student-kit", "--out", "x", "--no-constraints", "--constraints", "c"]
+        )
