@@ -540,7 +540,7 @@ class StudentRuntime:
     # -- call workers
 
     def _spawn_worker(self) -> None:
-        """Fork a call worker from the builder; rebuild the builder first if it is not healthy."""
+        """Fork a call worker from the builder (rebuilt first if unhealthy), replay the defines."""
         if self.outcomes is None or self._closed:
             raise RuntimeFailure(
                 "the runtime is not running: start() it first, and not after close()"
@@ -556,11 +556,10 @@ class StudentRuntime:
             if attempt == 2:
                 raise RuntimeFailure("could not start a call worker")
         for source, values in self._defines:
-            self._send_request(
-                self._worker,
-                {"op": "define", "source": source, "values": values},
-                self.limits.call_timeout,
-            )
+            msg = {"op": "define", "source": source, "values": values}
+            self._send_request(self._worker, msg, self.limits.call_timeout)
+            if self._worker is None:  # the replay itself killed it
+                return
 
     def _fork_worker(self) -> int | None:
         """Ask the builder for a worker; None (and no builder) if it does not answer properly."""
@@ -582,12 +581,6 @@ class StudentRuntime:
             theirs.close()
         self._worker = _Proc(ours, output, pid)
         return pid
-        for source, values in self._defines:
-            self._send_request(
-                self._worker,
-                {"op": "define", "source": source, "values": values},
-                self.limits.call_timeout,
-            )
 
     def _end_worker(self, kill: bool) -> int | None:
         """Stop the call worker (its whole group, and strays of the uid); return how it ended."""
@@ -611,11 +604,14 @@ class StudentRuntime:
     def _request(self, msg: dict, timeout: float) -> CallResult:
         with self._lock:
             if self._worker is not None and _pending(self._worker.sock) is not None:
-                self._end_worker(
-                    kill=True
-                )  # it died (or wrote) between calls: not this call's fault
+                # it died (or wrote to its socket) between calls: not this call's fault
+                self._end_worker(kill=True)
             if self._worker is None:
                 self._spawn_worker()
+            if self._worker is None:
+                return CallResult(
+                    "crashed", detail="the worker died replaying the grader's defines"
+                )
             return self._send_request(self._worker, msg, timeout)
 
     def _send_request(self, w: _Proc, msg: dict, timeout: float) -> CallResult:

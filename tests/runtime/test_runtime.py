@@ -162,6 +162,15 @@ def test_defines_replace_names_and_survive_restarts_until_reset(rt):
     assert rt.define("scaled = w * 2", {"w": as_tensor(np.ones(3), "float64")}).ok
     assert rt.define("info = tensor_info(scaled)").ok
     assert rt.names()["info"] == "value"
+    dies_if_flagged = (
+        "import os\nif os.path.exists('flag'):\n    os._exit(1)\ndef die():\n    os._exit(3)"
+    )
+    assert rt.define(dies_if_flagged).ok
+    assert rt.define("open('flag', 'w').close()").ok  # files outlive workers
+    assert rt.call("die").status == "exited"  # the replay of the first define now kills
+    dead = rt.call("double", 1)
+    assert dead.status == "crashed" and "replaying" in dead.detail
+    rt.reset()
     failed = rt.define("raise ValueError('bad define')")
     assert failed.status == "error" and failed.error.type == "ValueError"
 
