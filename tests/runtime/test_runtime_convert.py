@@ -54,7 +54,7 @@ def check(value, expected_type_name):
 
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_arrays_and_their_subclasses_become_exact_ndarrays():
-    out = check(np.arange(4.0).view(MyArray), "test_convert.MyArray")
+    out = check(np.arange(4.0).view(MyArray), "test_runtime_convert.MyArray")
     assert type(out) is np.ndarray and out.tolist() == [0, 1, 2, 3]
     out = check(np.matrix([[1, 2]]), "numpy.matrix")
     assert type(out) is np.ndarray and out.shape == (1, 2)
@@ -67,7 +67,7 @@ def test_numbers_keep_their_value_and_report_their_type():
     assert check(np.int64(7), "numpy.int64") == 7 and type(to_plain(np.int64(7))[0]) is int
     assert check(np.bool_(True), "numpy.bool_") is True
     assert math.isnan(check(float("nan"), "float"))
-    assert check(HostileFloat(2.5), "test_convert.HostileFloat") == 2.5
+    assert check(HostileFloat(2.5), "test_runtime_convert.HostileFloat") == 2.5
     assert type(to_plain(HostileFloat(2.5))[0]) is float
     assert check(True, "bool") is True
     assert check(complex(1, 2), "complex") == np.array(1 + 2j)
@@ -91,9 +91,9 @@ def test_what_is_not_plain_data_becomes_opaque():
     gen = (i for i in range(3))
     out = check(gen, "generator")
     assert type(out) is Opaque and out.type_name == "generator" and "generator" in out.repr
-    out = check(BadRepr(), "test_convert.BadRepr")
+    out = check(BadRepr(), "test_runtime_convert.BadRepr")
     assert type(out) is Opaque and "repr failed" in out.repr
-    assert type(check(BadArray(), "test_convert.BadArray")) is Opaque
+    assert type(check(BadArray(), "test_runtime_convert.BadArray")) is Opaque
     assert type(check({1: 2}, "dict")) is Opaque  # non-str keys
     assert type(check(np.array([object()]), "numpy.ndarray")) is Opaque
     assert type(check(torch.nn.Linear(2, 2), "torch.nn.modules.linear.Linear")) is Opaque
@@ -101,7 +101,7 @@ def test_what_is_not_plain_data_becomes_opaque():
 
 def test_hostile_containers_do_not_crash_the_conversion():
     assert (
-        type(check(MyTuple((1, 2)), "test_convert.MyTuple")) is tuple
+        type(check(MyTuple((1, 2)), "test_runtime_convert.MyTuple")) is tuple
     )  # tuple's own iterator is used
     loop: list = []
     loop.append(loop)
