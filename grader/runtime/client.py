@@ -59,7 +59,7 @@ class _Zygote:
         self.lock = threading.Lock()
         self.home = tempfile.mkdtemp(prefix="grader-zygote-")
         ours, theirs = socket.socketpair()
-        env = {
+        env = {  # scrubbed: nothing of the grader's environment but what the interpreter needs
             "PATH": "/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "HOME": self.home,
@@ -70,6 +70,8 @@ class _Zygote:
             "OPENBLAS_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0",
         }
+        if "LD_LIBRARY_PATH" in os.environ:  # some Python installs cannot start without it
+            env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
         with open(os.path.join(self.home, "stderr"), "wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", _BOOT, str(PACKAGE_ROOT), str(theirs.fileno())],

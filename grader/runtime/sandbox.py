@@ -63,22 +63,20 @@ class SandboxConfig:
     max_processes: int = 32
     max_file_bytes: int = 16 * 1024**2
     max_open_files: int = 256
-    # filled in by the zygote, which computes them once for every submission:
-    read_paths: tuple[
-        str, ...
-    ] = ()  # read/execute: the Python installation, site-packages entries, /usr...
-    list_paths: tuple[
-        str, ...
-    ] = ()  # directory listing only: site-packages dirs, so imports can search them
-    hidden_paths: tuple[str, ...] = ()  # dropped from sys.path in the worker (the project checkout)
-    mount_ns: bool = False  # the zygote runs in a private mount namespace (see expose_paths)
+    # Filled in by the zygote, which computes them once for every submission.
+    # read_paths: read/execute (the Python installation, site-packages entries, /usr...);
+    # list_paths: directory listing only (site-packages dirs, so imports can search them);
+    # hidden_paths: dropped from sys.path in the worker (the project checkout, if any);
+    # mount_ns: the zygote runs in a private mount namespace (see expose_paths).
+    read_paths: tuple[str, ...] = ()
+    list_paths: tuple[str, ...] = ()
+    hidden_paths: tuple[str, ...] = ()
+    mount_ns: bool = False
 
 
-HIDDEN_NAMES = (
-    "grader",
-    "reference",
-    "a2_grader",
-)  # the project's own top-level names in site-packages
+# The project's own top-level names, left out of site-packages.
+HIDDEN_NAMES = ("grader", "reference", "a2_grader")
+SITE_DIRS = ("site-packages", "dist-packages")
 
 
 def _check(ret: int, what: str) -> int:
@@ -292,10 +290,8 @@ def scrub_interpreter(hidden_paths: tuple[str, ...]) -> None:
 
     def is_hidden(path: str) -> bool:
         real = os.path.realpath(path or ".")
-        return (
-            any(real == h or real.startswith(h + os.sep) for h in hidden)
-            and "site-packages" not in real
-        )
+        inside = any(real == h or real.startswith(h + os.sep) for h in hidden)
+        return inside and not any(d in real for d in SITE_DIRS)  # a venv inside the checkout
 
     sys.path[:] = [p for p in sys.path if p and not is_hidden(p)]
     for p in [p for p in sys.path_importer_cache if not p or is_hidden(p)]:
@@ -352,7 +348,7 @@ def tasks_of(uid: int) -> int:
 
 def site_dirs() -> tuple[str, ...]:
     """The site-packages directories on sys.path."""
-    return tuple(p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p))
+    return tuple(p for p in sys.path if p.endswith(SITE_DIRS) and os.path.isdir(p))
 
 
 def default_read_paths(

@@ -48,7 +48,12 @@ def sandbox_paths(package_root: str) -> dict:
     """The filesystem view of every submission, computed once; as root, enter it (mount-ns)."""
     from grader.runtime import sandbox
 
-    read = sandbox.default_read_paths((package_root,))
+    sites = sandbox.site_dirs()
+    # A checkout is hidden whole; an install in site-packages by leaving out its entries
+    # (hiding the site-packages dir would hide its ancestors too: /usr, the Python itself).
+    installed = os.path.realpath(package_root) in {os.path.realpath(s) for s in sites}
+    hidden = () if installed else (package_root,)
+    read = sandbox.default_read_paths(hidden)
     mount_ns = False
     if os.geteuid() == 0:
         try:
@@ -57,8 +62,8 @@ def sandbox_paths(package_root: str) -> dict:
             pass
     return {
         "read_paths": read,
-        "list_paths": sandbox.site_dirs(),
-        "hidden_paths": (package_root,),
+        "list_paths": sites,
+        "hidden_paths": hidden,
         "mount_ns": mount_ns,
     }
 

@@ -42,3 +42,10 @@ def test_landlock_abi_is_a_version_number():
 def test_tasks_of_counts_the_tasks_of_a_uid():
     assert sandbox.tasks_of(os.getuid()) >= len(os.listdir("/proc/self/task")) >= 1
     assert sandbox.tasks_of(2**31 - 7) == 0  # nobody runs as this uid
+
+
+def test_an_installed_project_hides_its_entries_not_the_python_around_it():
+    site = sandbox.site_dirs()[0]
+    paths = sandbox.default_read_paths(())  # what the zygote uses when installed in site-packages
+    assert sys.base_prefix in paths and os.path.join(site, "numpy") in paths
+    assert not any(os.path.basename(p) in sandbox.HIDDEN_NAMES for p in paths)
