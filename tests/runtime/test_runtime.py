@@ -219,6 +219,7 @@ def test_a_statement_that_hangs_or_kills_the_process_costs_only_itself():
         "while True:\n    pass",  # interrupted by the statement's alarm
         "import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')",  # hangs in C: the builder is killed and rebuilt
         "import os\nos._exit(3)",
+        "import numpy\nhuge = numpy.ones(50 * 1024**3 // 8)",
         "y = x + 1",
     )
     limits = Limits(statement_timeout=0.5)
@@ -229,6 +230,11 @@ def test_a_statement_that_hangs_or_kills_the_process_costs_only_itself():
         assert by_source["re.match(r'(a+)+$', 'a' * 64 + 'b')"].detail == "timed out after 0.5 s"
         assert by_source["os._exit(3)"].status == "exited"
         assert by_source["os._exit(3)"].detail == "exited with status 3"
+        assert by_source["huge = numpy.ones(50 * 1024**3 // 8)"].status == "memory"
+        assert (
+            by_source["huge = numpy.ones(50 * 1024**3 // 8)"].detail
+            == "ran out of memory (limit 2.0 GiB)"
+        )
         assert by_source["y = x + 1"].status == "ok"
         assert set(rt.names()) >= {"x", "y", "re", "os"}
 
