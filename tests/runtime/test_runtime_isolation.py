@@ -60,6 +60,9 @@ def write_everywhere(targets):
 def environment():
     return {"cwd": os.getcwd(), "env": dict(os.environ), "path": sys.path, "uid": os.getuid()}
 
+def loaded(names):
+    return [n for n in names if n in sys.modules]
+
 def lazy_imports():
     import json, csv, pickle, torch.distributions, scipy.signal, torchvision.models, PIL.Image
     return "ok"
@@ -193,3 +196,13 @@ def test_files_cannot_be_placed_outside_the_private_dir():
     for name in ("../escape.txt", "/tmp/escape.txt", "a/../../escape.txt", ""):
         with pytest.raises(ValueError, match="leaves"):
             StudentRuntime(statements_from_code("x = 1"), files={name: b"x"})
+
+
+def test_the_student_process_is_not_a_fork_of_the_grader(rt):
+    grader_only = ["pytest", "hypothesis", "reference", "grader", "grader.runtime.client"]
+    assert rt.call("loaded", grader_only).value == []
+    assert rt.call("loaded", ["torch", "numpy", "matplotlib.pyplot"]).value == [
+        "torch",
+        "numpy",
+        "matplotlib.pyplot",
+    ]
