@@ -65,6 +65,11 @@ def pyproject(assignment: str, prefix: str, files: list[str]) -> str:
             "readme": "README.md",
             "requires-python": ">=3.11",
             "dependencies": list(DEPENDENCIES),
+            # the student runtime confines code with Linux-only means (memfd, namespaces, Landlock)
+            "classifiers": [
+                "Operating System :: POSIX :: Linux",
+                "Programming Language :: Python :: 3.11",
+            ],
             "scripts": {"grader": "grader.cli:main"},
         },
         "tool": {
