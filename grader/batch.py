@@ -502,13 +502,10 @@ def grade_all(
                 max_score = max_score or reports[job].max_score
                 graded += 1
                 progress.advance(job, result)
+        write_class_files(out, [reports[job] for job in sorted(all_jobs, key=lambda j: j.out_dir.name)])
     except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume"
-        )
+        print(f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume")
         return 130
-
-    write_class_files(out, [reports[job] for job in sorted(all_jobs, key=lambda j: j.out_dir.name)])
     skipped = len(all_jobs) - len(todo)
     note = f", {skipped} up to date" if skipped else ""
     note += f" ({rescored} re-scored with new manual marks)" if rescored else ""

@@ -1,0 +1,128 @@
+"""Resume, --force, failures that cost one submission only, plain progress off a terminal."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from batch_support import report_json, tiny_notebook
+from nbfactory import write_notebook
+
+import grader.batch
+from grader.batch import grade_all
+
+
+def gradebook(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "gradebook.csv", encoding="utf-8-sig", newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+def test_second_run_grades_only_what_changed(
+    class_dir, tmp_path, count_gradings, capsys, monkeypatch
+):
+    out = tmp_path / "out"
+    assert grade_all([class_dir], out, jobs=1) == 0
+    assert sorted(count_gradings) == [
+        "A2_DOE_Jane.ipynb",
+        "A2_POE_Edgar.ipynb",
+        "A2_ROE_Rita.ipynb",
+    ]
+    first = capsys.readouterr().out
+    # stdout is not a terminal here: one plain line per submission, no control codes
+    assert "\x1b" not in first and "\r" not in first
+    assert "[3/3]" in first and "eta" in first
+    assert gradebook(out)["A2_DOE_Jane.ipynb"]["total"] == "2"  # the SUCCESS line of task 1.4
+    assert gradebook(out)["A2_ROE_Rita.ipynb"]["total"] == "0"
+
+    count_gradings.clear()
+    assert grade_all([class_dir], out, jobs=1) == 0
+    assert count_gradings == []
+    assert "graded 0 notebook(s), 3 up to date" in capsys.readouterr().out
+
+    tiny_notebook(class_dir / "A2_ROE_Rita.ipynb", success=True)  # resubmitted, now passing
+    assert grade_all([class_dir], out, jobs=1) == 0
+    assert count_gradings == ["A2_ROE_Rita.ipynb"]
+    assert gradebook(out)["A2_ROE_Rita.ipynb"]["total"] == "2"
+
+    count_gradings.clear()
+    assert grade_all([class_dir], out, jobs=1, force=True) == 0
+    assert len(count_gradings) == 3
+
+    count_gradings.clear()  # a changed grader, pack or seed: everything again
+    monkeypatch.setattr(grader.batch, "pack_salt", lambda *args: "another grader")
+    assert grade_all([class_dir], out, jobs=1) == 0
+    assert len(count_gradings) == 3
+    # nothing written beside the notebooks or outside OUT
+    assert sorted(p.name for p in class_dir.iterdir()) == [
+        "A2_DOE_Jane.ipynb",
+        "A2_POE_Edgar.ipynb",
+        "A2_ROE_Rita.ipynb",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+def test_a_report_without_its_fingerprint_is_graded_again(class_dir, tmp_path, count_gradings):
+    """report.json is written last: one cut short (no fingerprint) means 'grade again'."""
+    out = tmp_path / "out"
+    grade_all([class_dir], out, jobs=1)
+    data = report_json(out, "A2_DOE_Jane")
+    del data["meta"]["fingerprint"], data["meta"]["source_fingerprint"]
+    (out / "A2_DOE_Jane" / "report.json").write_text(json.dumps(data))
+    (out / "A2_POE_Edgar" / "report.json").unlink()
+    count_gradings.clear()
+    grade_all([class_dir], out, jobs=1)
+    assert sorted(count_gradings) == ["A2_DOE_Jane.ipynb", "A2_POE_Edgar.ipynb"]
+
+
+def test_hostile_and_broken_notebooks_cost_themselves_only(class_dir, tmp_path, monkeypatch):
+    (class_dir / "A2_BAD_Json.ipynb").write_text("{ this is not json")
+    write_notebook(
+        class_dir / "A2_EXIT_Early.ipynb", ["import os\nos._exit(3)", "raise SystemExit(1)"]
+    )
+    write_notebook(class_dir / "A2_SYNTAX_Error.ipynb", ["def f(:\n    pass", "y = 2"])
+    (class_dir / "A2_EMPTY_File.ipynb").write_bytes(b"")
+    # a grader bug on one notebook
+    import grader.grading
+
+    real = grader.grading.grade_notebook
+
+    def buggy(path, *args, **kwargs):
+        if Path(path).name == "A2_POE_Edgar.ipynb":
+            raise RuntimeError("a bug in the grader")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(grader.grading, "grade_notebook", buggy)
+    out = tmp_path / "out"
+    assert grade_all([class_dir], out, jobs=1) == 0
+    book = gradebook(out)
+    assert len(book) == 7
+    assert book["A2_DOE_Jane.ipynb"]["total"] == "2"
+    assert "invalid-json" in book["A2_BAD_Json.ipynb"]["problems"]
+    assert book["A2_POE_Edgar.ipynb"]["problems"] == "grader-error"
+    assert book["A2_POE_Edgar.ipynb"]["max"] == "100"
+    edgar = report_json(out, "A2_POE_Edgar")
+    assert "a bug in the grader" in edgar["meta"]["traceback"]
+    assert "fingerprint" not in edgar["meta"]  # tried again on the next run
+    for folder in ("A2_EXIT_Early", "A2_SYNTAX_Error", "A2_EMPTY_File"):
+        assert (out / folder / "report.html").exists() and (out / folder / "junit.xml").exists()
+    assert "A2_EXIT_Early" in (out / "summary.html").read_text()
+
+
+def test_no_notebooks_is_an_error_not_a_crash(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert grade_all([tmp_path / "empty"], tmp_path / "out", jobs=1) == 2
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("stem", ["A2_X_Y"])
+def test_colliding_stems_get_their_own_folders(tmp_path, stem):
+    from grader.batch import plan
+
+    jobs = plan(
+        [tmp_path / "a" / f"{stem}.ipynb", tmp_path / "b" / f"{stem}.ipynb"],
+        tmp_path / "out",
+        "salt",
+    )
+    assert [j.out_dir.name for j in jobs] == [stem, f"{stem}-2"]
