@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import KitEnv
+from kitenv import KitEnv
 
 pytestmark = pytest.mark.slow
 

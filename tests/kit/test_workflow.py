@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from actions_local import JobRun, run_job
-from conftest import bare_env
+from kitenv import bare_env
 
 from grader.kit.build import Kit
 
