@@ -74,7 +74,8 @@ class Context:
     names: Mapping[str, str] = field(default_factory=dict)  # student namespace: name -> kind
     notes: list[str] = field(default_factory=list)  # what a passing check wants said
     _fatal: StudentCallFailed | None = None
-    _defined: bool = False  # the check changed the namespace: the runner resets it afterwards
+    _defines: list[str] = field(default_factory=list)  # this check's changes; the runner undoes them
+    _ended: dict[tuple, StudentCallFailed] = field(default_factory=dict)  # per submission, see _call
 
     # -- calling the student -------------------------------------------------------------
     def call(self, target: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
@@ -90,16 +91,22 @@ class Context:
         """One call into the runtime, failing as StudentCallFailed.
 
         After a call hangs or kills its worker, further calls in the same check fail at once
-        with the same outcome: Hypothesis would otherwise retry the hang while shrinking.
+        with the same outcome (Hypothesis would otherwise retry the hang while shrinking), and
+        so do later checks' calls of the same function in the same namespace: a function that
+        hung once costs its timeout once per submission, not once per check.
         """
         if self._fatal is not None:
+            raise self._fatal
+        key = (_target_name(target), tuple(self._defines))
+        if key in self._ended:
+            self._fatal = self._ended[key]
             raise self._fatal
         result = self.runtime.call(target, *args, timeout=timeout, **kwargs)
         if result.ok:
             return result
         failure = StudentCallFailed(_target_name(target), result)
         if result.status != "error":
-            self._fatal = failure
+            self._fatal = self._ended[key] = failure
         raise failure
 
     def keep(self, target: str, *args: Any, **kwargs: Any) -> Any:
@@ -108,10 +115,12 @@ class Context:
 
     def define(self, source: str, values: Mapping[str, Any] | None = None) -> None:
         """Run trusted source in the student's namespace (undone after the check)."""
-        self._defined = True
+        self._defines.append(source)
         result = self.runtime.define(source, values or {})
-        if not result.ok:
-            raise RuntimeError(f"the grader could not prepare the runtime: {result.detail or result.error}")
+        if result.status == "error":  # the grader's own source failed: a grader bug
+            raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
+        if not result.ok:  # the student's process died or hung under it
+            raise StudentCallFailed("the student's runtime", result)
 
     def note(self, message: str) -> None:
         """Say something next to a pass (a parsed accuracy, a figure found)."""

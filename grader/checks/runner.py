@@ -63,9 +63,9 @@ def _run_once(spec: CheckSpec, ctx: Context, replace: tuple[str, ...] = ()) -> C
         return CheckOutcome("passed", "; ".join(ctx.notes))
     finally:
         ctx._fatal = None
-        if ctx._defined:
+        if ctx._defines:
             ctx.runtime.reset()
-            ctx._defined = False
+            ctx._defines = []
 
 
 def _call_counterexample(failure: StudentCallFailed) -> Counterexample | None:

@@ -103,7 +103,7 @@ def numerical_matches_reference(ctx: Context) -> None:
 def gradcheck_accepts_correct(ctx: Context) -> None:
     """gradcheck() returns True for a correct gradient_nn."""
     ctx.define(inspect.getsource(ctx.reference.gradient_nn))
-    verdict = ctx.call("gradcheck", timeout=120)
+    verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(
             "gradcheck() rejected a correct gradient_nn",
