@@ -137,14 +137,19 @@ def pack_salt(assignment_name: str, seed: int) -> str:
         roots.append(Path(spec.origin).parent)
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if (
-                path.suffix
-                in {".py", ".toml", ".json", ".html", ".md", ".css", ".mat", ".png", ".j2", ".sh"}
-                and "__pycache__" not in path.parts
-            ):
+            if _decides_verdicts(path):
                 digest.update(f"{root.name}/{path.relative_to(root).as_posix()}".encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _decides_verdicts(path: Path) -> bool:
+    """Code, data and templates count; documentation (a README section) does not."""
+    if "__pycache__" in path.parts or not path.is_file():
+        return False
+    if path.suffix == ".md":
+        return "templates" in path.parts
+    return path.suffix in {".py", ".toml", ".json", ".html", ".css", ".mat", ".png", ".j2"}
 
 
 def read_report(out_dir: Path) -> Report | None:
@@ -489,8 +494,11 @@ def grade_all(
         return write_submission(report, job.out_dir, "", job.marks).to_dict()
 
     if scheduler:
-        from grader.distributed import run_dask
-
+        try:
+            from grader.distributed import run_dask
+        except ImportError as exc:
+            print(f"--scheduler needs Dask: pip install 'a2-grader[dask]' ({exc})", file=sys.stderr)
+            return 2
         results = run_dask(todo, scheduler, assignment_name=assignment_name, seed=seed)
     else:
         results = _run_local(todo, seed, assignment_name, workers, on_death)
@@ -502,9 +510,13 @@ def grade_all(
                 max_score = max_score or reports[job].max_score
                 graded += 1
                 progress.advance(job, result)
-        write_class_files(out, [reports[job] for job in sorted(all_jobs, key=lambda j: j.out_dir.name)])
+        write_class_files(
+            out, [reports[job] for job in sorted(all_jobs, key=lambda j: j.out_dir.name)]
+        )
     except KeyboardInterrupt:
-        print(f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume")
+        print(
+            f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume"
+        )
         return 130
     skipped = len(all_jobs) - len(todo)
     note = f", {skipped} up to date" if skipped else ""
