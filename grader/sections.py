@@ -67,5 +67,10 @@ _ANSWER = re.compile(r"(?:\*\*|__)?\s*(?:answer|réponse|response)\s*(?:\*\*|__)
 
 
 def _answer_in_heading(source: str) -> str:
+    """Students often answer under the question in the heading's own cell: everything after
+    the heading line counts, or after an "Answer:" marker when there is one."""
     match = _ANSWER.search(source)
-    return source[match.end() :] if match else ""
+    if match:
+        return source[match.end() :]
+    lines = source.strip().splitlines()
+    return "\n".join(lines[1:])

@@ -38,6 +38,7 @@ def test_sections_run_to_the_next_heading():
     sections = find_sections(Submission(path=None, identity=None, cells=cells), ["1.4", "1.5"])
     assert sections["1.4"].outputs_text == "SUCCESS"
     assert sections["1.4"].markdown == "central differences\n\nmore words"
+    assert sections["1.5"].markdown == ""
     assert sections["1.5"].images == 1 and sections["1.4"].images == 0
 
 
@@ -52,3 +53,10 @@ def test_numbers_as_students_write_them(text):
 def test_numbers_do_not_merge_unrelated_figures():
     assert numbers_in("1216 + 51328 + 204864 + 650") == {1216, 51328, 204864, 650}
     assert 650 in numbers_in("fc2: 10×64 + 10 = 650")
+
+
+def test_an_answer_under_the_question_in_the_heading_cell_counts():
+    cells = (Cell(1, "markdown", "### Question 3.6 — parameters\nconv1: 1,216 ... total **258,058**"),)
+    section = find_sections(Submission(path=None, identity=None, cells=cells), ["3.6"])["3.6"]
+    assert 258058 in numbers_in(section.markdown)
+    assert "Question 3.6" not in section.markdown

@@ -12,7 +12,7 @@ import torch
 
 from grader.assignments.a2 import strategies
 from grader.assignments.a2.evidence import section
-from grader.assignments.a2.public import GRADIENT_NAMES, four_gradients, is_true
+from grader.assignments.a2.public import GRADIENT_NAMES, PART1_HELPERS, four_gradients, is_true
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
@@ -21,9 +21,6 @@ from grader.runtime import as_tensor
 
 CHECKS = CheckSet()
 check = CHECKS.check
-
-PART1_HELPERS = ("sigm", "nnet_forward_logloss", "sumelement_matrix", "sumelement_vector")
-
 
 # -- provided code (no points, reported) -----------------------------------------------------
 

@@ -138,7 +138,18 @@ def gradient_drives_sgd(ctx: Context) -> None:
 # -- 1.4 numerical gradient and gradcheck ----------------------------------------------------
 
 
-@check("1.4", "gradient_nn_numerical.known_values", needs=("gradient_nn_numerical",), uses_reference=False)
+# The provided helpers a numerical gradient calls: when the instructor grades, a failure is
+# re-checked with the reference's helpers, so a broken provided helper costs only its own task.
+PART1_HELPERS = ("sigm", "nnet_forward_logloss", "sumelement_matrix", "sumelement_vector")
+
+
+@check(
+    "1.4",
+    "gradient_nn_numerical.known_values",
+    needs=("gradient_nn_numerical",),
+    isolate=PART1_HELPERS,
+    uses_reference=False,
+)
 def numerical_known_values(ctx: Context) -> None:
     """Central differences at a few fixed inputs agree with the known gradients."""
     for example, expected in known_values.load():
