@@ -126,8 +126,8 @@ def test_correct_style_keeps_every_point(corpus, name):
     failing = {n: f"{c['status']}: {c['message'][:200]}" for n, c in _checks(report).items() if c["status"] != "passed"}
     assert failing == {}, case.why
     assert _task_scores(report) == _task_scores(corpus["reports"]["reference"])
-    codes = {p["code"] for p in report["problems"]}
-    assert set(case.problems) <= codes
+    problems = {p["code"]: p["message"] for p in report["problems"]}
+    assert set(problems) == set(case.problems), f"{case.why}: a correct notebook gets no other problem"
 
 
 # ---------------------------------------------------------------- seeded bugs

@@ -81,7 +81,18 @@ def _then(*steps: Edit) -> Edit:
 
 def _helper_in_own_cell(nb):
     edits.replace_definition(nb, "gradient_nn", V.GRAD_USES_HELPER)
-    edits.insert_code(nb, edits.defining_cell(nb, "gradient_nn"), V.RELU_GRAD_HELPER, count=5)
+    edits.insert_code(nb, edits.defining_cell(nb, "gradient_nn"), V.RELU_GRAD_HELPER, count=1)
+    edits.renumber(nb)
+
+
+def _convnet(variant: str, first_conv: str) -> Edit:
+    """A ConvNet whose first convolution is not ``conv1``: the student's 3.5 cell follows it."""
+
+    def run(nb):
+        edits.replace_definition(nb, "ConvNet", variant)
+        edits.replace_in_sources(nb, "convnet.conv1.weight", f"convnet.{first_conv}.weight")
+
+    return run
 
 
 def _magics(nb):
@@ -92,12 +103,14 @@ def _magics(nb):
     nb.cells[k].source = "%%time\n" + nb.cells[k].source
     k = edits.defining_cell(nb, "ConvNet")
     nb.cells[k].source = nb.cells[k].source + "\n\nConvNet?\nnet_check = ConvNet()\nnet_check"
+    edits.renumber(nb)
 
 
 def _redefinition(nb):
     k = edits.defining_cell(nb, "gradient_nn")
     edits.insert_code(nb, k, V.GRAD_EARLY_WRONG, count=3)
     edits.insert_markdown(nb, k + 1, "The version above has a sign error; corrected below.")
+    edits.renumber(nb)
 
 
 def _out_of_order(nb):
@@ -167,7 +180,8 @@ def _insert_module_code(source: str) -> Edit:
 
     def run(nb):
         k = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-        edits.insert_code(nb, k + 1, source, count=2)
+        edits.insert_code(nb, k + 1, source, count=1)
+        edits.renumber(nb)
 
     return run
 
@@ -188,10 +202,10 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("grad-helper-cell", "correct", "relu / relu_grad helpers defined in an earlier cell"), _helper_in_own_cell),
     (Case("numerical-eps-coarser", "correct", "central differences, eps = 1e-4, own copies"), _replace("gradient_nn_numerical", V.NUMERICAL_EPS_1E4)),
     (Case("numerical-generic", "correct", "eps = 1e-5, one np.ndindex loop over every parameter"), _replace("gradient_nn_numerical", V.NUMERICAL_EPS_1E5_GENERIC)),
-    (Case("convnet-sequential", "correct", "nn.Sequential blocks with nn.Flatten"), _replace("ConvNet", V.CONVNET_SEQUENTIAL)),
+    (Case("convnet-sequential", "correct", "nn.Sequential blocks with nn.Flatten"), _convnet(V.CONVNET_SEQUENTIAL, "features[0]")),
     (Case("convnet-pool-first", "correct", "pool before tanh (they commute), x.view(x.size(0), -1)"), _replace("ConvNet", V.CONVNET_POOL_FIRST_VIEW)),
     (Case("convnet-modules", "correct", "nn.MaxPool2d / nn.Tanh modules, torch.flatten(x, 1)"), _replace("ConvNet", V.CONVNET_MODULES_FLATTEN)),
-    (Case("convnet-fc-first", "correct", "fc layers declared before conv layers, own attribute names"), _replace("ConvNet", V.CONVNET_FC_FIRST_NAMES)),
+    (Case("convnet-fc-first", "correct", "fc layers declared before conv layers, own attribute names"), _convnet(V.CONVNET_FC_FIRST_NAMES, "first_conv")),
     (Case("train-loop-lrate", "correct", "the handed-out train_loop, which reads the global lrate"), _replace("train_loop", V.TRAIN_LOOP_GLOBAL_LRATE)),
     (Case("magics", "correct", "%matplotlib, !pip, %%time on the gradient cell, ConvNet? help"), _magics),
     (Case("redefinition", "correct", "a wrong gradient_nn first, the right one later: the last wins", problems=()), _redefinition),
@@ -232,7 +246,7 @@ CASES: list[tuple[Case, Edit | None]] = [
           statuses={c: "error" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_OS_EXIT)),
     (Case("infinite-loop", "broken", "a while loop that never ends in gradient_nn", task="1.2",
           statuses={c: "timeout" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_INFINITE_LOOP)),
-    (Case("module-memory", "broken", "50 GB allocated at module level", problems=("statement-error",), honest="reference", same_as_honest=True),
+    (Case("module-memory", "broken", "50 GB allocated at module level", problems=("statement-memory",), honest="reference", same_as_honest=True),
      _insert_module_code(V.MODULE_HUGE_ALLOCATION)),
     (Case("function-memory", "broken", "50 GB allocated inside gradient_nn", task="1.2",
           statuses={c: "error" for c in GRADIENT_CHECKS}, honest="stub", same_as_honest=True), _replace("gradient_nn", V.GRAD_HUGE_ALLOCATION)),

@@ -128,6 +128,27 @@ def edit_stream_text(outputs: list, change: Callable[[str], str]) -> list:
     return outputs
 
 
+def renumber(nb: nbformat.NotebookNode) -> None:
+    """Execution counts 1, 2, 3... in cell order, as "Restart & Run All" leaves them."""
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            n += 1
+            cell.execution_count = n
+            for o in cell.outputs:
+                if o.output_type == "execute_result":
+                    o.execution_count = n
+
+
+def replace_in_sources(nb: nbformat.NotebookNode, old: str, new: str) -> None:
+    """Replace ``old`` in every code cell that holds it (a student adapting their own cells)."""
+    hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+    if not hits:
+        raise EditError(f"no code cell holds {old!r}")
+    for cell in hits:
+        cell.source = cell.source.replace(old, new)
+
+
 def strip_run(nb: nbformat.NotebookNode) -> None:
     """As if never run: no execution counts, no outputs."""
     for cell in nb.cells:
