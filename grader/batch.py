@@ -185,8 +185,8 @@ def write_submission(
 
 
 def class_reports(out: Path) -> dict[str, Report]:
-    """Report folder -> report, for the submissions of the last run into ``out`` (every folder
-    holding a report.json when no run wrote a manifest)."""
+    """Report folder -> report, for every submission graded into ``out`` (by the manifest; every
+    folder holding a report.json when no run wrote one)."""
     out = Path(out)
     try:
         folders = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["submissions"]
@@ -465,14 +465,10 @@ def grade_all(
         return 2
     out.mkdir(parents=True, exist_ok=True)
     all_jobs = plan(notebooks, out, pack_salt(assignment_name, seed), load_marks(out))
-    dump_json(
-        {
-            "assignment": assignment_name,
-            "seed": seed,
-            "submissions": [j.out_dir.name for j in all_jobs],
-        },
-        out / MANIFEST,
-    )
+    # OUT is the class: a later run on a few notebooks (a late submission) adds to it
+    earlier = [f for f in class_reports(out) if f not in {j.out_dir.name for j in all_jobs}]
+    folders = [*earlier, *(j.out_dir.name for j in all_jobs)]
+    dump_json({"assignment": assignment_name, "seed": seed, "submissions": folders}, out / MANIFEST)
 
     todo, reports, rescored = [], {}, 0
     for job in all_jobs:
@@ -510,9 +506,8 @@ def grade_all(
                 max_score = max_score or reports[job].max_score
                 graded += 1
                 progress.advance(job, result)
-        write_class_files(
-            out, [reports[job] for job in sorted(all_jobs, key=lambda j: j.out_dir.name)]
-        )
+        by_folder = {**class_reports(out), **{job.out_dir.name: r for job, r in reports.items()}}
+        write_class_files(out, [by_folder[f] for f in sorted(by_folder)])
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume"

@@ -126,3 +126,22 @@ def test_colliding_stems_get_their_own_folders(tmp_path, stem):
         "salt",
     )
     assert [j.out_dir.name for j in jobs] == [stem, f"{stem}-2"]
+
+
+def test_a_late_submission_graded_alone_joins_the_class(class_dir, tmp_path, count_gradings):
+    out = tmp_path / "out"
+    assert grade_all([class_dir], out, jobs=1) == 0
+    late = tiny_notebook(tmp_path / "A2_LATE_Larry.ipynb")
+    count_gradings.clear()
+    assert grade_all([late], out, jobs=1) == 0
+    assert count_gradings == ["A2_LATE_Larry.ipynb"]
+    assert sorted(gradebook(out)) == [
+        "A2_DOE_Jane.ipynb",
+        "A2_LATE_Larry.ipynb",
+        "A2_POE_Edgar.ipynb",
+        "A2_ROE_Rita.ipynb",
+    ]
+    manifest = json.loads((out / "batch.json").read_text())
+    assert sorted(manifest["submissions"]) == sorted(
+        f.removesuffix(".ipynb") for f in gradebook(out)
+    )
