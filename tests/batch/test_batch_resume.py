@@ -145,3 +145,21 @@ def test_a_late_submission_graded_alone_joins_the_class(class_dir, tmp_path, cou
     assert sorted(manifest["submissions"]) == sorted(
         f.removesuffix(".ipynb") for f in gradebook(out)
     )
+
+
+def test_a_terminal_gets_the_live_bar(tmp_path):
+    import io
+
+    from grader.batch import Progress, plan
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    jobs = plan([tmp_path / "A2_A_B.ipynb", tmp_path / "A2_C_D.ipynb"], tmp_path, "salt")
+    with Progress(2, 0, stream=screen) as progress:
+        assert progress.live
+        for job in jobs:
+            progress.advance(job, {"score": 1, "max_score": 2})
+    assert "2/2" in screen.getvalue() and "[1/2]" not in screen.getvalue()
