@@ -21,6 +21,7 @@ import importlib.metadata
 import importlib.util
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import sys
@@ -241,8 +242,15 @@ def _init_worker(assignment_name: str) -> None:
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _exit_on_term)
+        run_exit_hooks_at_exit()
     if _assignment is None or _assignment.name != assignment_name:
         _assignment = load_assignment(assignment_name)
+
+
+def run_exit_hooks_at_exit() -> None:
+    """A multiprocessing child ends with ``os._exit``, skipping ``atexit``: run those hooks (the
+    runtime's zygote and its temporary folder) when this worker process ends."""
+    multiprocessing.util.Finalize(None, atexit._run_exitfuncs, exitpriority=0)
 
 
 def _exit_on_term(signum: int, frame: object) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from distributed import Client, WorkerPlugin, as_completed
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch import Job, grader_failure, write_submission
+from grader.batch import Job, grader_failure, run_exit_hooks_at_exit, write_submission
 from grader.scoring import ManualMark
 
 _loaded: dict[str, Assignment] = {}
@@ -35,6 +35,7 @@ class LoadAssignment(WorkerPlugin):
         self.name = f"grader-assignment-{assignment_name}"
 
     def setup(self, worker: Any) -> None:
+        run_exit_hooks_at_exit()
         _assignment(self.assignment_name)
 
 
