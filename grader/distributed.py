@@ -103,14 +103,16 @@ def run_dask(
                 retries=1,
             )
             futures[future] = job
+        max_score = 0.0  # the rubric's, once a result has said it
         try:
             for future in as_completed(futures):
                 job = futures.pop(future)
                 try:
                     result = future.result()
                     failed = bool(result.get("meta", {}).pop("grader_error", False))
+                    max_score = max_score or result.get("max_score", 0.0)
                 except Exception:  # noqa: BLE001 - a lost worker (KilledWorker) costs its submission only
-                    report = grader_failure(job.notebook, 0.0, traceback.format_exc())
+                    report = grader_failure(job.notebook, max_score, traceback.format_exc())
                     result, failed = report.to_dict(), True
                 report = write_submission(
                     Report.from_dict(result),
