@@ -91,10 +91,14 @@ def set_rlimits(cfg: SandboxConfig, nproc_base: int = 0) -> None:
 
     RLIMIT_NPROC counts every task of the uid (in its user namespace): ``nproc_base`` is what
     already runs under the uid when the submission has neither a uid nor a namespace of its own.
+    RLIMIT_DATA misses shared mappings (``mmap(MAP_SHARED)``), so the address space may also
+    grow by at most ``memory_bytes`` beyond what is mapped now (torch alone maps ~3 GB).
     """
+    mapped = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
     for res, value in (
         (resource.RLIMIT_CPU, cfg.cpu_seconds),
         (resource.RLIMIT_DATA, cfg.memory_bytes),
+        (resource.RLIMIT_AS, mapped + cfg.memory_bytes),
         (resource.RLIMIT_NPROC, nproc_base + cfg.max_processes),
         (resource.RLIMIT_FSIZE, cfg.max_file_bytes),
         (resource.RLIMIT_CORE, 0),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import errno
 import io
 import os
 import random
@@ -93,6 +94,8 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, MemoryError):
         return "memory", "ran out of memory"
     if isinstance(exc, RuntimeError) and "allocate memory" in safe_str(exc):
+        return "memory", "ran out of memory"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
         return "memory", "ran out of memory"
     if isinstance(exc, SystemExit):
         code = exc.code

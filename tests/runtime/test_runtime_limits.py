@@ -69,6 +69,11 @@ def grow():
     while True:
         hoard.append(np.empty(50 * 1024**2, np.uint8))  # RLIMIT_DATA counts it untouched
 
+def shared_50gb():
+    import mmap
+    m = mmap.mmap(-1, 50 * 1024**3, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+    return len(m)
+
 def big_file():
     with open("big.bin", "wb") as f:
         for _ in range(32):
@@ -191,6 +196,7 @@ def test_the_timeout_can_be_set_per_call(rt):
         ("numpy_50gb", "memory", "ran out of memory (limit 2.0 GiB)"),
         ("torch_50gb", "memory", "ran out of memory (limit 2.0 GiB)"),
         ("grow", "memory", "ran out of memory (limit 2.0 GiB)"),
+        ("shared_50gb", "memory", "ran out of memory (limit 2.0 GiB)"),
     ],
 )
 def test_exits_crashes_and_memory_blowups_end_the_call_only(rt, name, status, detail):
