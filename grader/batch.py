@@ -238,12 +238,14 @@ def _init_worker(assignment_name: str) -> None:
     temporary folder go too."""
     global _assignment
     from grader.assignment import load_assignment
+    from grader.runtime import prestart
 
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _exit_on_term)
         run_exit_hooks_at_exit()
     if _assignment is None or _assignment.name != assignment_name:
+        prestart()  # the runtime's zygote boots while the pack and the reference import
         _assignment = load_assignment(assignment_name)
 
 

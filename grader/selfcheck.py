@@ -20,6 +20,7 @@ from grader.reports import write_report
 from grader.reports.terminal import render_terminal
 from grader.reports.visibility import student_view
 from grader.results import Report
+from grader.runtime import prestart
 
 #: Problems that come from grading itself, not from how the notebook was handed in.
 NOT_THE_STUDENTS = ("statement-", "runtime-failed")
@@ -41,6 +42,7 @@ def self_check(
     out: Path | None = None,
     console: Console | None = None,
 ) -> int:
+    prestart()  # the runtime's zygote boots while the pack imports
     assignment = load_assignment(assignment_name, with_reference=False)
     report = student_view(grade_notebook(notebook, assignment, seed=seed))
     if out is not None:

@@ -6,11 +6,13 @@ made here, in the grader's process, never inside the runtime.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -76,6 +78,7 @@ class Context:
     _fatal: StudentCallFailed | None = None
     _defines: list[str] = field(default_factory=list)  # this check's changes; the runner undoes them
     _ended: dict[tuple, StudentCallFailed] = field(default_factory=dict)  # per submission, see _call
+    _answers: dict[tuple, Any] = field(default_factory=dict)  # per submission, see _call
 
     # -- calling the student -------------------------------------------------------------
     def call(self, target: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
@@ -101,7 +104,14 @@ class Context:
         if key in self._ended:
             self._fatal = self._ended[key]
             raise self._fatal
-        result = self.runtime.call(target, *args, timeout=timeout, **kwargs)
+        # Checks of one task draw the same examples (same strategy, same seed): a plain-data
+        # call already answered in this namespace is answered again from memory.
+        memo = (*key, _digest((args, kwargs))) if isinstance(target, str) and not kwargs.get("keep") else None
+        result = self._answers.get(memo) if memo else None
+        if result is None:
+            result = self.runtime.call(target, *args, timeout=timeout, **kwargs)
+            if memo and memo[2] is not None and result.status in ("ok", "error"):
+                self._answers[memo] = result
         if result.ok:
             return result
         failure = StudentCallFailed(_target_name(target), result)
@@ -155,6 +165,29 @@ class Context:
             property_()
         except BaseExceptionGroup as group:  # several distinct failures: report the first
             raise group.exceptions[0] from None
+
+
+def _digest(value: Any) -> str | None:
+    """A key for plain-data arguments; None when they hold anything else (handles, tensors)."""
+    digest = hashlib.sha256()
+
+    def walk(v: Any) -> bool:
+        if isinstance(v, np.ndarray):
+            digest.update(f"a{v.dtype.str}{v.shape}".encode())
+            digest.update(np.ascontiguousarray(v).tobytes())
+        elif v is None or isinstance(v, (bool, int, float, str)):
+            digest.update(f"{type(v).__name__}:{v!r};".encode())
+        elif isinstance(v, (list, tuple)):
+            digest.update(f"{type(v).__name__}[{len(v)}".encode())
+            return all(walk(x) for x in v)
+        elif isinstance(v, dict):
+            digest.update(f"d{len(v)}".encode())
+            return all(walk(k) and walk(x) for k, x in sorted(v.items()))
+        else:
+            return False
+        return True
+
+    return digest.hexdigest() if walk(value) else None
 
 
 def _target_name(target: Any) -> str:

@@ -18,7 +18,7 @@ do not survive a restart (nor do defines that captured them).
         rt.call("@forward", net, as_tensor(batch))
 """
 
-from grader.runtime.client import RuntimeFailure, StudentRuntime
+from grader.runtime.client import RuntimeFailure, StudentRuntime, prestart
 from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 
@@ -33,4 +33,5 @@ __all__ = [
     "StudentError",
     "StudentRuntime",
     "as_tensor",
+    "prestart",
 ]

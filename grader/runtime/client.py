@@ -85,12 +85,20 @@ class _Zygote:
             )
         theirs.close()
         self.sock = ours
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Wait for the zygote's hello (its imports done); started and awaited apart, so that
+        ``prestart`` overlaps the imports with the grader's own start-up."""
+        if self.ready:
+            return
         try:
-            protocol.recv(ours, deadline=time.monotonic() + 300)
+            protocol.recv(self.sock, deadline=time.monotonic() + 300)
         except (EOFError, TimeoutError, ProtocolError) as exc:
             message = Path(self.home, "stderr").read_text(errors="replace")[-2000:]
             self.close()
             raise RuntimeFailure(f"the runtime zygote did not start ({exc}): {message}") from None
+        self.ready = True
 
     def alive(self) -> bool:
         return self.pid_owner == os.getpid() and self.proc.poll() is None
@@ -125,8 +133,17 @@ _zygote: _Zygote | None = None
 _zygote_lock = threading.Lock()
 
 
-def zygote() -> _Zygote:
-    """This process's zygote, started on first use (and again if it died)."""
+def prestart() -> None:
+    """Start this process's zygote now without waiting for it, so that its imports (torch...)
+    overlap with the grader's own start-up; the first runtime waits only for what is left.
+
+    Started from the calling thread on purpose: the zygote dies with the thread that started
+    it (PR_SET_PDEATHSIG), so a helper thread would take it down when it ends.
+    """
+    _zygote_process()
+
+
+def _zygote_process() -> _Zygote:
     global _zygote
     with _zygote_lock:
         if _zygote is None or not _zygote.alive():
@@ -134,6 +151,14 @@ def zygote() -> _Zygote:
                 _zygote.close()
             _zygote = _Zygote()
         return _zygote
+
+
+def zygote() -> _Zygote:
+    """This process's zygote, started on first use (and again if it died), ready to fork."""
+    process = _zygote_process()
+    with process.lock:
+        process.wait_ready()
+    return process
 
 
 _open: weakref.WeakSet[StudentRuntime] = weakref.WeakSet()
