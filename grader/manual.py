@@ -25,11 +25,11 @@ from grader.checks import CheckOutcome
 from grader.reports.jsonreport import dump_json
 from grader.results import Report, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
-from grader.scoring import ManualMark, score_tasks
+from grader.scoring import WRITTEN_CHECK, ManualMark, score_tasks
 
 MARKS_FILE = "manual_marks.json"
 #: The name ``scoring`` gives the check that holds a task's hand-marked points.
-MANUAL_CHECK = "written answer"
+MANUAL_CHECK = WRITTEN_CHECK
 COLUMNS = (
     "submission",
     "student",

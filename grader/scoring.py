@@ -15,6 +15,10 @@ from grader.results import CheckResult, TaskResult
 from grader.rubric import Rubric, TaskRubric
 
 
+#: The name of the check that carries a task's hand-marked points.
+WRITTEN_CHECK = "written answer"
+
+
 @dataclass(frozen=True)
 class ManualMark:
     """A person's mark for the written part of a task."""
@@ -73,11 +77,11 @@ def _score_task(
 def _manual_check(task: TaskRubric, mark: ManualMark | None) -> CheckResult:
     if mark is None:
         return CheckResult(
-            "written answer", "manual", 0.0, task.manual_points, "graded by hand", visibility="public"
+            WRITTEN_CHECK, "manual", 0.0, task.manual_points, "awaiting a person's mark", visibility="public"
         )
     points = min(max(mark.score, 0.0), task.manual_points)
     status = "passed" if points == task.manual_points else "partial" if points > 0 else "failed"
-    return CheckResult("written answer", status, points, task.manual_points, mark.comment, visibility="public")
+    return CheckResult(WRITTEN_CHECK, status, points, task.manual_points, mark.comment, visibility="public")
 
 
 def task_status(checks: list[CheckResult], score: float) -> str:
