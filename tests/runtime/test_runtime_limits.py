@@ -94,6 +94,14 @@ def print_flood():
     while time.time() - t < 10:
         print("flood " * 20)
 
+def big_print():
+    print("x" * 100_000_000)
+    return 1
+
+def fork_and_return():
+    os.fork()
+    return 7
+
 def fd_flood():
     chunk = b"z" * (1 << 20)
     for _ in range(4096):
@@ -238,6 +246,20 @@ def test_an_output_flood_is_bounded_and_truncated(rt, name):
     assert r.status in ("error", "timeout")
     assert len(r.output) < rt.limits.max_output_chars + 100
     assert "[output truncated" in r.output
+    still_works(rt)
+
+
+def test_a_huge_print_is_dropped_not_an_error(rt):
+    r = rt.call("big_print")
+    assert (r.status, r.value) == ("ok", 1)
+    assert len(r.output) < rt.limits.max_output_chars + 100
+    still_works(rt)
+
+
+def test_a_process_forked_by_the_call_never_answers_for_it(rt):
+    for _ in range(3):
+        r = rt.call("fork_and_return")
+        assert (r.status, r.value) == ("ok", 7)
     still_works(rt)
 
 
