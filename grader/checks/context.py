@@ -60,7 +60,8 @@ class StudentCallFailed(Exception):
         r = self.result
         if r.status == "error" and r.error is not None:
             where = f" ({r.error.traceback[-1]})" if r.error.traceback else ""
-            return f"`{self.target}` raised {r.error.type}: {r.error.message}{where}"
+            said = f": {r.error.message}" if r.error.message else ""
+            return f"`{self.target}` raised {r.error.type}{said}{where}"
         return f"`{self.target}` {r.detail or r.status}"
 
 
@@ -147,24 +148,52 @@ class Context:
         *,
         max_examples: int | None = None,
     ) -> None:
-        """Run ``prop`` on examples drawn from ``strategy``; the failure Hypothesis shrinks to is raised."""
+        """Run ``prop`` on examples drawn from ``strategy``; the failure Hypothesis shrinks to is raised.
+
+        Shrinking is bounded: after the first failure, ``SHRINK_RUNS`` more examples run
+        (fewer when the student's code raised: a smaller input adds little to a traceback),
+        then the smallest failure seen so far is reported. Unbounded, Hypothesis spends tens
+        of seconds per check shrinking a function that fails on every input.
+        """
         chosen = settings(self.hypothesis, max_examples=max_examples or self.hypothesis.max_examples)
+        smallest: list[BaseException] = []
+        runs_after_failure = [0]
 
         @chosen
         @seed(self.seed)
         @given(strategy)
         def property_(example: Any) -> None:
+            if smallest:
+                budget = SHRINK_RUNS_AFTER_ERROR if isinstance(smallest[-1], StudentCallFailed) else SHRINK_RUNS
+                if runs_after_failure[0] >= budget:
+                    raise _StopShrinking  # a BaseException: Hypothesis lets it through at once
+                runs_after_failure[0] += 1
             try:
                 prop(example)
             except StudentCallFailed as failure:
                 if not failure.inputs:
                     failure.inputs = show_inputs(example) if isinstance(example, Mapping) else show(example)
+                smallest.append(failure)
+                raise
+            except CheckFailed as failure:
+                smallest.append(failure)
                 raise
 
         try:
             property_()
+        except _StopShrinking:
+            raise smallest[-1] from None
         except BaseExceptionGroup as group:  # several distinct failures: report the first
             raise group.exceptions[0] from None
+
+
+class _StopShrinking(BaseException):
+    """Ends a property's shrinking; what to report is kept by ``forall``."""
+
+
+#: Examples that really run after a property's first failure, while Hypothesis shrinks it.
+SHRINK_RUNS = 60
+SHRINK_RUNS_AFTER_ERROR = 5
 
 
 def _digest(value: Any) -> str | None:

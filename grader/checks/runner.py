@@ -24,6 +24,8 @@ class CheckOutcome:
 def run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     """Run ``spec`` as submitted; if it fails and it names helpers to isolate, run it again
     with those helpers replaced by the reference's and keep the better verdict."""
+    if not ctx.submission.cells:
+        return CheckOutcome("missing", "nothing in the notebook could be read (see the problems above)")
     missing = [name for name in spec.needs if not ctx.has(name)]
     if missing:
         names = ", ".join(f"`{n}`" for n in missing)

@@ -1,0 +1,78 @@
+"""Context: bounded shrinking, hung functions remembered, repeated calls answered from memory."""
+
+import pytest
+from hypothesis import strategies as st
+
+from grader.checks import CheckFailed, Context, StudentCallFailed
+from grader.checks.context import SHRINK_RUNS, SHRINK_RUNS_AFTER_ERROR
+from grader.notebook import Submission
+from grader.runtime import CallResult, StudentError
+
+
+class FakeRuntime:
+    """Answers calls from a function, counting them."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.calls = 0
+
+    def call(self, target, *args, timeout=None, **kwargs):
+        self.calls += 1
+        return self.answer(target, *args)
+
+    def define(self, source, values):
+        return CallResult("ok")
+
+    def reset(self):
+        pass
+
+
+def context(answer) -> Context:
+    return Context(Submission(path=None, identity=None, cells=()), FakeRuntime(answer))
+
+
+def test_a_property_failing_everywhere_stops_shrinking_after_its_budget():
+    ctx = context(lambda target, x: CallResult("ok", value=x))
+    runs = []
+
+    def prop(x):
+        runs.append(x)
+        raise CheckFailed(f"wrong for {x}")
+
+    with pytest.raises(CheckFailed) as failure:
+        ctx.forall(st.integers(0, 10**6), prop, max_examples=20)
+    assert len(runs) <= 1 + SHRINK_RUNS
+    assert failure.value.message == f"wrong for {runs[-1]}"  # the smallest failure really seen
+
+
+def test_a_student_error_is_reported_with_the_input_that_raised_it():
+    error = StudentError("ValueError", "bad", ("<cell 3>, line 2, in f",))
+    ctx = context(lambda target, x: CallResult("error", error=error))
+    with pytest.raises(StudentCallFailed) as failure:
+        ctx.forall(st.fixed_dictionaries({"x": st.integers(0, 100)}), lambda ex: ctx.call("f", ex["x"]))
+    assert ctx.runtime.calls <= 1 + SHRINK_RUNS_AFTER_ERROR
+    assert failure.value.inputs.startswith("x = ")
+    assert failure.value.message == "`f` raised ValueError: bad (<cell 3>, line 2, in f)"
+
+
+def test_a_function_that_hung_is_not_called_again_in_the_same_namespace():
+    ctx = context(lambda target, *a: CallResult("timeout", detail="timed out after 10 s"))
+    for _ in range(3):
+        with pytest.raises(StudentCallFailed):
+            ctx.call("f", 1)
+        ctx._fatal = None  # a new check
+    assert ctx.runtime.calls == 1
+    ctx.define("f = lambda x: x")  # another namespace: called again
+    with pytest.raises(StudentCallFailed):
+        ctx.call("f", 1)
+    assert ctx.runtime.calls == 2
+
+
+def test_plain_data_calls_are_answered_once():
+    import numpy as np
+
+    ctx = context(lambda target, x: CallResult("ok", value=float(np.sum(x))))
+    for _ in range(4):
+        assert ctx.call("f", np.arange(3.0)) == 3.0
+    assert ctx.call("f", np.arange(4.0)) == 6.0
+    assert ctx.runtime.calls == 2
