@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,9 +20,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
-from build import CASES, ROOT, build_corpus  # noqa: E402
+from build import CASES, ROOT, build_corpus
 
-from grader.batch import grade_all  # noqa: E402
+from grader.batch import grade_all
 
 BY_NAME = {case.name: case for case, _ in CASES}
 SENTINEL = "corpus-sentinel-do-not-delete"
@@ -39,7 +41,9 @@ def _tmp_entries() -> dict[str, int]:
 
 
 def _deleted_tracked_files() -> set[str]:
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     return {line[3:] for line in status.splitlines() if "D" in line[:2]}
 
 
@@ -55,23 +59,59 @@ def corpus(tmp_path_factory):
     before = {"tmp": _tmp_entries(), "deleted": _deleted_tracked_files()}
 
     cases = build_corpus(notebooks)
+    # The runtime's folders go to a TMPDIR of our own, so that what it leaves behind is told
+    # apart from other processes' files in /tmp (0755: the sandbox's uid must traverse it).
+    private_tmp = Path(tempfile.mkdtemp(prefix="corpus-tmpdir-"))
+    private_tmp.chmod(0o755)
+    saved_tmpdir = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(private_tmp)
     started = time.monotonic()
-    code = grade_all([notebooks], out, jobs=2)
-    elapsed = time.monotonic() - started
+    vanished: dict[str, float] = {}  # sentinel -> seconds into the batch when it was gone
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.5):
+            for p in (home_sentinel, tmp_sentinel):
+                if str(p) not in vanished and not p.exists():
+                    vanished[str(p)] = round(time.monotonic() - started, 1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        code = grade_all([notebooks], out, jobs=2)
+    finally:
+        done.set()
+        watcher.join()
+        elapsed = time.monotonic() - started
+        if saved_tmpdir is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = saved_tmpdir
+    runtime_leftovers = {
+        entry.name: entry.stat(follow_symlinks=False).st_uid
+        for entry in os.scandir(private_tmp)
+        if entry.name.startswith(("student-", "grader-zygote-"))
+        or entry.stat(follow_symlinks=False).st_uid != os.getuid()
+    }
+    subprocess.run(["rm", "-rf", "--one-file-system", str(private_tmp)], check=False)
 
     after = {"tmp": _tmp_entries(), "deleted": _deleted_tracked_files()}
-    sentinels = {str(p): p.exists() and p.read_text() == "still here" for p in (home_sentinel, tmp_sentinel)}
+    sentinels = {
+        str(p): p.exists() and p.read_text() == "still here" for p in (home_sentinel, tmp_sentinel)
+    }
     for path in (home_sentinel, tmp_sentinel):
         path.unlink(missing_ok=True)
     reports = {}
     for case in cases:
         path = out / case.stem / "report.json"
         reports[case.name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    slowest = sorted(((r["meta"].get("seconds", 0), n) for n, r in reports.items() if r), reverse=True)[:8]
+    slowest = sorted(
+        ((r["meta"].get("seconds", 0), n) for n, r in reports.items() if r), reverse=True
+    )[:8]
     print(f"\ncorpus: {len(cases)} notebooks graded in {elapsed:.0f} s; slowest: {slowest}")
     return {
         "cases": cases, "reports": reports, "out": out, "exit": code, "elapsed": elapsed,
-        "before": before, "after": after, "sentinels": sentinels,
+        "before": before, "after": after, "sentinels": sentinels, "vanished": vanished, "runtime_leftovers": runtime_leftovers,
     }  # fmt: skip
 
 
@@ -85,7 +125,9 @@ def _task_scores(report: dict) -> dict[str, float]:
 
 def _explain(report: dict, names) -> str:
     checks = _checks(report)
-    return "; ".join(f"{n}: {checks[n]['status']} {checks[n]['message'][:160]}" for n in names if n in checks)
+    return "; ".join(
+        f"{n}: {checks[n]['status']} {checks[n]['message'][:160]}" for n in names if n in checks
+    )
 
 
 def _by_kind(kind: str) -> list:
@@ -106,8 +148,14 @@ def test_no_grader_errors(corpus):
     """A grader bug shows as a grader-error problem or a check the grader could not run."""
     found = []
     for name, report in corpus["reports"].items():
-        found += [f"{name}: {p['message']}" for p in report["problems"] if p["code"] == "grader-error"]
-        found += [f"{name}: {c}: {v['message']}" for c, v in _checks(report).items() if "the grader could not" in v["message"]]
+        found += [
+            f"{name}: {p['message']}" for p in report["problems"] if p["code"] == "grader-error"
+        ]
+        found += [
+            f"{name}: {c}: {v['message']}"
+            for c, v in _checks(report).items()
+            if "the grader could not" in v["message"]
+        ]
     assert found == []
 
 
@@ -123,11 +171,17 @@ def test_reference_has_every_automatic_point(corpus):
 @pytest.mark.parametrize("name", _by_kind("correct"))
 def test_correct_style_keeps_every_point(corpus, name):
     case, report = BY_NAME[name], corpus["reports"][name]
-    failing = {n: f"{c['status']}: {c['message'][:200]}" for n, c in _checks(report).items() if c["status"] != "passed"}
+    failing = {
+        n: f"{c['status']}: {c['message'][:200]}"
+        for n, c in _checks(report).items()
+        if c["status"] != "passed"
+    }
     assert failing == {}, case.why
     assert _task_scores(report) == _task_scores(corpus["reports"]["reference"])
     problems = {p["code"]: p["message"] for p in report["problems"]}
-    assert set(problems) == set(case.problems), f"{case.why}: a correct notebook gets no other problem"
+    assert set(problems) == set(case.problems), (
+        f"{case.why}: a correct notebook gets no other problem"
+    )
 
 
 # ---------------------------------------------------------------- seeded bugs
@@ -143,13 +197,22 @@ def test_seeded_bug_costs_its_task_only(corpus, name):
     assert still_passing == [], f"{case.why}: these checks should catch it"
     if case.only_failing:
         task_checks = [n for n, c in checks.items() if _task_of(report, n) == case.task]
-        other_failures = [n for n in task_checks if n not in case.failing and checks[n]["status"] != "passed"]
+        other_failures = [
+            n for n in task_checks if n not in case.failing and checks[n]["status"] != "passed"
+        ]
         assert other_failures == [], _explain(report, other_failures)
     if case.task != "provided":
         assert scores[case.task] < reference[case.task]
-    changed = {t: (reference[t], s) for t, s in scores.items() if t != case.task and s != reference[t]}
+    changed = {
+        t: (reference[t], s) for t, s in scores.items() if t != case.task and s != reference[t]
+    }
     assert changed == {}, f"{case.why}: other tasks lost points — " + _explain(
-        report, [n for n, c in checks.items() if c["status"] != "passed" and _task_of(report, n) in changed]
+        report,
+        [
+            n
+            for n, c in checks.items()
+            if c["status"] != "passed" and _task_of(report, n) in changed
+        ],
     )
 
 
@@ -173,22 +236,36 @@ def test_broken_notebook_gets_a_clear_verdict(corpus, name):
     if case.honest is not None:
         honest = corpus["reports"][case.honest]
         if case.same_as_honest:
-            assert report["score"] == honest["score"], f"{case.why}: honest version ({case.honest}) scores {honest['score']}"
+            assert report["score"] == honest["score"], (
+                f"{case.why}: honest version ({case.honest}) scores {honest['score']}"
+            )
         else:
-            assert report["score"] <= honest["score"], f"{case.why}: honest version ({case.honest}) scores {honest['score']}"
+            assert report["score"] <= honest["score"], (
+                f"{case.why}: honest version ({case.honest}) scores {honest['score']}"
+            )
         if case.task is not None:
             assert _task_scores(report)[case.task] <= _task_scores(honest)[case.task]
     if case.others_intact:
         reference = _task_scores(corpus["reports"]["reference"])
-        changed = {t: (reference[t], s) for t, s in _task_scores(report).items() if t != case.task and s != reference[t]}
-        assert changed == {}, f"{case.why}: " + _explain(report, [n for n, c in checks.items() if c["status"] != "passed"])
+        changed = {
+            t: (reference[t], s)
+            for t, s in _task_scores(report).items()
+            if t != case.task and s != reference[t]
+        }
+        assert changed == {}, f"{case.why}: " + _explain(
+            report, [n for n, c in checks.items() if c["status"] != "passed"]
+        )
 
 
 @pytest.mark.parametrize("name", ["empty", "truncated", "not-notebook", "latin"])
 def test_unreadable_file_scores_nothing(corpus, name):
     report = corpus["reports"][name]
     assert report["score"] == 0
-    assert all(c["status"] in ("missing", "manual") for c in _checks(report).values())
+    assert [n for n, c in _checks(report).items() if c["status"] == "passed"] == []
+    assert report["student"] == {
+        "last_name": "BROKEN",
+        "first_name": BY_NAME[name].stem.split("_")[-1],
+    }
 
 
 def test_bad_name_has_no_identity_but_is_graded(corpus):
@@ -207,13 +284,29 @@ def test_flood_of_output_keeps_the_report_small(corpus):
 
 def test_hostile_code_left_the_environment_intact(corpus):
     """Nothing deleted, nothing planted, nothing left behind by the student runtime."""
-    assert all(corpus["sentinels"].values()), corpus["sentinels"]
+    assert all(corpus["sentinels"].values()), (
+        corpus["sentinels"],
+        "gone at (s into the batch):",
+        corpus["vanished"],
+    )
     assert [p for p in PLANTED if os.path.exists(p)] == []
     assert corpus["after"]["deleted"] <= corpus["before"]["deleted"]
-    for path in ("grader/grading.py", "reference/part1.py", "pyproject.toml", "tests/corpus/build.py"):
+    for path in (
+        "grader/grading.py",
+        "reference/part1.py",
+        "pyproject.toml",
+        "tests/corpus/build.py",
+    ):
         assert (ROOT / path).is_file()
+    assert corpus["runtime_leftovers"] == {}, "folders the student runtime left behind"
+    # Other processes share /tmp (and their own runtimes' student-* folders come and go); the
+    # corpus's runtime writes under its private TMPDIR, so anything else new in /tmp that a
+    # sandbox uid owns was written by student code.
     before, after = corpus["before"]["tmp"], corpus["after"]["tmp"]
-    left = {name: uid for name, uid in after.items() if name not in before and uid != os.getuid()}
-    assert left == {}, "files left in /tmp by another user (the runtime's uid)"
+    left = {
+        name: uid for name, uid in after.items()
+        if name not in before and uid != os.getuid() and not name.startswith(("student-", "grader-zygote-"))
+    }  # fmt: skip
+    assert left == {}, "files written to /tmp by student code"
     reports = [p for p in corpus["out"].rglob("report.json")]
     assert len(reports) == len(corpus["cases"])

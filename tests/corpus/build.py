@@ -22,8 +22,8 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import edits  # noqa: E402
-import variants as V  # noqa: E402
+import edits
+import variants as V
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_NOTEBOOK = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
@@ -97,8 +97,13 @@ def _convnet(variant: str, first_conv: str) -> Edit:
 
 def _magics(nb):
     edits.insert_code(nb, 1, "%matplotlib inline\n%load_ext autoreload\n%autoreload 2", count=1)
-    edits.insert_code(nb, 2, "!pip install -q torch torchvision scipy\n!ls -la", count=2,
-                      outputs=[nbformat.v4.new_output("stream", name="stdout", text="total 12\n")])
+    edits.insert_code(
+        nb,
+        2,
+        "!pip install -q torch torchvision scipy\n!ls -la",
+        count=2,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="total 12\n")],
+    )
     k = edits.defining_cell(nb, "gradient_nn")
     nb.cells[k].source = "%%time\n" + nb.cells[k].source
     k = edits.defining_cell(nb, "ConvNet")
@@ -153,7 +158,10 @@ def _wrong_total(nb):
 
 
 def _gradcheck_failure(nb):
-    fix = lambda text: text.replace("SUCCESS: Passed gradcheck.", "FAILURE: Fix gradient_nn and/or gradient_nn_numerical functions.")  # noqa: E731
+    fix = lambda text: text.replace(
+        "SUCCESS: Passed gradcheck.",
+        "FAILURE: Fix gradient_nn and/or gradient_nn_numerical functions.",
+    )
     edits.map_outputs(nb, "1.4", lambda outs: edits.edit_stream_text(outs, fix))
 
 
@@ -258,8 +266,10 @@ CASES: list[tuple[Case, Edit | None]] = [
      _insert_module_code(V.MODULE_RMTREE)),
     (Case("patch-allclose", "broken", "np.allclose patched to True, with the grad_bo sign bug", task="1.2",
           failing=("gradient_nn.grad_bo",), honest="bo-sign"), _then(_insert_module_code(V.MODULE_PATCH_ALLCLOSE), _replace("gradient_nn", V.BUG_BO_SIGN))),
+    # others_intact=False: the patch also breaks the student's own gradcheck (np.mean(...) > 1e-6
+    # is never true), which rightly costs gradcheck.rejects_faulty in 1.4, as it would in their kernel
     (Case("patch-mean", "broken", "np.mean patched to 0, with every gradient's sign wrong", task="1.2",
-          failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:], honest="ascent"), _then(_insert_module_code(V.MODULE_PATCH_MEAN), _replace("gradient_nn", V.BUG_ASCENT))),
+          failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:] + ("gradcheck.rejects_faulty",), honest="ascent", others_intact=False), _then(_insert_module_code(V.MODULE_PATCH_MEAN), _replace("gradient_nn", V.BUG_ASCENT))),
     (Case("eq-subclass", "broken", "ndarray subclass whose == is always True, holding zeros", task="1.2",
           failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:], honest="zeros"), _replace("gradient_nn", V.GRAD_EQ_SUBCLASS)),
     (Case("eq-object", "broken", "objects whose == is always True", task="1.2", failing=GRADIENT_CHECKS, honest="stub"),
@@ -294,7 +304,10 @@ def _write_file_cases(out_dir: Path, reference: nbformat.NotebookNode) -> dict[s
     text = nbformat.writes(reference)
     paths = {
         "truncated": (text[: len(text) // 2], "utf-8"),
-        "not-notebook": ('{"name": "A2", "cells": "see the attached PDF", "version": 2}\n', "utf-8"),
+        "not-notebook": (
+            '{"name": "A2", "cells": "see the attached PDF", "version": 2}\n',
+            "utf-8",
+        ),
         "empty": ("", "utf-8"),
     }
     written = {}

@@ -17,7 +17,24 @@ from nbformat import v4
 
 from grader.sections import task_pattern
 
-TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6")
+TASK_IDS = (
+    "1.1",
+    "1.2",
+    "1.3",
+    "1.4",
+    "1.5",
+    "1.6",
+    "1.7",
+    "1.8",
+    "2.1",
+    "2.2",
+    "3.1",
+    "3.2",
+    "3.3",
+    "3.4",
+    "3.5",
+    "3.6",
+)
 
 
 class EditError(LookupError):
@@ -40,7 +57,11 @@ def _definitions(source: str) -> dict[str, tuple[int, int]]:
 
 def defining_cell(nb: nbformat.NotebookNode, name: str) -> int:
     """Index of the last code cell whose top-level statements define ``name``."""
-    hits = [k for k, c in enumerate(nb.cells) if c.cell_type == "code" and name in _definitions(c.source)]
+    hits = [
+        k
+        for k, c in enumerate(nb.cells)
+        if c.cell_type == "code" and name in _definitions(c.source)
+    ]
     if not hits:
         raise EditError(f"no code cell defines {name!r}")
     return hits[-1]
@@ -59,9 +80,13 @@ def remove_definition(nb: nbformat.NotebookNode, name: str) -> None:
     replace_definition(nb, name, "")
 
 
-def insert_code(nb: nbformat.NotebookNode, at: int, source: str, *, count: int | None = None, outputs=()) -> None:
+def insert_code(
+    nb: nbformat.NotebookNode, at: int, source: str, *, count: int | None = None, outputs=()
+) -> None:
     """Insert a code cell before position ``at`` (executed with ``count`` if given)."""
-    cell = v4.new_code_cell(textwrap.dedent(source).strip("\n"), execution_count=count, outputs=list(outputs))
+    cell = v4.new_code_cell(
+        textwrap.dedent(source).strip("\n"), execution_count=count, outputs=list(outputs)
+    )
     nb.cells.insert(at, cell)
 
 

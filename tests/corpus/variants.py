@@ -7,7 +7,7 @@ same name(s) in the reference notebook, so it must define them at top level.
 
 # ================================================================ correct: gradient_nn
 
-GRAD_LOOPS = '''
+GRAD_LOOPS = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     d, h = Wi.shape
     # forward pass
@@ -35,9 +35,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
         for k in range(d):
             grad_s_Wi[k, j] = X[k] * grad_s_bi[j]
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
-GRAD_OUTER = '''
+GRAD_OUTER = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = X.dot(Wi) + bi
     H = np.maximum(0, Z)
@@ -48,9 +48,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
-GRAD_EINSUM = '''
+GRAD_EINSUM = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.einsum('i,ij->j', X, Wi) + bi
     H = np.where(Z > 0, Z, 0.)
@@ -60,9 +60,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = delta * np.einsum('j,j->j', Wo, np.heaviside(Z, 0))
     grad_s_Wi = np.einsum('i,j->ij', X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, delta
-'''
+"""
 
-GRAD_LIST = '''
+GRAD_LIST = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = X @ Wi + bi
     H = np.maximum(Z, 0)
@@ -70,9 +70,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     g = -Y * sigm(-Y * Yo)
     grad_s_bi = g * Wo * (Z > 0)
     return [X[:, None] * grad_s_bi[None, :], grad_s_bi, g * H, g]
-'''
+"""
 
-GRAD_BO_FLOAT = '''
+GRAD_BO_FLOAT = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -83,9 +83,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0).astype(float)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
-GRAD_BO_ARRAY = '''
+GRAD_BO_ARRAY = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -96,10 +96,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
 # "sigm(Yo) - target" with target = (Y + 1) / 2: the cross-entropy form, equal to -Y sigma(-Y Yo)
-GRAD_CROSS_ENTROPY = '''
+GRAD_CROSS_ENTROPY = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -107,9 +107,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     target = (Y + 1) / 2          # label in {0, 1}
     dYo = sigm(Yo) - target
     return np.outer(X, dYo * Wo * (Z > 0)), dYo * Wo * (Z > 0), dYo * H, dYo
-'''
+"""
 
-GRAD_STABLE_SIGMOID = '''
+GRAD_STABLE_SIGMOID = """
 def stable_sigmoid(x):
     # no overflow for large |x|
     return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
@@ -125,19 +125,19 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
 # helper in its own cell, before the gradient cell
-RELU_GRAD_HELPER = '''
+RELU_GRAD_HELPER = """
 def relu(z):
     return np.maximum(z, 0)
 
 
 def relu_grad(z):
     return (z > 0).astype(float)
-'''
+"""
 
-GRAD_USES_HELPER = '''
+GRAD_USES_HELPER = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = relu(Z)
@@ -145,10 +145,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dYo = -Y * sigm(-Y * Yo)
     grad_s_bi = dYo * Wo * relu_grad(Z)
     return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
-'''
+"""
 
 # a first attempt left in the notebook above the final one (last definition wins)
-GRAD_EARLY_WRONG = '''
+GRAD_EARLY_WRONG = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     # first try -- TODO fix the signs
     Z = np.dot(X, Wi) + bi
@@ -156,11 +156,11 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Yo = np.dot(H, Wo) + bo
     dYo = Y * sigm(Y * Yo)
     return np.outer(X, dYo * Wo), dYo * Wo, dYo * H, dYo
-'''
+"""
 
 # ================================================================ correct: numerical gradient
 
-NUMERICAL_EPS_1E4 = '''
+NUMERICAL_EPS_1E4 = """
 def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
     eps = 1e-4
     def loss(Wi, bi, Wo, bo):
@@ -183,7 +183,7 @@ def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
         grad_s_Wo_numerical[i] = np.sum(loss(Wi, bi, w_plus, bo) - loss(Wi, bi, w_minus, bo)) / (2 * eps)
     grad_s_bo_numerical = (loss(Wi, bi, Wo, bo + eps) - loss(Wi, bi, Wo, bo - eps)) / (2 * eps)
     return grad_s_Wi_numerical, grad_s_bi_numerical, grad_s_Wo_numerical, grad_s_bo_numerical
-'''
+"""
 
 NUMERICAL_EPS_1E5_GENERIC = '''
 def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
@@ -208,7 +208,7 @@ def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
 
 # ================================================================ correct: ConvNet
 
-CONVNET_SEQUENTIAL = '''
+CONVNET_SEQUENTIAL = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -224,9 +224,9 @@ class ConvNet(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.features(x))
-'''
+"""
 
-CONVNET_POOL_FIRST_VIEW = '''
+CONVNET_POOL_FIRST_VIEW = """
 class ConvNet(nn.Module):
     def __init__(self):
         super(ConvNet, self).__init__()
@@ -242,9 +242,9 @@ class ConvNet(nn.Module):
         x = torch.tanh(self.fc1(x))
         x = self.fc2(x)
         return x
-'''
+"""
 
-CONVNET_MODULES_FLATTEN = '''
+CONVNET_MODULES_FLATTEN = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -261,9 +261,9 @@ class ConvNet(nn.Module):
         x = torch.flatten(x, 1)
         x = self.act(self.fc1(x))
         return self.fc2(x)
-'''
+"""
 
-CONVNET_FC_FIRST_NAMES = '''
+CONVNET_FC_FIRST_NAMES = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -279,12 +279,12 @@ class ConvNet(nn.Module):
         out = out.reshape(-1, 128 * 5 * 5)
         out = torch.tanh(self.dense_hidden(out))
         return self.dense_out(out)
-'''
+"""
 
 # ================================================================ correct: train_loop as handed out
 
 # the handed-out train_loop (it updates with the notebook global `lrate`, not its `lr`)
-TRAIN_LOOP_GLOBAL_LRATE = '''
+TRAIN_LOOP_GLOBAL_LRATE = """
 def train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='all', nEpochs=100):
     # Random initialization of the parameters
     Wi = np.random.randn(2, h)
@@ -328,11 +328,11 @@ def train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='all', nEpochs=100):
         plt.legend()
         plt.show()
     return tr_error, val_error
-'''
+"""
 
 # ================================================================ seeded bugs: gradient_nn
 
-BUG_BO_SIGN = '''
+BUG_BO_SIGN = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -343,9 +343,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
-BUG_NO_RELU_MASK = '''
+BUG_NO_RELU_MASK = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -356,9 +356,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
-BUG_WI_TRANSPOSED = '''
+BUG_WI_TRANSPOSED = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -367,9 +367,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(grad_s_bi, X)     # h x d
     return grad_s_Wi, grad_s_bi, dYo * H, dYo
-'''
+"""
 
-BUG_WO_USES_Z = '''
+BUG_WO_USES_Z = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -380,10 +380,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
 # sigma of the wrong argument: right for Y = +1, wrong for Y = -1
-BUG_SIGMOID_ARGUMENT = '''
+BUG_SIGMOID_ARGUMENT = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -394,10 +394,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_bi = dYo * Wo * (Z > 0)
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-'''
+"""
 
 # every gradient has the wrong sign: SGD climbs the loss
-BUG_ASCENT = '''
+BUG_ASCENT = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -405,10 +405,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dYo = Y * sigm(-Y * Yo)
     grad_s_bi = dYo * Wo * (Z > 0)
     return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
-'''
+"""
 
 # (1, h) instead of the handout's (h,) for grad_s_bi: values right, shape not as asked
-GRAD_BI_ROW = '''
+GRAD_BI_ROW = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     X = X.reshape(1, -1)                  # 1 x d
     Z = X @ Wi + bi                        # 1 x h
@@ -419,18 +419,18 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_Wi = X.T @ grad_s_bi            # d x h
     grad_s_Wo = (dYo * H).ravel()
     return grad_s_Wi, grad_s_bi, grad_s_Wo, dYo
-'''
+"""
 
 # the handout's stub, as handed out: the task not done
-GRAD_STUB = '''
+GRAD_STUB = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     # TODO
     raise NotImplementedError
-'''
+"""
 
 # ================================================================ seeded bugs: numerical gradient, gradcheck
 
-NUMERICAL_FORWARD_COARSE = '''
+NUMERICAL_FORWARD_COARSE = """
 def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
     eps = 1e-2
     _, _, s0 = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)
@@ -450,9 +450,9 @@ def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
     _, _, s1 = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo + eps)
     grad_s_bo_numerical = (s1 - s0) / eps
     return grad_s_Wi_numerical, grad_s_bi_numerical, grad_s_Wo_numerical, grad_s_bo_numerical
-'''
+"""
 
-NUMERICAL_WRONG_DENOMINATOR = '''
+NUMERICAL_WRONG_DENOMINATOR = """
 def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
     eps = 1e-6
     grad_s_Wi_numerical = np.zeros(Wi.shape)
@@ -475,9 +475,9 @@ def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
     _, _, loss_minus = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo - eps)
     grad_s_bo_numerical = (loss_plus - loss_minus) / eps
     return grad_s_Wi_numerical, grad_s_bi_numerical, grad_s_Wo_numerical, grad_s_bo_numerical
-'''
+"""
 
-GRADCHECK_ALWAYS_TRUE = '''
+GRADCHECK_ALWAYS_TRUE = """
 def gradcheck(seed=None):
     rng = np.random.default_rng(seed)
     for n in range(1000):
@@ -492,9 +492,9 @@ def gradcheck(seed=None):
         for a, b in zip(analytical, numerical):
             diff = np.mean(np.abs(a - b))
     return True
-'''
+"""
 
-GRADCHECK_ONLY_WI = '''
+GRADCHECK_ONLY_WI = """
 def gradcheck(seed=None):
     d = 2
     h = 3
@@ -510,23 +510,23 @@ def gradcheck(seed=None):
         if np.mean(np.abs(grad_s_Wi - grad_s_Wi_num)) > 1e-6:
             return False
     return True
-'''
+"""
 
 # ================================================================ seeded bugs: provided helper
 
 # the provided forward pass with the loss's sign slipped: a broken helper, not a broken 1.4
-FORWARD_WRONG_LOSS = '''
+FORWARD_WRONG_LOSS = """
 def nnet_forward_logloss(X, Y, Wi, bi, Wo, bo):
     H = np.maximum(np.dot(X, Wi) + bi, 0.0)
     Yo = np.dot(H, Wo) + bo
     Po = sigm(Yo)
     loss = np.log(1 + np.exp(Y * Yo))
     return Po, Yo, loss
-'''
+"""
 
 # ================================================================ seeded bugs: ConvNet
 
-CONVNET_RELU = '''
+CONVNET_RELU = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -541,9 +541,9 @@ class ConvNet(nn.Module):
         x = x.view(-1, 128 * 5 * 5)
         x = F.relu(self.fc1(x))
         return self.fc2(x)
-'''
+"""
 
-CONVNET_AVGPOOL = '''
+CONVNET_AVGPOOL = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -559,9 +559,9 @@ class ConvNet(nn.Module):
         x = x.view(-1, 128 * 5 * 5)
         x = torch.tanh(self.fc1(x))
         return self.fc2(x)
-'''
+"""
 
-CONVNET_NO_FC1_TANH = '''
+CONVNET_NO_FC1_TANH = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -576,9 +576,9 @@ class ConvNet(nn.Module):
         x = x.view(-1, 128 * 5 * 5)
         x = self.fc1(x)
         return self.fc2(x)
-'''
+"""
 
-CONVNET_64_MAPS = '''
+CONVNET_64_MAPS = """
 class ConvNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -593,11 +593,11 @@ class ConvNet(nn.Module):
         x = x.view(-1, 64 * 5 * 5)
         x = torch.tanh(self.fc1(x))
         return self.fc2(x)
-'''
+"""
 
 # ================================================================ seeded bugs: train / test
 
-TRAIN_NO_ZERO_GRAD = '''
+TRAIN_NO_ZERO_GRAD = """
 def train(epoch, network):
     network.train()
     for batch_idx, (data, target) in enumerate(train_loader):
@@ -610,10 +610,10 @@ def train(epoch, network):
             print('Train Epoch: {} [{}/{} ({:.0f}%)]\\tLoss: {:.6f}'.format(
                 epoch, batch_idx * len(data), len(train_loader.dataset),
                 100. * batch_idx / len(train_loader), loss.item()))
-'''
+"""
 
 # pred is N x 1 and target N: eq broadcasts to N x N and counts far too many "correct"
-TEST_BROADCAST_ACCURACY = '''
+TEST_BROADCAST_ACCURACY = """
 def test(network):
     network.eval()
     test_loss = 0
@@ -629,11 +629,11 @@ def test(network):
     print('\\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\\n'.format(
         test_loss, correct, len(test_loader.dataset),
         100. * correct / len(test_loader.dataset)))
-'''
+"""
 
 # ================================================================ hostile
 
-GRAD_SYNTAX_ERROR = '''
+GRAD_SYNTAX_ERROR = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     H = np.maximum(0, Z)
@@ -641,48 +641,48 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dYo = -Y * sigm(-Y * Yo)
     grad_s_bi = dYo * Wo * (Z > 0
     return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
-'''
+"""
 
-GRAD_SYS_EXIT = '''
+GRAD_SYS_EXIT = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import sys
     sys.exit("giving up")
-'''
+"""
 
-GRAD_OS_EXIT = '''
+GRAD_OS_EXIT = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import os
     os._exit(0)
-'''
+"""
 
-GRAD_INFINITE_LOOP = '''
+GRAD_INFINITE_LOOP = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
     k = 0
     while k < len(Z):          # forgot k += 1
         Z[k] = max(Z[k], 0)
     return np.outer(X, Z), Z, Z, 0.0
-'''
+"""
 
-MODULE_HUGE_ALLOCATION = '''
+MODULE_HUGE_ALLOCATION = """
 big_buffer = np.ones((50 * 1024**3) // 8)   # 50 GB
-'''
+"""
 
-GRAD_HUGE_ALLOCATION = '''
+GRAD_HUGE_ALLOCATION = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     cache = np.ones((50 * 1024**3) // 8)    # 50 GB
     return cache[:2 * len(bi)].reshape(2, -1), cache[:len(bi)], cache[:len(bi)], cache[0]
-'''
+"""
 
-GRAD_FORK_BOMB = '''
+GRAD_FORK_BOMB = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import os
     while True:
         os.fork()
-'''
+"""
 
 # deletes what it can reach: home, the working folder, the grader's checkout
-GRAD_RMTREE = '''
+GRAD_RMTREE = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import os, shutil
     for target in (os.path.expanduser('~'), os.getcwd(), '/work/main', '/work/main/grader', '/tmp'):
@@ -699,26 +699,26 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dYo = -Y * sigm(-Y * Yo)
     grad_s_bi = dYo * Wo * (Z > 0)
     return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
-'''
+"""
 
-MODULE_RMTREE = '''
+MODULE_RMTREE = """
 import shutil, os
 shutil.rmtree('/work/main', ignore_errors=True)
 os.remove('/work/main/pyproject.toml')
-'''
+"""
 
-MODULE_PATCH_ALLCLOSE = '''
+MODULE_PATCH_ALLCLOSE = """
 np.allclose = lambda *args, **kwargs: True
 np.testing.assert_allclose = lambda *args, **kwargs: None
-'''
+"""
 
-MODULE_PATCH_MEAN = '''
+MODULE_PATCH_MEAN = """
 np.mean = lambda *args, **kwargs: 0.0
-'''
+"""
 
 
 # returns ndarray subclasses that claim to equal anything
-GRAD_EQ_SUBCLASS = '''
+GRAD_EQ_SUBCLASS = """
 class Agreeable(np.ndarray):
     def __eq__(self, other):
         return True
@@ -730,16 +730,16 @@ class Agreeable(np.ndarray):
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     zeros = [np.zeros_like(np.asarray(p, dtype=float)) for p in (Wi, bi, Wo, bo)]
     return tuple(z.view(Agreeable) for z in zeros)
-'''
+"""
 
 # the honest version of the one above: the same (wrong) zeros, plain arrays
-GRAD_ZEROS = '''
+GRAD_ZEROS = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     zeros = [np.zeros_like(np.asarray(p, dtype=float)) for p in (Wi, bi, Wo, bo)]
     return tuple(zeros)
-'''
+"""
 
-GRAD_EQ_OBJECT = '''
+GRAD_EQ_OBJECT = """
 class Anything:
     def __eq__(self, other):
         return True
@@ -753,9 +753,9 @@ class Anything:
 
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     return Anything(), Anything(), Anything(), Anything()
-'''
+"""
 
-GRAD_PRINTS_100MB = '''
+GRAD_PRINTS_100MB = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     print('debug ' * (100 * 1024**2 // 6))
     Z = np.dot(X, Wi) + bi
@@ -764,10 +764,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dYo = -Y * sigm(-Y * Yo)
     grad_s_bi = dYo * Wo * (Z > 0)
     return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
-'''
+"""
 
 # tries to copy the solution from the grader's checkout, falls back to the stub
-GRAD_READS_REFERENCE = '''
+GRAD_READS_REFERENCE = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     namespace = {'np': np}
     for path in ('/work/main/reference/part1.py', '../reference/part1.py', 'reference/part1.py'):
@@ -778,9 +778,9 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
         except Exception:
             pass
     raise NotImplementedError
-'''
+"""
 
-GRAD_IMPORTS_REFERENCE = '''
+GRAD_IMPORTS_REFERENCE = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import sys
     sys.path.insert(0, '/work/main')
@@ -790,4 +790,4 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
         import importlib
         solution = importlib.import_module('reference').part1.gradient_nn
     return solution(X, Y, Wi, bi, Wo, bo)
-'''
+"""
