@@ -25,7 +25,9 @@ from build import CASES, ROOT, build_corpus
 from grader.batch import grade_all
 
 BY_NAME = {case.name: case for case, _ in CASES}
-SENTINEL = "corpus-sentinel-do-not-delete"
+# Unique per run: two runs of this test at once (two checkouts, CI and a developer) each
+# remove their own sentinels at the end, which once looked like hostile code escaping.
+SENTINEL = f"corpus-sentinel-do-not-delete-{os.getpid()}"
 PLANTED = ("/tmp/pwned_by_student", str(ROOT / "pwned_by_student"), os.path.expanduser("~/pwned"))
 
 
