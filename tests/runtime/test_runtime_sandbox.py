@@ -18,7 +18,7 @@ def test_the_read_view_has_the_libraries_but_not_the_project():
     repo = str(PACKAGE_ROOT)
     assert repo not in paths and os.path.dirname(repo) not in paths and "/" not in paths
     assert not any(os.path.basename(p).split("-")[0] in ("grader", "reference") for p in paths)
-    # the virtualenv may live inside the checkout (.venv, .tox/a2): its files are readable,
+    # the virtualenv may live inside the checkout (.venv, .tox/tests): its files are readable,
     # nothing else of the checkout is
     assert not any(p.startswith(repo) and not p.startswith(sys.prefix) for p in paths)
 
