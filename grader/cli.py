@@ -55,12 +55,6 @@ def _gradescope_package(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
-    from grader.selfcheck import self_check
-
-    return self_check(args.notebook, assignment_name=args.assignment, seed=args.seed, as_json=args.json, out=args.out)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -77,13 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade on a Dask cluster (tcp://host:8786) instead of local processes; needs the dask extra")
     grade.set_defaults(run=_grade)
 
+    from grader import selfcheck
+
     check = sub.add_parser("check", help="self-check one notebook before handing it in (public checks only)")
-    check.add_argument("notebook", type=Path, help="your A2_LASTNAME_Firstname.ipynb")
-    check.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
-    check.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
-    check.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
-    check.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
-    check.set_defaults(run=_check)
+    selfcheck.add_arguments(check)
+    check.set_defaults(run=selfcheck.run)
 
     manual = sub.add_parser("manual", help="mark written answers by hand: export a sheet, import it back")
     manual_sub = manual.add_subparsers(dest="manual_command", required=True)

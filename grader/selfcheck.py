@@ -8,19 +8,17 @@ was handed in needs fixing.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
+from typing import TYPE_CHECKING
 
-from grader.assignment import load_assignment
-from grader.grading import grade_notebook
-from grader.reports import write_report
-from grader.reports.terminal import render_terminal
-from grader.reports.visibility import student_view
-from grader.results import Report
-from grader.runtime import prestart
+if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
+    from rich.console import Console
+
+    from grader.results import Report
 
 #: Problems that come from grading itself, not from how the notebook was handed in.
 NOT_THE_STUDENTS = ("statement-", "runtime-failed")
@@ -42,7 +40,17 @@ def self_check(
     out: Path | None = None,
     console: Console | None = None,
 ) -> int:
+    from rich.console import Console
+
+    from grader.runtime import prestart
+
     prestart()  # the runtime's zygote boots while the pack imports
+    from grader.assignment import load_assignment
+    from grader.grading import grade_notebook
+    from grader.reports import write_report
+    from grader.reports.terminal import render_terminal
+    from grader.reports.visibility import student_view
+
     assignment = load_assignment(assignment_name, with_reference=False)
     report = student_view(grade_notebook(notebook, assignment, seed=seed))
     if out is not None:
@@ -55,3 +63,16 @@ def self_check(
         verdict = "ready to hand in" if ready(report) else "not ready yet: fix what is listed above"
         console.print(f"\nPublic checks: {verdict}.", style="bold green" if ready(report) else "bold red")
     return 0 if ready(report) else 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``grader check``: one definition for the instructor's CLI and the kit's."""
+    parser.add_argument("notebook", type=Path, help="your A2_LASTNAME_Firstname.ipynb")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
+    parser.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
+    parser.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return self_check(args.notebook, assignment_name=args.assignment, seed=args.seed, as_json=args.json, out=args.out)

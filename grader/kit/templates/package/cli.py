@@ -9,21 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from grader import __version__
-
-
-def _check(args: argparse.Namespace) -> int:
-    from grader.selfcheck import self_check
-
-    return self_check(
-        args.notebook,
-        assignment_name=args.assignment,
-        seed=args.seed,
-        as_json=args.json,
-        out=args.out,
-    )
+from grader import __version__, selfcheck
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,21 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check", help="self-check one notebook before handing it in (public checks only)"
     )
-    check.add_argument("notebook", type=Path, help="your A2_LASTNAME_Firstname.ipynb")
-    check.add_argument(
-        "--json", action="store_true", help="print the report as JSON (for scripts and CI)"
-    )
-    check.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="also write report files (junit.xml, report.md, ...) here",
-    )
-    check.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
-    check.add_argument(
-        "--seed", type=int, default=0, help="seed of every random input (default: 0)"
-    )
-    check.set_defaults(run=_check)
+    selfcheck.add_arguments(check)
+    check.set_defaults(run=selfcheck.run)
     return parser
 
 
