@@ -136,11 +136,29 @@ def unshare_network(privileged: bool) -> bool:
 def expose_paths(paths: tuple[str, ...]) -> bool:
     """Make ``paths`` reachable for any uid, in a private mount namespace (root only).
 
-    A Python installed under a 0700 home (``/root/.pyenv``) cannot be traversed by an
-    unprivileged uid. In a private mount namespace, the closed ancestor is covered with an
-    empty tmpfs into which only the needed children are bind-mounted: the rest of it vanishes.
-    The zygote does this once at start; every submission inherits the namespace.
+    A Python installed under a 0700 home (``/root/.pyenv``), or a virtualenv in a 0700
+    checkout (``mktemp -d``/.tox, itself 0700), cannot be traversed by an unprivileged uid. In
+    a private mount namespace, each closed ancestor is covered with an empty tmpfs into which
+    only the needed children are bind-mounted: the rest of it vanishes. A bind-mounted child
+    keeps its own mode, so a closed directory below a closed directory is met in the next
+    round. The zygote does this once at start; every submission inherits the namespace.
     """
+    blocked = _closed_ancestors(paths)
+    if not blocked:
+        return False
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    for _ in range(32):  # one round per level of closed directories
+        if not blocked:
+            return True
+        for anc, children in blocked.items():
+            _cover(anc, children)
+        blocked = _closed_ancestors(paths)
+    raise OSError("expose_paths: closed directories nested too deep")
+
+
+def _closed_ancestors(paths: tuple[str, ...]) -> dict[str, set[str]]:
+    """For each path, its outermost ancestor others cannot traverse, and the child needed."""
     blocked: dict[str, set[str]] = {}
     for p in paths:
         parts = Path(p).parts
@@ -153,34 +171,29 @@ def expose_paths(paths: tuple[str, ...]) -> bool:
             if not st.st_mode & stat.S_IXOTH:
                 blocked.setdefault(str(anc), set()).add(parts[i])
                 break
-    if not blocked:
-        return False
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
-    for anc, children in blocked.items():
-        fds = {
-            c: os.open(os.path.join(anc, c), os.O_PATH)
-            for c in children
-            if os.path.exists(os.path.join(anc, c))
-        }
-        _check(
-            _libc.mount(
-                b"tmpfs", anc.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=64k"
-            ),
-            f"tmpfs on {anc}",
-        )
-        for child, fd in fds.items():
-            target = os.path.join(anc, child)
-            if stat.S_ISDIR(os.fstat(fd).st_mode):
-                os.mkdir(target)
-            else:
-                open(target, "w").close()
-            source = f"/proc/self/fd/{fd}".encode()
-            _check(
-                _libc.mount(source, target.encode(), None, MS_BIND | MS_REC, None), f"bind {target}"
-            )
-            os.close(fd)
-    return True
+    return blocked
+
+
+def _cover(anc: str, children: set[str]) -> None:
+    """An empty tmpfs on ``anc``, with only ``children`` bind-mounted back into it."""
+    fds = {
+        c: os.open(os.path.join(anc, c), os.O_PATH)
+        for c in children
+        if os.path.exists(os.path.join(anc, c))
+    }
+    _check(
+        _libc.mount(b"tmpfs", anc.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=64k"),
+        f"tmpfs on {anc}",
+    )
+    for child, fd in fds.items():
+        target = os.path.join(anc, child)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            os.mkdir(target)
+        else:
+            open(target, "w").close()
+        source = f"/proc/self/fd/{fd}".encode()
+        _check(_libc.mount(source, target.encode(), None, MS_BIND | MS_REC, None), f"bind {target}")
+        os.close(fd)
 
 
 def drop_privileges(uid: int) -> None:

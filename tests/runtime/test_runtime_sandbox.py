@@ -49,3 +49,14 @@ def test_an_installed_project_hides_its_entries_not_the_python_around_it():
     paths = sandbox.default_read_paths(())  # what the zygote uses when installed in site-packages
     assert sys.base_prefix in paths and os.path.join(site, "numpy") in paths
     assert not any(os.path.basename(p) in sandbox.HIDDEN_NAMES for p in paths)
+
+
+def test_closed_directories_are_found_outermost_first(tmp_path):
+    """A virtualenv in a 0700 checkout (mktemp -d) with a 0700 .tox: two closed levels."""
+    leaf = tmp_path / "checkout" / ".tox" / "tests" / "site-packages"
+    leaf.mkdir(parents=True)
+    (tmp_path / "checkout").chmod(0o700)
+    (tmp_path / "checkout" / ".tox").chmod(0o700)
+    tmp_path.chmod(0o755)
+    blocked = sandbox._closed_ancestors((str(leaf),))
+    assert blocked == {str(tmp_path / "checkout"): {".tox"}}
