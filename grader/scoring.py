@@ -14,7 +14,6 @@ from grader.checks import CheckOutcome
 from grader.results import CheckResult, TaskResult
 from grader.rubric import Rubric, TaskRubric
 
-
 #: The name of the check that carries a task's hand-marked points.
 WRITTEN_CHECK = "written answer"
 

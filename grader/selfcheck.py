@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
