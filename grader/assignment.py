@@ -14,6 +14,7 @@ from types import ModuleType
 
 from grader.checks import CheckSet
 from grader.rubric import Rubric
+from grader.runtime import Limits
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Assignment:
     checks: CheckSet
     reference: ModuleType | None = None  # None in the student kit
     runtime_files: Mapping[str, bytes] = field(default_factory=dict)  # put in the runtime's working dir
+    limits: Limits = field(default_factory=Limits)  # the student runtime's, per call and per statement
 
     def public(self) -> Assignment:
         """The student's view: public checks only, no reference."""

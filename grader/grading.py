@@ -80,7 +80,7 @@ def grade_notebook(
 def _start_runtime(
     program: Program, assignment: Assignment, seed: int
 ) -> tuple[StudentRuntime | None, dict[str, str], list[Problem]]:
-    runtime = StudentRuntime(program.to_run, files=assignment.runtime_files, seed=seed)
+    runtime = StudentRuntime(program.to_run, files=assignment.runtime_files, seed=seed, limits=assignment.limits)
     try:
         outcomes = runtime.start()
         names = runtime.names()

@@ -8,8 +8,15 @@ from pathlib import Path
 from grader.assignment import Assignment
 from grader.checks import CheckSet
 from grader.rubric import load_rubric
+from grader.runtime import Limits
 
 RUBRIC = Path(__file__).with_name("rubric.toml")
+
+#: The reference answers any A2 call in well under a second (a gradient in microseconds, a
+#: ConvNet forward on 8 images in milliseconds); 5 s leaves a slow but correct student
+#: implementation room and makes a hanging one cost 5 s, not 10. Checks that train give
+#: their own, longer timeouts.
+LIMITS = Limits(call_timeout=5.0)
 
 
 def load(*, with_reference: bool = True) -> Assignment:
@@ -26,4 +33,6 @@ def load(*, with_reference: bool = True) -> Assignment:
     if not with_reference:
         rubric = rubric.public_only()
     checks.validate(rubric, complete=with_reference)
-    return Assignment(name="a2", filename_prefix="A2", rubric=rubric, checks=checks, reference=reference)
+    return Assignment(
+        name="a2", filename_prefix="A2", rubric=rubric, checks=checks, reference=reference, limits=LIMITS
+    )

@@ -130,7 +130,7 @@ def gradient_drives_sgd(ctx: Context) -> None:
     X, Y, _, _ = double_moon_arrays()
     probe_gradient(ctx)
     ctx.define(_SGD_SOURCE)
-    params = ctx.call("_grader_sgd", X, Y, 7, 0.02, SGD_EPOCHS, ctx.seed)
+    params = ctx.call("_grader_sgd", X, Y, 7, 0.02, SGD_EPOCHS, ctx.seed, timeout=20)
     error = training_error(X, Y, params)
     if not error <= SGD_MAX_ERROR:
         raise CheckFailed(
