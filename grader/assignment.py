@@ -15,6 +15,7 @@ from types import ModuleType
 from grader.checks import CheckSet
 from grader.rubric import Rubric
 from grader.runtime import Limits
+from grader.sections import NO_RULES, SectionRules
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Assignment:
     reference: ModuleType | None = None  # None in the student kit
     runtime_files: Mapping[str, bytes] = field(default_factory=dict)  # put in the runtime's working dir
     limits: Limits = field(default_factory=Limits)  # the student runtime's, per call and per statement
+    section_rules: SectionRules = NO_RULES  # headings and code anchors of tasks without a banner
 
     def public(self) -> Assignment:
         """The student's view: public checks only, no reference."""

@@ -13,12 +13,12 @@ from pathlib import Path
 from grader import __version__
 from grader.assignment import Assignment
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
-from grader.notebook import ReadOptions, Submission, load_submission
+from grader.notebook import ReadOptions, load_submission
 from grader.problems import Problem
 from grader.results import Report
 from grader.runtime import BuildOutcome, StudentRuntime
 from grader.scoring import ManualMark, score_tasks
-from grader.sections import find_sections
+from grader.sections import Section, find_sections
 from grader.source import Program, build_program, undefined_names
 
 
@@ -56,7 +56,17 @@ def grade_notebook(
         if runtime is not None:
             runtime.close()
 
-    tasks = score_tasks(assignment.rubric, outcomes, answers=_written_answers(submission, assignment), manual=manual)
+    rules = assignment.section_rules
+    sections = find_sections(submission, rules.tasks or [t.id for t in assignment.rubric.tasks], rules)
+    if submission.cells and not sections:
+        problems.append(
+            Problem(
+                "no-task-headings",
+                "No task heading (such as `### :: TASK 1.4 ::`) was found, so each task's outputs "
+                "were searched for in the whole notebook and no written answer could be located.",
+            )
+        )
+    tasks = score_tasks(assignment.rubric, outcomes, answers=_written_answers(sections, assignment), manual=manual)
     identity = submission.identity
     return Report(
         submission=submission.name,
@@ -125,7 +135,7 @@ def _with_hints(outcome: CheckOutcome, spec: CheckSpec, hints: Mapping[str, list
     return replace(outcome, message=f"{outcome.message} — note: " + " ".join(said))
 
 
-def _written_answers(submission: Submission, assignment: Assignment) -> dict[str, str]:
+def _written_answers(sections: Mapping[str, Section], assignment: Assignment) -> dict[str, str | None]:
+    """Each written task's answer; None where the task's heading was not found."""
     manual_tasks = [t.id for t in assignment.rubric.tasks if t.manual_points]
-    sections = find_sections(submission, [t.id for t in assignment.rubric.tasks])
-    return {task: sections[task].markdown for task in manual_tasks if task in sections}
+    return {task: sections[task].answer if task in sections else None for task in manual_tasks}

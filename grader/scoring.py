@@ -31,16 +31,17 @@ def score_tasks(
     rubric: Rubric,
     outcomes: Mapping[str, CheckOutcome],
     *,
-    answers: Mapping[str, str] | None = None,
+    answers: Mapping[str, str | None] | None = None,
     manual: Mapping[str, ManualMark] | None = None,
 ) -> tuple[TaskResult, ...]:
+    """``answers``: each written task's answer; None when its heading was not found."""
     answers = answers or {}
     manual = manual or {}
     return tuple(_score_task(t, outcomes, answers.get(t.id, ""), manual.get(t.id)) for t in rubric.tasks)
 
 
 def _score_task(
-    task: TaskRubric, outcomes: Mapping[str, CheckOutcome], answer: str, mark: ManualMark | None
+    task: TaskRubric, outcomes: Mapping[str, CheckOutcome], answer: str | None, mark: ManualMark | None
 ) -> TaskResult:
     checks = []
     for entry in task.checks:
@@ -58,7 +59,7 @@ def _score_task(
             )
         )
     if task.manual_points:
-        checks.append(_manual_check(task, mark))
+        checks.append(_manual_check(task, mark, answer))
     score = sum(c.score for c in checks)
     return TaskResult(
         id=task.id,
@@ -68,15 +69,21 @@ def _score_task(
         score=score,
         max_score=task.max_score,
         checks=tuple(checks),
-        answer=answer,
+        answer=answer or "",
         expected_answer=task.expected_answer,
     )
 
 
-def _manual_check(task: TaskRubric, mark: ManualMark | None) -> CheckResult:
+def _manual_check(task: TaskRubric, mark: ManualMark | None, answer: str | None) -> CheckResult:
     if mark is None:
+        if answer is None:
+            said = f"no heading for task {task.id} found in the notebook, so its answer was not located; "
+        elif not answer:
+            said = "nothing written under the task's heading; "
+        else:
+            said = ""
         return CheckResult(
-            WRITTEN_CHECK, "manual", 0.0, task.manual_points, "awaiting a person's mark", visibility="public"
+            WRITTEN_CHECK, "manual", 0.0, task.manual_points, f"{said}awaiting a person's mark", visibility="public"
         )
     points = min(max(mark.score, 0.0), task.manual_points)
     status = "passed" if points == task.manual_points else "partial" if points > 0 else "failed"

@@ -37,8 +37,8 @@ def test_sections_run_to_the_next_heading():
     )
     sections = find_sections(Submission(path=None, identity=None, cells=cells), ["1.4", "1.5"])
     assert sections["1.4"].outputs_text == "SUCCESS"
-    assert sections["1.4"].markdown == "central differences\n\nmore words"
-    assert sections["1.5"].markdown == ""
+    assert sections["1.4"].answer == "central differences\n\nmore words"
+    assert sections["1.5"].answer == ""
     assert sections["1.5"].images == 1 and sections["1.4"].images == 0
 
 
@@ -58,5 +58,5 @@ def test_numbers_do_not_merge_unrelated_figures():
 def test_an_answer_under_the_question_in_the_heading_cell_counts():
     cells = (Cell(1, "markdown", "### Question 3.6 — parameters\nconv1: 1,216 ... total **258,058**"),)
     section = find_sections(Submission(path=None, identity=None, cells=cells), ["3.6"])["3.6"]
-    assert 258058 in numbers_in(section.markdown)
-    assert "Question 3.6" not in section.markdown
+    assert 258058 in numbers_in(section.answer)
+    assert "Question 3.6" not in section.answer

@@ -34,5 +34,11 @@ def load(*, with_reference: bool = True) -> Assignment:
         rubric = rubric.public_only()
     checks.validate(rubric, complete=with_reference)
     return Assignment(
-        name="a2", filename_prefix="A2", rubric=rubric, checks=checks, reference=reference, limits=LIMITS
+        name="a2",
+        filename_prefix="A2",
+        rubric=rubric,
+        checks=checks,
+        reference=reference,
+        limits=LIMITS,
+        section_rules=evidence.SECTION_RULES,
     )

@@ -1,8 +1,9 @@
 """A2 checks of the saved outputs: the evidence for tasks that ask for figures, tables and logs.
 
-Each rule looks in the task's own section of the notebook (found from its heading); when a
-notebook has no heading for the task, the whole notebook is the section, so a student who
-renamed headings is not punished twice.
+Each rule looks in the task's own section of the notebook (found from its heading, see
+``grader.sections``); only a notebook with no recognisable task heading at all is searched
+whole (the report then carries a ``no-task-headings`` problem), so that a figure elsewhere
+does not count for a task whose heading is missing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.notebook import Cell
 from grader.results import Counterexample
-from grader.sections import Section, find_sections
+from grader.sections import Section, SectionRules, find_sections
 
 CHECKS = CheckSet()
 
@@ -23,10 +24,19 @@ def evidence(task: str, name: str):
 
 TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6")
 
+#: The handout has no banner for 1.5: it is the section "Training the network using
+#: backpropagation and experimenting with different parameters", or else the cell that runs
+#: train_loop (not the one that defines it).
+SECTION_RULES = SectionRules(
+    tasks=TASK_IDS,
+    headings={"1.5": (r"training\s+the\s+network\s+using\s+back-?propagation",)},
+    anchors={"1.5": (r"^(?!\s*def\b).*\btrain_loop\s*\(",)},
+)
+
 
 def section(ctx: Context, task: str) -> Section:
     """The task's section; the whole notebook when it has no task headings at all."""
-    found = find_sections(ctx.submission, TASK_IDS)
+    found = find_sections(ctx.submission, TASK_IDS, SECTION_RULES)
     if task in found:
         return found[task]
     if found:
@@ -69,7 +79,7 @@ def training_figure(ctx: Context) -> None:
 def runs_table(ctx: Context) -> None:
     """Task 1.6 shows a table of the final errors of 5 runs."""
     part = section(ctx, "1.6")
-    lines = (part.outputs_text + "\n" + part.markdown).splitlines()
+    lines = (part.outputs_text + "\n" + part.answer).splitlines()
     rows = [line for line in lines if len(re.findall(r"\d+(?:\.\d+)?", line)) >= 2]
     if len(rows) < 5:
         raise CheckFailed(

@@ -300,7 +300,7 @@ def numbers_in(text: str) -> set[int]:
 
 def _answer_3_6(ctx: Context) -> set[int]:
     part = section(ctx, "3.6")
-    return numbers_in(part.markdown + "\n" + part.outputs_text)
+    return numbers_in(part.prose + "\n" + part.outputs_text)
 
 
 @check("3.6", "answer_3_6.total", runtime=False)
