@@ -3,27 +3,33 @@
 Reading never raises on bad input: a corrupt, truncated or misnamed notebook becomes a
 ``Submission`` whose ``problems`` say what is wrong, so that a batch always goes on.
 
-Problem codes (stable; tools group by them):
+Problem codes (stable; tools group by them). Those marked * are *blocking*: the grader could
+not see part of the work (``grader.problems.BLOCKING``); the others are notes.
 
 =====================  =====================================================================
 code                   meaning
 =====================  =====================================================================
-missing-file           the path does not exist
-not-a-file             the path is a directory or another non-regular file
-unreadable-file        the operating system refused to read it
-too-large              larger than ``ReadOptions.max_bytes``: not read at all
-empty-file             zero bytes (or only whitespace)
-not-utf8               the bytes are not UTF-8 text
-invalid-json           not JSON (truncated, hand-edited...): the line and column are given
-not-a-notebook         valid JSON, but not a Jupyter notebook
-unsupported-format     a notebook format version nbformat cannot read or upgrade
-invalid-notebook       nbformat's schema validation failed; what could be read is still read
-empty-notebook         a notebook without cells
-bad-filename           the name is not ``<PREFIX>_LASTNAME_Firstname.ipynb``; no identity
-filename-copy          a browser's duplicate suffix, ``... (1).ipynb``; identity still read
+missing-file*          the path does not exist
+not-a-file*            the path is a directory or another non-regular file
+unreadable-file*       the operating system refused to read it
+too-large*             larger than ``ReadOptions.max_bytes``: not read at all
+empty-file*            zero bytes (or only whitespace)
+not-utf8*              the bytes are not UTF-8 text
+invalid-json*          not JSON (truncated, hand-edited...): the line and column are given
+not-a-notebook*        valid JSON, but not a Jupyter notebook
+unsupported-format*    a notebook format version nbformat cannot read or upgrade
+invalid-notebook       nbformat's schema validation (for the notebook's own minor version)
+                       failed; what could be read is still read
+no-code*               cells, but no code cell with code in it
+empty-notebook*        a notebook without cells
+bad-filename           the name is not ``<PREFIX>_LASTNAME_Firstname.ipynb``; no identity from it
+filename-copy          a duplicate's mark, ``... (1).ipynb``, ``Copie de ...``; identity still read
+filename-form          words joined otherwise (``A2_DE_LA_FONTAINE_Jean``); identity still read
+identity-from-cell     no identity in the name; taken from the ``**STUDENT**:`` cell
 filename-extension     the extension is not lower-case ``.ipynb``; identity still read
-not-run                no code cell was executed at all
-never-run              some code cells were never executed
+not-run                no code cell was executed at all (no count, no output)
+never-run              some code cells were never executed (no count and no output, while
+                       other cells have counts; counts cleared with outputs kept are fine)
 out-of-order           execution counts do not increase in cell order
 saved-error            a cell's saved outputs contain an error (traceback)
 no-authorship          no signed authorship statement near the end
@@ -155,6 +161,18 @@ def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submi
     cells = _cells(notebook) if notebook is not None else ()
     if notebook is not None and not cells and not read_problems:
         problems.append(Problem("empty-notebook", f"{path.name} is a notebook without any cells."))
+    elif cells and not any(c.cell_type == "code" and c.source.strip() for c in cells):
+        problems.append(Problem("no-code", f"{path.name} has no code cell with code in it."))
+    if identity is None and cells:
+        identity = identity_from_cells(cells, options)
+        if identity is not None:
+            problems.append(
+                Problem(
+                    "identity-from-cell",
+                    f"The name was taken from the notebook's STUDENT cell: {identity.last_name}, "
+                    f"{identity.first_name}.",
+                )
+            )
     facts = run_facts(cells, options)
     if cells:
         problems += _fact_problems(cells, facts)
@@ -167,6 +185,8 @@ def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submi
 
 _NAME_PART = r"[^\W\d_]+(?:[-' .][^\W\d_]+)*\.?"  # unicode letters; hyphens, apostrophes, spaces
 _COPY_SUFFIX = re.compile(r"(?P<copy>\s*\(\d+\)|\s*-\s*Copy\d*|\s+copy\s*\d*)$", re.IGNORECASE)
+_COPY_PREFIX = re.compile(r"^(?P<copy>(?:Copie de|Copy of|Kopie von|Copia de)\s+)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*\.?")
 
 
 def parse_identity(filename: str, prefix: str = "A2") -> Identity | None:
@@ -195,20 +215,22 @@ def check_filename(filename: str, prefix: str = "A2") -> tuple[Identity | None, 
                 f"{filename} should end in lower-case .ipynb, as in {expected}.",
             )
         )
-    copy = _COPY_SUFFIX.search(stem)
-    if copy:
-        stem = stem[: copy.start()]
+    copies = [m for m in (_COPY_SUFFIX.search(stem), _COPY_PREFIX.search(stem)) if m]
+    for copy in sorted(copies, key=lambda m: -m.start()):  # the suffix first: spans stay valid
+        stem = stem[: copy.start()] + stem[copy.end() :]
+    if copies:
+        said = " and ".join(repr(m.group("copy").strip()) for m in copies)
         problems.append(
             Problem(
                 "filename-copy",
-                f"{filename} looks like a downloaded copy ({copy.group('copy').strip()!r} in the name); "
-                f"name it {stem}.ipynb.",
+                f"{filename} looks like a downloaded copy ({said} in the name); name it {stem}.ipynb.",
             )
         )
     match = re.fullmatch(
         rf"{re.escape(prefix)}_(?P<last>{_NAME_PART})_(?P<first>{_NAME_PART})", stem
     )
-    if match is None:  # the one problem worth saying: how to name it
+    identity = Identity(match["last"], match["first"]) if match else _joined_name(stem, prefix)
+    if identity is None:  # the one problem worth saying: how to name it
         return None, [
             Problem(
                 "bad-filename",
@@ -217,7 +239,59 @@ def check_filename(filename: str, prefix: str = "A2") -> tuple[Identity | None, 
                 f"(use hyphens inside a name, e.g. {prefix}_DE-LA-FONTAINE_Jean-Pierre.ipynb).",
             )
         ]
-    return Identity(match["last"], match["first"]), problems
+    if match is None:
+        problems.append(
+            Problem(
+                "filename-form",
+                f"{filename} was read as {identity.last_name}, {identity.first_name}; the required "
+                f"form is {expected} (use hyphens inside a name).",
+            )
+        )
+    return identity, problems
+
+
+def _joined_name(stem: str, prefix: str) -> Identity | None:
+    """Multi-word names joined by ``_`` or ``-``: ``A2_DE_LA_FONTAINE_Jean_Pierre``, ``A2-DOE-Jane``.
+
+    The last name is the leading run of words in capitals, the first name the capitalised words
+    after it; anything else (``Jane_final``, lower-case words) is not a name.
+    """
+    head = re.match(rf"{re.escape(prefix)}[_-]", stem)
+    if head is None:
+        return None
+    words = re.split(r"[_-]", stem[head.end() :])
+    if len(words) < 2 or not all(_WORD.fullmatch(w) for w in words):
+        return None
+    capitals = 0
+    while capitals < len(words) and words[capitals].isupper():
+        capitals += 1
+    if len(words) == 2 and capitals < 2:
+        capitals = 1
+    first = words[capitals:]
+    if not capitals or not first or not all(w[0].isupper() and not w.isupper() or len(w) == 1 for w in first):
+        return None
+    return Identity(" ".join(words[:capitals]), " ".join(first))
+
+
+#: The handout's second cell: ``**STUDENT**:  YOUR NAME HERE``.
+_STUDENT_CELL = re.compile(r"(?im)^[\s>*_#]*(?:student|étudiant(?:e)?|name|nom)[*_\s]*:[*_\s]*(?P<name>[^\n]+)")
+
+
+def identity_from_cells(cells: tuple[Cell, ...], options: ReadOptions) -> Identity | None:
+    """The name the student typed in the handout's ``**STUDENT**:`` cell, if not the blank."""
+    for cell in [c for c in cells if c.cell_type == "markdown"][:6]:
+        found = _STUDENT_CELL.search(cell.source)
+        if not found or any(re.search(p, found["name"]) for p in options.unsigned_patterns):
+            continue
+        words = _WORD.findall(found["name"])
+        if not 2 <= len(words) <= 6:
+            continue
+        capitals = [w for w in words if w.isupper() and len(w) > 1]
+        if capitals and len(capitals) < len(words):
+            rest = [w for w in words if w not in capitals]
+            return Identity(" ".join(capitals), " ".join(rest))
+        return Identity(words[-1], " ".join(words[:-1]))
+    return None
 
 
 # ---------------------------------------------------------------- reading the file
@@ -297,8 +371,14 @@ def _to_v4(raw: dict, major: int, name: str) -> tuple[Any | None, list[Problem]]
 
 
 def _validation_problems(notebook: Any, name: str, limit: int = 3) -> list[Problem]:
+    """Schema errors against the notebook's own minor version (Colab saves 4.0 without cell ids,
+    which is valid for 4.0-4.4); a minor newer than nbformat knows is checked as the newest."""
+    minor = notebook.get("nbformat_minor") if isinstance(notebook, dict) else None
+    minor = minor if isinstance(minor, int) and not isinstance(minor, bool) and minor >= 0 else None
     try:
-        errors = list(validator.iter_validate(notebook, version=4))
+        if minor is not None:
+            minor = min(minor, nbformat.current_nbformat_minor)
+        errors = list(validator.iter_validate(notebook, version=4, version_minor=minor))
     except Exception as error:  # noqa: BLE001 -- the validator itself can fail on odd structures
         errors = [error]
     problems = []
@@ -388,14 +468,17 @@ def _output(raw: dict) -> Output:
 def run_facts(cells: tuple[Cell, ...], options: ReadOptions = DEFAULT_OPTIONS) -> RunFacts:
     """What the saved notebook says about how it was run, in notebook (cell) order."""
     code = [c for c in cells if c.cell_type == "code" and c.source.strip()]
-    never_run = tuple(c.index for c in code if c.execution_count is None)
-    out_of_order, highest = [], 0
-    for cell in code:
-        if cell.execution_count is None:
-            continue
-        if cell.execution_count <= highest:
+    counted = [c for c in code if c.execution_count is not None]
+    # Counts cleared with every output kept (a tool's export) say nothing about what ran; a
+    # cell without a count is "never run" only when it also has no output.
+    cleared = not counted and any(c.outputs for c in code)
+    never_run = () if cleared else tuple(c.index for c in code if c.execution_count is None and not c.outputs)
+    out_of_order: list[int] = []
+    highest: int | None = None
+    for cell in counted:
+        if highest is not None and cell.execution_count <= highest:
             out_of_order.append(cell.index)
-        highest = max(highest, cell.execution_count)
+        highest = cell.execution_count if highest is None else max(highest, cell.execution_count)
     errors = tuple(c.index for c in code if any(o.output_type == "error" for o in c.outputs))
     return RunFacts(
         never_run_cells=never_run,
@@ -473,6 +556,7 @@ def _fact_problems(cells: tuple[Cell, ...], facts: RunFacts) -> list[Problem]:
         earlier = max(
             (c for c in cells if c.index < first.index and c.execution_count is not None),
             key=lambda c: c.execution_count,
+            default=first,
         )
         problems.append(
             Problem(

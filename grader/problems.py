@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Problems that stop the grader from seeing part of the work: the file could not be read, a
+#: cell does not parse, there is no code. Every other problem is a *note* (the file name, run
+#: order, a missing authorship statement, format details): worth fixing, but the work was
+#: graded all the same, so a note alone does not make a self-check "not ready".
+BLOCKING = frozenset({
+    "missing-file", "not-a-file", "unreadable-file", "too-large", "empty-file", "not-utf8",
+    "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook", "syntax-error",
+    "no-code",
+})  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,5 +29,16 @@ class Problem:
     cell: int | None = None
     line: int | None = None
 
+    @property
+    def blocking(self) -> bool:
+        """The grader could not see part of the work (see ``BLOCKING``); else a note."""
+        return self.code in BLOCKING
+
     def to_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "cell": self.cell, "line": self.line}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "cell": self.cell,
+            "line": self.line,
+            "kind": "blocking" if self.blocking else "note",
+        }

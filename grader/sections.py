@@ -19,8 +19,8 @@ the text of a cell before a mid-cell heading stays with the section above it.
 Written answers. The handout frames each answer cell with lines of ``#####`` around ``WRITE YOUR
 ANSWER HERE``: those lines and the placeholder are removed, whatever the student kept. An
 answer is the cleaned markdown after the question; students who answer inside the question
-cell are read after an ``Answer:`` marker or an answer frame, and when nothing follows the
-question at all, the question cell's text is shown whole, so that no answer is ever lost.
+cell are read after an ``Answer:`` marker or an answer frame, and when no markdown cell follows
+the question at all, the question cell's text is shown whole, so that no answer is ever lost.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _ANSWER_HEADING = re.compile(r"(?i)^\s*#+\s*[*_]*\s*(?:my\s+)?(?:answer|réponse
 _FRAME = re.compile(r"^\s*#{3,}\s*$")
 _PLACEHOLDER = re.compile(r"(?i)[#\s]*write\s+your\s+answer\s+here[#\s]*")
 _ANSWER_MARKER = re.compile(
-    r"(?im)^[\s>*_#]*(?:my\s+)?(?:answer|réponse|reponse|response|solution)\s*[*_]*\s*[:.\-–—]"
+    r"(?im)^[\s>*_#]*(?:my\s+)?(?:answer|réponse|reponse|response|solution)\s*[*_]*\s*[:.\-–—][*_]*"
 )
 
 
@@ -87,9 +87,9 @@ class Section:
     @property
     def answer(self) -> str:
         """The student's written answer, without the handout's frames and placeholder."""
-        after = [clean_answer(c.source) for c in self.cells if c.cell_type == "markdown"]
-        after = [a for a in after if a]
-        inside = _answer_in_question(self.question, whole=not after)
+        markdown = [c for c in self.cells if c.cell_type == "markdown"]
+        after = [a for a in (clean_answer(c.source) for c in markdown) if a]
+        inside = _answer_in_question(self.question, whole=not markdown)
         return "\n\n".join(p for p in (inside, *after) if p)
 
     @property
@@ -108,7 +108,8 @@ def clean_answer(text: str) -> str:
 
 def _answer_in_question(question: str, *, whole: bool) -> str:
     """An answer typed inside the question cell: after a marker or a frame; else the whole cell
-    text when nothing else answers the question (``whole``)."""
+    text when no markdown cell follows the question at all (``whole``: the student replaced the
+    answer cell by typing into the question's)."""
     marker = _ANSWER_MARKER.search(question)
     if marker:
         return clean_answer(question[marker.end() :])

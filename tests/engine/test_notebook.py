@@ -309,6 +309,9 @@ def test_good_file_names(filename, identity):
         ("A2_DOE_Jane - Copy.ipynb", "filename-copy"),
         ("A2_DOE_Jane.IPYNB", "filename-extension"),
         ("A2_DOE_Jane.Ipynb", "filename-extension"),
+        ("Copie de A2_DOE_Jane.ipynb", "filename-copy"),
+        ("Copy of A2_DOE_Jane (2).ipynb", "filename-copy"),
+        ("A2-DOE-Jane.ipynb", "filename-form"),
     ],
 )
 def test_tolerated_file_names_are_reported_but_identified(filename, code):
@@ -316,6 +319,37 @@ def test_tolerated_file_names_are_reported_but_identified(filename, code):
     assert identity == Identity("DOE", "Jane")
     assert [p.code for p in problems] == [code]
     assert filename in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("filename", "identity"),
+    [
+        ("A2_DE_LA_FONTAINE_Jean_Pierre.ipynb", Identity("DE LA FONTAINE", "Jean Pierre")),
+        ("A2_DUPONT_Jean_Luc.ipynb", Identity("DUPONT", "Jean Luc")),
+        ("A2-LE-GALL-Anne.ipynb", Identity("LE GALL", "Anne")),
+    ],
+)
+def test_multi_word_names_joined_by_underscores_or_hyphens(filename, identity):
+    found, problems = check_filename(filename)
+    assert found == identity and [p.code for p in problems] == ["filename-form"]
+
+
+def test_identity_from_the_student_cell_when_the_name_has_none(tmp_path):
+    path = write_notebook(tmp_path / "A2.ipynb", ["x = 1", SIGNED], run=True)
+    nb = json.loads(path.read_text())
+    nb["cells"].insert(0, {"cell_type": "markdown", "id": "student", "metadata": {}, "source": "**STUDENT**:  Jeanne LE GALL"})
+    path.write_text(json.dumps(nb))
+    sub = load_submission(path)
+    assert sub.identity == Identity("LE GALL", "Jeanne")
+    assert codes(sub) == ["bad-filename", "identity-from-cell"]
+
+
+def test_the_student_cell_left_blank_gives_no_identity(tmp_path):
+    path = write_notebook(tmp_path / "HW2.ipynb", ["x = 1", SIGNED], run=True)
+    nb = json.loads(path.read_text())
+    nb["cells"].insert(0, {"cell_type": "markdown", "id": "student", "metadata": {}, "source": "**STUDENT**:  YOUR NAME HERE"})
+    path.write_text(json.dumps(nb))
+    assert load_submission(path).identity is None
 
 
 @pytest.mark.parametrize(
@@ -328,7 +362,7 @@ def test_tolerated_file_names_are_reported_but_identified(filename, code):
         "A2_DOE_.ipynb",
         "A2__Jane.ipynb",
         "A2_DOE_Jane_final.ipynb",
-        "A2-DOE-Jane.ipynb",
+        "A2_Van_Der_Berg_Jan.ipynb",  # no capitals to tell the last name from the first
         "A3_DOE_Jane.ipynb",
         "DOE_Jane_A2.ipynb",
         "A2_DOE_Jane2.ipynb",

@@ -60,3 +60,82 @@ def test_an_answer_under_the_question_in_the_heading_cell_counts():
     section = find_sections(Submission(path=None, identity=None, cells=cells), ["3.6"])["3.6"]
     assert 258058 in numbers_in(section.answer)
     assert "Question 3.6" not in section.answer
+
+
+# -- the real handout's layout ----------------------------------------------------------------
+
+from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS  # noqa: E402
+
+FRAME = "#" * 40
+
+
+def _real(*cells):
+    numbered = tuple(Cell(k, kind, *rest) for k, (kind, *rest) in enumerate(cells, start=1))
+    return find_sections(Submission(path=None, identity=None, cells=numbered), TASK_IDS, SECTION_RULES)
+
+
+def test_banner_headings_framed_answers_and_the_placeholder_removed():
+    sections = _real(
+        ("markdown", "### :: TASK 1.1 ::\n\nDerive the gradients of s."),
+        ("markdown", f"{FRAME}\nWRITE YOUR ANSWER HERE\n{FRAME}"),
+        ("markdown", "### :: TASK 1.3 ::\nWhich formula?"),
+        ("markdown", f"{FRAME}\nThe central difference $(s(w+e)-s(w-e))/2e$.\n{FRAME}"),
+        ("markdown", "More on it."),
+    )
+    assert sections["1.1"].answer == ""  # the placeholder left as handed out
+    assert sections["1.3"].answer == "The central difference $(s(w+e)-s(w-e))/2e$.\n\nMore on it."
+
+
+def test_a_banner_in_the_middle_of_a_cell_opens_its_task_there():
+    sections = _real(
+        ("markdown", "### :: TASK 2.1 ::\nWhich filter?"),
+        ("markdown", "A Laplacian."),
+        ("markdown", "## Pooling\nPooling keeps the maximum.\n### :: TASK 2.2 ::\nWhat does MaxPool2d(15) do?"),
+        ("code", "pool = nn.MaxPool2d(15, stride=1)", 3),
+        ("markdown", "It dilates bright areas."),
+    )
+    assert sections["2.1"].answer == "A Laplacian."  # "## Pooling" ends 2.1
+    assert sections["2.2"].answer == "It dilates bright areas."
+    assert "Pooling keeps" not in sections["2.2"].prose
+
+
+def test_sample_task_and_closing_headings_end_a_section():
+    sections = _real(
+        ("markdown", "### :: TASK 1.6 ::\nFive runs."),
+        ("code", "print(table)", 1, (Output("stream", "1 0.0 1.2"),)),
+        ("markdown", f"{FRAME}\nWRITE YOUR ANSWER HERE\n{FRAME}"),
+        ("markdown", "### :: SAMPLE TASK ::\nLearning rates."),
+        ("markdown", "The sample's own text."),
+        ("markdown", "### :: TASK 3.6 ::\nHow many parameters?"),
+        ("markdown", "258,058"),
+        ("markdown", "## Useful resources\n- a link"),
+        ("markdown", "## AUTHORSHIP STATEMENT\nI declare..."),
+    )
+    assert sections["1.6"].answer == "" and "1.2" in sections["1.6"].outputs_text
+    assert sections["3.6"].answer == "258,058"
+
+
+def test_an_answer_typed_inside_the_question_cell():
+    with_marker = _real(("markdown", "### :: TASK 3.3 ::\nWhy non-linear?\n\n**Answer:** linear maps compose."))
+    assert with_marker["3.3"].answer == "linear maps compose."
+    in_frame = _real(("markdown", f"### :: TASK 3.3 ::\nWhy non-linear?\n{FRAME}\nlinear maps compose\n{FRAME}"))
+    assert in_frame["3.3"].answer == "linear maps compose"
+    alone = _real(("markdown", "### :: TASK 3.3 ::\nWhy non-linear? Because linear maps compose."))
+    assert "linear maps compose" in alone["3.3"].answer  # nothing else answers: the cell is shown whole
+
+
+def test_task_1_5_is_its_section_or_its_train_loop_run():
+    by_heading = _real(
+        ("markdown", "## Training the network using backpropagation and experimenting with different parameters"),
+        ("code", "def train_loop(Xtr, Ytr, Xval, Yval, h, lrate, vis='all', nEpochs=100):\n    pass", 1),
+        ("code", "# Run training\nh = 7\nlrate = .02\ntrain_loop(Xtr, Ytr, Xval, Yval, h, lrate)", 2, (Output("display_data", "<Figure>", ("image/png",)),)),
+        ("markdown", "### :: TASK 1.6 ::"),
+    )
+    assert by_heading["1.5"].images == 1
+    by_anchor = _real(
+        ("markdown", "### :: TASK 1.4 ::"),
+        ("code", "def train_loop(Xtr, Ytr, Xval, Yval, h, lrate):\n    pass", 1),
+        ("code", "tr, val = train_loop(Xtr, Ytr, Xval, Yval, 7, .02)", 2, (Output("display_data", "<Figure>", ("image/png",)),)),
+        ("markdown", "### :: TASK 1.6 ::"),
+    )
+    assert by_anchor["1.5"].images == 1 and by_anchor["1.4"].images == 0
