@@ -97,7 +97,22 @@ def _start_runtime(
     except Exception as exc:  # noqa: BLE001 - the grader goes on without the code checks
         runtime.close()
         return None, {}, [Problem("runtime-failed", f"the student runtime could not start: {exc}")]
-    return runtime, names, [_build_problem(o) for o in outcomes if o.status != "ok"]
+    problems = [_build_problem(o) for o in outcomes if o.status != "ok"]
+    problems += [_stand_in_problem(o) for o in outcomes if o.stand_ins]
+    return runtime, names, problems
+
+
+def _stand_in_problem(outcome: BuildOutcome) -> Problem:
+    stmt = outcome.statement
+    modules = ", ".join(f"`{m}`" for m in outcome.stand_ins)
+    return Problem(
+        "stand-in-module",
+        f"cell {stmt.cell}, line {stmt.line}: {modules} is not installed where notebooks are graded; "
+        "it was imported as an empty stand-in so that the rest of the cell still ran. Graded code "
+        "that uses it fails with a message naming it.",
+        cell=stmt.cell,
+        line=stmt.line,
+    )
 
 
 def _build_problem(outcome: BuildOutcome) -> Problem:

@@ -539,8 +539,11 @@ class StudentRuntime:
         try:
             reply = _roundtrip(b.sock, msg, timeout + GRACE)
             status, error, detail = self._parse_status(reply)
+            stand_ins = reply.get("stand_ins", [])
+            if type(stand_ins) is not list or not all(type(n) is str and len(n) < 200 for n in stand_ins):
+                raise ProtocolError("bad stand-in list")
             return BuildOutcome(
-                stmt, status, error, detail, b.output_text(self.limits.max_output_chars)
+                stmt, status, error, detail, b.output_text(self.limits.max_output_chars), tuple(stand_ins[:20])
             ), True
         except TimeoutError:
             status, detail = "timeout", f"timed out after {timeout:g} s"

@@ -65,3 +65,4 @@ class BuildOutcome:
     error: StudentError | None
     detail: str
     output: str = ""
+    stand_ins: tuple[str, ...] = ()  # modules this machine lacks, imported as stand-ins (runtime.compat)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.runtime import helpers, protocol, sandbox
+from grader.runtime import compat, helpers, protocol, sandbox
 from grader.runtime.convert import safe_str, to_plain, type_name
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
@@ -202,6 +202,7 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     layers = confine(cfg)
     sandbox.die_with_parent()
     scrub_interpreter(cfg.hidden_paths)
+    compat.install()
     signal.signal(signal.SIGALRM, _on_alarm)
     seed = int(cfg_doc["seed"])
     _seed(seed)
@@ -251,11 +252,25 @@ def _reap_orphans() -> None:
 
 
 def _exec_statement(ns: dict, msg: dict, pristine: dict) -> dict:
-    """Run one statement under its alarm; builtins it patched are put back before we go on."""
+    """Run one statement; an import of a module this machine lacks is run again with a stand-in
+    for it (``compat``), and the reply lists the stand-ins."""
     try:
         code = _compile_statement(msg["source"], msg["cell"], msg["line"])
     except SyntaxError as exc:
         return {"status": "error", "error": student_error(exc), "detail": ""}
+    is_import = msg["source"].lstrip().startswith(("import ", "from "))
+    stand_ins: list[str] = []
+    while True:
+        reply, failure = _run_statement(ns, code, msg, pristine)
+        missing = compat.missing_module(failure) if is_import and failure is not None else None
+        if missing is None or len(stand_ins) >= 20:
+            return {**reply, "stand_ins": stand_ins}
+        compat.stand_in(missing)
+        stand_ins.append(missing)
+
+
+def _run_statement(ns: dict, code: types.CodeType, msg: dict, pristine: dict) -> tuple[dict, BaseException | None]:
+    """Run one compiled statement under its alarm; builtins it patched are put back before we go on."""
     signal.signal(signal.SIGALRM, _on_alarm)  # a previous statement may have replaced it
     signal.setitimer(signal.ITIMER_REAL, float(msg["timeout"]))
     failure = None
@@ -267,15 +282,11 @@ def _exec_statement(ns: dict, msg: dict, pristine: dict) -> dict:
         signal.setitimer(signal.ITIMER_REAL, 0)
         _restore(builtins.__dict__, pristine)
     if failure is None:
-        return {"status": "ok", "error": None, "detail": ""}
+        return {"status": "ok", "error": None, "detail": ""}, None
     if isinstance(failure, StatementTimeout):
-        return {
-            "status": "timeout",
-            "error": None,
-            "detail": f"timed out after {msg['timeout']:g} s",
-        }
+        return {"status": "timeout", "error": None, "detail": f"timed out after {msg['timeout']:g} s"}, failure
     status, detail = _failure(failure)
-    return {"status": status, "error": student_error(failure), "detail": detail}
+    return {"status": status, "error": student_error(failure), "detail": detail}, failure
 
 
 # ----------------------------------------------------------------------------- call worker
