@@ -18,8 +18,8 @@ from grader.problems import Problem
 from grader.results import Report
 from grader.runtime import BuildOutcome, StudentRuntime
 from grader.scoring import ManualMark, score_tasks
-from grader.sections import Section, find_sections
-from grader.source import Program, build_program, undefined_names
+from grader.sections import Section, find_sections, has_headings
+from grader.source import Program, build_program, literal_calls, undefined_names
 
 
 def grade_notebook(
@@ -46,7 +46,8 @@ def grade_notebook(
             runtime, names, build_problems = _start_runtime(program, assignment, seed)
             problems += build_problems
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
-        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names)
+        calls = {name: literal_calls(program, name) for spec in specs for name in spec.needs}
+        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls)
         hints = _undefined_name_hints(program, specs, names)
         for spec in specs:
             check_started = time.monotonic()
@@ -58,7 +59,7 @@ def grade_notebook(
 
     rules = assignment.section_rules
     sections = find_sections(submission, rules.tasks or [t.id for t in assignment.rubric.tasks], rules)
-    if submission.cells and not sections:
+    if submission.cells and not has_headings(sections):
         problems.append(
             Problem(
                 "no-task-headings",

@@ -141,6 +141,11 @@ class _Mark:
     task: str | None
 
 
+def has_headings(sections: Mapping[str, Section]) -> bool:
+    """Some task was found by a heading (a notebook found by code anchors alone has none)."""
+    return any(not s.anchored for s in sections.values())
+
+
 def find_sections(
     submission: Submission, task_ids: Sequence[str], rules: SectionRules = NO_RULES
 ) -> dict[str, Section]:

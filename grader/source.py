@@ -595,6 +595,40 @@ def _ipython_reason(call: ast.Call) -> str:
     return kind
 
 
+# ---------------------------------------------------------------- how the notebook calls things
+
+
+def literal_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tuple, dict]]:
+    """The arguments of the notebook's own calls of ``name`` whose arguments are all literals,
+    in notebook order, without repeats: ``ConvNet(10)`` → ``[((10,), {})]``.
+
+    A check that must instantiate a student's class calls it the way the notebook does, so a
+    constructor with a parameter of the student's own (``def __init__(self, num_outputs)``)
+    is not a failure.
+    """
+    found: list[tuple[tuple, dict]] = []
+    for statement in program.statements:
+        if name not in statement.source:
+            continue
+        try:
+            tree = ast.parse(statement.source)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name):
+                continue
+            try:
+                args = tuple(ast.literal_eval(a) for a in node.args)
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                continue
+            if len(kwargs) == len(node.keywords) and (args, kwargs) not in found:
+                found.append((args, kwargs))
+            if len(found) >= limit:
+                return found
+    return found
+
+
 # ---------------------------------------------------------------- undefined names
 
 

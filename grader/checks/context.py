@@ -75,6 +75,7 @@ class Context:
     seed: int = 0
     hypothesis: settings = CHECK_SETTINGS
     names: Mapping[str, str] = field(default_factory=dict)  # student namespace: name -> kind
+    calls: Mapping[str, list[tuple[tuple, dict]]] = field(default_factory=dict)  # see instantiate()
     notes: list[str] = field(default_factory=list)  # what a passing check wants said
     _fatal: StudentCallFailed | None = None
     _defines: list[str] = field(default_factory=list)  # this check's changes; the runner undoes them
@@ -123,6 +124,24 @@ class Context:
     def keep(self, target: str, *args: Any, **kwargs: Any) -> Any:
         """Call and keep the result inside the runtime (a model instance): returns a Handle."""
         return self.call(target, *args, keep=True, **kwargs)
+
+    def instantiate(self, name: str, *defaults: tuple) -> tuple[Any, str]:
+        """Create the student's class ``name`` inside the runtime, as the notebook itself calls it.
+
+        Tries the notebook's own literal calls (``ConvNet(10)``, from ``calls``), then each of
+        the pack's ``defaults`` argument tuples; returns the kept instance and the call that made
+        it (``"ConvNet(10)"``). If every way fails, the first failure is raised.
+        """
+        ways = [*self.calls.get(name, ()), *(((*d,), {}) for d in defaults)]
+        first: StudentCallFailed | None = None
+        for args, kwargs in dict.fromkeys((a, tuple(sorted(k.items()))) for a, k in ways) or [((), ())]:
+            try:
+                return self.keep(name, *args, **dict(kwargs)), _call_text(name, args, dict(kwargs))
+            except StudentCallFailed as failure:
+                first = first or failure
+                if failure.status != "error":
+                    break
+        raise first
 
     def define(self, source: str, values: Mapping[str, Any] | None = None) -> None:
         """Run trusted source in the student's namespace (undone after the check)."""
@@ -217,6 +236,11 @@ def _digest(value: Any) -> str | None:
         return True
 
     return digest.hexdigest() if walk(value) else None
+
+
+def _call_text(name: str, args: tuple, kwargs: dict) -> str:
+    shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(shown)})"
 
 
 def _target_name(target: Any) -> str:

@@ -139,3 +139,21 @@ def test_task_1_5_is_its_section_or_its_train_loop_run():
         ("markdown", "### :: TASK 1.6 ::"),
     )
     assert by_anchor["1.5"].images == 1 and by_anchor["1.4"].images == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("conv1: 16x3x5x5", (16, 3, 5, 5)),
+        ("16 × 3 × 5 × 5 weights", (16, 3, 5, 5)),
+        ("$16 \\times 3 \\times 5 \\times 5$", (16, 3, 5, 5)),
+        ("16*3*5*5 = 1200", (16, 3, 5, 5)),
+        ("torch.Size([128, 16, 5, 5])", (128, 16, 5, 5)),
+        ("fc1 : (64, 3200)", (64, 3200)),
+        ("la couche fc2 a des poids de taille 10 x 64", (10, 64)),
+    ],
+)
+def test_shapes_as_students_write_them(text, shape):
+    from grader.assignments.a2.hidden import shapes_in
+
+    assert shape in shapes_in(text)

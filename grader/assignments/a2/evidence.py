@@ -13,7 +13,7 @@ import re
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.notebook import Cell
 from grader.results import Counterexample
-from grader.sections import Section, SectionRules, find_sections
+from grader.sections import Section, SectionRules, find_sections, has_headings
 
 CHECKS = CheckSet()
 
@@ -37,14 +37,14 @@ SECTION_RULES = SectionRules(
 def section(ctx: Context, task: str) -> Section:
     """The task's section; the whole notebook when it has no task headings at all."""
     found = find_sections(ctx.submission, TASK_IDS, SECTION_RULES)
-    if task in found:
-        return found[task]
-    if found:
+    if not has_headings(found):
+        return Section(task, Cell(0, "markdown", ""), ctx.submission.cells)
+    if task not in found:
         raise CheckFailed(
             f"no heading for task {task} found in the notebook, so its outputs could not be located",
             Counterexample("the notebook's headings", f"a heading naming task {task}", ", ".join(sorted(found))),
         )
-    return Section(task, Cell(0, "markdown", ""), ctx.submission.cells)
+    return found[task]
 
 
 def need_images(ctx: Context, task: str, count: int, what: str) -> None:

@@ -12,7 +12,7 @@ import torch
 
 from grader.assignments.a2 import strategies
 from grader.assignments.a2.evidence import section
-from grader.assignments.a2.public import GRADIENT_NAMES, PART1_HELPERS, four_gradients, is_true
+from grader.assignments.a2.public import GRADIENT_NAMES, PART1_HELPERS, convnet, four_gradients, is_true
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
@@ -111,10 +111,10 @@ def gradcheck_accepts_correct(ctx: Context) -> None:
 # -- 3.2 ConvNet -----------------------------------------------------------------------------
 
 
-def _student_parameters(ctx: Context) -> tuple[object, list[tuple[str, tuple[int, ...]]]]:
-    model = ctx.keep("ConvNet")
+def _student_parameters(ctx: Context) -> tuple[object, str, list[tuple[str, tuple[int, ...]]]]:
+    model, made = convnet(ctx)
     params = [(name, tuple(shape)) for name, shape in ctx.call("@module_parameters", model)]
-    return model, params
+    return model, made, params
 
 
 def _reference_parameters(ctx: Context) -> list[tuple[str, torch.Tensor]]:
@@ -125,33 +125,33 @@ def _reference_parameters(ctx: Context) -> list[tuple[str, torch.Tensor]]:
 @check("3.2", "convnet.parameter_count", needs=("ConvNet",))
 def convnet_parameter_count(ctx: Context) -> None:
     """ConvNet has as many parameters as the handout's architecture."""
-    _, params = _student_parameters(ctx)
+    _, made, params = _student_parameters(ctx)
     got = sum(int(np.prod(shape)) for _, shape in params)
     expected = sum(p.numel() for _, p in _reference_parameters(ctx))
     if got != expected:
         raise CheckFailed(
             f"ConvNet has {got:,} parameters",
-            Counterexample("ConvNet()", f"{expected:,} parameters", f"{got:,}"),
+            Counterexample(made, f"{expected:,} parameters", f"{got:,}"),
         )
 
 
 @check("3.2", "convnet.layer_shapes", needs=("ConvNet",))
 def convnet_layer_shapes(ctx: Context) -> None:
     """ConvNet's weights and biases have the handout's shapes (in any order, under any names)."""
-    _, params = _student_parameters(ctx)
+    _, made, params = _student_parameters(ctx)
     got = sorted(shape for _, shape in params)
     expected = sorted(tuple(p.shape) for _, p in _reference_parameters(ctx))
     if got != expected:
         raise CheckFailed(
             "ConvNet's parameter shapes differ from the architecture asked for",
-            Counterexample("ConvNet()", show([list(s) for s in expected]), show([list(s) for s in got])),
+            Counterexample(made, show([list(s) for s in expected]), show([list(s) for s in got])),
         )
 
 
 @check("3.2", "convnet.same_function", needs=("ConvNet",))
 def convnet_same_function(ctx: Context) -> None:
     """With the reference's weights loaded by shape, ConvNet computes the reference's function."""
-    model, params = _student_parameters(ctx)
+    model, _, params = _student_parameters(ctx)
     reference = _reference_parameters(ctx)
     by_shape = {tuple(p.shape): p.detach().numpy() for _, p in reference}
     if sorted(s for _, s in params) != sorted(by_shape):
@@ -298,16 +298,33 @@ def numbers_in(text: str) -> set[int]:
     return found
 
 
-def _answer_3_6(ctx: Context) -> set[int]:
+_TIMES = re.compile(r"\\times|\\cdot|[×⋅·*xX✕]")
+_PRODUCT = re.compile(r"\d+(?:\s*(?:\\times|\\cdot|[×⋅·*xX✕])\s*\d+)+")
+_TUPLE = re.compile(r"[\[(]\s*\d+(?:\s*,\s*\d+)+\s*[\])]")
+
+
+def shapes_in(text: str) -> set[tuple[int, ...]]:
+    """Shapes however a student writes them: 16x3x5x5, 16 × 3 × 5 × 5, 16*3*5*5,
+    16 \\times 3 \\times 5 \\times 5, (16, 3, 5, 5), torch.Size([16, 3, 5, 5])."""
+    found = set()
+    for match in _PRODUCT.findall(text):
+        found.add(tuple(int(n) for n in re.split(r"\D+", _TIMES.sub(" ", match).strip()) if n))
+    for match in _TUPLE.findall(text):
+        found.add(tuple(int(n) for n in re.findall(r"\d+", match)))
+    return found
+
+
+def _answer_3_6(ctx: Context) -> str:
+    """Everything task 3.6 holds: the question cell, the answers and the code outputs."""
     part = section(ctx, "3.6")
-    return numbers_in(part.prose + "\n" + part.outputs_text)
+    return part.prose + "\n" + part.outputs_text
 
 
 @check("3.6", "answer_3_6.total", runtime=False)
 def answer_total(ctx: Context) -> None:
     """The answer to 3.6 gives the total number of parameters."""
     expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
-    if expected not in _answer_3_6(ctx):
+    if expected not in numbers_in(_answer_3_6(ctx)):
         raise CheckFailed(
             "the total number of parameters is not in the answer to 3.6",
             Counterexample("the text and outputs of task 3.6", f"{expected:,}", "not found"),
@@ -316,14 +333,21 @@ def answer_total(ctx: Context) -> None:
 
 @check("3.6", "answer_3_6.per_layer", runtime=False)
 def answer_per_layer(ctx: Context) -> None:
-    """The answer to 3.6 gives each layer's number of parameters."""
-    model = ctx.reference.ConvNet()
-    layers = [sum(p.numel() for p in m.parameters(recurse=False)) for m in model.modules()]
-    expected = [n for n in layers if n]
-    numbers = _answer_3_6(ctx)
-    missing = [n for n in expected if n not in numbers]
+    """The answer to 3.6 gives each layer's weights: their dimensionality (any notation, any
+    order of the axes) or their number, with or without the biases."""
+    text = _answer_3_6(ctx)
+    numbers, shapes = numbers_in(text), {tuple(sorted(s)) for s in shapes_in(text)}
+    missing = []
+    for module in ctx.reference.ConvNet().modules():
+        own = dict(module.named_parameters(recurse=False))
+        if "weight" not in own:
+            continue
+        weight = tuple(own["weight"].shape)
+        counts = {own["weight"].numel(), sum(p.numel() for p in own.values())}
+        if tuple(sorted(weight)) not in shapes and not counts & numbers:
+            missing.append("×".join(map(str, weight)))
     if missing:
         raise CheckFailed(
-            f"{len(missing)} of the {len(expected)} per-layer counts are not in the answer to 3.6",
-            Counterexample("the text and outputs of task 3.6", ", ".join(f"{n:,}" for n in expected), "missing " + ", ".join(f"{n:,}" for n in missing)),
+            f"{len(missing)} layer(s) of the network have no weight dimensionality in the answer to 3.6",
+            Counterexample("the text and outputs of task 3.6", "each layer's weight shape or count", "missing " + ", ".join(missing)),
         )
