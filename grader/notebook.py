@@ -39,6 +39,7 @@ placeholder-left       a code cell still holds the template's placeholder ("WRIT
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import unicodedata
@@ -503,7 +504,9 @@ def _placeholder_problems(cells: tuple[Cell, ...], options: ReadOptions) -> list
     left = [
         c.index
         for c in cells
-        if c.cell_type == "code" and any(re.search(p, c.source, re.MULTILINE) for p in options.placeholder_patterns)
+        if c.cell_type == "code"
+        and any(re.search(p, c.source, re.MULTILINE) for p in options.placeholder_patterns)
+        and _unfinished(c.source)
     ]
     if not left:
         return []
@@ -516,6 +519,26 @@ def _placeholder_problems(cells: tuple[Cell, ...], options: ReadOptions) -> list
             cell=left[0],
         )
     ]
+
+
+def _unfinished(source: str) -> bool:
+    """A cell holding the placeholder is unfinished when nothing but the placeholder is there: no
+    code, or a function whose body does nothing (students often leave the handout's
+    ``#  WRITE YOUR CODE HERE  #`` block above the code they wrote)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return True
+    if not tree.body:
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and "NotImplementedError" in ast.unparse(node):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            if all(isinstance(s, ast.Pass) or (isinstance(s, ast.Return) and s.value is None) for s in body):
+                return True
+    return False
 
 
 def _cell_list(cells: list[int]) -> str:

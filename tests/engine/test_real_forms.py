@@ -128,3 +128,14 @@ def test_reading_rebuilding_and_sections_never_raise(tmp_path_factory, nb, name)
     assert all(s.cell >= 1 for s in program.statements)
     if any(c["cell_type"] == "code" and c["source"].strip() and c["execution_count"] is not None for c in nb["cells"]):
         assert "not-run" not in [p.code for p in sub.problems]
+
+
+BLOCK = "#" * 30 + "\n#  WRITE YOUR CODE HERE  #\n" + "#" * 30
+
+
+def test_the_code_block_left_above_real_code_is_not_a_problem(tmp_path):
+    done = f"def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    {BLOCK.replace(chr(10), chr(10) + '    ')}\n    return 1, 2, 3, 4"
+    todo = f"def gradcheck():\n    {BLOCK.replace(chr(10), chr(10) + '    ')}\n    pass"
+    cells = [_code(done, 1, [_stream("x")]), _code(todo, 2), _markdown("I, Jane Doe, declare this is my own work.")]
+    sub = load_submission(_write(tmp_path, _notebook(0, COLAB_METADATA, cells)))
+    assert [(p.code, p.cell) for p in sub.problems] == [("placeholder-left", 2)]
