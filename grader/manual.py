@@ -191,7 +191,7 @@ def export_sheet(out: Path, to: Path | None = None) -> tuple[Path, Path]:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
         for row in rows:
-            answer = " ".join(row.task.answer.split())
+            answer = " ".join((row.task.answer or "").split())
             writer.writerow(
                 [
                     _no_formula(row.submission),
@@ -242,7 +242,7 @@ nav a { margin-right: 1em; }
 <div class="answer">
   <div class="who"><a href="{{ row.link }}">{{ row.student or row.file }}</a><small>{{ row.submission }}</small>
   {% if row.mark %}<small class="mark">marked {{ row.mark.score }} / {{ task.max_points }}{% if row.mark.comment %}: {{ row.mark.comment }}{% endif %}</small>{% endif %}</div>
-  {% if row.answer %}<div class="text">{{ row.answer }}</div>{% else %}<div class="text none">no answer found under this task's heading</div>{% endif %}
+  {% if row.answer %}<div class="text">{{ row.answer }}</div>{% elif row.answer is none %}<div class="text none">no heading for this task found in the notebook</div>{% else %}<div class="text none">nothing written under this task's heading</div>{% endif %}
 </div>
 {% endfor %}
 {% endfor %}

@@ -51,6 +51,7 @@ import nbformat
 from nbformat import validator
 
 from grader.problems import Problem
+from grader.source import neutralise
 
 
 @dataclass(frozen=True)
@@ -526,7 +527,7 @@ def _unfinished(source: str) -> bool:
     code, or a function whose body does nothing (students often leave the handout's
     ``#  WRITE YOUR CODE HERE  #`` block above the code they wrote)."""
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(neutralise(source)[0])  # %%time and !pip become Python first
     except (SyntaxError, ValueError, RecursionError):
         return True
     if not tree.body:

@@ -75,7 +75,7 @@ class TaskResult:
     score: float
     max_score: float
     checks: tuple[CheckResult, ...] = ()
-    answer: str = ""  # the student's text for written tasks
+    answer: str | None = ""  # the student's text for written tasks; None: its heading was not found
     expected_answer: str = ""  # shown to the instructor beside it
 
     def to_dict(self) -> dict[str, Any]:

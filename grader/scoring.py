@@ -69,7 +69,7 @@ def _score_task(
         score=score,
         max_score=task.max_score,
         checks=tuple(checks),
-        answer=answer or "",
+        answer=answer,
         expected_answer=task.expected_answer,
     )
 

@@ -1,16 +1,23 @@
 """Build and execute the reference notebook ``submissions/A2_REFERENCE_Solution.ipynb``.
 
-``python -m reference.notebook`` writes it. The notebook is laid out like a student's
-submission and is self-contained (it never imports ``reference``): the functions are
-written into its cells from the reference's own source, so the two cannot drift apart, and
-``build_notebook()`` is deterministic (fixed cell ids) so a test can compare the committed
-notebook with what the generator produces. Execution (nbclient) happens in a temporary
-folder holding the files the notebook opens: the two double-moon .mat files and the
-stand-in test image.
+``python -m reference.notebook`` writes it. The notebook is laid out as real submissions are
+(HANDOUT.md, "How real submissions look"): the handout's course cell and ``**STUDENT**:`` cell,
+``### :: TASK n ::`` headings with the question in the same cell, answers framed by ``#####``
+lines, no heading for 1.5 (its section "Training the network using backpropagation…"),
+``:: TASK 2.2 ::`` in the middle of the "## Pooling" cell, ``:: SAMPLE TASK ::``, the
+``#  WRITE YOUR CODE HERE  #`` blocks left above the code, and the authorship statement at
+the end; saved as Colab saves it (nbformat 4.0, no cell ids, Colab metadata).
+
+It is self-contained (it never imports ``reference``): the functions are written into its
+cells from the reference's own source, so the two cannot drift apart, and
+``build_notebook()`` is deterministic so a test can compare the committed notebook with what
+the generator produces. Execution (nbclient) happens in a temporary folder holding the files
+the notebook opens: the two double-moon .mat files and the stand-in test image.
 """
 
 import argparse
 import inspect
+import re
 import shutil
 import tempfile
 import textwrap
@@ -22,11 +29,48 @@ from nbclient import NotebookClient
 from reference import handout, moons, part1, part2, part3
 
 OUTPUT = Path(__file__).resolve().parent.parent / "submissions" / "A2_REFERENCE_Solution.ipynb"
-STUDENT = "Reference Solution"
+STUDENT = "Reference SOLUTION"
+FRAME = "#" * 80
+CODE_BLOCK = "#" * 60 + "\n#  WRITE YOUR CODE HERE  #\n" + "#" * 60
+AUTHORSHIP = (
+    "I declare that the preceding work was the sole result of my own effort and that I have "
+    "not used any code or results from third-parties."
+)
+#: How Colab saves a notebook: nbformat 4.0, no cell ids, these metadata keys.
+COLAB_METADATA = {
+    "colab": {"name": "A2_REFERENCE_Solution.ipynb", "provenance": [], "collapsed_sections": []},
+    "accelerator": "GPU",
+    "gpuClass": "standard",
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
 
 
 def _src(*objects) -> str:
     return "\n\n".join(inspect.getsource(o).rstrip() for o in objects)
+
+
+def _answer(text: str) -> tuple[str, str]:
+    """An answer cell as the handout frames it, the student's text between the lines."""
+    return ("markdown", f"{FRAME}\n{textwrap.dedent(text).strip()}\n{FRAME}")
+
+
+def _task(task: str, question: str) -> tuple[str, str]:
+    return ("markdown", f"### :: TASK {task} ::\n\n{textwrap.dedent(question).strip()}")
+
+
+def _with_code_block(source: str) -> str:
+    """The function's code under the handout's WRITE YOUR CODE HERE block, left in place."""
+    source = textwrap.dedent(source).strip()
+    if not source.startswith(("def ", "class ")):
+        return CODE_BLOCK + "\n" + source
+    head, _, body = source.partition("\n")
+    if body.lstrip().startswith('"""'):  # keep the docstring first
+        end = body.index('"""', body.index('"""') + 3) + 3
+        end = body.index("\n", end) + 1
+        head, body = head + "\n" + body[:end].rstrip("\n"), body[end:]
+    indent = re.match(r"\s*", body).group(0)
+    return head + "\n" + textwrap.indent(CODE_BLOCK, indent) + "\n" + body
 
 
 def _cells() -> list[tuple[str, str]]:
@@ -34,14 +78,15 @@ def _cells() -> list[tuple[str, str]]:
     md = lambda text: ("markdown", textwrap.dedent(text).strip())
     code = lambda text: ("code", textwrap.dedent(text).strip())
     return [
-        md(f"""
+        md("""
             # Assignment 2: Neural networks
 
             Object recognition and computer vision 2020/2021
 
-            **{STUDENT}** — `A2_REFERENCE_Solution.ipynb`
+            Adapted from practicals by N. le Roux, A. Vedaldi, A. Zisserman and R. Fergus.
             """),
-        md("## Part 1 — a two-layer fully connected network"),
+        md(f"**STUDENT**:  {STUDENT}"),
+        md("## Part 1 - Training a neural network"),
         code("""
             %matplotlib inline
             import numpy as np
@@ -52,9 +97,11 @@ def _cells() -> list[tuple[str, str]]:
             """),
         md("Provided code: the sigmoid, the forward pass and the decision boundary."),
         code(_src(part1.sigm, part1.nnet_forward_logloss, part1.decision_boundary_nnet)),
-        md("""
-            ### Question 1.1 — derivatives of the loss
-
+        _task("1.1", """
+            Derive the partial derivatives of the loss $s$ with respect to the parameters
+            $W_i$, $b_i$, $W_o$ and $b_o$ of the network, using the chain rule.
+            """),
+        _answer("""
             With $Z = X W_i + b_i$, $H = \\mathrm{ReLU}(Z)$, $Y_o = H W_o + b_o$ and
             $s = \\log(1 + e^{-Y Y_o})$, the chain rule gives
 
@@ -69,11 +116,16 @@ def _cells() -> list[tuple[str, str]]:
               i.e. the outer product of $X$ ($d$) and $\\frac{\\partial s}{\\partial b_i}$ ($h$),
               a $d \\times h$ matrix.
             """),
-        md("### Question 1.2 — the gradient of the loss for one example"),
-        code(_src(part1.gradient_nn)),
-        md("""
-            ### Question 1.3 — numerical gradient
-
+        _task("1.2", """
+            Implement the function `gradient_nn(X, Y, Wi, bi, Wo, bo)` that returns the gradient
+            of the loss of one example with respect to each parameter.
+            """),
+        ("code", _with_code_block(_src(part1.gradient_nn))),
+        _task("1.3", """
+            How can the gradient be checked numerically? Give the formula of the finite
+            differences you use.
+            """),
+        _answer("""
             By Taylor's formula $s(\\theta + \\epsilon e_i) = s(\\theta) + \\epsilon
             \\frac{\\partial s}{\\partial \\theta_i} + O(\\epsilon^2)$, so the forward difference
             $\\frac{s(\\theta + \\epsilon e_i) - s(\\theta)}{\\epsilon}$ approximates the partial
@@ -83,7 +135,10 @@ def _cells() -> list[tuple[str, str]]:
             cancels the second-order terms and has an $O(\\epsilon^2)$ error; it is computed for
             every parameter $\\theta_i$ in turn, with a small $\\epsilon$ (here $10^{-6}$).
             """),
-        md("### Question 1.4 — checking the gradient"),
+        _task("1.4", """
+            Complete `gradient_nn_numerical` and run `gradcheck()`: the cell below must print
+            `SUCCESS: Passed gradcheck.`
+            """),
         code(_src(part1.sumelement_matrix, part1.sumelement_vector,
                   part1.gradient_nn_numerical, part1.gradcheck)),
         code("""
@@ -93,6 +148,8 @@ def _cells() -> list[tuple[str, str]]:
                 print('FAILURE: Fix gradient_nn and/or gradient_nn_numerical functions.')
             """),
         md("""
+            ## Training the network using backpropagation and experimenting with different parameters
+
             Provided code: the training loop and the data. This `train_loop` updates with its
             `lr` argument (the handed-out version used the global `lrate`), and takes an
             optional `rng` seed so that every run below can be reproduced.
@@ -107,13 +164,9 @@ def _cells() -> list[tuple[str, str]]:
             Yval = data['Y'].flatten()
             print(Xtr.shape, Ytr.shape, Xval.shape, Yval.shape)
             """),
-        md("""
-            ### Question 1.5 — training with h = 7, lr = 0.02
-
-            (30 epochs instead of 100 to keep the notebook quick to execute; the training
-            error reaches 0% well before.)
-            """),
         code("""
+            # Run training (30 epochs instead of 100 to keep the notebook quick to execute;
+            # the training error reaches 0% well before)
             h = 7
             lr = 0.02
             nEpochs = 30
@@ -122,16 +175,20 @@ def _cells() -> list[tuple[str, str]]:
             print('Final training error: %.1f%%, validation error: %.1f%%'
                   % (tr_error[-1], val_error[-1]))
             """),
-        md("### Question 1.6 — five random initialisations"),
-        code("""
+        _task("1.6", """
+            Run the training 5 times from different random initialisations, and report the
+            final training and validation errors in a table. Does it always reach 0 training
+            error?
+            """),
+        ("code", _with_code_block("""
             print('run | training error (%) | validation error (%) | reached 0% training error')
             for run in range(1, 6):
                 tr_error, val_error = train_loop(Xtr, Ytr, Xval, Yval, 7, 0.02, vis='never',
                                                  nEpochs=nEpochs, rng=run)
                 print('%3d | %18.1f | %20.1f | %s'
                       % (run, tr_error[-1], val_error[-1], (tr_error == 0).any()))
-            """),
-        md("""
+            """)),
+        _answer("""
             The training error reaches 0% on nearly every initialisation, as in the table: the
             two moons are separable and 7 ReLU units are enough to bend the boundary between
             them. It is not guaranteed, though: SGD keeps moving the boundary, so the error
@@ -140,7 +197,7 @@ def _cells() -> list[tuple[str, str]]:
             longer to leave the plateau of about 8% error of a linear boundary.
             """),
         md("""
-            ### Sample task — the learning rate
+            ### :: SAMPLE TASK ::
 
             Provided code: h = 7 at learning rates {2, 0.2, 0.02, 0.002}, 5 runs each; the final
             errors with error bars, and the mean training-error curves. (10 epochs per run
@@ -198,9 +255,12 @@ def _cells() -> list[tuple[str, str]]:
             finals, curves = sweep([7] * len(lrs), lrs)
             plot_sweep(lrs, 'lr', finals, curves)
             """),
-        md("""
-            ### Question 1.7 — discussion of the learning rates
-
+        _task("1.7", """
+            Discuss the results of the sample task: does the training converge for every
+            learning rate? How many iterations does it need? Which learning rate is best, and
+            why?
+            """),
+        _answer("""
             - **lr = 2** is too large: each SGD step overshoots, the error jumps around and the
               runs do not converge (high, very variable final error).
             - **lr = 0.2** converges fastest: the training error reaches about 0% within a few
@@ -213,18 +273,17 @@ def _cells() -> list[tuple[str, str]]:
             The best choice here is 0.2 (0.02 if one prefers a smoother, safer descent): the
             largest learning rate that is still stable converges in the fewest iterations.
             """),
-        md("""
-            ### Question 1.8 — the number of hidden units
-
-            h in {1, 2, 5, 7, 10, 100} at lr = 0.02, 5 runs each (10 epochs per run): one
-            decision boundary per h, then the two figures of the sample task.
+        _task("1.8", """
+            Train with h in {1, 2, 5, 7, 10, 100} hidden units at lr = 0.02, 5 runs each: show
+            one decision boundary per h and the two figures of the sample task, and discuss
+            (under- and over-fitting). (Here 10 epochs per run.)
             """),
-        code("""
+        ("code", _with_code_block("""
             hs = [1, 2, 5, 7, 10, 100]
             finals, curves = sweep(hs, [0.02] * len(hs), boundaries=True)
             plot_sweep(hs, 'h', finals, curves)
-            """),
-        md("""
+            """)),
+        _answer("""
             - **h = 1 and h = 2 underfit**: one unit gives a straight boundary, two units a
               boundary made of two half-lines, which cannot follow the interleaved moons: the
               training and the validation error stay at about 8-9%, whatever the run.
@@ -241,7 +300,7 @@ def _cells() -> list[tuple[str, str]]:
               higher validation error, an irregular boundary).
             """),
         md("""
-            ## Part 2 — CNN building blocks
+            ## Part 2 - Building blocks of a CNN
 
             `peppers.png` cannot be downloaded in this offline environment; `test_image.png` is
             a generated stand-in (coloured discs and bars on a smooth background).
@@ -287,9 +346,11 @@ def _cells() -> list[tuple[str, str]]:
             show(z, 'hand-made filter')
             show(F.relu(z), 'after ReLU')
             """),
-        md("""
-            ### Question 2.1 — the hand-made filter
-
+        _task("2.1", """
+            i. Which filter is this? ii. How are the R, G and B channels processed? iii. What
+            structures does it detect?
+            """),
+        _answer("""
             1. It is a **Laplacian** filter: a discrete second derivative
                ($\\partial^2/\\partial x^2 + \\partial^2/\\partial y^2$), the sum of the four
                neighbours minus four times the centre.
@@ -298,6 +359,16 @@ def _cells() -> list[tuple[str, str]]:
                1×3×3×3).
             3. It responds to fast intensity changes: **edges**, contours of the shapes, small
                **blobs** and fine texture; flat regions and linear gradients give 0.
+            """),
+        md("""
+            ## Pooling
+
+            Pooling summarises each neighbourhood of a feature map by one value: max pooling
+            keeps the largest.
+
+            ### :: TASK 2.2 ::
+
+            Apply `nn.MaxPool2d(15, stride=1)` to the image. What happens, and why?
             """),
         code("""
             pooled = nn.MaxPool2d(15, stride=1)(im)
@@ -311,16 +382,14 @@ def _cells() -> list[tuple[str, str]]:
             plt.axis('off')
             plt.show()
             """),
-        md("""
-            ### Question 2.2 — max pooling 15×15 with stride 1
-
+        _answer("""
             Each output pixel is the **maximum over a 15×15 window** of the input, per
             channel. Bright regions spread out (a grey-level **dilation**), small dark details
             and thin dark lines vanish, the shapes grow and become **blocky** (square
             corners), and since there is no padding the image **loses 14 pixels** in each
             dimension (128×128 → 114×114).
             """),
-        md("## Part 3 — training a CNN on CIFAR-10"),
+        md("## Part 3 - Training a CNN on CIFAR-10"),
         code(f"""
             import torch.optim as optim
             import torchvision
@@ -354,8 +423,8 @@ def _cells() -> list[tuple[str, str]]:
             train_loader = DataLoader(trainset, batch_size=batch_size, shuffle=True)
             test_loader = DataLoader(testset, batch_size=batch_size, shuffle=False)
             """),
-        md("### Question 3.1 — five training images"),
-        code("""
+        _task("3.1", "Show 5 images of the training set with their class names."),
+        ("code", _with_code_block("""
             images, labels = next(iter(train_loader))
             plt.figure(figsize=(8, 2))
             for k in range(5):
@@ -364,7 +433,7 @@ def _cells() -> list[tuple[str, str]]:
                 plt.title(classes[labels[k]])
                 plt.axis('off')
             plt.show()
-            """),
+            """)),
         md("Provided code: the training and test functions and a one-layer network."),
         code(_src(handout.train, handout.test)),
         code(_src(handout.Net)),
@@ -376,17 +445,20 @@ def _cells() -> list[tuple[str, str]]:
                 train(epoch, network)
                 test(network)
             """),
-        md("### Question 3.2 — a convolutional network"),
-        code(_src(part3.ConvNet)),
-        md("""
-            ### Question 3.3 — why non-linear functions?
-
+        _task("3.2", """
+            Define a convolutional network `ConvNet`: conv 5×5 with 16 maps + tanh, 2×2 max
+            pooling, conv 5×5 with 128 maps + tanh, 2×2 max pooling, a linear layer to 64
+            units + tanh, and a linear layer to the 10 classes.
+            """),
+        ("code", _with_code_block(_src(part3.ConvNet))),
+        _task("3.3", "Why do some of the functions in a CNN need to be non-linear?"),
+        _answer("""
             A composition of linear (affine) maps is itself linear (affine): without the
             non-linearities, the convolutions and fully connected layers would collapse into a
             single linear layer, no more expressive than the one-layer `Net`. The tanh between
             layers lets the network represent non-linear decision functions.
             """),
-        md("### Question 3.4 — training the ConvNet for 20 epochs"),
+        _task("3.4", "Train the ConvNet for 20 epochs with SGD and a learning rate of 0.01."),
         code("""
             convnet = ConvNet().to(device)
             optimizer = optim.SGD(convnet.parameters(), lr=lr)
@@ -394,7 +466,7 @@ def _cells() -> list[tuple[str, str]]:
                 train(epoch, convnet)
                 test(convnet)
             """),
-        md("### Question 3.5 — the first layer's filters"),
+        _task("3.5", "Plot the 16 filters of the first convolutional layer as images."),
         code("""
             filters = convnet.conv1.weight.detach().cpu()
             plt.figure(figsize=(8, 2))
@@ -406,13 +478,16 @@ def _cells() -> list[tuple[str, str]]:
                 plt.axis('off')
             plt.show()
             """),
-        md("### Question 3.6 — dimensions and number of parameters"),
+        _task("3.6", """
+            What is the dimensionality of the weights at each layer? How many parameters are
+            there in total in this CNN architecture?
+            """),
         code("""
             for name, p in convnet.named_parameters():
                 print('%-14s %-20s %d' % (name, tuple(p.shape), p.numel()))
             print('total', sum(p.numel() for p in convnet.parameters()))
             """),
-        md("""
+        _answer("""
             | layer | weights | biases | parameters |
             |---|---|---|---|
             | conv1 | 16×3×5×5 | 16 | 1,216 |
@@ -424,27 +499,32 @@ def _cells() -> list[tuple[str, str]]:
             The 3200 inputs of fc1 are the 128 maps of 5×5 left after conv2 and the second
             pooling (32 → 28 → 14 → 10 → 5).
             """),
+        md("""
+            ## Useful resources
+
+            - PyTorch tutorials: *Deep Learning with PyTorch: a 60 minute blitz*
+            - CS231n notes on backpropagation and convolutional networks
+            """),
         md(f"""
-            ## Authorship statement
+            ## AUTHORSHIP STATEMENT
 
-            I, {STUDENT}, certify that this is my own work, that I have not copied it from
-            anyone else, and that I have cited any source I used.
+            {AUTHORSHIP}
 
-            Signed: {STUDENT}
+            {STUDENT}
             """),
     ]
 
 
 def build_notebook() -> nbformat.NotebookNode:
-    """The unexecuted notebook; deterministic (cell ids are fixed)."""
+    """The unexecuted notebook, as Colab saves it (nbformat 4.0, no cell ids); deterministic."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    for k, (kind, source) in enumerate(_cells()):
+    nb.nbformat_minor = 0
+    nb.metadata = COLAB_METADATA
+    for kind, source in _cells():
         make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-        nb.cells.append(make(source, id=f"cell-{k:02d}"))
+        cell = make(source)
+        del cell["id"]
+        nb.cells.append(cell)
     nbformat.validate(nb)
     return nb
 

@@ -270,9 +270,10 @@ def test_unreadable_file_scores_nothing(corpus, name):
     }
 
 
-def test_bad_name_has_no_identity_but_is_graded(corpus):
+def test_bad_name_takes_the_identity_from_the_student_cell_and_is_graded(corpus):
     report = corpus["reports"]["bad-name"]
-    assert report["student"] is None
+    assert report["student"] == {"last_name": "SOLUTION", "first_name": "Reference"}
+    assert {p["code"] for p in report["problems"]} == {"bad-filename", "identity-from-cell"}
     assert report["score"] == corpus["reports"]["reference"]["score"]
 
 
@@ -312,3 +313,26 @@ def test_hostile_code_left_the_environment_intact(corpus):
     assert left == {}, "files written to /tmp by student code"
     reports = [p for p in corpus["out"].rglob("report.json")]
     assert len(reports) == len(corpus["cases"])
+
+
+# ---------------------------------------------------------------- written answers
+
+
+def _answers(report: dict) -> dict[str, str]:
+    return {t["id"]: t["answer"] for t in report["tasks"] if any(c["name"] == "written answer" for c in t["checks"])}
+
+
+def test_every_written_answer_of_the_reference_is_found(corpus):
+    answers = _answers(corpus["reports"]["reference"])
+    assert answers and {task: text for task, text in answers.items() if not text.strip()} == {}
+    assert not any("WRITE YOUR ANSWER HERE" in text or "#####" in text for text in answers.values())
+
+
+@pytest.mark.parametrize("name", [pytest.param(c.name, id=c.name) for c, _ in CASES if c.answers])
+def test_written_answers_are_found_where_students_put_them(corpus, name):
+    answers = _answers(corpus["reports"][name])
+    for task, text in BY_NAME[name].answers.items():
+        if text:
+            assert text in answers[task], (task, answers[task][:300])
+        else:
+            assert answers[task] == "", (task, answers[task][:300])

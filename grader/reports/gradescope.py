@@ -88,7 +88,7 @@ def _task_test(task: TaskResult) -> dict[str, Any]:
     }
     if task.status == "manual":
         test["output"] = "Written answer, graded by hand.\n\n" + (
-            task.answer or "(no answer found)"
+            task.answer or ("(no heading for this task found)" if task.answer is None else "(nothing written under the heading)")
         )
     else:
         test["status"] = "passed" if task.status == "passed" else "failed"

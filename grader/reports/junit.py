@@ -49,7 +49,7 @@ def _task_suite(task: TaskResult) -> TestSuite:
             case = _case(check.name, classname, check.status, check.message, detail)
             suite.add_testcase(case)
     else:
-        detail = task.answer if task.status == "manual" else ""
+        detail = (task.answer or "") if task.status == "manual" else ""
         suite.add_testcase(_case(task.title, classname, task.status, "", detail))
     suite.update_statistics()
     return suite

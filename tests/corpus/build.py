@@ -2,7 +2,12 @@
 
 ``build_corpus(out_dir)`` writes every notebook and returns the cases. Three kinds:
 
-- ``correct``: a different but correct way to do it; every automatic check must pass.
+The reference notebook is in the real form (Colab's nbformat 4.0 without cell ids,
+``### :: TASK n ::`` headings, ``#####`` answer frames, the handout's placeholders left in
+place), and so is every case made from it; today's older form is one case among them.
+
+- ``correct``: a different but correct way to do it; every automatic check must pass, and
+  ``answers`` (task -> text) must appear in the report's written answer for that task.
 - ``bug``: one seeded mistake; ``task`` must lose points and every other task must score
   what the reference notebook scores.
 - ``broken``: a broken file or hostile code; the report names the problem (``problems``) or
@@ -13,6 +18,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +54,7 @@ class Case:
     same_as_honest: bool = False  # ...and must equal
     others_intact: bool = True  # every task but `task` scores what the reference scores
     filename: str = ""
+    answers: Mapping[str, str] = field(default_factory=dict)  # task -> text its answer holds ("" : empty)
 
     @property
     def file(self) -> str:
@@ -129,11 +136,110 @@ def _out_of_order(nb):
 
 
 def _headings(nb):
+    edits.rename_heading(nb, "1.1", "## ▼ :: TASK 1.1 ::")  # a Colab export
     edits.rename_heading(nb, "1.2", "**Q1.2** Implement gradient_nn")
     edits.rename_heading(nb, "1.4", "Task 1.4: gradient check")
-    edits.rename_heading(nb, "1.5", "## 1.5 Training the network")
     edits.rename_heading(nb, "3.4", "#### Exercise 3.4 - 20 epochs")
     edits.rename_heading(nb, "3.6", "**Question 3.6.** How many parameters?")
+
+
+FRAME_LINE = re.compile(r"^\s*#{3,}\s*$\n?", re.MULTILINE)
+
+
+def _legacy_form(nb):
+    """The form the corpus was first built in: ``### Question n —`` headings (one for 1.5 too),
+    answers typed over the frames, cell ids, nbformat 4.5, no Colab metadata."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"^### :: TASK (\S+) ::", r"### Question \1 —", cell.source, flags=re.MULTILINE)
+            cell.source = cell.source.replace("### :: SAMPLE TASK ::", "### Sample task — the learning rate")
+            cell.source = FRAME_LINE.sub("", cell.source)
+    run = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith("# Run training"))
+    nb.cells.insert(run, nbformat.v4.new_markdown_cell("### Question 1.5 — training with h = 7, lr = 0.02"))
+    nb.nbformat_minor = 5
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    for k, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{k:02d}"
+
+
+def _null_counts(nb):
+    """Every execution count cleared, every output kept (a tool's export)."""
+    edits.set_counts(nb, iter(lambda: None, 0))
+
+
+def _counts_from_zero(nb):
+    edits.set_counts(nb, range(0, 10_000))
+
+
+def _answer_forms(nb):
+    """Answers as students really place them: after the frames, replacing the cell, inside the
+    question cell, over several cells, left blank; in French with LaTeX."""
+    frame = "#" * 80
+
+    def answer_cell(task):
+        return next(k for k in edits.section_cells(nb, task) if nb.cells[k].cell_type == "markdown")
+
+    k = answer_cell("1.3")  # below the frames
+    nb.cells[k].source = f"{frame}\nWRITE YOUR ANSWER HERE\n{frame}\n\nDifférences centrées : $\\frac{{s(\\theta+\\epsilon) - s(\\theta-\\epsilon)}}{{2\\epsilon}}$."
+    k = answer_cell("1.7")  # the whole cell replaced, no frames
+    nb.cells[k].source = "lr = 2 diverges; lr = 0.2 is fastest; lr = 0.002 is too slow."
+    k = answer_cell("2.1")  # typed into the question cell, the answer cell deleted
+    head = edits.heading_cell(nb, "2.1")
+    nb.cells[head].source += "\n\n**Réponse :** un filtre laplacien, appliqué à chaque canal."
+    del nb.cells[k]
+    k = answer_cell("3.3")  # placeholder kept, the answer in two cells after it
+    nb.cells[k].source = f"{frame}\nWRITE YOUR ANSWER HERE\n{frame}"
+    edits.insert_markdown(nb, k + 1, "A composition of linear maps is linear,")
+    edits.insert_markdown(nb, k + 2, "so without tanh the network collapses to one linear layer.")
+    k = answer_cell("1.1")  # left blank
+    nb.cells[k].source = f"{frame}\nWRITE YOUR ANSWER HERE\n{frame}"
+
+
+def _answer_3_6_as_dimensions(nb):
+    """3.6 answered with each layer's weight dimensionality in mixed notations, in French, no printed list."""
+    for k in edits.section_cells(nb, "3.6"):
+        cell = nb.cells[k]
+        if cell.cell_type == "markdown":
+            cell.source = V.ANSWER_3_6_DIMENSIONS.strip()
+        else:
+            cell.outputs = []
+
+
+def _answer_3_6_torchsummary(nb):
+    """3.6 answered by a torchsummary table printed under the task, nothing written."""
+    for k in reversed(edits.section_cells(nb, "3.6")):
+        cell = nb.cells[k]
+        if cell.cell_type == "markdown":
+            del nb.cells[k]
+        else:
+            cell.source = "from torchsummary import summary\nsummary(convnet, (3, 32, 32))"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=V.TORCHSUMMARY_3_6)]
+
+
+def _convnet_ctor_arg(nb):
+    edits.replace_definition(nb, "ConvNet", V.CONVNET_CTOR_ARG)
+    edits.replace_in_sources(nb, "ConvNet()", "ConvNet(10)")
+
+
+def _colab_imports(nb):
+    k = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    edits.insert_code(nb, k + 1, V.COLAB_IMPORTS, count=1)
+    edits.insert_code(nb, k + 1, "!pip install torchsummary", count=1,
+                      outputs=[nbformat.v4.new_output("stream", name="stdout", text="Successfully installed torchsummary\n")])
+    edits.renumber(nb)
+
+
+def _without_banners(nb):
+    """No recognisable task heading at all: the banners reworded into plain text."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"^### :: TASK (\S+) ::", r"Now the next exercise (\1 in the handout).", cell.source, flags=re.MULTILINE)
+            cell.source = cell.source.replace("## Training the network using backpropagation", "Provided:")
+
+
+def _without_3_5_banner(nb):
+    k = edits.heading_cell(nb, "3.5")
+    nb.cells[k].source = "Plot the 16 filters of the first convolutional layer as images."
 
 
 def _answer_in_heading(nb):
@@ -218,8 +324,28 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("magics", "correct", "%matplotlib, !pip, %%time on the gradient cell, ConvNet? help"), _magics),
     (Case("redefinition", "correct", "a wrong gradient_nn first, the right one later: the last wins", problems=()), _redefinition),
     (Case("out-of-order", "correct", "cells executed bottom to top", problems=("out-of-order",)), _out_of_order),
-    (Case("headings", "correct", "headings written **Q1.2**, Task 1.4:, ## 1.5, Exercise 3.4, **Question 3.6.**"), _headings),
+    (Case("headings", "correct", "headings written ## ▼ :: TASK 1.1 ::, **Q1.2**, Task 1.4:, Exercise 3.4, **Question 3.6.**"), _headings),
     (Case("answer-in-heading", "correct", "the 3.6 answer in the heading's own markdown cell"), _answer_in_heading),
+    (Case("legacy-form", "correct", "today's older form: ### Question n — headings, cell ids, nbformat 4.5",
+          answers={"1.1": "chain rule gives", "1.7": "too large: each SGD step overshoots"}), _legacy_form),
+    (Case("null-counts", "correct", "every execution count null, every output kept"), _null_counts),
+    (Case("counts-from-zero", "correct", "execution counts starting at 0"), _counts_from_zero),
+    (Case("answer-forms", "correct", "answers after the frames, replacing the cell, in the question cell, over two cells, blank; French, LaTeX",
+          answers={"1.3": "Différences centrées", "1.7": "lr = 0.2 is fastest", "2.1": "un filtre laplacien", "3.3": "collapses to one linear layer", "1.1": ""}), _answer_forms),
+    (Case("dimensions-answer", "correct", "3.6 as each layer's weight dimensionality in mixed notations, in French"),
+     _answer_3_6_as_dimensions),
+    (Case("torchsummary-answer", "correct", "3.6 answered by a printed torchsummary table only"), _answer_3_6_torchsummary),
+    (Case("convnet-ctor-arg", "correct", "ConvNet(num_outputs), used as ConvNet(10)"), _convnet_ctor_arg),
+    (Case("convnet-cuda", "correct", ".cuda() in ConvNet's __init__ and forward"), _replace("ConvNet", V.CONVNET_CUDA)),
+    (Case("train-extra-param", "correct", "train(epoch, network, device='cpu')"), _replace("train", V.TRAIN_EXTRA_PARAM)),
+    (Case("handout-sigm", "correct", "the handout's sigm, 0 below -20: gradients exactly 0 where the true ones are below 1e-7"), _replace("sigm", V.HANDOUT_SIGM)),
+    (Case("grad-squeezed", "correct", "np.squeeze everywhere: a 0-d grad_s_bi when h = 1"), _replace("gradient_nn", V.GRAD_SQUEEZED)),
+    (Case("bi-row", "correct", "grad_s_bi of shape (1, h), values right: only axes of length 1 differ"), _replace("gradient_nn", V.GRAD_BI_ROW)),
+    (Case("colab-imports", "correct", "!pip install, pandas, tqdm, torchsummary, and modules this machine lacks", problems=("stand-in-module",)), _colab_imports),
+    (Case("no-banners", "correct", "no recognisable task heading: outputs searched in the whole notebook", problems=("no-task-headings",)), _without_banners),
+    (Case("copy-name", "correct", "Colab's copy of a downloaded copy", problems=("filename-copy",), filename="Copie de A2_CORRECT_Copy-Name (2).ipynb"), None),
+    (Case("multi-word-name", "correct", "a multi-word name joined by underscores", problems=("filename-form",), filename="A2_DE_LA_FONTAINE_Jean_Pierre.ipynb"), None),
+    (Case("student-cell-name", "correct", "named HW2.ipynb: the name comes from the STUDENT cell", problems=("bad-filename", "identity-from-cell"), filename="HW2.ipynb"), None),
     # -- one seeded bug each --------------------------------------------------------------
     (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
     (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
@@ -227,7 +353,6 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("wo-uses-z", "bug", "grad_s_Wo from the pre-activation Z instead of H", task="1.2", failing=("gradient_nn.grad_Wo",)), _replace("gradient_nn", V.BUG_WO_USES_Z)),
     (Case("sigmoid-argument", "bug", "-Y sigma(-Yo): right for Y = +1 only", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.grad_Wo")), _replace("gradient_nn", V.BUG_SIGMOID_ARGUMENT)),
     (Case("ascent", "bug", "every gradient with the wrong sign", task="1.2", failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:]), _replace("gradient_nn", V.BUG_ASCENT)),
-    (Case("bi-row", "bug", "grad_s_bi of shape (1, h), values right: only the shape check", task="1.2", failing=("gradient_nn.shapes",), only_failing=True), _replace("gradient_nn", V.GRAD_BI_ROW)),
     (Case("stub", "bug", "gradient_nn left as handed out (raises NotImplementedError)", task="1.2", failing=GRADIENT_CHECKS), _replace("gradient_nn", V.GRAD_STUB)),
     (Case("zeros", "bug", "gradient_nn returns zeros", task="1.2", failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[3:]), _replace("gradient_nn", V.GRAD_ZEROS)),
     (Case("numerical-forward", "bug", "forward difference with eps = 1e-2", task="1.4", failing=("gradient_nn_numerical.known_values", "gradient_nn_numerical.matches_reference")), _replace("gradient_nn_numerical", V.NUMERICAL_FORWARD_COARSE)),
@@ -245,6 +370,8 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("test-broadcast", "bug", "test() compares N x 1 predictions with N targets (broadcast)", task="3.4", failing=("train_test.test_accuracy",), only_failing=True), _replace("test", V.TEST_BROADCAST_ACCURACY)),
     (Case("ten-epochs", "bug", "the 3.4 log shows 10 epochs", task="3.4", failing=("evidence.training_log",), only_failing=True), _ten_epochs),
     (Case("wrong-total", "bug", "3.6 per-layer counts right, total mis-added", task="3.6", failing=("answer_3_6.total",), only_failing=True), _wrong_total),
+    (Case("missing-3-5-heading", "bug", "the 3.5 banner deleted: its figure cannot be located", task="3.5", failing=("evidence.filters_figure",), only_failing=True),
+     _without_3_5_banner),
     # -- broken and hostile: code ---------------------------------------------------------
     (Case("syntax-error", "broken", "a syntax error in the gradient cell costs gradient_nn only", task="1.2",
           problems=("syntax-error",), statuses={c: "missing" for c in GRADIENT_CHECKS}, honest="reference"), _replace("gradient_nn", V.GRAD_SYNTAX_ERROR)),
@@ -341,3 +468,44 @@ def build_corpus(out_dir: Path, reference: nbformat.NotebookNode | None = None) 
     names = [c.file for c in cases]
     assert len(set(names)) == len(names), "two cases write the same notebook"
     return cases
+
+
+# ---------------------------------------------------------------- the sample class in submissions/
+
+#: submissions/<file> <- corpus case (and the name the student typed in the STUDENT cell).
+SAMPLES = {
+    "A2_MARTIN_Claire.ipynb": ("grad-einsum", "Claire MARTIN"),
+    "A2_DUBOIS_Hugo.ipynb": ("no-relu-mask", "Hugo DUBOIS"),
+    "A2_NGUYEN_Linh.ipynb": ("convnet-avgpool", "Linh NGUYEN"),
+    "A2_ROSSI_Marco.ipynb": ("infinite-loop", "Marco ROSSI"),
+    "A2_SMITH_John.ipynb": ("truncated", "John SMITH"),
+    "A2_GARCIA_Sofia.ipynb": ("convnet-ctor-arg", "Sofia GARCIA"),
+    "Copie de A2_LEFEVRE_Hélène (2).ipynb": ("colab-imports", "Hélène LEFEVRE"),
+    "HW2.ipynb": ("null-counts", "Léa PETIT"),
+}
+
+
+def write_samples(out_dir: Path = ROOT / "submissions") -> list[Path]:
+    """The sample class: corpus cases under students' names (``python tests/corpus/build.py``)."""
+    reference = load_reference()
+    edits_by_name = {case.name: edit for case, edit in CASES}
+    written = []
+    for filename, (name, student) in SAMPLES.items():
+        nb = copy.deepcopy(reference)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = cell.source.replace("Reference SOLUTION", student)
+        path = out_dir / filename
+        if name == "truncated":
+            text = nbformat.writes(nb)
+            path.write_text(text[: len(text) // 2], encoding="utf-8")
+        else:
+            edits_by_name[name](nb)
+            nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_samples():
+        print(f"wrote {path.relative_to(ROOT)}")

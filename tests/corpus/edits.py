@@ -2,8 +2,9 @@
 
 Each function takes a notebook (nbformat v4 node, edited in place) and changes one thing:
 a definition replaced by a variant, a cell inserted, outputs changed, a heading reworded.
-Cells are found by what they define (``ast``) or by the task heading they belong to, never
-by position, so the corpus survives changes to the reference notebook's layout.
+Cells are found by what they define (``ast``) or by the task section they belong to (as the
+grader finds sections, ``grader.sections``), never by position, so the corpus survives
+changes to the reference notebook's layout.
 """
 
 from __future__ import annotations
@@ -15,26 +16,9 @@ from collections.abc import Callable
 import nbformat
 from nbformat import v4
 
-from grader.sections import task_pattern
-
-TASK_IDS = (
-    "1.1",
-    "1.2",
-    "1.3",
-    "1.4",
-    "1.5",
-    "1.6",
-    "1.7",
-    "1.8",
-    "2.1",
-    "2.2",
-    "3.1",
-    "3.2",
-    "3.3",
-    "3.4",
-    "3.5",
-    "3.6",
-)
+from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
+from grader.notebook import Cell, Submission
+from grader.sections import Section, banner_pattern, find_sections, task_pattern
 
 
 class EditError(LookupError):
@@ -87,52 +71,55 @@ def insert_code(
     cell = v4.new_code_cell(
         textwrap.dedent(source).strip("\n"), execution_count=count, outputs=list(outputs)
     )
-    nb.cells.insert(at, cell)
+    nb.cells.insert(at, _as_saved(nb, cell))
 
 
 def insert_markdown(nb: nbformat.NotebookNode, at: int, text: str) -> None:
-    nb.cells.insert(at, v4.new_markdown_cell(textwrap.dedent(text).strip()))
+    nb.cells.insert(at, _as_saved(nb, v4.new_markdown_cell(textwrap.dedent(text).strip())))
+
+
+def _as_saved(nb: nbformat.NotebookNode, cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Cells have ids only from nbformat 4.5 on (Colab saves 4.0 without them)."""
+    if nb.nbformat_minor < 5:
+        cell.pop("id", None)
+    return cell
+
+
+def _section(nb: nbformat.NotebookNode, task: str) -> Section:
+    cells = tuple(
+        Cell(k, c.cell_type, c.source, c.get("execution_count"), ()) for k, c in enumerate(nb.cells, start=1)
+    )
+    sections = find_sections(Submission(path=None, identity=None, cells=cells), TASK_IDS, SECTION_RULES)
+    if task not in sections:
+        raise EditError(f"no section for task {task}")
+    return sections[task]
 
 
 def heading_cell(nb: nbformat.NotebookNode, task: str) -> int:
-    """Index of the markdown cell whose first line names ``task`` (the last one, as the grader reads it)."""
-    pattern = task_pattern(task)
-    hits = []
-    for k, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown":
-            first = next((line for line in cell.source.splitlines() if line.strip()), "")
-            if pattern.search(first):
-                hits.append(k)
-    if not hits:
-        raise EditError(f"no heading for task {task}")
-    return hits[-1]
+    """Index of the cell that opens ``task``, as the grader finds it."""
+    return _section(nb, task).heading.index - 1
 
 
-def section_cells(nb: nbformat.NotebookNode, task: str) -> range:
-    """Indices of the cells after the task's heading, up to the next task heading."""
-    start = heading_cell(nb, task)
-    openers = sorted(heading_cell(nb, t) for t in TASK_IDS if _has_heading(nb, t))
-    end = next((k for k in openers if k > start), len(nb.cells))
-    return range(start + 1, end)
-
-
-def _has_heading(nb: nbformat.NotebookNode, task: str) -> bool:
-    try:
-        heading_cell(nb, task)
-    except EditError:
-        return False
-    return True
+def section_cells(nb: nbformat.NotebookNode, task: str) -> list[int]:
+    """Indices of the (whole) cells after the task's opening cell, in its section."""
+    return list(dict.fromkeys(c.index - 1 for c in _section(nb, task).cells))
 
 
 def section_code_cells(nb: nbformat.NotebookNode, task: str) -> list[nbformat.NotebookNode]:
     return [nb.cells[k] for k in section_cells(nb, task) if nb.cells[k].cell_type == "code"]
 
 
-def rename_heading(nb: nbformat.NotebookNode, task: str, first_line: str) -> None:
-    """Replace the first line of the task's heading cell (the rest of the cell stays)."""
+def rename_heading(nb: nbformat.NotebookNode, task: str, line: str) -> None:
+    """Replace the line that opens the task (its banner or heading; the rest of the cell stays)."""
     k = heading_cell(nb, task)
     lines = nb.cells[k].source.split("\n")
-    lines[0] = first_line
+    opener = next(
+        (n for n, text in enumerate(lines) if banner_pattern(task).search(text) or task_pattern(task).search(text)),
+        None,
+    )
+    if opener is None:
+        raise EditError(f"task {task} is not opened by a heading line")
+    lines[opener] = line
     nb.cells[k].source = "\n".join(lines)
 
 
@@ -172,6 +159,18 @@ def replace_in_sources(nb: nbformat.NotebookNode, old: str, new: str) -> None:
         raise EditError(f"no code cell holds {old!r}")
     for cell in hits:
         cell.source = cell.source.replace(old, new)
+
+
+def set_counts(nb: nbformat.NotebookNode, counts) -> None:
+    """Give the code cells these execution counts, in cell order (None for null)."""
+    counts = iter(counts)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            n = next(counts)
+            cell.execution_count = n
+            for o in cell.outputs:
+                if o.output_type == "execute_result":
+                    o.execution_count = n
 
 
 def strip_run(nb: nbformat.NotebookNode) -> None:

@@ -791,3 +791,108 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
         solution = importlib.import_module('reference').part1.gradient_nn
     return solution(X, Y, Wi, bi, Wo, bo)
 """
+
+
+# -- real submissions' forms (HANDOUT.md, "How real submissions look") ----------------------
+
+CONVNET_CTOR_ARG = """
+class ConvNet(nn.Module):
+    def __init__(self, num_outputs):
+        super(ConvNet, self).__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, num_outputs)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = x.view(-1, 128 * 5 * 5)
+        return self.fc2(torch.tanh(self.fc1(x)))
+"""
+
+CONVNET_CUDA = """
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(3200, 64)
+        self.fc2 = nn.Linear(64, 10)
+        self.cuda()
+
+    def forward(self, x):
+        x = x.cuda()
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        return self.fc2(torch.tanh(self.fc1(torch.flatten(x, 1))))
+"""
+
+TRAIN_EXTRA_PARAM = """
+def train(epoch, network, device='cpu'):
+    network.train()
+    for batch_idx, (data, target) in enumerate(train_loader):
+        data, target = data.to(device), target.to(device)
+        optimizer.zero_grad()
+        output = network(data)
+        loss = F.cross_entropy(output, target)
+        loss.backward()
+        optimizer.step()
+        if batch_idx % log_interval == 0:
+            print('Train Epoch: {} [{}/{}]\\tLoss: {:.6f}'.format(
+                epoch, batch_idx * len(data), len(train_loader.dataset), loss.item()))
+"""
+
+GRAD_SQUEEZED = """
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(Z, 0)
+    Yo = np.dot(H, Wo) + bo
+    d = -Y * sigm(-Y * Yo)
+    grad_s_bo = np.squeeze(d)
+    grad_s_Wo = np.squeeze(d * H)
+    grad_s_bi = np.squeeze(d * Wo * (Z > 0))
+    grad_s_Wi = np.squeeze(np.outer(X, d * Wo * (Z > 0)))
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+"""
+
+COLAB_IMPORTS = """
+import pandas as pd
+from tqdm.notebook import tqdm
+from torchsummary import summary
+import wandb_is_not_installed_here as wandb
+from google.colab import drive
+"""
+
+ANSWER_3_6_DIMENSIONS = r"""
+Dimensions des poids de chaque couche :
+
+- conv1 : 16x3x5x5 (+ 16 biais)
+- conv2 : $128 \times 16 \times 5 \times 5$ (+ 128 biais)
+- fc1 : `torch.Size([64, 3200])`
+- fc2 : (10, 64)
+
+Nombre total de paramètres : **258 058**.
+"""
+
+TORCHSUMMARY_3_6 = """\
+----------------------------------------------------------------
+        Layer (type)               Output Shape         Param #
+================================================================
+            Conv2d-1           [-1, 16, 28, 28]           1,216
+            Conv2d-2          [-1, 128, 10, 10]          51,328
+            Linear-3                   [-1, 64]         204,864
+            Linear-4                   [-1, 10]             650
+================================================================
+Total params: 258,058
+Trainable params: 258,058
+Non-trainable params: 0
+----------------------------------------------------------------
+"""
+
+HANDOUT_SIGM = """
+def sigm(x):
+    # Returns the sigmoid of x
+    # Small trick to avoid overflow warnings: values below -20 are set to 0
+    return np.where(x > -20, 1.0 / (1.0 + np.exp(-x)), 0.0)
+"""

@@ -1,8 +1,11 @@
 """The grading path end to end on the model submission: full marks, and the same report twice."""
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from realforms import real_notebooks
 
 from grader.assignment import load_assignment
 from grader.grading import grade_notebook
@@ -38,3 +41,16 @@ def test_the_seed_is_recorded(assignment, tmp_path):
     assert report.meta["seed"] == 7
     assert [p.code for p in report.problems] == ["missing-file"]
     assert report.score == 0 and all(t.status in ("missing", "manual") for t in report.tasks)
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(nb=real_notebooks())
+def test_grading_a_notebook_in_any_real_form_never_raises(tmp_path_factory, nb):
+    """Odd counts, versions, metadata, missing or broken cells: a report, never a grader error."""
+    path = tmp_path_factory.mktemp("nb") / "A2_DOE_Jane.ipynb"
+    path.write_text(json.dumps(nb))
+    report = grade_notebook(path, load_assignment("a2", with_reference=False))
+    assert report.max_score > 0
+    assert not [p for p in report.problems if p.code in ("grader-error", "runtime-failed")]
+    assert not [c.message for t in report.tasks for c in t.checks if "the grader could not" in c.message]

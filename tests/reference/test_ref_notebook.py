@@ -1,6 +1,7 @@
 """The committed reference notebook is what the generator produces, executed, and is laid
 out like a submission (checked without re-executing it)."""
 
+import json
 import re
 
 import nbformat
@@ -18,7 +19,7 @@ def committed():
 
 
 def _sources(nb):
-    return [(c.id, c.cell_type, c.source) for c in nb.cells]
+    return [(c.get("id"), c.cell_type, c.source) for c in nb.cells]
 
 
 def test_generator_is_deterministic():
@@ -45,15 +46,28 @@ def test_committed_notebook_is_executed_and_small(committed):
     assert len(images) >= 10
 
 
-def test_layout_of_a_submission(committed):
+def test_saved_as_colab_saves_it():
+    raw = json.loads(notebook.OUTPUT.read_text(encoding="utf-8"))
+    assert (raw["nbformat"], raw["nbformat_minor"]) == (4, 0)
+    assert not any("id" in cell for cell in raw["cells"])
+    assert "colab" in raw["metadata"]
+    nbformat.validate(raw)
+
+
+def test_layout_of_a_real_submission(committed):
     markdown = "\n".join(c.source for c in committed.cells if c.cell_type == "markdown")
     for task in TASK_IDS:
-        assert re.search(rf"^### Question {re.escape(task)} — ", markdown, re.MULTILINE), task
-    assert re.search(r"^### Sample task — ", markdown, re.MULTILINE)
+        assert (re.search(rf"^### :: TASK {re.escape(task)} ::$", markdown, re.MULTILINE) is None) == (task == "1.5"), task
+    assert "## Training the network using backpropagation and experimenting with different parameters" in markdown
+    pooling = next(c.source for c in committed.cells if c.source.startswith("## Pooling"))
+    assert "### :: TASK 2.2 ::" in pooling
+    assert re.search(r"^### :: SAMPLE TASK ::$", markdown, re.MULTILINE)
+    assert committed.cells[1].source.startswith("**STUDENT**:")
+    assert markdown.count("#" * 80) >= 2 * 9  # every written answer framed as handed out
     assert "258,058" in markdown
     last = committed.cells[-1]
-    assert last.cell_type == "markdown"
-    assert "I, Reference Solution, certify that this is my own work" in last.source
+    assert last.cell_type == "markdown" and last.source.startswith("## AUTHORSHIP STATEMENT")
+    assert "sole result of my own effort" in last.source
     code = "\n".join(c.source for c in committed.cells if c.cell_type == "code")
     assert not re.search(r"^\s*(from|import) reference\b", code, re.MULTILINE)
     for name in ("sigm", "nnet_forward_logloss", "decision_boundary_nnet", "gradient_nn",

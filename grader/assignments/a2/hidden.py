@@ -12,7 +12,7 @@ import torch
 
 from grader.assignments.a2 import strategies
 from grader.assignments.a2.evidence import section
-from grader.assignments.a2.public import GRADIENT_NAMES, PART1_HELPERS, convnet, four_gradients, is_true
+from grader.assignments.a2.public import GRADIENT_ATOL, GRADIENT_NAMES, PART1_HELPERS, convnet, four_gradients, is_true
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
@@ -64,7 +64,7 @@ def _gradient_check(k: int):
         def prop(example: dict) -> None:
             got = four_gradients(ctx, "gradient_nn", example)[k]
             expected = ctx.reference.gradient_nn(**example)[k]
-            expect_close(got, expected, what=name, inputs=example)
+            expect_close(got, expected, what=name, inputs=example, atol=GRADIENT_ATOL)
 
         ctx.forall(strategies.network_example(), prop)
 
