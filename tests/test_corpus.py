@@ -20,9 +20,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
-from build import CASES, ROOT, build_corpus
+from build import CASES, ROOT, build_corpus, write_samples
 
 from grader.batch import grade_all
+from grader.results import Report
+from grader.selfcheck import ready
 
 BY_NAME = {case.name: case for case, _ in CASES}
 # Unique per run: two runs of this test at once (two checkouts, CI and a developer) each
@@ -184,6 +186,7 @@ def test_correct_style_keeps_every_point(corpus, name):
     assert set(problems) == set(case.problems), (
         f"{case.why}: a correct notebook gets no other problem"
     )
+    assert ready(Report.from_dict(report)), f"{case.why}: the self-check would not say ready"
 
 
 # ---------------------------------------------------------------- seeded bugs
@@ -336,3 +339,9 @@ def test_written_answers_are_found_where_students_put_them(corpus, name):
             assert text in answers[task], (task, answers[task][:300])
         else:
             assert answers[task] == "", (task, answers[task][:300])
+
+
+def test_the_sample_class_is_what_the_corpus_writes(tmp_path):
+    """submissions/ is generated (python tests/corpus/build.py): stale samples fail here."""
+    for path in write_samples(tmp_path):
+        assert path.read_bytes() == (ROOT / "submissions" / path.name).read_bytes(), path.name
