@@ -80,8 +80,9 @@ def score_class(
     params: CompareParams,
     tasks: tuple[str, ...],
 ) -> ClassScores:
-    """Weigh every fingerprint by rarity and score every pair on every part."""
+    """Weigh every fingerprint by rarity and score every pair on each part of ``tasks``."""
     n = len(prints)
+    cut = max(params.common_fraction * n, params.common_min)
     score = np.zeros((len(KINDS), len(tasks), n, n))
     shared = np.zeros((len(KINDS), len(tasks), n, n), dtype=np.int64)
     weights, common = [], {}
@@ -93,8 +94,8 @@ def score_class(
         cells: dict[str, tuple[list[int], list[int]]] = {t: ([], []) for t in tasks}
         anywhere: set[tuple[int, int]] = set()
         for i, doc in enumerate(prints):
-            for task, fp in doc.items():
-                rows, cols = cells[task]
+            for task, fp in doc.items():  # parts not in ``tasks`` count for rarity only
+                rows, cols = cells.get(task, ([], []))
                 for h in getattr(fp, attribute):
                     if h not in excluded:
                         j = vocabulary.setdefault(h, len(vocabulary))
@@ -105,7 +106,7 @@ def score_class(
         held = _incidence(*zip(*anywhere), size=size) if anywhere else sparse.csr_matrix(size)
         held_by = np.asarray(held.sum(axis=0)).ravel()
         weight = rarity(held_by, n, params)
-        counts = held_by < max(params.common_fraction * n, params.common_min)  # not common
+        counts = held_by < cut  # not common to the class
         common[kind] = int(np.count_nonzero(~counts[: len(vocabulary)]))
         hashes = list(vocabulary)
         weights.append(

@@ -44,7 +44,7 @@ from grader.similarity.documents import (
 )
 from grader.similarity.fingerprints import Fingerprints, Params, base_fingerprints, fingerprint
 from grader.similarity.model import PairResult, SimilarityReport, SubmissionSummary, TaskScore
-from grader.similarity.parts import NO_LAYOUT, OTHER, TaskLayout
+from grader.similarity.parts import NO_LAYOUT, OTHER, QUESTIONS, TaskLayout
 from grader.similarity.report import write_report
 
 DEFAULT_THRESHOLD = 0.50
@@ -99,7 +99,8 @@ def run_similarity(
     usable = [(d, f) for d, f in read if not d.problems]
     documents = [d for d, _ in usable]
     prints = [f for _, f in usable]
-    tasks = tuple(dict.fromkeys((*layout.tasks, OTHER, *(t for f in prints for t in f))))
+    found = (t for f in prints for t in f if t != QUESTIONS)
+    tasks = tuple(dict.fromkeys((*layout.tasks, OTHER, *found)))
     scores = score_class(prints, base_prints, compare, tasks)
     results = _pair_results(documents, prints, scores, threshold)
     position = {d.name: i for i, d in enumerate(documents)}
@@ -112,7 +113,7 @@ def run_similarity(
             SubmissionSummary(
                 name=d.name,
                 path=str(d.path),
-                parts=tuple(summary.get(d.name, {})),
+                parts=tuple(t for t in summary.get(d.name, {}) if t != QUESTIONS),
                 code_fingerprints=sum(len(f.code) for f in summary.get(d.name, {}).values()),
                 text_shingles=sum(len(f.text) for f in summary.get(d.name, {}).values()),
                 problems=d.problems,

@@ -11,6 +11,11 @@ submission is cut into *parts*, one per task, plus ``OTHER`` for what lies outsi
 - written answer: ``Section.answer`` (the handout's ``#####`` frames and ``WRITE YOUR ANSWER
   HERE`` removed); outside every task, each markdown cell cleaned the same way.
 
+Every notebook also holds the handout's question texts (the ``QUESTIONS`` part, never scored).
+They count for rarity only: a student who left a task unanswered has the question as answer
+(``Section.answer`` never loses text), and since every notebook holds that question, it weighs
+nothing even when no notebook base gives the question texts.
+
 The handout's code placeholders (``#  WRITE YOUR CODE HERE  #`` blocks) are comments, which the
 code fingerprints never see; the handout's provided code is left out later, per fingerprint,
 by the base file. The engine knows no task names: the pack gives them as a ``TaskLayout``.
@@ -27,6 +32,7 @@ from grader.notebook import Submission
 from grader.sections import NO_RULES, SectionRules, clean_answer, find_sections
 
 OTHER = "other"  # the part outside every task section
+QUESTIONS = "questions"  # the tasks' question texts: never scored, but they count for rarity
 
 
 @dataclass(frozen=True)
@@ -56,11 +62,12 @@ def load_layout(assignment: str) -> TaskLayout:
 
 @dataclass(frozen=True)
 class TextUnit:
-    """One written text: a task's answer, or a markdown cell outside the tasks."""
+    """One written text: a task's answer or question, or a markdown cell outside the tasks."""
 
-    task: str
+    task: str  # a task id, or OTHER
     cell: int  # the cell it starts in (the task's heading cell for an answer)
     text: str
+    question: bool = False  # the task's question (the QUESTIONS part), not an answer
 
 
 @dataclass(frozen=True)
@@ -91,23 +98,26 @@ def split_tasks(submission: Submission, code: Mapping[int, str], layout: TaskLay
         answer = section.answer
         if answer:
             texts.append(TextUnit(task, section.heading.index, answer))
+        if section.question:
+            texts.append(TextUnit(task, section.heading.index, section.question, question=True))
     for cell in submission.markdown_cells:
         text = clean_answer(cell.source) if cell.index not in covered else ""
         if text:
             texts.append(TextUnit(OTHER, cell.index, text))
-    texts.sort(key=lambda u: (u.cell, u.task))
+    texts.sort(key=lambda u: (u.cell, u.task, u.question))
 
     pieces: dict[str, list[tuple[int, frozenset[int]]]] = {}
     for index, source in code.items():
         for task, lines in _by_owner(source, home.get(index, OTHER), layout.owners).items():
             pieces.setdefault(task, []).append((index, lines))
-    order = {t: k for k, t in enumerate((*layout.tasks, OTHER))}
-    tasks = sorted(set(pieces) | {u.task for u in texts}, key=lambda t: order.get(t, len(order)))
+    part_of = [QUESTIONS if u.question else u.task for u in texts]
+    order = {t: k for k, t in enumerate((*layout.tasks, OTHER, QUESTIONS))}
+    tasks = sorted(set(pieces) | set(part_of), key=lambda t: order.get(t, len(order)))
     parts = tuple(
         Part(
             task=t,
             code=tuple(pieces.get(t, ())),
-            text=tuple(k for k, u in enumerate(texts) if u.task == t),
+            text=tuple(k for k, part in enumerate(part_of) if part == t),
         )
         for t in tasks
     )

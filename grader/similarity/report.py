@@ -106,7 +106,16 @@ def to_json(report: SimilarityReport) -> dict:
                 "task": p.task,
                 "kind": p.kind,
                 "shared_fragments": p.shared_fragments,
-                "tasks": [asdict(t) for t in p.tasks],
+                "tasks": [  # built by hand: asdict() deep-copies, 20,000 pairs make it slow
+                    {
+                        "task": t.task,
+                        "kind": t.kind,
+                        "score": t.score,
+                        "shared": t.shared,
+                        "flagged": t.flagged,
+                    }
+                    for t in p.tasks
+                ],
                 "evidence": [asdict(row) for row in p.evidence],
             }
             for p in report.pairs
@@ -160,8 +169,9 @@ def _side(report: SimilarityReport, name: str, kind: str, cell: int | None, line
             "lines": _lines_view(document.cells[cell], lines),
         }
     unit = document.texts[cell]
+    what = "the question" if unit.question else "written answer"
     where = "outside the tasks" if unit.task == OTHER else f"task {unit.task}"
-    title = f"{name} · written answer, {where} (cell {unit.cell})"
+    title = f"{name} · {what}, {where} (cell {unit.cell})"
     return {"title": title, "lines": _lines_view(unit.text, lines)}
 
 

@@ -46,6 +46,31 @@ def test_base_as_python_file(tmp_path, a2):
     assert report.pairs[0].best("answer") > 0.5
 
 
+def test_students_who_left_the_same_task_unanswered_share_only_its_question(tmp_path, people, a2):
+    """An unanswered task's "answer" is its question (Section.answer loses no text); every
+    notebook holds that question, so it weighs nothing, even with a .py base without it."""
+    base = tmp_path / "handout.py"
+    base.write_text(_provided_code("2020"))
+    lazy = {"A2_MARTIN_Alice", "A2_NGUYEN_Bao", "A2_KIM_Gyu"}
+    class_ = [
+        replace(p, answers={t: c for t, c in p.answers.items() if t != "1.7"})
+        if p.name in lazy
+        else p
+        for p in people.values()
+    ]
+    corpus.write(class_, tmp_path / "s")
+    report = run_similarity([tmp_path / "s"], None, base=base, layout=a2)
+    martin = report.documents["A2_MARTIN_Alice.ipynb"]
+    assert any(
+        u.task == "1.7" and not u.question and "learning rates" in u.text for u in martin.texts
+    )
+    scores = [
+        t.score for p in report.pairs for t in p.tasks if (t.task, t.kind) == ("1.7", "answer")
+    ]
+    assert max(scores, default=0.0) < 0.1
+    assert report.flagged == []
+
+
 def test_another_years_handout_is_left_out_when_given_as_a_second_base(
     tmp_path, template, template_2019, people, a2
 ):

@@ -175,7 +175,7 @@ def test_missing_headings_still_compare_the_graded_functions(tmp_path, template,
         [_class(tmp_path, people, no_headings)], tmp_path / "out", base=template, layout=a2
     )
     bao = report.documents["A2_NGUYEN_Bao.ipynb"]
-    assert [p.task for p in bao.parts] == ["1.2", "1.4", "1.5", "3.2", "3.4", "other"]
+    assert [p.task for p in bao.parts] == ["1.2", "1.4", "1.5", "3.2", "3.4", "other", "questions"]
     assert [(p.a, p.b, p.task) for p in report.flagged] == [
         ("A2_MARTIN_Alice.ipynb", "A2_NGUYEN_Bao.ipynb", "1.2")
     ]
