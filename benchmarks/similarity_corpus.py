@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import io
 import itertools
+import json
 import re
 import sys
 import tokenize
@@ -1977,8 +1978,9 @@ def _student_slot(student: Student, task: str) -> list[nbformat.NotebookNode]:
 
 
 def _notebook(cells: list[nbformat.NotebookNode], name: str) -> nbformat.NotebookNode:
+    """A Colab notebook: nbformat 4.0. The cells go in after ``new_notebook``, whose validation
+    would give them ids."""
     notebook = v4.new_notebook(
-        cells=cells,
         metadata={
             "colab": {"name": f"{name}.ipynb", "provenance": []},
             "kernelspec": {"name": "python3", "display_name": "Python 3"},
@@ -1986,6 +1988,7 @@ def _notebook(cells: list[nbformat.NotebookNode], name: str) -> nbformat.Noteboo
         },
     )
     notebook.nbformat_minor = 0
+    notebook.cells = cells
     return notebook
 
 
@@ -2436,25 +2439,22 @@ def is_copy_pair(a: Student, b: Student) -> bool:
     return bool(copied_parts(a, b))
 
 
+def save(notebook: nbformat.NotebookNode, path: Path) -> Path:
+    """Write ``notebook`` as Colab saves it. Not ``nbformat.writes``: it gives every cell an id,
+    which makes a 4.0 notebook invalid (cell ids are 4.5's)."""
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
 def write(students: list[Student], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for s in students:
-        path = folder / f"{s.name}.ipynb"
-        path.write_text(
-            nbformat.writes(student_notebook(s), version=nbformat.NO_CONVERT), encoding="utf-8"
-        )
-        paths.append(path)
-    return paths
+    return [save(student_notebook(s), folder / f"{s.name}.ipynb") for s in students]
 
 
 def write_template(path: Path, year: str = "2020") -> Path:
     """The blank handout of ``year``, as the instructor would pass it with ``--base``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        nbformat.writes(template_notebook(year), version=nbformat.NO_CONVERT), encoding="utf-8"
-    )
-    return path
+    return save(template_notebook(year), path)
 
 
 def write_corpus(out: Path, students: list[Student] | None = None) -> tuple[Path, list[Student]]:

@@ -6,15 +6,16 @@ submission is cut into *parts*, one per task, plus ``OTHER`` for what lies outsi
 - code: the code cells of the task's section (``grader.sections.find_sections``, with the
   pack's rules), except that a top-level ``def``/``class`` the pack names in
   :attr:`TaskLayout.owners` belongs to its task wherever it is defined (a ``gradient_nn``
-  written in the cell of another task is still task 1.2's). A cell split between parts keeps
-  is fingerprinted whole, and each fingerprint goes to the part that owns its first line;
+  written in the cell of another task is still task 1.2's). A cell split between parts is
+  fingerprinted whole, as the base is, and each fingerprint goes to the part owning its first
+  line;
 - written answer: ``Section.answer`` (the handout's ``#####`` frames and ``WRITE YOUR ANSWER
   HERE`` removed); outside every task, each markdown cell cleaned the same way.
 
 Every notebook also holds the handout's question texts (the ``QUESTIONS`` part, never scored).
 They count for rarity only: a student who left a task unanswered has the question as answer
-(``Section.answer`` never loses text), and since every notebook holds that question, it weighs
-nothing even when no notebook base gives the question texts.
+when no markdown cell follows the question (``Section.answer`` loses no text), and since every
+notebook holds that question, it weighs nothing even when no notebook base gives the questions.
 
 The handout's code placeholders (``#  WRITE YOUR CODE HERE  #`` blocks) are comments, which the
 code fingerprints never see; the handout's provided code is left out later, per fingerprint,

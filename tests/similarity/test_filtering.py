@@ -59,9 +59,7 @@ def test_students_who_left_the_same_task_unanswered_share_only_its_question(tmp_
             start = next(k for k, c in enumerate(notebook.cells) if ":: TASK 1.7 ::" in c.source)
             end = next(k for k, c in enumerate(notebook.cells) if ":: TASK 1.8 ::" in c.source)
             del notebook.cells[start + 1 : end]
-            path.write_text(
-                nbformat.writes(notebook, version=nbformat.NO_CONVERT), encoding="utf-8"
-            )
+            corpus.save(notebook, path)
     report = run_similarity([tmp_path / "s"], None, base=base, layout=a2)
     martin = report.documents["A2_MARTIN_Alice.ipynb"]
     answer = next(u.text for u in martin.texts if u.task == "1.7" and not u.question)

@@ -130,9 +130,7 @@ def _class(tmp_path, people, edit=None):
         for path in paths:
             notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
             edit(path.stem, notebook)
-            path.write_text(
-                nbformat.writes(notebook, version=nbformat.NO_CONVERT), encoding="utf-8"
-            )
+            corpus.save(notebook, path)
     return tmp_path / "s"
 
 
