@@ -105,21 +105,10 @@ def run_similarity(
     results = _pair_results(documents, prints, scores, threshold)
     position = {d.name: i for i, d in enumerate(documents)}
     links = [(position[p.a], position[p.b]) for p in results if p.flagged]
-    summary = {d.name: f for d, f in usable}
     report = SimilarityReport(
         threshold=threshold,
         base=[str(b) for b in bases],
-        submissions=[
-            SubmissionSummary(
-                name=d.name,
-                path=str(d.path),
-                parts=tuple(t for t in summary.get(d.name, {}) if t != QUESTIONS),
-                code_fingerprints=sum(len(f.code) for f in summary.get(d.name, {}).values()),
-                text_shingles=sum(len(f.text) for f in summary.get(d.name, {}).values()),
-                problems=d.problems,
-            )
-            for d, _ in read
-        ],
+        submissions=[_summary(d, f) for d, f in read],
         pairs=results,
         clusters=[[documents[i].name for i in g] for g in clusters(links, len(documents))],
         common_fingerprints=scores.common,
@@ -129,6 +118,18 @@ def run_similarity(
     if out is not None:
         write_report(report, Path(out))
     return report
+
+
+def _summary(document: Document, prints: dict[str, Fingerprints]) -> SubmissionSummary:
+    scored = {task: f for task, f in prints.items() if task != QUESTIONS}
+    return SubmissionSummary(
+        name=document.name,
+        path=str(document.path),
+        parts=tuple(scored),
+        code_fingerprints=sum(len(f.code) for f in scored.values()),
+        text_shingles=sum(len(f.text) for f in scored.values()),
+        problems=document.problems,
+    )
 
 
 def _pair_results(
