@@ -45,8 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         type=float,
         default=DEFAULT_THRESHOLD,
-        help="a task's score from which a pair is shown for review "
-        f"(default: {DEFAULT_THRESHOLD})",
+        help=f"a task's score from which a pair is shown for review (default: {DEFAULT_THRESHOLD})",
     )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
 
