@@ -1,10 +1,16 @@
-"""Measure similarity detection on the generated A2 corpus: precision, recall, speed.
+"""Measure similarity detection on the generated A2 corpora: precision and recall per task, speed.
 
-Precision and recall are over pairs flagged at the default threshold, against the corpus's
-truth (a pair is a copy when both notebooks come from the same author). The score
-distributions of copy pairs and independent pairs are printed so that the margin around
-the threshold can be seen. Speed: 200 notebooks (the authors replicated with renaming and
-reformatting variations) on ``--workers`` processes (default 2).
+Two corpora (``benchmarks/similarity_corpus.py``), both with students on the 2019 handout while
+only the 2020 handout is the base: whole copies under every disguise, and single parts (one
+task's code or answer) copied into otherwise original work. The truth is per part: two
+students share (task, code|answer) when both hand it in from the same author.
+
+- pairs: a pair is flagged when any part reaches the threshold; precision and recall over pairs;
+- per task: each (pair, task, kind) is a unit, flagged when that part's score reaches the
+  threshold, a copy when the truth says that part is shared;
+- single parts: every copied part with its score, and the highest independent pair;
+- speed: 200 notebooks (the authors replicated with disguises, a third on the 2019 handout)
+  on ``--workers`` processes (default 2), report written.
 
     python benchmarks/similarity_bench.py [--workers 2] [--threshold T] [--keep DIR]
 """
@@ -16,6 +22,8 @@ import itertools
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,52 +31,91 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.similarity_corpus import (
     Student,
     authors,
+    copied_parts,
     copy_of,
-    is_copy_pair,
+    corpus,
+    single_part_corpus,
     write,
     write_corpus,
+    write_template,
 )
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
+from grader.similarity.parts import load_layout
+
+LAYOUT = load_layout("a2")
+
+
+def run(folder: Path, students: list[Student], threshold: float, bases: list[str]):
+    template, _ = write_corpus(folder, students)
+    base = [template] + ([folder / "template_2019.ipynb"] if "2019" in bases else [])
+    report = run_similarity(
+        [folder / "submissions"], folder / "report", base=base, layout=LAYOUT, threshold=threshold
+    )
+    by_name = {f"{s.name}.ipynb": s for s in students}
+    return report, [(p, copied_parts(by_name[p.a], by_name[p.b])) for p in report.pairs]
+
+
+def pair_figures(name: str, rows, threshold: float) -> None:
+    copies = [p for p, truth in rows if truth]
+    independent = [p for p, truth in rows if not truth]
+    found = [p for p in copies if p.flagged]
+    wrong = [p for p in independent if p.flagged]
+    flagged = len(found) + len(wrong)
+    print(f"\n== {name}: {len(rows)} pairs, {len(copies)} copy pairs, threshold {threshold:.2f}")
+    print(
+        f"pairs: precision {len(found) / flagged if flagged else 1.0:.3f}   "
+        f"recall {len(found) / len(copies) if copies else 1.0:.3f}   "
+        f"({len(found)} copies flagged, {len(wrong)} independent pairs flagged)"
+    )
+    print(f"lowest copy pair:         {min((p.score for p in copies), default=0):.3f}")
+    top = max(independent, key=lambda p: p.score, default=None)
+    if top is not None:
+        print(
+            f"highest independent pair: {top.score:.3f}  {top.a} ~ {top.b} ({top.task} {top.kind})"
+        )
+
+
+def per_task(units: dict[tuple[str, str], list[tuple[bool, bool]]]) -> None:
+    print("\nper task (both corpora; unit = pair x task x kind): precision / recall  (copies)")
+    for (task, kind), marks in sorted(units.items()):
+        tp = sum(f and t for f, t in marks)
+        fp = sum(f and not t for f, t in marks)
+        positives = sum(t for _, t in marks)
+        if not positives and not fp:
+            continue
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / positives if positives else 1.0
+        print(f"  {task:>5} {kind:<6}  {precision:.2f} / {recall:.2f}  ({positives})")
 
 
 def quality(folder: Path, threshold: float) -> None:
-    template, students = write_corpus(folder)
-    report = run_similarity(
-        [folder / "submissions"], folder / "report", base=template, threshold=threshold
-    )
-    by_name = {f"{s.name}.ipynb": s for s in students}
-    copies, independent = [], []
-    for p in report.pairs:
-        (copies if is_copy_pair(by_name[p.a], by_name[p.b]) else independent).append(p)
-    found = [p for p in copies if p.score >= threshold]
-    false = [p for p in independent if p.score >= threshold]
-    flagged = len(found) + len(false)
-    print(
-        f"corpus: {len(students)} notebooks, {len(report.pairs)} pairs, "
-        f"{len(copies)} copy pairs, threshold {threshold:.2f}"
-    )
-    print(
-        f"precision {len(found) / flagged if flagged else 1.0:.3f}   "
-        f"recall {len(found) / len(copies):.3f}   "
-        f"({len(found)} copies found, {len(false)} independent pairs flagged)"
-    )
-    print(f"lowest copy pair:        {min(p.score for p in copies):.3f}")
-    print(f"highest independent pair: {max(p.score for p in independent):.3f}")
-    print("copy pairs (score, code, text):")
-    for p in sorted(copies, key=lambda p: p.score):
-        print(f"  {p.score:.3f} {p.code_score:.3f} {p.text_score:.3f}  {p.a} ~ {p.b}")
-    print("highest independent pairs:")
-    for p in sorted(independent, key=lambda p: -p.score)[:5]:
-        print(f"  {p.score:.3f} {p.code_score:.3f} {p.text_score:.3f}  {p.a} ~ {p.b}")
-    print(f"clusters: {report.clusters}")
-    print("threshold sweep (precision / recall):")
-    for t in (0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        hits = sum(p.score >= t for p in copies)
-        wrong = sum(p.score >= t for p in independent)
-        print(
-            f"  {t:.2f}: {hits / (hits + wrong) if hits + wrong else 1.0:.2f} / "
-            f"{hits / len(copies):.2f}"
-        )
+    units: dict[tuple[str, str], list[tuple[bool, bool]]] = defaultdict(list)
+    for name, students in (("whole copies", corpus()), ("single parts", single_part_corpus())):
+        report, rows = run(folder / name.replace(" ", "-"), students, threshold, ["2020"])
+        pair_figures(name, rows, threshold)
+        for pair, truth in rows:
+            scored = {(t.task, t.kind): t.flagged for t in pair.tasks}
+            for part in set(scored) | truth:
+                if part[0] != "other":
+                    units[part].append((scored.get(part, False), part in truth))
+        if name == "single parts":
+            print("each copied part: its score, and the pair's highest other part")
+            for pair, truth in rows:
+                for task, kind in sorted(truth):
+                    own = next((t for t in pair.tasks if (t.task, t.kind) == (task, kind)), None)
+                    other = max(
+                        (t.score for t in pair.tasks if (t.task, t.kind) != (task, kind)), default=0
+                    )
+                    print(
+                        f"  {task:>4} {kind:<6} {own.score if own else 0:.3f} "
+                        f"{'flagged' if own and own.flagged else 'MISSED '}  other {other:.3f}  "
+                        f"{pair.a} ~ {pair.b}"
+                    )
+        else:
+            print(f"clusters: {report.clusters}")
+    per_task(units)
+    _, rows = run(folder / "both-bases", single_part_corpus(), threshold, ["2020", "2019"])
+    pair_figures("single parts, both years' handouts as --base", rows, threshold)
 
 
 def speed(folder: Path, n: int, workers: int) -> None:
@@ -79,16 +126,17 @@ def speed(folder: Path, n: int, workers: int) -> None:
     ):
         if len(students) == n:
             break
-        students.append(copy_of(author, f"A2_STUDENT{i:03d}_{author.name.split('_')[2]}", change))
-    template, _ = write_corpus(folder / "base")
+        copy = copy_of(author, f"A2_STUDENT{i:03d}_{author.name.split('_')[2]}", change)
+        students.append(replace(copy, year="2019" if i % 3 == 0 else "2020"))
+    template = write_template(folder / "template.ipynb")
     write(students, folder / "many")
     start = time.perf_counter()
     report = run_similarity(
-        [folder / "many"], folder / "many-report", base=template, workers=workers
+        [folder / "many"], folder / "many-report", base=template, layout=LAYOUT, workers=workers
     )
     elapsed = time.perf_counter() - start
     print(
-        f"speed: {len(students)} notebooks, {len(report.pairs)} pairs, {workers} workers: "
+        f"\nspeed: {len(students)} notebooks, {len(report.pairs)} pairs, {workers} workers: "
         f"{elapsed:.1f} s (report written)"
     )
 

@@ -1,14 +1,22 @@
-"""Generate a corpus for measuring similarity detection on A2 notebooks.
+"""Generate corpora for measuring similarity detection on A2 notebooks.
 
-Nine authors solve the A2 code tasks independently, in different styles (loops or
-vectorised, einsum, helper functions, ``nn.Sequential`` or attributes, their own names and
-their own written answers), inside the same handout template. Copies of some of them are
-then made the way copying students make them: renamed variables, reformatting, comments
-added or removed, cells and functions reordered, loops rewritten as comprehensions, and
-written answers with light edits. ``truth`` says which pairs are copies.
+Nine authors solve the A2 tasks independently, in different styles (loops or vectorised,
+einsum, helper functions, ``nn.Sequential`` or attributes, their own names and their own
+written answers). Their notebooks have the real form: nbformat 4.0 without cell ids, the
+handout's ``### :: TASK n ::`` banners (none for 1.5, 2.2 in the middle of the "## Pooling"
+cell, a ``:: SAMPLE TASK ::``), ``#####`` answer frames and ``WRITE YOUR CODE HERE`` blocks
+that students write between, replace or leave in place, and null, 0-based or 1-based
+execution counts. Some students work from the 2019 handout, whose provided code differs.
 
-Usage: ``python benchmarks/similarity_corpus.py OUT`` writes ``OUT/template.ipynb`` and
-``OUT/submissions/*.ipynb``.
+- ``corpus()``: whole copies, made the way copying students make them: renamed variables,
+  reformatting, comments added or removed, cells and functions reordered, loops rewritten as
+  comprehensions, written answers with light edits; a chain of three; copied prose only.
+- ``single_part_corpus()``: one task's code or answer copied (and disguised) into otherwise
+  original work.
+
+``copied_parts`` is the truth: which (task, code|answer) two students share.
+
+Usage: ``python benchmarks/similarity_corpus.py OUT`` writes both corpora under ``OUT``.
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ from __future__ import annotations
 import ast
 import io
 import itertools
+import json
 import re
 import sys
 import tokenize
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -206,77 +216,332 @@ for epoch in range(1, epochs + 1):
     test(network)
 """
 
-# (kind, source) for handout cells; ("slot", task id) where a student's answer goes.
+# Older years' handouts differ a little: the same tasks, provided code written otherwise. Many
+# students start from the notebook of a friend of the year before, so this code is present in
+# many notebooks although no base file holds it.
+
+PROVIDED_NUMERICAL_2019 = """\
+def sumelement_matrix(X, i, j, element):
+    Xc = np.copy(X)
+    Xc[i][j] += element
+    return Xc
+
+def sumelement_vector(X, i, element):
+    Xc = np.copy(X)
+    Xc[i] += element
+    return Xc
+
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    epsilon = 1e-5
+    loss = lambda *p: nnet_forward_logloss(X, Y, *p)[2]
+    grad_Wi = np.zeros_like(Wi)
+    for (i, j), _ in np.ndenumerate(Wi):
+        grad_Wi[i][j] = (loss(sumelement_matrix(Wi, i, j, epsilon), bi, Wo, bo)
+                         - loss(sumelement_matrix(Wi, i, j, -epsilon), bi, Wo, bo)) / (2 * epsilon)
+    grad_bi = np.zeros_like(bi)
+    for i in range(len(bi)):
+        grad_bi[i] = (loss(Wi, sumelement_vector(bi, i, epsilon), Wo, bo)
+                      - loss(Wi, sumelement_vector(bi, i, -epsilon), Wo, bo)) / (2 * epsilon)
+    grad_Wo = np.zeros_like(Wo)
+    for i in range(len(Wo)):
+        grad_Wo[i] = (loss(Wi, bi, sumelement_vector(Wo, i, epsilon), bo)
+                      - loss(Wi, bi, sumelement_vector(Wo, i, -epsilon), bo)) / (2 * epsilon)
+    grad_bo = (loss(Wi, bi, Wo, bo + epsilon) - loss(Wi, bi, Wo, bo - epsilon)) / (2 * epsilon)
+    return grad_Wi, grad_bi, grad_Wo, grad_bo
+
+def gradcheck():
+    for trial in range(1000):
+        X = np.random.randn(2)
+        Y = 1 if np.random.rand() > 0.5 else -1
+        h = 3
+        Wi = np.random.randn(2, h); bi = np.random.randn(h)
+        Wo = np.random.randn(h); bo = np.random.randn(1)
+        for g, gn in zip(gradient_nn(X, Y, Wi, bi, Wo, bo), gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)):
+            if np.abs(g - gn).mean() > 1e-6:
+                return False
+    return True
+
+if gradcheck():
+    print('SUCCESS: Passed gradcheck.')
+else:
+    print('FAILURE: Fix gradient_nn and/or gradient_nn_numerical.')
+"""
+
+PROVIDED_TRAIN_2019 = """\
+def train_loop(Xtr, Ytr, Xval, Yval, h, lrate, vis='all', nEpochs=100):
+    d = Xtr.shape[1]
+    Wi = np.random.randn(d, h)
+    bi = np.zeros(h)
+    Wo = np.zeros(h)
+    bo = 0.
+    tr_error, val_error = [], []
+    for epoch in range(nEpochs):
+        for n in np.random.permutation(len(Ytr)):
+            gWi, gbi, gWo, gbo = gradient_nn(Xtr[n, :], Ytr[n], Wi, bi, Wo, bo)
+            Wi, bi = Wi - lrate * gWi, bi - lrate * gbi
+            Wo, bo = Wo - lrate * gWo, bo - lrate * gbo
+            tr_error.append(100 * np.mean(np.sign(nnet_forward_logloss(Xtr, Ytr, Wi, bi, Wo, bo)[1]) != Ytr))
+            val_error.append(100 * np.mean(np.sign(nnet_forward_logloss(Xval, Yval, Wi, bi, Wo, bo)[1]) != Yval))
+        if vis == 'all' and epoch % 10 == 0:
+            decision_boundary_nnet(Xtr, Ytr, Wi, bi, Wo, bo)
+            plt.show()
+    if vis in ('all', 'last'):
+        decision_boundary_nnet(Xtr, Ytr, Wi, bi, Wo, bo)
+    return np.array(tr_error), np.array(val_error)
+"""
+
+PROVIDED_PART3_2019 = """\
+import torchvision
+import torchvision.transforms as transforms
+import torch.optim as optim
+batch_size = 64
+epochs = 10
+lr = 0.01
+log_interval = 100
+use_cuda = torch.cuda.is_available()
+device = torch.device("cuda" if use_cuda else "cpu")
+normalize = transforms.Normalize(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5])
+train_loader = torch.utils.data.DataLoader(
+    torchvision.datasets.CIFAR10('../data', train=True, download=True,
+                                 transform=transforms.Compose([transforms.ToTensor(), normalize])),
+    batch_size=batch_size, shuffle=True)
+test_loader = torch.utils.data.DataLoader(
+    torchvision.datasets.CIFAR10('../data', train=True,
+                                 transform=transforms.Compose([transforms.ToTensor(), normalize])),
+    batch_size=batch_size, shuffle=True)
+classes = ['plane', 'car', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
+
+def train(epoch, network):
+    network.train()
+    for batch_idx, (data, target) in enumerate(train_loader):
+        if use_cuda:
+            data, target = data.cuda(), target.cuda()
+        optimizer.zero_grad()
+        output = network(data)
+        loss = F.nll_loss(F.log_softmax(output, dim=1), target)
+        loss.backward()
+        optimizer.step()
+        if batch_idx % log_interval == 0:
+            print('Train Epoch: {} [{}/{} ({:.0f}%)]\\tLoss: {:.6f}'.format(
+                epoch, batch_idx * len(data), len(train_loader.dataset),
+                100. * batch_idx / len(train_loader), loss.data.item()))
+
+def test(network):
+    network.eval()
+    test_loss = 0
+    correct = 0
+    for data, target in test_loader:
+        if use_cuda:
+            data, target = data.cuda(), target.cuda()
+        output = network(data)
+        test_loss += F.nll_loss(F.log_softmax(output, dim=1), target, size_average=False).data.item()
+        pred = output.data.max(1, keepdim=True)[1]
+        correct += pred.eq(target.data.view_as(pred)).cpu().sum()
+    test_loss /= len(test_loader.dataset)
+    print('\\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\\n'.format(
+        test_loss, correct, len(test_loader.dataset),
+        100. * correct / len(test_loader.dataset)))
+
+class Net(nn.Module):
+    def __init__(self, num_inputs, num_outputs):
+        super(Net, self).__init__()
+        self.linear = nn.Linear(num_inputs, num_outputs)
+
+    def forward(self, input):
+        input = input.view(-1, num_inputs)
+        output = self.linear(input)
+        return output
+
+num_inputs = 3 * 32 * 32
+num_outputs = 10
+network = Net(num_inputs, num_outputs)
+if use_cuda:
+    network.cuda()
+optimizer = optim.SGD(network.parameters(), lr=lr)
+for epoch in range(1, epochs + 1):
+    train(epoch, network)
+    test(network)
+"""
+
+RUN_TRAINING = """\
+# Run training
+h = 7
+lrate = .02
+tr_error, val_error = train_loop(Xtr, Ytr, Xval, Yval, h, lrate)
+plt.plot(tr_error, label='training error')
+plt.plot(val_error, label='validation error')
+plt.legend()
+"""
+
+SAMPLE_TASK = """\
+lrates = [2, 0.2, 0.02, 0.002]
+finals = np.array([[train_loop(Xtr, Ytr, Xval, Yval, 7, lr_, vis='never')[0][-1] for _ in range(5)] for lr_ in lrates])
+plt.errorbar(lrates, finals.mean(axis=1), yerr=finals.std(axis=1))
+plt.xscale('log')
+"""
+
+POOLING = """\
+pooled = nn.MaxPool2d(15, stride=1)(im)
+plt.imshow(pooled[0].permute(1, 2, 0))
+"""
+
+#: The provided code of each year's handout; 2020 is the base the benchmark excludes.
+HANDOUTS: dict[str, dict[str, str]] = {
+    "2020": {
+        "part1": PROVIDED_PART1,
+        "data": PROVIDED_DATA,
+        "numerical": PROVIDED_NUMERICAL,
+        "train": PROVIDED_TRAIN,
+        "part2": PROVIDED_PART2,
+        "part3": PROVIDED_PART3,
+    },
+    "2019": {
+        "part1": PROVIDED_PART1,
+        "data": PROVIDED_DATA,
+        "numerical": PROVIDED_NUMERICAL_2019,
+        "train": PROVIDED_TRAIN_2019,
+        "part2": PROVIDED_PART2,
+        "part3": PROVIDED_PART3_2019,
+    },
+}
+
+FRAME = "#" * 60
+ANSWER_FRAME = f"{FRAME}\n\nWRITE YOUR ANSWER HERE\n\n{FRAME}"
+CODE_BLOCK = (
+    "#####################################################\n"
+    "#                WRITE YOUR CODE HERE               #\n"
+    "#####################################################"
+)
+
+
+def _indented(block: str, indent: str) -> str:
+    return "\n".join(indent + line for line in block.split("\n"))
+
+
+#: The handout's cell where each code task's answer goes, as handed out.
+CODE_PLACEHOLDERS = {
+    "1.2": (
+        "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n"
+        + _indented(CODE_BLOCK, "    ")
+        + "\n    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo\n"
+    ),
+    "3.2": (
+        "class ConvNet(nn.Module):\n    def __init__(self):\n        super(ConvNet, self).__init__()\n"
+        + _indented(CODE_BLOCK, "        ")
+        + "\n\n    def forward(self, x):\n"
+        + _indented(CODE_BLOCK, "        ")
+        + "\n        return x\n"
+    ),
+}
+
+# Where each task's answers go: the task's banner cell (its question), then a code placeholder
+# and/or an answer frame. ("provided", key) cells come from the year's handout.
+QUESTIONS = {
+    "1.1": "Derive the gradients of the loss with respect to the parameters of the network (∂s/∂Wi, ∂s/∂bi, ∂s/∂Wo, ∂s/∂bo) using the chain rule.",
+    "1.2": "Implement `gradient_nn(X, Y, Wi, bi, Wo, bo)` that returns the gradients of the loss for one example.",
+    "1.3": "Give the formula of the numerical gradient and explain it.",
+    "1.4": "Complete `gradient_nn_numerical` and check your gradient with `gradcheck`.",
+    "1.6": "Run the training 5 times from different random initialisations and report the final training and validation errors in a table. Do you always reach 0 training error?",
+    "1.7": "Discuss the results for the different learning rates: convergence, number of iterations, which one is best and why.",
+    "1.8": "Vary the number of hidden units h in {1, 2, 5, 7, 10, 100} and discuss under- and over-fitting.",
+    "2.1": "Which filter is this, how are the R, G and B channels processed, and which structures are detected?",
+    "2.2": "What does the max pooling with a 15×15 window and stride 1 do to the image?",
+    "3.1": "Show 5 training images with their class names.",
+    "3.2": "Implement the ConvNet described above.",
+    "3.3": "Why must some of the functions of a network be non-linear?",
+    "3.4": "Train the ConvNet for 20 epochs.",
+    "3.5": "Plot the 16 filters of the first convolution layer.",
+    "3.6": "What is the dimensionality of the weights at each layer? How many parameters are there in total in this CNN architecture?",
+}
+ANSWER_SLOTS = {"1.1", "1.3", "1.6", "1.7", "1.8", "2.1", "2.2", "3.3", "3.6"}
+CODE_SLOTS = {"1.2", "1.6", "1.8", "3.1", "3.2", "3.4", "3.5"}
+
+
+def _banner(task: str) -> tuple[str, str]:
+    return ("markdown", f"### :: TASK {task} ::\n{QUESTIONS[task]}")
+
+
+# (kind, source) for handout cells; ("provided", key) for the year's provided code;
+# ("slot", task id) where a student's answers go.
 TEMPLATE: list[tuple[str, str]] = [
     (
         "markdown",
         (
-            "# Assignment 2: Neural networks\n\nFill in the cells marked for you. "
+            "# Assignment 2: Neural networks\n\nObject recognition and computer vision {year}\n\n"
             "Submit the executed notebook as `A2_LASTNAME_Firstname.ipynb`."
         ),
     ),
+    ("markdown", "**STUDENT**:  {student}"),
     (
         "markdown",
         (
-            "## Part 1 - a two-layer network in NumPy\n\nThe network computes "
+            "## Part 1 - a two-layer fully connected network\n\nThe network computes "
             "$H = \\mathrm{ReLU}(X W_i + b_i)$ and $Y_o = H W_o + b_o$ with the logistic loss "
             "$s(Y, Y_o) = \\log(1 + \\exp(-Y Y_o))$."
         ),
     ),
-    ("code", PROVIDED_PART1),
-    ("code", PROVIDED_DATA),
-    (
-        "markdown",
-        (
-            "**QUESTION 1.1** Derive the gradients of the loss with respect to the "
-            "parameters of the network using the chain rule."
-        ),
-    ),
+    ("provided", "part1"),
+    ("provided", "data"),
+    _banner("1.1"),
     ("slot", "1.1"),
-    (
-        "markdown",
-        (
-            "**QUESTION 1.2** Implement `gradient_nn(X, Y, Wi, bi, Wo, bo)` that returns "
-            "the gradients of the loss for one example."
-        ),
-    ),
+    _banner("1.2"),
     ("slot", "1.2"),
-    ("markdown", "**QUESTION 1.3** Give the formula of the numerical gradient and explain it."),
+    _banner("1.3"),
     ("slot", "1.3"),
-    ("code", PROVIDED_NUMERICAL),
-    ("code", PROVIDED_TRAIN),
+    _banner("1.4"),
+    ("provided", "numerical"),
     (
         "markdown",
         (
-            "**QUESTION 1.5-1.6** Train with h = 7 and lr = 0.02, then run 5 times from "
-            "different initialisations and report the final errors in a table."
+            "## Training the network using backpropagation and experimenting with different "
+            "parameters\n\nThe provided `train_loop` trains the network with SGD."
         ),
     ),
+    ("provided", "train"),
+    ("code", RUN_TRAINING),
+    _banner("1.6"),
     ("slot", "1.6"),
-    ("markdown", "**QUESTION 1.7** Discuss the results for the different learning rates."),
+    ("markdown", "### :: SAMPLE TASK ::\nThe learning rates {2, 0.2, 0.02, 0.002}, 5 runs each."),
+    ("code", SAMPLE_TASK),
+    _banner("1.7"),
     ("slot", "1.7"),
-    ("markdown", "**QUESTION 1.8** Vary the number of hidden units and discuss."),
+    _banner("1.8"),
     ("slot", "1.8"),
     ("markdown", "## Part 2 - CNN building blocks"),
-    ("code", PROVIDED_PART2),
+    ("provided", "part2"),
+    _banner("2.1"),
+    ("slot", "2.1"),
     (
         "markdown",
         (
-            "**QUESTION 2.1** Which filter is this, how are the channels processed and "
-            "which structures are detected?"
+            "## Pooling\n\nMax pooling keeps the largest value of each window.\n\n"
+            f"### :: TASK 2.2 ::\n{QUESTIONS['2.2']}"
         ),
     ),
-    ("slot", "2.1"),
-    ("markdown", "## Part 3 - a CNN on CIFAR-10"),
-    ("code", PROVIDED_PART3),
-    ("markdown", "**QUESTION 3.2** Implement the ConvNet described in the handout."),
+    ("code", POOLING),
+    ("slot", "2.2"),
+    ("markdown", "## Part 3 - training a CNN on CIFAR-10"),
+    ("provided", "part3"),
+    _banner("3.1"),
+    ("slot", "3.1"),
+    _banner("3.2"),
     ("slot", "3.2"),
-    ("markdown", "**QUESTION 3.3** Why do we need non-linear activation functions?"),
+    _banner("3.3"),
     ("slot", "3.3"),
+    _banner("3.4"),
     ("slot", "3.4"),
-    ("markdown", "**QUESTION 3.6** Give the number of parameters of each layer and the total."),
+    _banner("3.5"),
+    ("slot", "3.5"),
+    _banner("3.6"),
     ("slot", "3.6"),
-    ("markdown", "I, NAME, declare that this notebook is my own work."),
+    ("markdown", "## Useful resources\n\n- PyTorch tutorials: https://pytorch.org/tutorials/"),
+    (
+        "markdown",
+        (
+            "## AUTHORSHIP STATEMENT\n\nI declare that the preceding work was the sole result of my "
+            "own effort and that I have not used any code or results from third-parties.\n\n{signature}"
+        ),
+    ),
 ]
 
 # ----------------------------------------------------------------------------- authors
@@ -1643,38 +1908,151 @@ for i in range(16):
 }
 
 Answer = list[tuple[str, str]]  # cells (kind, source) a student puts in a slot
+Part = tuple[str, str]  # (task id, "code" | "answer")
 
 
 @dataclass(frozen=True)
 class Student:
     name: str  # file stem: A2_LASTNAME_Firstname
     answers: dict[str, Answer]
-    copied_from: str | None = None  # the author whose work this copies, for the truth table
+    copied_from: str | None = None  # the author whose whole notebook this copies
+    year: str = "2020"  # the handout the notebook was started from
+    origins: dict[Part, str] = field(default_factory=dict)  # parts taken from another author
+
+    def origin(self, part: Part) -> str:
+        """Whose work a part of this notebook is (the benchmark's truth)."""
+        return self.origins.get(part, self.copied_from or self.name)
+
+    def parts(self) -> set[Part]:
+        return {
+            (slot, "code" if kind == "code" else "answer")
+            for slot, cells in self.answers.items()
+            for kind, source in cells
+            if source.strip()
+        }
 
 
-def template_notebook() -> nbformat.NotebookNode:
-    """The handout as given to the students: the base file for similarity."""
-    cells = [_cell(kind, src) for kind, src in TEMPLATE if kind != "slot"]
-    return v4.new_notebook(cells=cells)
+def _style(name: str, choices: int) -> int:
+    """A student's habit (answer frames, placeholders, execution counts), fixed by their name."""
+    return zlib.crc32(name.encode()) % choices
 
 
 def _cell(kind: str, source: str) -> nbformat.NotebookNode:
-    return v4.new_markdown_cell(source) if kind == "markdown" else v4.new_code_cell(source)
+    cell = v4.new_markdown_cell(source) if kind == "markdown" else v4.new_code_cell(source)
+    cell.pop("id", None)  # nbformat 4.0, as Colab saves: no cell ids
+    return cell
+
+
+def _handout_slot(task: str) -> list[nbformat.NotebookNode]:
+    cells = []
+    if task in CODE_SLOTS:
+        cells.append(_cell("code", CODE_PLACEHOLDERS.get(task, CODE_BLOCK + "\n")))
+    if task in ANSWER_SLOTS:
+        cells.append(_cell("markdown", ANSWER_FRAME))
+    return cells
+
+
+def _student_slot(student: Student, task: str) -> list[nbformat.NotebookNode]:
+    """The student's answers where the handout's placeholders were, in the student's habits."""
+    code = [s for k, s in student.answers.get(task, []) if k == "code"]
+    prose = [s for k, s in student.answers.get(task, []) if k == "markdown"]
+    cells = []
+    if task in CODE_SLOTS or code:
+        if not code:
+            cells.append(_cell("code", CODE_PLACEHOLDERS.get(task, CODE_BLOCK + "\n")))
+        for k, source in enumerate(code):
+            keep_block = k == 0 and _style(student.name, 2) == 0  # left above their code
+            cells.append(_cell("code", f"{CODE_BLOCK}\n{source}" if keep_block else source))
+    if task in ANSWER_SLOTS or prose:
+        if not prose:
+            cells.append(_cell("markdown", ANSWER_FRAME))
+        text = "\n\n".join(prose)
+        style = _style(student.name, 3)
+        if prose and style == 0:  # written between the frame's lines
+            cells.append(_cell("markdown", f"{FRAME}\n\n{text}\n\n{FRAME}"))
+        elif prose and style == 1:  # the frame cell replaced
+            cells.append(_cell("markdown", text))
+        elif prose:  # the frame left in place, the answer in a cell of its own
+            cells += [_cell("markdown", ANSWER_FRAME), _cell("markdown", text)]
+    return cells
+
+
+def _notebook(cells: list[nbformat.NotebookNode], name: str) -> nbformat.NotebookNode:
+    """A Colab notebook: nbformat 4.0. The cells go in after ``new_notebook``, whose validation
+    would give them ids."""
+    notebook = v4.new_notebook(
+        metadata={
+            "colab": {"name": f"{name}.ipynb", "provenance": []},
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+            "accelerator": "GPU",
+        },
+    )
+    notebook.nbformat_minor = 0
+    notebook.cells = cells
+    return notebook
+
+
+def _course_year(year: str) -> str:
+    return f"{year}/{int(year) + 1}"
+
+
+def _fill(text: str, blanks: dict[str, str]) -> str:
+    """The handout's ``{year}``, ``{student}``, ``{signature}`` blanks filled (not str.format:
+    the cells hold LaTeX braces)."""
+    for key, value in blanks.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def template_notebook(year: str = "2020") -> nbformat.NotebookNode:
+    """The blank handout of ``year`` as given to the students: the base file for similarity."""
+    cells = []
+    for kind, source in TEMPLATE:
+        if kind == "slot":
+            cells += _handout_slot(source)
+        elif kind == "provided":
+            cells.append(_cell("code", HANDOUTS[year][source]))
+        else:
+            blanks = {
+                "year": _course_year(year),
+                "student": "YOUR NAME HERE",
+                "signature": "FILL IN YOUR NAME HERE",
+            }
+            cells.append(_cell(kind, _fill(source, blanks) if kind == "markdown" else source))
+    return _notebook(cells, "A2")
 
 
 def student_notebook(student: Student) -> nbformat.NotebookNode:
-    """The template with the student's answers in its slots and their signed statement."""
+    """The student's year of the handout with their answers in its slots, signed and executed."""
+    last, first = student.name.split("_")[1:3]
     cells = []
-    for kind, src in TEMPLATE:
+    for kind, source in TEMPLATE:
         if kind == "slot":
-            cells += [_cell(k, s) for k, s in student.answers.get(src, [])]
+            cells += _student_slot(student, source)
+        elif kind == "provided":
+            cells.append(_cell("code", HANDOUTS[student.year][source]))
+        elif kind == "markdown":
+            blanks = {
+                "year": _course_year(student.year),
+                "student": f"{first} {last}",
+                "signature": f"{first} {last}",
+            }
+            cells.append(_cell(kind, _fill(source, blanks)))
         else:
-            cells.append(_cell(kind, src))
-    cells[-1] = v4.new_markdown_cell(
-        f"I, {student.name.split('_')[2]} {student.name.split('_')[1]}, "
-        "declare that this notebook is my own work."
-    )
-    return v4.new_notebook(cells=cells)
+            cells.append(_cell(kind, source))
+    _execution_counts(cells, _style(student.name[::-1], 3))
+    return _notebook(cells, student.name)
+
+
+def _execution_counts(cells: list[nbformat.NotebookNode], habit: int) -> None:
+    """As real notebooks are saved: counted from 1, all null (outputs kept), or from 0."""
+    code = [c for c in cells if c.cell_type == "code"]
+    for k, cell in enumerate(code):
+        cell.execution_count = None if habit == 1 else k + (habit == 0)
+        if "gradcheck()" in cell.source:
+            cell.outputs = [
+                v4.new_output("stream", name="stdout", text="SUCCESS: Passed gradcheck.\n")
+            ]
 
 
 # ----------------------------------------------------------------------------- transformations
@@ -1948,12 +2326,36 @@ TRANSFORMS: dict[str, Transform] = {
 
 
 def copy_of(author: Student, name: str, transforms: list[str], prose: bool = True) -> Student:
+    """A whole notebook copied, then disguised with ``transforms`` (and edited prose)."""
     answers = author.answers
     for t in transforms:
         answers = TRANSFORMS[t](answers)
     if prose:
         answers = edit_prose(answers)
-    return Student(name=name, answers=answers, copied_from=author.copied_from or author.name)
+    return Student(
+        name=name,
+        answers=answers,
+        copied_from=author.copied_from or author.name,
+        year=author.year,
+        origins=dict(author.origins),
+    )
+
+
+def take_part(
+    receiver: Student, source: Student, task: str, kind: str, transforms: list[str]
+) -> Student:
+    """``receiver``'s own notebook with one part (a task's code or answer) copied from ``source``,
+    disguised: code with ``transforms``, prose with light edits."""
+    cell_kind = "code" if kind == "code" else "markdown"
+    taken = {task: [c for c in source.answers.get(task, []) if c[0] == cell_kind]}
+    for t in transforms if kind == "code" else []:
+        taken = TRANSFORMS[t](taken)
+    if kind == "answer":
+        taken = edit_prose(taken)
+    own = [c for c in receiver.answers.get(task, []) if c[0] != cell_kind]
+    answers = {**receiver.answers, task: own + taken[task]}
+    origins = {**receiver.origins, (task, kind): source.origin((task, kind))}
+    return replace(receiver, answers=answers, origins=origins)
 
 
 def authors() -> list[Student]:
@@ -1961,9 +2363,10 @@ def authors() -> list[Student]:
 
 
 def corpus() -> list[Student]:
-    """Independent authors, and copies: one per transformation, all of them, a chain of three,
-    and a student who wrote their own code but copied someone's written answers."""
-    people = authors()
+    """Independent authors, and whole copies: one per transformation, all of them, a chain of
+    three, and a student who wrote their own code but copied someone's written answers. Three
+    authors (and so their copies: 7 of the 17 notebooks) work from the 2019 handout."""
+    people = [replace(p, year="2019") if k % 3 == 0 else p for k, p in enumerate(authors())]
     by = {p.name: p for p in people}
     names = list(by)
     copies = [
@@ -1989,37 +2392,83 @@ def corpus() -> list[Student]:
             + [c for c in prose_from.get(slot, []) if c[0] == "markdown"]
             for slot in set(own_code) | set(prose_from)
         },
-        copied_from=names[7],
+        origins={(slot, "answer"): names[7] for slot in prose_from},
     )
     return people[:8] + copies + [first, second, prose_only]
 
 
+#: One part copied into otherwise original work: (receiver, source, task, kind, disguise), by
+#: author position. Every pair of authors appears once at most, and no copied part is itself
+#: replaced, so each case is exactly one shared part between exactly two students.
+SINGLE_PART_COPIES: list[tuple[int, int, str, str, list[str]]] = [
+    (1, 0, "1.2", "code", ["rename"]),
+    (2, 5, "3.2", "code", ["reformat", "comments"]),
+    (3, 6, "1.8", "code", ["rename", "reformat"]),
+    (4, 7, "1.6", "code", ["comments"]),
+    (8, 2, "3.4", "code", ["rename"]),
+    (5, 8, "1.2", "code", ["rename", "reformat", "comments"]),
+    (0, 3, "1.1", "answer", []),
+    (6, 1, "1.3", "answer", []),
+    (7, 5, "1.7", "answer", []),
+    (2, 6, "2.1", "answer", []),
+    (3, 5, "3.3", "answer", []),
+    (8, 7, "3.6", "answer", []),
+    (4, 0, "1.8", "answer", []),
+]
+
+
+def single_part_corpus() -> list[Student]:
+    """The nine authors, each otherwise original, with the parts of ``SINGLE_PART_COPIES``
+    copied between them; five of the nine work from the 2019 handout."""
+    pristine = authors()
+    people = [
+        replace(p, year="2019") if k in (1, 3, 5, 7, 8) else p for k, p in enumerate(pristine)
+    ]
+    for receiver, source, task, kind, disguise in SINGLE_PART_COPIES:
+        people[receiver] = take_part(people[receiver], pristine[source], task, kind, disguise)
+    return people
+
+
+def copied_parts(a: Student, b: Student) -> set[Part]:
+    """The parts both students hand in that come from the same author (the benchmark's truth)."""
+    return {part for part in a.parts() & b.parts() if a.origin(part) == b.origin(part)}
+
+
 def is_copy_pair(a: Student, b: Student) -> bool:
-    """Whether two students' work comes from the same author (the benchmark's truth)."""
-    return (a.copied_from or a.name) == (b.copied_from or b.name)
+    """Whether two students share any part of their work (the benchmark's truth)."""
+    return bool(copied_parts(a, b))
+
+
+def save(notebook: nbformat.NotebookNode, path: Path) -> Path:
+    """Write ``notebook`` as Colab saves it. Not ``nbformat.writes``: it gives every cell an id,
+    which makes a 4.0 notebook invalid (cell ids are 4.5's)."""
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 def write(students: list[Student], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for s in students:
-        path = folder / f"{s.name}.ipynb"
-        nbformat.write(student_notebook(s), path)
-        paths.append(path)
-    return paths
+    return [save(student_notebook(s), folder / f"{s.name}.ipynb") for s in students]
 
 
-def write_corpus(out: Path) -> tuple[Path, list[Student]]:
-    """Write the template and the corpus; return the template's path and the students."""
-    out.mkdir(parents=True, exist_ok=True)
-    template = out / "template.ipynb"
-    nbformat.write(template_notebook(), template)
-    students = corpus()
+def write_template(path: Path, year: str = "2020") -> Path:
+    """The blank handout of ``year``, as the instructor would pass it with ``--base``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return save(template_notebook(year), path)
+
+
+def write_corpus(out: Path, students: list[Student] | None = None) -> tuple[Path, list[Student]]:
+    """Write the 2020 and 2019 handouts and the corpus; return the 2020 handout's path and the
+    students (``corpus()`` unless given)."""
+    template = write_template(out / "template.ipynb")
+    write_template(out / "template_2019.ipynb", "2019")
+    students = corpus() if students is None else students
     write(students, out / "submissions")
     return template, students
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "similarity-corpus")
-    write_corpus(target)
-    print(f"corpus written to {target}")
+    write_corpus(target / "whole-copies")
+    write_corpus(target / "single-parts", single_part_corpus())
+    print(f"corpora written to {target}")

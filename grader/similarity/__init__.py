@@ -1,9 +1,11 @@
 """Similarity between submissions: evidence of shared code and prose for the instructor.
 
-``run_similarity`` compares every pair of notebooks (``engine``, which also says why the
-default threshold is what it is); ``fingerprints`` normalises code and prose, ``compare``
-scores pairs and finds groups, ``report`` writes the CSV, JSON and HTML; ``cli`` is the
-``grader similarity`` subcommand.
+``run_similarity`` compares every pair of notebooks task by task (``engine``, which also says
+why the default threshold is what it is); ``parts`` cuts a notebook into tasks with the pack's
+``TaskLayout``, ``documents`` reads notebooks and base files, ``fingerprints`` normalises code
+and prose, ``compare`` weighs fragments by rarity, scores every part of every pair and finds
+groups, ``report`` writes the CSV, JSON and HTML; ``cli`` is the ``grader similarity``
+subcommand.
 """
 
 import importlib

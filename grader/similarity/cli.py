@@ -9,7 +9,7 @@ from pathlib import Path
 # The engine (copydetect, scipy, matplotlib) is imported by run() only: building the
 # parser of every ``grader`` command must stay cheap. The test suite checks this value is
 # the engine's DEFAULT_THRESHOLD (whose docstring says why it is what it is).
-DEFAULT_THRESHOLD = 0.40
+DEFAULT_THRESHOLD = 0.50
 
 
 def default_base() -> Path | None:
@@ -26,20 +26,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("reports/similarity"),
         help="report folder (default: reports/similarity)",
     )
+    parser.add_argument(
+        "--assignment",
+        default="a2",
+        help="assignment pack: its tasks and graded functions (default: a2)",
+    )
     base = parser.add_mutually_exclusive_group()
     base.add_argument(
         "--base",
         type=Path,
+        action="append",
         default=None,
-        help="the handout's template (.ipynb or .py) whose code and text are left out "
-        "(default: reference/handout.py when present)",
+        help="the blank handout (.ipynb or .py) whose code and text are left out; repeat it "
+        "for the handouts of several years (default: reference/handout.py when present)",
     )
     base.add_argument("--no-base", action="store_true", help="leave no provided code out")
     parser.add_argument(
         "--threshold",
         type=float,
         default=DEFAULT_THRESHOLD,
-        help=f"score from which a pair is shown for review (default: {DEFAULT_THRESHOLD})",
+        help=f"a task's score from which a pair is shown for review (default: {DEFAULT_THRESHOLD})",
     )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
 
@@ -47,31 +53,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from grader.similarity.documents import collect_notebooks
     from grader.similarity.engine import run_similarity
+    from grader.similarity.parts import load_layout
 
     if not collect_notebooks(args.paths):
         print("similarity: no notebooks found in " + ", ".join(map(str, args.paths)))
         return 2
-    base = None if args.no_base else (args.base or default_base())
-    if base is not None and not base.is_file():
-        print(f"similarity: base file {base} not found")
+    default = default_base()
+    bases = [] if args.no_base else (args.base or ([default] if default else []))
+    missing = [b for b in bases if not b.is_file()]
+    if missing:
+        print(f"similarity: base file {missing[0]} not found")
+        return 2
+    try:
+        layout = load_layout(args.assignment)
+    except ModuleNotFoundError:
+        print(f"similarity: no assignment pack named {args.assignment!r}")
         return 2
     try:
         report = run_similarity(
-            args.paths, args.out, base=base, threshold=args.threshold, workers=args.workers
+            args.paths,
+            args.out,
+            base=bases,
+            layout=layout,
+            threshold=args.threshold,
+            workers=args.workers,
         )
     except ValueError as error:  # an unreadable base file
         print(f"similarity: {error}")
         return 2
-    compared = sum(1 for s in report.submissions if not s.problems)
+    compared = len(report.submissions) - len(report.not_compared)
     print(
         f"similarity: {compared} notebooks compared, {len(report.pairs)} pairs, "
-        f"{len(report.flagged)} to review (score >= {report.threshold:.2f}), "
-        f"{len(report.clusters)} groups of more than two; base: {base or 'none'}"
+        f"{len(report.flagged)} to review (a task at >= {report.threshold:.2f}), "
+        f"{len(report.clusters)} groups of more than two; "
+        f"base: {', '.join(map(str, bases)) or 'none'}"
     )
-    for s in report.submissions:
-        if s.problems:
-            print(f"  not compared: {s.name}: {' '.join(s.problems)}")
+    for s in report.not_compared:
+        print(f"  not compared: {s.name}: {' '.join(s.problems)}")
     for p in report.flagged[:10]:
-        print(f"  {p.score:.2f}  {p.a} ~ {p.b}")
+        parts = ", ".join(f"{t.task} {t.kind} {t.score:.2f}" for t in p.flagged_tasks)
+        print(f"  {p.score:.2f}  {p.a} ~ {p.b}  ({parts})")
     print(f"evidence to review: {args.out / 'similarity.html'}")
     return 0

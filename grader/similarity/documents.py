@@ -1,8 +1,9 @@
-"""What of a submission is compared: its code cells and its written (markdown) answers.
+"""What of a submission is compared: its parts (each task's code and written answer).
 
-Reading goes through ``grader.notebook.load_submission`` so that a broken notebook becomes
-problems rather than an exception; the base file (the handout's template notebook or a
-``.py`` with the provided code) is read the same way.
+Reading goes through ``grader.notebook.load_submission``, and anything that still goes wrong
+reading one notebook (a bug included) costs that notebook only: it comes back with no parts
+and the reason, and is listed as not compared. Base files (the handout's template notebook or
+a ``.py`` with the provided code, one per course year) are read the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.notebook import load_submission
+from grader.similarity.parts import NO_LAYOUT, OTHER, Part, TaskLayout, TextUnit, split_tasks
 
 # IPython magics and shell escapes are not Python. Blanking them (rather than rewriting them
 # into get_ipython() calls, as grader.source.neutralise does to run them) keeps every line
@@ -21,13 +23,16 @@ _MAGIC = re.compile(r"^\s*[%!]")
 
 @dataclass(frozen=True)
 class Document:
-    """One compared file: code and markdown cells as (1-based cell index, source)."""
+    """One compared file: its parts, and its cells as shown in the side-by-side view."""
 
     name: str
     path: Path
-    code: tuple[tuple[int, str], ...]
-    text: tuple[tuple[int, str], ...]
-    problems: tuple[str, ...] = field(default=())
+    parts: tuple[Part, ...] = ()
+    cells: dict[int, str] = field(
+        default_factory=dict
+    )  # code cell index -> source (magics blanked)
+    texts: tuple[TextUnit, ...] = ()  # written texts; Part.text holds positions in this
+    problems: tuple[str, ...] = ()  # why it could not be compared; empty when it was
 
 
 def neutralise_magics(source: str) -> str:
@@ -35,13 +40,19 @@ def neutralise_magics(source: str) -> str:
     return "\n".join("" if _MAGIC.match(line) else line for line in source.split("\n"))
 
 
-def read_submission(path: Path, name: str) -> Document:
-    """A notebook as a ``Document``; unreadable notebooks come back with no cells and problems."""
-    submission = load_submission(path)
-    code = tuple((c.index, neutralise_magics(c.source)) for c in submission.code_cells)
-    text = tuple((c.index, c.source) for c in submission.markdown_cells)
-    problems = () if submission.cells else tuple(p.message for p in submission.problems)
-    return Document(name=name, path=Path(path), code=code, text=text, problems=problems)
+def read_submission(path: Path, name: str, layout: TaskLayout = NO_LAYOUT) -> Document:
+    """A notebook as a ``Document``; an unreadable one comes back with no parts and the reason."""
+    try:
+        submission = load_submission(path)
+        if not submission.cells:
+            reasons = tuple(p.message for p in submission.problems) or ("no cells could be read",)
+            return Document(name=name, path=Path(path), problems=reasons)
+        cells = {c.index: neutralise_magics(c.source) for c in submission.code_cells}
+        split = split_tasks(submission, cells, layout)
+    except Exception as error:  # noqa: BLE001 - one notebook must never stop the class
+        reason = f"it could not be read ({type(error).__name__}: {error})"
+        return Document(name=name, path=Path(path), problems=(reason,))
+    return Document(name=name, path=Path(path), parts=split.parts, cells=cells, texts=split.texts)
 
 
 def read_base(path: Path) -> Document:
@@ -53,8 +64,11 @@ def read_base(path: Path) -> Document:
     path = Path(path)
     if path.suffix.lower() == ".py":
         source = neutralise_magics(path.read_text(encoding="utf-8"))
-        return Document(name=path.name, path=path, code=((1, source),), text=())
-    document = read_submission(path, path.name)
+        part = Part(
+            OTHER, ((1, frozenset()),), ()
+        )  # the base keeps every line: see base_fingerprints
+        return Document(name=path.name, path=path, parts=(part,), cells={1: source})
+    document = read_submission(path, path.name)  # no layout: the whole handout is one part
     if document.problems:  # the instructor's own file: say so rather than exclude nothing
         raise ValueError(f"base file {path}: {' '.join(document.problems)}")
     return document

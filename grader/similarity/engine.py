@@ -1,19 +1,18 @@
-"""Similarity of every pair of submissions, as evidence for the instructor to review.
+"""Similarity of every pair of submissions, task by task, as evidence for the instructor.
 
-Why the default threshold is 0.40: on the benchmark corpus (``benchmarks/similarity_bench.py``:
-eight independent authors in different styles and nine copies made with renaming,
-reformatting, new comments, reordered cells and functions, loops turned into comprehensions
-and lightly edited written answers, all inside the same handout), every independent pair
-scored at most 0.14 and every copy pair at least 0.85, with 0.63 as the lowest *code* score
-of a copy (loops rewritten as comprehensions). 0.40 sits in the middle of that gap:
-independent solutions of the same small functions may share more idioms in a real class
-than in the corpus, and copies may be edited more than the corpus's, so neither side is
-given the margin of the other. A score is evidence to review, never a verdict; the report
+Each submission is cut into parts, one per task (``parts``), fingerprinted (``fingerprints``)
+and scored against every other on every part, each fragment weighed by how few students of
+the class hold it (``compare``). A pair is flagged when one part, a task's code or its written
+answer, reaches the threshold, however original the rest of both notebooks is.
+
+Why the default threshold is 0.50: on the corpora of ``benchmarks/similarity_bench.py``
+(independent authors in different styles; whole copies renamed, reformatted, re-commented,
+reordered, with loops turned into comprehensions and answers lightly edited; one task's code or
+answer copied into otherwise original work; many students on an older year's handout) every
+independent pair scored at most 0.34 and every single-task copy at least 0.60 (a 9-word answer;
+copied code 0.62 and up). 0.50 sits in that gap; in smaller classes than the corpora's,
+canonical code two students write alike scores up to about 0.43 (rarity needs a class). A score is evidence to review, never a verdict; the report
 shows the whole distribution so that the instructor can look below the line too.
-
-What the threshold misses: scores are shares of a whole notebook, so copying one task out of
-otherwise own work scores low (measured: one renamed ``gradient_nn`` 0.11, the ConvNet 0.29,
-both 0.40, three tasks 0.76); such pairs rank high in the list but are not flagged.
 """
 
 from __future__ import annotations
@@ -23,12 +22,17 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 from grader.similarity.compare import (
+    KINDS,
+    ClassScores,
     CompareParams,
     clusters,
-    filtered_sets,
     fragment_count,
-    pairs,
+    matched,
+    merged,
+    score_class,
     side_by_side,
 )
 from grader.similarity.documents import (
@@ -39,23 +43,31 @@ from grader.similarity.documents import (
     read_submission,
 )
 from grader.similarity.fingerprints import Fingerprints, Params, base_fingerprints, fingerprint
-from grader.similarity.model import PairResult, SimilarityReport, SubmissionSummary
+from grader.similarity.model import PairResult, SimilarityReport, SubmissionSummary, TaskScore
+from grader.similarity.parts import NO_LAYOUT, OTHER, QUESTIONS, TaskLayout
 from grader.similarity.report import write_report
 
-DEFAULT_THRESHOLD = 0.40
+DEFAULT_THRESHOLD = 0.50
 DEFAULT_PARAMS = Params()
 DEFAULT_COMPARE = CompareParams()
 PARALLEL_FROM = 40  # below this many notebooks, starting worker processes costs more than it saves
+_ATTRIBUTE = {"code": "code", "answer": "text"}
 
 
-def _read_and_fingerprint(job: tuple[Path, str, Params]) -> tuple[Document, Fingerprints]:
-    path, name, params = job
-    document = read_submission(path, name)
-    return document, fingerprint(document, params)
+def _read_and_fingerprint(
+    job: tuple[Path, str, Params, TaskLayout],
+) -> tuple[Document, dict[str, Fingerprints]]:
+    path, name, params, layout = job
+    document = read_submission(path, name, layout)
+    try:
+        return document, fingerprint(document, params)
+    except Exception as error:  # noqa: BLE001 - one notebook must never stop the class
+        reason = f"it could not be fingerprinted ({type(error).__name__}: {error})"
+        return Document(name=name, path=Path(path), problems=(reason,)), {}
 
 
-def _fingerprint_all(paths: list[Path], params: Params, workers: int | None):
-    jobs = [(p, n, params) for p, n in zip(paths, display_names(paths))]
+def _fingerprint_all(paths: list[Path], params: Params, layout: TaskLayout, workers: int | None):
+    jobs = [(p, n, params, layout) for p, n in zip(paths, display_names(paths))]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         return [_read_and_fingerprint(job) for job in jobs]
@@ -67,7 +79,8 @@ def run_similarity(
     paths: Sequence[Path],
     out: Path | None = None,
     *,
-    base: Path | None,
+    base: Path | Sequence[Path] | None,
+    layout: TaskLayout = NO_LAYOUT,
     threshold: float = DEFAULT_THRESHOLD,
     params: Params = DEFAULT_PARAMS,
     compare: CompareParams = DEFAULT_COMPARE,
@@ -75,60 +88,111 @@ def run_similarity(
 ) -> SimilarityReport:
     """Compare every pair of notebooks in ``paths`` (files or folders); write the report to ``out``.
 
-    ``base`` is the handout's provided code (a template notebook or a ``.py``), left out of
-    every score. Unreadable notebooks are listed in the report, never compared, never fatal.
+    ``base`` is the handout's provided code (template notebooks or ``.py`` files, one per course
+    year), left out of every score; ``layout`` (the pack's) cuts notebooks into tasks.
+    Unreadable notebooks are listed in the report as not compared, never fatal.
     """
+    bases = [] if base is None else [Path(base)] if isinstance(base, (str, Path)) else list(base)
+    base_prints = base_fingerprints([read_base(b) for b in bases], params) if bases else None
     notebooks = collect_notebooks(list(paths))
-    read = _fingerprint_all(notebooks, params, workers)
+    read = _fingerprint_all(notebooks, params, layout, workers)
     usable = [(d, f) for d, f in read if not d.problems]
     documents = [d for d, _ in usable]
-    base_prints = base_fingerprints(read_base(base), params) if base is not None else None
-    prints, common = filtered_sets([f for _, f in usable], base_prints, compare)
-
-    results, flagged = [], []
-    for pair in pairs(prints, compare):
-        a, b = prints[pair.a], prints[pair.b]
-        is_flagged = pair.score >= threshold
-        evidence = ()
-        if is_flagged:
-            flagged.append(pair)
-            evidence = tuple(
-                side_by_side(a.code, b.code, "code") + side_by_side(a.text, b.text, "text")
-            )
-        results.append(
-            PairResult(
-                a=documents[pair.a].name,
-                b=documents[pair.b].name,
-                score=pair.score,
-                flagged=is_flagged,
-                code_score=pair.code_score,
-                text_score=pair.text_score,
-                shared_fragments=fragment_count(a.code, b.code) + fragment_count(a.text, b.text),
-                shared_code=pair.shared_code,
-                shared_text=pair.shared_text,
-                evidence=evidence,
-            )
-        )
-    compared = {d.name: f for d, f in zip(documents, prints)}
+    prints = [f for _, f in usable]
+    found = (t for f in prints for t in f if t != QUESTIONS)
+    tasks = tuple(dict.fromkeys((*layout.tasks, OTHER, *found)))
+    scores = score_class(prints, base_prints, compare, tasks)
+    results = _pair_results(documents, prints, scores, threshold)
+    position = {d.name: i for i, d in enumerate(documents)}
+    links = [(position[p.a], position[p.b]) for p in results if p.flagged]
     report = SimilarityReport(
         threshold=threshold,
-        base=str(base) if base is not None else None,
-        submissions=[
-            SubmissionSummary(
-                name=d.name,
-                path=str(d.path),
-                code_fingerprints=len(compared[d.name].code) if d.name in compared else 0,
-                text_shingles=len(compared[d.name].text) if d.name in compared else 0,
-                problems=d.problems,
-            )
-            for d, _ in read
-        ],
+        base=[str(b) for b in bases],
+        submissions=[_summary(d, f) for d, f in read],
         pairs=results,
-        clusters=[[documents[i].name for i in g] for g in clusters(flagged, len(documents))],
-        common_fingerprints=common,
+        clusters=[[documents[i].name for i in g] for g in clusters(links, len(documents))],
+        common_fingerprints=scores.common,
         parameters={**params.__dict__, **compare.__dict__},
         documents={d.name: d for d in documents},
     )
     if out is not None:
         write_report(report, Path(out))
     return report
+
+
+def _summary(document: Document, prints: dict[str, Fingerprints]) -> SubmissionSummary:
+    scored = {task: f for task, f in prints.items() if task != QUESTIONS}
+    return SubmissionSummary(
+        name=document.name,
+        path=str(document.path),
+        parts=tuple(scored),
+        code_fingerprints=sum(len(f.code) for f in scored.values()),
+        text_shingles=sum(len(f.text) for f in scored.values()),
+        problems=document.problems,
+    )
+
+
+def _pair_results(
+    documents: list[Document],
+    prints: list[dict[str, Fingerprints]],
+    scores: ClassScores,
+    threshold: float,
+) -> list[PairResult]:
+    """Every pair with its scores per part, ranked; matched fragments for the flagged parts."""
+    n = len(documents)
+    whole = {kind: [merged(p, _ATTRIBUTE[kind]) for p in prints] for kind in KINDS}
+
+    def shared_hashes(a: int, b: int, part: TaskScore) -> set[int]:
+        attribute = _ATTRIBUTE[part.kind]
+        part_a = getattr(prints[a].get(part.task), attribute, {})
+        part_b = getattr(prints[b].get(part.task), attribute, {})
+        weights = scores.weights[KINDS.index(part.kind)]
+        return matched(part_a, whole[part.kind][a], part_b, whole[part.kind][b], weights)
+
+    results = []
+    for a in range(n):
+        for b in range(a + 1, n):
+            k_idx, t_idx = np.nonzero(scores.score[:, :, a, b])
+            tasks = sorted(
+                (
+                    TaskScore(
+                        task=scores.tasks[t],
+                        kind=KINDS[k],
+                        score=float(scores.score[k, t, a, b]),
+                        shared=int(scores.shared[k, t, a, b]),
+                        flagged=bool(scores.score[k, t, a, b] >= threshold),
+                    )
+                    for k, t in zip(k_idx.tolist(), t_idx.tolist())
+                ),
+                key=lambda s: (-s.score, s.kind, s.task),
+            )
+            best = tasks[0] if tasks else None
+            fragments = 0
+            if best is not None:
+                fragments = fragment_count(whole[best.kind][a], shared_hashes(a, b, best))
+            evidence = [
+                row
+                for part in tasks
+                if part.flagged
+                for row in side_by_side(
+                    whole[part.kind][a],
+                    whole[part.kind][b],
+                    shared_hashes(a, b, part),
+                    part.task,
+                    part.kind,
+                )
+            ]
+            results.append(
+                PairResult(
+                    a=documents[a].name,
+                    b=documents[b].name,
+                    score=best.score if best else 0.0,
+                    flagged=bool(best and best.flagged),
+                    task=best.task if best else "",
+                    kind=best.kind if best else "",
+                    tasks=tuple(tasks),
+                    shared_fragments=fragments,
+                    evidence=tuple(evidence),
+                )
+            )
+    return sorted(results, key=lambda p: (-p.score, p.a, p.b))

@@ -6,10 +6,11 @@ not change it; k-grams of that string are winnowed with copydetect's ``winnow``.
 hash is our own: copydetect uses Python's ``hash()``, which changes from process to process
 and would make reports irreproducible and parallel workers disagree.
 
-Prose is lower-cased, stripped of LaTeX, markup and punctuation, and cut into word
-n-gram shingles. Every fingerprint remembers where it came from (cell, first and last line)
-so that a report can highlight the matched lines. Fingerprints are sets: the order of cells
-and functions does not matter.
+Prose is lower-cased, stripped of markup, punctuation and LaTeX's backslashes, and cut into word
+n-gram shingles. Every fingerprint remembers where it came from (cell or text unit, first and
+last line) so that a report can highlight the matched lines. Fingerprints are sets: the order
+of cells and functions does not matter. A document is fingerprinted part by part (one part
+per task, see ``parts``).
 """
 
 from __future__ import annotations
@@ -80,12 +81,19 @@ def _original_lines(source: str, filtered: str, offsets: np.ndarray) -> np.ndarr
     return np.searchsorted(newlines, positions, side="left") + 1
 
 
+# Pygments lexes ``X @Wi`` (the matrix product written without a space) as a decorator, which
+# copydetect then keeps verbatim: a copy reformatted that way would share nothing. An ``@``
+# after code on its line is an operator; spacing it keeps every line number.
+_MATMUL = re.compile(r"(?m)(?<=[^\s@])[ \t]*@(?!=)[ \t]*")
+
+
 @functools.lru_cache(maxsize=4096)
 def cell_fingerprints(source: str, k: int, window: int) -> tuple[tuple[int, int, int], ...]:
     """(hash, first line, last line) of one cell's k-grams, winnowed unless ``window`` is 1.
 
     Cached: every notebook repeats the handout's cells, which need tokenising only once.
     """
+    source = _MATMUL.sub(" @ ", source)
     filtered, offsets = filter_code(source, "cell.py", "python")
     hashes = kgram_hashes(filtered, k)
     if len(hashes) == 0:
@@ -98,19 +106,27 @@ def cell_fingerprints(source: str, k: int, window: int) -> tuple[tuple[int, int,
     )
 
 
-def code_index(cells: tuple[tuple[int, str], ...], params: Params, *, winnowed: bool) -> Index:
-    """Fingerprints of code cells; ``winnowed=False`` keeps every k-gram (for the base file)."""
+def code_index(
+    cells: tuple[tuple[int, frozenset[int] | None], ...],
+    sources: dict[int, str],
+    params: Params,
+    *,
+    winnowed: bool,
+) -> Index:
+    """Fingerprints of code cells, each cell fingerprinted whole and keeping those that start on
+    the given lines (None: all); ``winnowed=False`` keeps every k-gram (for the base files)."""
     index: Index = {}
     window = params.window if winnowed else 1
-    for cell, source in cells:
-        for h, first, last in cell_fingerprints(source, params.k, window):
-            index.setdefault(h, []).append((cell, first, last))
+    for cell, lines in cells:
+        for h, first, last in cell_fingerprints(sources[cell], params.k, window):
+            if lines is None or first in lines:
+                index.setdefault(h, []).append((cell, first, last))
     return index
 
 
-_LATEX = re.compile(
-    r"\$\$.*?\$\$|\$[^$\n]*\$|\\begin\{(\w+\*?)\}.*?\\end\{\1\}|\\[a-zA-Z]+", re.DOTALL
-)
+# LaTeX is kept as words: a derivation is copied in its formulas (``g_{b_i} = g\, W_o [u > 0]``
+# gives g b i g w o u 0). Only environment markers and the backslash of commands go.
+_LATEX = re.compile(r"\\(?:begin|end)\{[^}\n]*\}|\\(?=[a-zA-Z])")
 _MARKUP = re.compile(r"<[^>\n]*>|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -120,7 +136,8 @@ def _blank(match: re.Match) -> str:
 
 
 def words(markdown: str) -> list[tuple[str, int]]:
-    """Normalised words of a markdown cell with their 1-based line: no LaTeX, markup, case."""
+    """Normalised words of a markdown cell with their 1-based line: no markup, case, or LaTeX
+    commands' backslashes (formulas count as the words and numbers they are written with)."""
     text = _MARKUP.sub(_blank, _LATEX.sub(_blank, markdown)).lower()
     result = []
     line, seen = 1, 0
@@ -147,17 +164,26 @@ def text_index(cells: tuple[tuple[int, str], ...], params: Params) -> Index:
     return index
 
 
-def fingerprint(document: Document, params: Params) -> Fingerprints:
-    """Winnowed code fingerprints and prose shingles of one document."""
-    return Fingerprints(
-        code=code_index(document.code, params, winnowed=True),
-        text=text_index(document.text, params),
-    )
+def fingerprint(document: Document, params: Params) -> dict[str, Fingerprints]:
+    """Winnowed code fingerprints and prose shingles of each part of a document, by task.
+
+    A text fingerprint's location names the document's text unit, not a notebook cell."""
+    return {
+        part.task: Fingerprints(
+            code=code_index(part.code, document.cells, params, winnowed=True),
+            text=text_index(tuple((k, document.texts[k].text) for k in part.text), params),
+        )
+        for part in document.parts
+    }
 
 
-def base_fingerprints(document: Document, params: Params) -> Fingerprints:
-    """Every k-gram and shingle of the base file, so that no provided fragment survives."""
-    return Fingerprints(
-        code=code_index(document.code, params, winnowed=False),
-        text=text_index(document.text, params),
-    )
+def base_fingerprints(documents: list[Document], params: Params) -> Fingerprints:
+    """Every k-gram and shingle of the base files, so that no provided fragment survives."""
+    code: Index = {}
+    text: Index = {}
+    for document in documents:
+        for part in document.parts:
+            cells = tuple((cell, None) for cell, _ in part.code)
+            code.update(code_index(cells, document.cells, params, winnowed=False))
+            text.update(text_index(tuple((k, document.texts[k].text) for k in part.text), params))
+    return Fingerprints(code=code, text=text)

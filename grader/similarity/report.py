@@ -10,7 +10,7 @@ import base64
 import csv
 import io
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 
 import jinja2
@@ -20,19 +20,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from grader.similarity.model import PairResult, SimilarityReport
+from grader.similarity.parts import OTHER
 
 CSV_COLUMNS = (
     "a",
     "b",
     "score",
     "flagged",
+    "task",
+    "kind",
+    "flagged_tasks",
     "code_score",
-    "text_score",
+    "answer_score",
     "shared_fragments",
-    "shared_code_fingerprints",
-    "shared_text_shingles",
-)
-PAIR_FIELDS = tuple(f.name for f in fields(PairResult) if f.name != "evidence")
+    "shared_fingerprints",
+)  # then one column per part and kind found in the class: "1.2 code", "1.1 answer", ...
 HTML_RANKED = 100  # pairs listed in the page; the CSV has them all
 HTML_EVIDENCE = 60  # flagged pairs shown side by side in the page; the JSON has them all
 CONTEXT = 2  # unmatched lines shown around matched ones in the side-by-side view
@@ -49,22 +51,40 @@ def write_report(report: SimilarityReport, out: Path) -> None:
     (out / "similarity.html").write_text(render_html(report), encoding="utf-8")
 
 
+def part_label(task: str, kind: str) -> str:
+    return f"{task} {kind}"
+
+
+def _part_columns(report: SimilarityReport) -> list[tuple[str, str]]:
+    """(task, kind) of every part some pair scores on, in the class's task order."""
+    order = {s.name: s.parts for s in report.submissions}
+    tasks = list(dict.fromkeys(t for parts in order.values() for t in parts))
+    seen = {(t.task, t.kind) for p in report.pairs for t in p.tasks}
+    return [(task, kind) for task in tasks for kind in ("code", "answer") if (task, kind) in seen]
+
+
 def write_csv(report: SimilarityReport, path: Path) -> None:
+    columns = _part_columns(report)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([*CSV_COLUMNS, *(part_label(t, k) for t, k in columns)])
         for p in report.pairs:
+            by_part = {(t.task, t.kind): t.score for t in p.tasks}
+            best = p.tasks[0] if p.tasks else None
             writer.writerow(
                 [
                     p.a,
                     p.b,
                     f"{p.score:.4f}",
                     str(p.flagged).lower(),
-                    f"{p.code_score:.4f}",
-                    f"{p.text_score:.4f}",
+                    p.task,
+                    p.kind,
+                    "; ".join(part_label(t.task, t.kind) for t in p.flagged_tasks),
+                    f"{p.best('code'):.4f}",
+                    f"{p.best('answer'):.4f}",
                     p.shared_fragments,
-                    p.shared_code,
-                    p.shared_text,
+                    best.shared if best else 0,
+                    *(f"{by_part.get(c, 0.0):.4f}" for c in columns),
                 ]
             )
 
@@ -79,7 +99,23 @@ def to_json(report: SimilarityReport) -> dict:
         "clusters": report.clusters,
         "pairs": [
             {
-                **{column: getattr(p, column) for column in PAIR_FIELDS},
+                "a": p.a,
+                "b": p.b,
+                "score": p.score,
+                "flagged": p.flagged,
+                "task": p.task,
+                "kind": p.kind,
+                "shared_fragments": p.shared_fragments,
+                "tasks": [  # built by hand: asdict() deep-copies, 20,000 pairs make it slow
+                    {
+                        "task": t.task,
+                        "kind": t.kind,
+                        "score": t.score,
+                        "shared": t.shared,
+                        "flagged": t.flagged,
+                    }
+                    for t in p.tasks
+                ],
                 "evidence": [asdict(row) for row in p.evidence],
             }
             for p in report.pairs
@@ -122,20 +158,44 @@ def _lines_view(source: str, matched: tuple[int, ...]) -> list[dict]:
     return view
 
 
+def _side(report: SimilarityReport, name: str, kind: str, cell: int | None, lines) -> dict:
+    """One side of a matched fragment: its heading and its lines, matched ones marked."""
+    if cell is None:
+        return {"title": "", "lines": []}
+    document = report.documents[name]
+    if kind == "code":
+        return {
+            "title": f"{name} · cell {cell} (code)",
+            "lines": _lines_view(document.cells[cell], lines),
+        }
+    unit = document.texts[cell]
+    what = "the question" if unit.question else "written answer"
+    where = "outside the tasks" if unit.task == OTHER else f"task {unit.task}"
+    title = f"{name} · {what}, {where} (cell {unit.cell})"
+    return {"title": title, "lines": _lines_view(unit.text, lines)}
+
+
 def _evidence(report: SimilarityReport, pair: PairResult) -> list[dict]:
-    rows = []
+    """The flagged parts of a pair, each with its side-by-side rows."""
+    groups: dict[tuple[str, str], list[dict]] = {}
     for row in pair.evidence:
-        sides = []
-        for name, cell, lines in (
-            (pair.a, row.cell_a, row.lines_a),
-            (pair.b, row.cell_b, row.lines_b),
-        ):
-            cells = dict(
-                report.documents[name].code if row.kind == "code" else report.documents[name].text
-            )
-            sides.append({"cell": cell, "lines": _lines_view(cells[cell], lines) if cell else []})
-        rows.append({"kind": row.kind, "a": sides[0], "b": sides[1]})
-    return rows
+        groups.setdefault((row.task, row.kind), []).append(
+            {
+                "a": _side(report, pair.a, row.kind, row.cell_a, row.lines_a),
+                "b": _side(report, pair.b, row.kind, row.cell_b, row.lines_b),
+            }
+        )
+    scores = {(t.task, t.kind): t for t in pair.tasks}
+    return [
+        {"label": part_title(task, kind), "part": scores[(task, kind)], "rows": rows}
+        for (task, kind), rows in groups.items()
+    ]
+
+
+def part_title(task: str, kind: str) -> str:
+    """``task 1.2, code`` / ``outside the tasks, written answers``: how the page names a part."""
+    where = "outside the tasks" if task == OTHER else f"task {task}"
+    return f"{where}, {'code' if kind == 'code' else 'written answer'}"
 
 
 _ENV = jinja2.Environment(
@@ -152,8 +212,9 @@ def render_html(report: SimilarityReport) -> str:
     return _ENV.get_template("similarity.html.j2").render(
         report=report,
         ranked=ranked,
-        flagged=[{"pair": p, "rows": _evidence(report, p)} for p in flagged[:HTML_EVIDENCE]],
+        flagged=[{"pair": p, "parts": _evidence(report, p)} for p in flagged[:HTML_EVIDENCE]],
         flagged_count=len(flagged),
         histogram=histogram_png(report),
-        unreadable=[s for s in report.submissions if s.problems],
+        unreadable=report.not_compared,
+        part_title=part_title,
     )

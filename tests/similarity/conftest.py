@@ -1,24 +1,34 @@
-"""Fixtures: notebooks of the benchmark corpus written into a temporary folder."""
+"""Fixtures: the benchmark corpus's handouts and authors, and the A2 pack's task layout."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from benchmarks import similarity_corpus as corpus
+from grader.similarity.parts import TaskLayout, load_layout
 
 
 @pytest.fixture(scope="session")
 def template(tmp_path_factory) -> Path:
-    """The handout notebook: the base file."""
-    path = tmp_path_factory.mktemp("base") / "template.ipynb"
-    nbformat.write(corpus.template_notebook(), path)
-    return path
+    """The 2020 handout notebook: the base file."""
+    return corpus.write_template(tmp_path_factory.mktemp("base") / "template.ipynb")
+
+
+@pytest.fixture(scope="session")
+def template_2019(tmp_path_factory) -> Path:
+    """The 2019 handout, whose provided code differs a little."""
+    return corpus.write_template(tmp_path_factory.mktemp("base") / "template_2019.ipynb", "2019")
 
 
 @pytest.fixture(scope="session")
 def people() -> dict[str, corpus.Student]:
     """The corpus's independent authors by file stem."""
     return {s.name: s for s in corpus.authors()}
+
+
+@pytest.fixture(scope="session")
+def a2() -> TaskLayout:
+    """How the A2 pack cuts a notebook into tasks."""
+    return load_layout("a2")

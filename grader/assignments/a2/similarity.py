@@ -1,0 +1,23 @@
+"""How ``grader similarity`` cuts an A2 notebook into tasks (instructor side only).
+
+The sections are the grader's own (``evidence.SECTION_RULES``). The graded definitions belong
+to their task wherever a student writes them: a ``gradient_nn`` defined in the cell of task
+1.4 is still compared as task 1.2's code.
+"""
+
+from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
+from grader.similarity.parts import TaskLayout
+
+LAYOUT = TaskLayout(
+    tasks=TASK_IDS,
+    rules=SECTION_RULES,
+    owners={
+        "gradient_nn": "1.2",
+        "gradient_nn_numerical": "1.4",
+        "gradcheck": "1.4",
+        "train_loop": "1.5",
+        "ConvNet": "3.2",
+        "train": "3.4",
+        "test": "3.4",
+    },
+)

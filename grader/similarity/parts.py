@@ -1,0 +1,149 @@
+"""Which part of a notebook belongs to which task: the unit copying is judged on.
+
+Copying in a course is one shared function or one shared answer, not a shared notebook, so a
+submission is cut into *parts*, one per task, plus ``OTHER`` for what lies outside every task:
+
+- code: the code cells of the task's section (``grader.sections.find_sections``, with the
+  pack's rules), except that a top-level ``def``/``class`` the pack names in
+  :attr:`TaskLayout.owners` belongs to its task wherever it is defined (a ``gradient_nn``
+  written in the cell of another task is still task 1.2's). A cell split between parts is
+  fingerprinted whole, as the base is, and each fingerprint goes to the part owning its first
+  line;
+- written answer: ``Section.answer`` (the handout's ``#####`` frames and ``WRITE YOUR ANSWER
+  HERE`` removed); outside every task, each markdown cell cleaned the same way.
+
+Every notebook also holds the handout's question texts (the ``QUESTIONS`` part, never scored).
+They count for rarity only: a student who left a task unanswered has the question as answer
+when no markdown cell follows the question (``Section.answer`` loses no text), and since every
+notebook holds that question, it weighs nothing even when no notebook base gives the questions.
+
+The handout's code placeholders (``#  WRITE YOUR CODE HERE  #`` blocks) are comments, which the
+code fingerprints never see; the handout's provided code is left out later, per fingerprint,
+by the base file. The engine knows no task names: the pack gives them as a ``TaskLayout``.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from grader.notebook import Submission
+from grader.sections import NO_RULES, SectionRules, clean_answer, find_sections
+
+OTHER = "other"  # the part outside every task section
+QUESTIONS = "questions"  # the tasks' question texts: never scored, but they count for rarity
+
+
+@dataclass(frozen=True)
+class TaskLayout:
+    """What a pack tells the similarity engine: its task ids, how to find their sections, and
+    which graded definitions belong to a task wherever they are written (name -> task id)."""
+
+    tasks: tuple[str, ...] = ()
+    rules: SectionRules = NO_RULES
+    owners: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_LAYOUT = TaskLayout()  # no tasks: a whole notebook is one part
+
+
+def load_layout(assignment: str) -> TaskLayout:
+    """The pack's ``LAYOUT`` (``grader.assignments.<name>.similarity``); ``NO_LAYOUT`` without one."""
+    try:
+        module = importlib.import_module(f"grader.assignments.{assignment}.similarity")
+    except ModuleNotFoundError as error:
+        if error.name != f"grader.assignments.{assignment}.similarity":
+            raise
+        importlib.import_module(f"grader.assignments.{assignment}")  # an unknown pack still fails
+        return NO_LAYOUT
+    return module.LAYOUT
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """One written text: a task's answer or question, or a markdown cell outside the tasks."""
+
+    task: str  # a task id, or OTHER
+    cell: int  # the cell it starts in (the task's heading cell for an answer)
+    text: str
+    question: bool = False  # the task's question (the QUESTIONS part), not an answer
+
+
+@dataclass(frozen=True)
+class Part:
+    task: str  # a task id, or OTHER
+    code: tuple[tuple[int, frozenset[int]], ...]  # (cell index, the 1-based lines it owns there)
+    text: tuple[int, ...]  # positions in the document's text units
+
+
+@dataclass(frozen=True)
+class Split:
+    parts: tuple[Part, ...]
+    texts: tuple[TextUnit, ...]
+
+
+def split_tasks(submission: Submission, code: Mapping[int, str], layout: TaskLayout) -> Split:
+    """The parts of ``submission``; ``code`` holds its code cells' sources (magics blanked)."""
+    sections = find_sections(submission, layout.tasks, layout.rules) if layout.tasks else {}
+    home: dict[int, str] = {}  # cell index -> task of the section holding it
+    covered: set[int] = set()
+    texts: list[TextUnit] = []
+    for task, section in sections.items():
+        covered.add(section.heading.index)
+        for cell in (section.heading, *section.cells):
+            covered.add(cell.index)
+            if cell.cell_type == "code":
+                home[cell.index] = task
+        answer = section.answer
+        if answer:
+            texts.append(TextUnit(task, section.heading.index, answer))
+        if section.question:
+            texts.append(TextUnit(task, section.heading.index, section.question, question=True))
+    for cell in submission.markdown_cells:
+        text = clean_answer(cell.source) if cell.index not in covered else ""
+        if text:
+            texts.append(TextUnit(OTHER, cell.index, text))
+    texts.sort(key=lambda u: (u.cell, u.task, u.question))
+
+    pieces: dict[str, list[tuple[int, frozenset[int]]]] = {}
+    for index, source in code.items():
+        for task, lines in _by_owner(source, home.get(index, OTHER), layout.owners).items():
+            pieces.setdefault(task, []).append((index, lines))
+    part_of = [QUESTIONS if u.question else u.task for u in texts]
+    order = {t: k for k, t in enumerate((*layout.tasks, OTHER, QUESTIONS))}
+    tasks = sorted(set(pieces) | set(part_of), key=lambda t: order.get(t, len(order)))
+    parts = tuple(
+        Part(
+            task=t,
+            code=tuple(pieces.get(t, ())),
+            text=tuple(k for k, part in enumerate(part_of) if part == t),
+        )
+        for t in tasks
+    )
+    return Split(parts=parts, texts=tuple(texts))
+
+
+def _by_owner(source: str, home: str, owners: Mapping[str, str]) -> dict[str, frozenset[int]]:
+    """A cell's lines per part: owned top-level definitions go to their task, the rest home."""
+    lines = source.split("\n")
+    owner_of = [home] * len(lines)
+    try:
+        body = ast.parse(source).body if owners else []
+    except (SyntaxError, ValueError):  # unparsable: the whole cell stays in its section
+        body = []
+    for node in body:
+        task = owners.get(getattr(node, "name", None)) if isinstance(node, _DEFINITIONS) else None
+        if task is not None:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            for number in range(first - 1, node.end_lineno):
+                owner_of[number] = task
+    parts: dict[str, set[int]] = {}
+    for number, (task, line) in enumerate(zip(owner_of, lines), start=1):
+        if line.strip():
+            parts.setdefault(task, set()).add(number)
+    return {task: frozenset(numbers) for task, numbers in parts.items()}
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
