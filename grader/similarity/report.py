@@ -130,10 +130,11 @@ def histogram_png(report: SimilarityReport) -> str:
     axes.axvline(
         report.threshold, color="#c0392b", linestyle="--", label=f"threshold {report.threshold:.2f}"
     )
-    axes.set_yscale("log")
-    axes.set_ylim(bottom=0.7)  # a lone pair (count 1) must stay visible: it is the one to see
+    if report.pairs:  # a log scale needs a count to show (a class of one has no pair)
+        axes.set_yscale("log")
+        axes.set_ylim(bottom=0.7)  # a lone pair (count 1) must stay visible: it is the one to see
     axes.set_xlabel("similarity score of a pair")
-    axes.set_ylabel("pairs (log scale)")
+    axes.set_ylabel("pairs (log scale)" if report.pairs else "pairs")
     axes.legend()
     figure.tight_layout()
     buffer = io.BytesIO()
