@@ -6,6 +6,8 @@ A task opens at a line of a markdown cell that names it:
   stands in the middle of the "## Pooling" cell), with or without Colab's ``▼``;
 - a heading line (``#``…, or bold) naming the task: ``### Question 1.4``, ``**Q1.4**``;
 - the cell's first line naming the task: ``Task 3.6:``, ``1.4 Numerical gradient``;
+  (these two only for a task that has no banner anywhere: an answer's line ``**1.2** …`` must
+  not open task 1.2 in a notebook with the handout's banners)
 - a pack's own heading for a task without a banner (:class:`SectionRules.headings`: A2's 1.5
   is the section "Training the network using backpropagation…");
 - failing all that, a pack's code anchor (:class:`SectionRules.anchors`): the first code cell
@@ -165,9 +167,13 @@ def find_sections(
 
 
 def _marks(cells: Sequence[Cell], task_ids: Sequence[str], rules: SectionRules) -> list[_Mark]:
+    """Openers and boundaries, in order. A task that has a banner somewhere is opened by its
+    banners only, so that an answer line such as ``**1.2** follows from…`` opens nothing."""
     banners = {t: banner_pattern(t) for t in task_ids}
-    headings = {t: task_pattern(t) for t in task_ids}
-    extra = {t: [re.compile(p, re.IGNORECASE) for p in rules.headings.get(t, ())] for t in task_ids}
+    markdown = [c.source for c in cells if c.cell_type == "markdown"]
+    bannered = {t for t in task_ids if any(banners[t].search(text) for text in markdown)}
+    headings = {t: task_pattern(t) for t in task_ids if t not in bannered}
+    extra = {t: [re.compile(p, re.IGNORECASE) for p in rules.headings.get(t, ())] for t in headings}
     marks = []
     for position, cell in enumerate(cells):
         if cell.cell_type != "markdown":
@@ -176,7 +182,7 @@ def _marks(cells: Sequence[Cell], task_ids: Sequence[str], rules: SectionRules) 
         for number, line in enumerate(cell.source.splitlines()):
             if not line.strip():
                 continue
-            task = _task_on_line(line, first, task_ids, banners, headings, extra)
+            task = _task_on_line(line, first, banners, headings, extra)
             first = False
             if task is not None:
                 marks.append(_Mark(position, number, task))
@@ -185,12 +191,12 @@ def _marks(cells: Sequence[Cell], task_ids: Sequence[str], rules: SectionRules) 
     return marks
 
 
-def _task_on_line(line, first, task_ids, banners, headings, extra) -> str | None:
-    for task in task_ids:
-        if banners[task].search(line):
+def _task_on_line(line, first, banners, headings, extra) -> str | None:
+    for task, banner in banners.items():
+        if banner.search(line):
             return task
     heading = bool(_HEADING_LINE.match(line))
-    for task in task_ids:
+    for task in headings:
         if (first or heading) and headings[task].search(line):
             return task
         if heading and any(p.search(line) for p in extra[task]):

@@ -157,3 +157,17 @@ def test_shapes_as_students_write_them(text, shape):
     from grader.assignments.a2.hidden import shapes_in
 
     assert shape in shapes_in(text)
+
+
+def test_a_task_with_a_banner_is_opened_by_its_banner_only():
+    sections = _real(
+        ("markdown", "### :: TASK 2.1 ::\nWhich filter?"),
+        ("markdown", "A Laplacian.\n**2.2** is answered below, and 1.4 was done above."),
+        ("markdown", "## Pooling\n### :: TASK 2.2 ::\nWhat does MaxPool2d(15) do?"),
+        ("markdown", "It dilates."),
+        ("markdown", "### Question 3.3\nWhy?"),  # a task without a banner: its heading opens it
+        ("markdown", "Linear maps compose."),
+    )
+    assert "**2.2** is answered below" in sections["2.1"].answer
+    assert sections["2.2"].answer == "It dilates."
+    assert sections["3.3"].answer == "Linear maps compose."
