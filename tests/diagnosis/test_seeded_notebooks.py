@@ -1,0 +1,57 @@
+"""Every seeded-bug notebook gets its own diagnosis, and every correct style gets none.
+
+Notebooks are in Colab's form (``notebooks.py``) and graded through the grading path
+(``grade_notebook``) with the tasks they hold: 1.2, 1.4, 3.2 and 3.6.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import load_assignment
+from grader.grading import grade_notebook
+from grader.results import Report
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import notebooks  # noqa: E402
+import styles  # noqa: E402
+
+TASKS = ("1.2", "1.4", "3.2", "3.6")
+
+
+@pytest.fixture(scope="module")
+def assignment():
+    full = load_assignment("a2")
+    rubric = replace(full.rubric, tasks=tuple(t for t in full.rubric.tasks if t.id in TASKS))
+    return replace(full, rubric=rubric)
+
+
+def grade(case: styles.Case, folder: Path, assignment) -> Report:
+    path = notebooks.write(folder / f"A2_DOE_{case.name.replace('-', '')}.ipynb", case.code, case.answer_3_6)
+    return grade_notebook(path, assignment, seed=0)
+
+
+def diagnosis_codes(report: Report) -> set[str]:
+    return {d.code for t in report.tasks for c in t.checks for d in c.diagnoses}
+
+
+@pytest.mark.parametrize("case", styles.BUGS, ids=lambda c: c.name)
+def test_a_seeded_bug_gets_its_own_diagnosis(case, tmp_path, assignment):
+    report = grade(case, tmp_path, assignment)
+    assert diagnosis_codes(report) == set(case.diagnoses)
+    diagnosed = [c for t in report.tasks for c in t.checks if c.diagnoses]
+    assert all(c.status != "passed" for c in diagnosed)  # only a failure is explained
+
+
+@pytest.mark.parametrize("case", styles.CORRECT, ids=lambda c: c.name)
+def test_a_correct_style_gets_no_diagnosis(case, tmp_path, assignment):
+    report = grade(case, tmp_path, assignment)
+    # the notebook was never run, so only the saved-output evidence may fail
+    failed = [c.name for t in report.tasks for c in t.checks if c.status not in ("passed", "manual")]
+    assert [name for name in failed if not name.startswith("evidence.")] == []
+    assert diagnosis_codes(report) == set()
