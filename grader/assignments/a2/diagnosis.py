@@ -112,7 +112,7 @@ def match_functions(
         for form in mistake.forms:
             which = explained(student, expected, [form(**example) for example in inputs], subject, tolerance)
             if which:
-                names = " and ".join(f"`{GRADIENTS[k]}`" for k in which)
+                names = " and ".join(GRADIENTS[k] for k in which)
                 found.append(Diagnosis(mistake.code, mistake.label, mistake.message.format(which=f"your {names}")))
                 break
     return tuple(found)
