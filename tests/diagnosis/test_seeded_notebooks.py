@@ -55,3 +55,23 @@ def test_a_correct_style_gets_no_diagnosis(case, tmp_path, assignment):
     failed = [c.name for t in report.tasks for c in t.checks if c.status not in ("passed", "manual")]
     assert [name for name in failed if not name.startswith("evidence.")] == []
     assert diagnosis_codes(report) == set()
+
+
+def with_credit(assignment, rules: dict[str, tuple[str, float]]):
+    """The assignment with a credit rule on some checks: check -> (diagnosis code, points)."""
+    tasks = tuple(
+        replace(t, checks=tuple(replace(c, credit=(rules[c.name],)) if c.name in rules else c for c in t.checks))
+        for t in assignment.rubric.tasks
+    )
+    return replace(assignment, rubric=replace(assignment.rubric, tasks=tasks))
+
+
+def test_credit_by_rule_for_a_diagnosed_network_and_a_consistent_answer(tmp_path, assignment):
+    rules = {"convnet.same_function": ("convnet.fc_no_bias", 4.0), "answer_3_6.total": ("answer_3_6.own_network", 2.0)}
+    (case,) = [c for c in styles.BUGS if c.name == "own-network-total"]
+    plain = grade(case, tmp_path, assignment)
+    credited = grade(case, tmp_path, with_credit(assignment, rules))
+    scores = {c.name: (c.status, c.score) for t in credited.tasks for c in t.checks}
+    assert scores["convnet.same_function"] == ("partial", 4.0)
+    assert scores["answer_3_6.total"] == ("partial", 2.0)
+    assert credited.score == plain.score + 6.0

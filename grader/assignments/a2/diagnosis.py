@@ -272,7 +272,7 @@ def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...
         expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
         if isinstance(got, int) and got != expected:
             found = [
-                Diagnosis(d.code, d.label, f"{d.message}: {got:,} parameters instead of {expected:,}") for d in found
+                Diagnosis(d.code, d.label, f"{d.message} ({got:,} parameters instead of {expected:,})") for d in found
             ]
     return tuple(found)
 
