@@ -224,4 +224,6 @@ BUGS = (
     Case("average-pooling", {"3.2": _convnet(pool="nn.AvgPool2d(2)")}, ("convnet.average_pooling",)),
     Case("own-network-total", {"3.2": CONVNET_SEQUENTIAL.replace("nn.Linear(64, 10)", "nn.Linear(64, 10, bias=False)").replace("nn.Linear(3200, 64)", "nn.Linear(3200, 64, bias=False)")},
          ("convnet.fc_no_bias", "answer_3_6.own_network"), "My network has 257,984 parameters."),
+    Case("own-network-per-layer", {"3.2": _convnet(conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)")},
+         ("convnet.conv_no_bias", "answer_3_6.own_network"), "conv1: 1200\nconv2: 51200\nfc1: 204864\nfc2: 650\ntotal: 257914"),
 )

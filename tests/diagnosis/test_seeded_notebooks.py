@@ -75,3 +75,14 @@ def test_credit_by_rule_for_a_diagnosed_network_and_a_consistent_answer(tmp_path
     assert scores["convnet.same_function"] == ("partial", 4.0)
     assert scores["answer_3_6.total"] == ("partial", 2.0)
     assert credited.score == plain.score + 6.0
+
+
+def test_an_answer_with_the_own_networks_layers_is_diagnosed_on_both_3_6_checks(tmp_path, assignment):
+    (case,) = [c for c in styles.BUGS if c.name == "own-network-per-layer"]
+    report = grade(case, tmp_path, assignment)
+    (task,) = [t for t in report.tasks if t.id == "3.6"]
+    said = {c.name: [d.message for d in c.diagnoses] for c in task.checks}
+    assert said == {
+        "answer_3_6.total": ["the answer counts your own ConvNet (257,914 parameters in all), which differs from the handout's network"],
+        "answer_3_6.per_layer": ["the answer counts your own ConvNet (per layer 1,200, 51,200, 204,864, 650), which differs from the handout's network"],
+    }

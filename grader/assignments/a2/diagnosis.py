@@ -170,11 +170,21 @@ def _scenario_gradient(shifted: int | None) -> Callable:
 
 
 def diagnose_gradcheck(ctx: Context) -> tuple[Diagnosis, ...]:
-    """The student's gradcheck verdicts on the scenarios against each variant's verdicts."""
+    """The student's gradcheck verdicts on the scenarios against each variant's verdicts.
+
+    Scenarios are asked one by one and a variant leaves as soon as a verdict differs from its
+    own, so a gradcheck that matches nothing costs one or two runs, not five.
+    """
     if not ctx.has("gradient_nn_numerical"):
         return ()
-    verdicts = []
-    for shifted in mistakes.GRADCHECK_SCENARIOS:
+    candidates = [
+        (mistake, [form(_scenario_gradient(s), mistakes.chain_rule) for s in mistakes.GRADCHECK_SCENARIOS])
+        for mistake in mistakes.GRADCHECK_MISTAKES
+        for form in mistake.forms
+    ]
+    for i, shifted in enumerate(mistakes.GRADCHECK_SCENARIOS):
+        if not candidates:
+            return ()
         ctx.define(_SCENARIO_SOURCE, {"__grader_shifted": shifted, "__grader_shift": mistakes.SCENARIO_SHIFT})
         try:
             verdict = ctx.call("gradcheck", timeout=30)
@@ -182,15 +192,9 @@ def diagnose_gradcheck(ctx: Context) -> tuple[Diagnosis, ...]:
             return ()
         if not isinstance(verdict, (bool, int, float)):
             return ()
-        verdicts.append(bool(verdict))
-    found = []
-    for mistake in mistakes.GRADCHECK_MISTAKES:
-        for form in mistake.forms:
-            expected = [form(_scenario_gradient(s), mistakes.chain_rule) for s in mistakes.GRADCHECK_SCENARIOS]
-            if expected == verdicts:
-                found.append(Diagnosis(mistake.code, mistake.label, mistake.message))
-                break
-    return tuple(found)
+        candidates = [(mistake, verdicts) for mistake, verdicts in candidates if verdicts[i] == bool(verdict)]
+    found = dict.fromkeys(mistake for mistake, _ in candidates)  # a mistake once, whichever forms matched
+    return tuple(Diagnosis(m.code, m.label, m.message) for m in found)
 
 
 # -- 3.2 ConvNet: its structure against the handout's ----------------------------------------
@@ -272,7 +276,7 @@ def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...
         expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
         if isinstance(got, int) and got != expected:
             found = [
-                Diagnosis(d.code, d.label, f"{d.message} ({got:,} parameters instead of {expected:,})") for d in found
+                Diagnosis(d.code, d.label, f"{d.message} — {got:,} parameters instead of {expected:,}") for d in found
             ]
     return tuple(found)
 
