@@ -13,7 +13,14 @@ from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
-from grader.reports.text import counterexample_text, diagnosis_text, points, printable, problem_text, status_label
+from grader.reports.text import (
+    counterexample_text,
+    diagnosis_text,
+    points,
+    printable,
+    problem_text,
+    status_label,
+)
 from grader.results import Report, TaskResult
 
 

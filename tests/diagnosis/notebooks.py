@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-PROVIDED = '''
+PROVIDED = """
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -41,7 +41,7 @@ def sumelement_vector(X, i, element):
     Y = np.copy(X)
     Y[i] = X[i] + element
     return Y
-'''
+"""
 
 TORCH_IMPORTS = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
@@ -65,7 +65,13 @@ def _markdown(text: str) -> dict:
 
 
 def _code(text: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": _lines(text)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": _lines(text),
+    }
 
 
 def notebook(code: dict[str, str], answer_3_6: str | None = None) -> dict:

@@ -104,8 +104,14 @@ class ConvNet(nn.Module):
 """
 
 
-def _convnet(conv1: str = "nn.Conv2d(3, 16, 5)", conv2: str = "nn.Conv2d(16, 128, 5)", pool: str = "nn.MaxPool2d(2, 2)",
-             act: str = "torch.tanh", flat: int = 3200, fc1_bias: str = "") -> str:
+def _convnet(
+    conv1: str = "nn.Conv2d(3, 16, 5)",
+    conv2: str = "nn.Conv2d(16, 128, 5)",
+    pool: str = "nn.MaxPool2d(2, 2)",
+    act: str = "torch.tanh",
+    flat: int = 3200,
+    fc1_bias: str = "",
+) -> str:
     return f"""
 class ConvNet(nn.Module):
     def __init__(self):
@@ -128,7 +134,12 @@ class ConvNet(nn.Module):
 # ------------------------------------------------------------------ one known mistake each
 
 
-def _gradient(dYo: str = "-Y * sigm(-Y * Yo)", bi: str = "dYo * Wo * (Z > 0)", wi: str = "np.outer(X, grad_s_bi)", wo: str = "dYo * H") -> str:
+def _gradient(
+    dYo: str = "-Y * sigm(-Y * Yo)",
+    bi: str = "dYo * Wo * (Z > 0)",
+    wi: str = "np.outer(X, grad_s_bi)",
+    wo: str = "dYo * H",
+) -> str:
     return f"""
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
@@ -157,10 +168,15 @@ def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
 """
 
 NUMERICAL_NO_HALF = NUMERICAL.replace("/ (2 * eps)", "/ eps")
-NUMERICAL_ONE_SIDE = NUMERICAL.replace("eps), bi, Wo, bo) - s(sumelement_matrix(Wi, i, j, -eps), bi, Wo, bo))", "eps), bi, Wo, bo) - s(Wi, bi, Wo, bo))").replace(
-    "- s(Wi, sumelement_vector(bi, i, -eps), Wo, bo)", "- s(Wi, bi, Wo, bo)").replace(
-    "- s(Wi, bi, sumelement_vector(Wo, i, -eps), bo)", "- s(Wi, bi, Wo, bo)").replace(
-    "- s(Wi, bi, Wo, bo - eps)", "- s(Wi, bi, Wo, bo)")
+NUMERICAL_ONE_SIDE = (
+    NUMERICAL.replace(
+        "eps), bi, Wo, bo) - s(sumelement_matrix(Wi, i, j, -eps), bi, Wo, bo))",
+        "eps), bi, Wo, bo) - s(Wi, bi, Wo, bo))",
+    )
+    .replace("- s(Wi, sumelement_vector(bi, i, -eps), Wo, bo)", "- s(Wi, bi, Wo, bo)")
+    .replace("- s(Wi, bi, sumelement_vector(Wo, i, -eps), bo)", "- s(Wi, bi, Wo, bo)")
+    .replace("- s(Wi, bi, Wo, bo - eps)", "- s(Wi, bi, Wo, bo)")
+)
 
 GRADCHECK_ALWAYS_TRUE = """
 def gradcheck():
@@ -198,32 +214,115 @@ class Case:
 PART1 = {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK}
 
 CORRECT = (
-    Case("correct-vectorised", {**PART1, "3.2": CONVNET}, (), "258,058 parameters. Per layer: conv1: 1216, conv2: 51328, fc1: 204864, fc2: 650."),
-    Case("correct-loops-sequential", {"1.2": GRADIENT_LOOPS, "1.4": NUMERICAL + GRADCHECK, "3.2": CONVNET_SEQUENTIAL}, (),
-         "Total = 258 058 (1 216 + 51 328 + 204 864 + 650)"),
+    Case(
+        "correct-vectorised",
+        {**PART1, "3.2": CONVNET},
+        (),
+        "258,058 parameters. Per layer: conv1: 1216, conv2: 51328, fc1: 204864, fc2: 650.",
+    ),
+    Case(
+        "correct-loops-sequential",
+        {"1.2": GRADIENT_LOOPS, "1.4": NUMERICAL + GRADCHECK, "3.2": CONVNET_SEQUENTIAL},
+        (),
+        "Total = 258 058 (1 216 + 51 328 + 204 864 + 650)",
+    ),
 )
 
 BUGS = (
-    Case("sign-flipped", {"1.2": _gradient(dYo="Y * sigm(-Y * Yo)")}, ("gradient_nn.sign_flipped",)),
+    Case(
+        "sign-flipped", {"1.2": _gradient(dYo="Y * sigm(-Y * Yo)")}, ("gradient_nn.sign_flipped",)
+    ),
     Case("no-relu-mask", {"1.2": _gradient(bi="dYo * Wo")}, ("gradient_nn.no_relu_mask",)),
-    Case("wi-transposed", {"1.2": _gradient(wi="np.outer(grad_s_bi, X)")}, ("gradient_nn.wi_transposed",)),
+    Case(
+        "wi-transposed",
+        {"1.2": _gradient(wi="np.outer(grad_s_bi, X)")},
+        ("gradient_nn.wi_transposed",),
+    ),
     Case("squared-loss", {"1.2": _gradient(dYo="Yo - Y")}, ("gradient_nn.squared_loss",)),
-    Case("sigmoid-argument", {"1.2": _gradient(dYo="-Y * sigm(-Yo)")}, ("gradient_nn.sigmoid_argument",)),
+    Case(
+        "sigmoid-argument",
+        {"1.2": _gradient(dYo="-Y * sigm(-Yo)")},
+        ("gradient_nn.sigmoid_argument",),
+    ),
     Case("wo-without-relu", {"1.2": _gradient(wo="dYo * Z")}, ("gradient_nn.wo_without_relu",)),
     Case("bi-without-wo", {"1.2": _gradient(bi="dYo * (Z > 0)")}, ("gradient_nn.bi_without_wo",)),
-    Case("forward-difference", {"1.2": GRADIENT, "1.4": NUMERICAL_FORWARD + GRADCHECK}, ("numerical.one_sided",)),
-    Case("no-half", {"1.2": GRADIENT, "1.4": NUMERICAL_NO_HALF + GRADCHECK}, ("numerical.missing_half",)),
-    Case("one-side-only", {"1.2": GRADIENT, "1.4": NUMERICAL_ONE_SIDE + GRADCHECK}, ("numerical.one_side_only",)),
-    Case("gradcheck-always-true", {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK_ALWAYS_TRUE}, ("gradcheck.never_fails",)),
-    Case("gradcheck-only-wi", {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK_ONLY_WI}, ("gradcheck.only_wi",)),
-    Case("gradcheck-inverted", {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK_INVERTED}, ("gradcheck.inverted",)),
-    Case("pool-stride-1", {"3.2": _convnet(pool="nn.MaxPool2d(2, stride=1)", flat=128 * 22 * 22)}, ("convnet.pool_stride_1",)),
-    Case("conv-padding", {"3.2": _convnet(conv1="nn.Conv2d(3, 16, 5, padding=2)", conv2="nn.Conv2d(16, 128, 5, padding=2)", flat=128 * 8 * 8)}, ("convnet.conv_padding",)),
-    Case("conv-no-bias", {"3.2": _convnet(conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)")}, ("convnet.conv_no_bias",)),
+    Case(
+        "forward-difference",
+        {"1.2": GRADIENT, "1.4": NUMERICAL_FORWARD + GRADCHECK},
+        ("numerical.one_sided",),
+    ),
+    Case(
+        "no-half",
+        {"1.2": GRADIENT, "1.4": NUMERICAL_NO_HALF + GRADCHECK},
+        ("numerical.missing_half",),
+    ),
+    Case(
+        "one-side-only",
+        {"1.2": GRADIENT, "1.4": NUMERICAL_ONE_SIDE + GRADCHECK},
+        ("numerical.one_side_only",),
+    ),
+    Case(
+        "gradcheck-always-true",
+        {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK_ALWAYS_TRUE},
+        ("gradcheck.never_fails",),
+    ),
+    Case(
+        "gradcheck-only-wi",
+        {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK_ONLY_WI},
+        ("gradcheck.only_wi",),
+    ),
+    Case(
+        "gradcheck-inverted",
+        {"1.2": GRADIENT, "1.4": NUMERICAL + GRADCHECK_INVERTED},
+        ("gradcheck.inverted",),
+    ),
+    Case(
+        "pool-stride-1",
+        {"3.2": _convnet(pool="nn.MaxPool2d(2, stride=1)", flat=128 * 22 * 22)},
+        ("convnet.pool_stride_1",),
+    ),
+    Case(
+        "conv-padding",
+        {
+            "3.2": _convnet(
+                conv1="nn.Conv2d(3, 16, 5, padding=2)",
+                conv2="nn.Conv2d(16, 128, 5, padding=2)",
+                flat=128 * 8 * 8,
+            )
+        },
+        ("convnet.conv_padding",),
+    ),
+    Case(
+        "conv-no-bias",
+        {
+            "3.2": _convnet(
+                conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)"
+            )
+        },
+        ("convnet.conv_no_bias",),
+    ),
     Case("relu", {"3.2": _convnet(act="F.relu")}, ("convnet.relu_for_tanh",)),
-    Case("average-pooling", {"3.2": _convnet(pool="nn.AvgPool2d(2)")}, ("convnet.average_pooling",)),
-    Case("own-network-total", {"3.2": CONVNET_SEQUENTIAL.replace("nn.Linear(64, 10)", "nn.Linear(64, 10, bias=False)").replace("nn.Linear(3200, 64)", "nn.Linear(3200, 64, bias=False)")},
-         ("convnet.fc_no_bias", "answer_3_6.own_network"), "My network has 257,984 parameters."),
-    Case("own-network-per-layer", {"3.2": _convnet(conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)")},
-         ("convnet.conv_no_bias", "answer_3_6.own_network"), "conv1: 1200\nconv2: 51200\nfc1: 204864\nfc2: 650\ntotal: 257914"),
+    Case(
+        "average-pooling", {"3.2": _convnet(pool="nn.AvgPool2d(2)")}, ("convnet.average_pooling",)
+    ),
+    Case(
+        "own-network-total",
+        {
+            "3.2": CONVNET_SEQUENTIAL.replace(
+                "nn.Linear(64, 10)", "nn.Linear(64, 10, bias=False)"
+            ).replace("nn.Linear(3200, 64)", "nn.Linear(3200, 64, bias=False)")
+        },
+        ("convnet.fc_no_bias", "answer_3_6.own_network"),
+        "My network has 257,984 parameters.",
+    ),
+    Case(
+        "own-network-per-layer",
+        {
+            "3.2": _convnet(
+                conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)"
+            )
+        },
+        ("convnet.conv_no_bias", "answer_3_6.own_network"),
+        "conv1: 1200\nconv2: 51200\nfc1: 204864\nfc2: 650\ntotal: 257914",
+    ),
 )

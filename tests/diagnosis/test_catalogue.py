@@ -16,12 +16,16 @@ KNOWN_INPUTS = [example for example, _ in known_values.load()]
 
 
 def forms(catalogue):
-    return [pytest.param(m, f, id=f"{m.code}[{i}]") for m in catalogue for i, f in enumerate(m.forms)]
+    return [
+        pytest.param(m, f, id=f"{m.code}[{i}]") for m in catalogue for i, f in enumerate(m.forms)
+    ]
 
 
 def differs(outputs, expected, tolerance) -> bool:
     return any(
-        not diagnosis.same(o[k], e[k], **tolerance) for o, e in zip(outputs, expected) for k in range(4)
+        not diagnosis.same(o[k], e[k], **tolerance)
+        for o, e in zip(outputs, expected)
+        for k in range(4)
     )
 
 
@@ -29,7 +33,9 @@ def test_the_unchanged_variants_are_the_reference():
     for example in diagnosis.probe_inputs():
         for got, want in zip(mistakes.chain_rule(**example), reference.gradient_nn(**example)):
             np.testing.assert_allclose(got, want)
-        for got, want in zip(mistakes.finite_difference(**example), reference.gradient_nn_numerical(**example)):
+        for got, want in zip(
+            mistakes.finite_difference(**example), reference.gradient_nn_numerical(**example)
+        ):
             np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
 
 
@@ -50,7 +56,10 @@ def test_each_numerical_variant_differs_from_the_reference(mistake, form, inputs
 
 
 def _verdicts(gradcheck) -> list[bool]:
-    return [gradcheck(diagnosis._scenario_gradient(s), mistakes.chain_rule) for s in mistakes.GRADCHECK_SCENARIOS]
+    return [
+        gradcheck(diagnosis._scenario_gradient(s), mistakes.chain_rule)
+        for s in mistakes.GRADCHECK_SCENARIOS
+    ]
 
 
 def test_the_reference_gradcheck_accepts_the_correct_gradient_only():
@@ -85,14 +94,22 @@ def _match(student_fn, subject=diagnosis.ALL_FOUR):
     examples = diagnosis.probe_inputs()
     student = [list(student_fn(**e)) for e in examples]
     return diagnosis.match_functions(
-        student, examples, mistakes.chain_rule, mistakes.GRADIENT_MISTAKES, subject, diagnosis.ANALYTICAL_TOLERANCE
+        student,
+        examples,
+        mistakes.chain_rule,
+        mistakes.GRADIENT_MISTAKES,
+        subject,
+        diagnosis.ANALYTICAL_TOLERANCE,
     )
 
 
 def test_a_variant_explains_only_the_gradients_it_changes():
     (found,) = _match(lambda **e: mistakes.chain_rule(**e, transpose_wi=True))
     assert found.code == "gradient_nn.wi_transposed"
-    assert found.message == "your grad_s_Wi is the transpose of the expected one (h × d instead of d × h)"
+    assert (
+        found.message
+        == "your grad_s_Wi is the transpose of the expected one (h × d instead of d × h)"
+    )
 
 
 def test_a_mistake_in_some_gradients_only_is_named_for_those():
@@ -113,7 +130,10 @@ def test_two_mistakes_in_different_gradients_are_both_named():
         g[2] = mistakes.chain_rule(**e, wo_from_z=True)[2]
         return g
 
-    assert {d.code for d in _match(two)} == {"gradient_nn.no_relu_mask", "gradient_nn.wo_without_relu"}
+    assert {d.code for d in _match(two)} == {
+        "gradient_nn.no_relu_mask",
+        "gradient_nn.wo_without_relu",
+    }
 
 
 def test_nothing_is_claimed_for_an_unknown_mistake_or_a_correct_gradient():
@@ -129,10 +149,20 @@ def test_a_match_on_some_inputs_only_is_no_match():
     student = [list(mistakes.chain_rule(**e, mask=False)) for e in examples]
     student[0] = list(reference.gradient_nn(**examples[0])[:3]) + [np.array([7.0])]
     found = diagnosis.match_functions(
-        student, examples, mistakes.chain_rule, mistakes.GRADIENT_MISTAKES, (0, 1), diagnosis.ANALYTICAL_TOLERANCE
+        student,
+        examples,
+        mistakes.chain_rule,
+        mistakes.GRADIENT_MISTAKES,
+        (0, 1),
+        diagnosis.ANALYTICAL_TOLERANCE,
     )
     assert found == ()
-    assert diagnosis.match_functions(None, examples, mistakes.chain_rule, mistakes.GRADIENT_MISTAKES, (0,), {}) == ()
+    assert (
+        diagnosis.match_functions(
+            None, examples, mistakes.chain_rule, mistakes.GRADIENT_MISTAKES, (0,), {}
+        )
+        == ()
+    )
 
 
 # -- the ConvNet's structure -----------------------------------------------------------------
@@ -141,7 +171,16 @@ def test_a_match_on_some_inputs_only_is_no_match():
 class Net(nn.Module):
     """The handout's ConvNet with the knobs real submissions turn."""
 
-    def __init__(self, *, stride=2, padding=0, conv_bias=True, fc_bias=True, act=torch.tanh, pool=nn.MaxPool2d):
+    def __init__(
+        self,
+        *,
+        stride=2,
+        padding=0,
+        conv_bias=True,
+        fc_bias=True,
+        act=torch.tanh,
+        pool=nn.MaxPool2d,
+    ):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 16, 5, padding=padding, bias=conv_bias)
         self.conv2 = nn.Conv2d(16, 128, 5, padding=padding, bias=conv_bias)
@@ -170,9 +209,17 @@ def structure(model) -> tuple[set[str], int]:
         ({}, set(), 258_058),
         ({"stride": 1}, {"convnet.pool_stride_1"}, 4_018_186),
         ({"padding": 2}, {"convnet.conv_padding"}, 577_546),
-        ({"padding": 2, "conv_bias": False}, {"convnet.conv_padding", "convnet.conv_no_bias"}, 577_402),
+        (
+            {"padding": 2, "conv_bias": False},
+            {"convnet.conv_padding", "convnet.conv_no_bias"},
+            577_402,
+        ),
         ({"conv_bias": False}, {"convnet.conv_no_bias"}, 257_914),
-        ({"conv_bias": False, "fc_bias": False}, {"convnet.conv_no_bias", "convnet.fc_no_bias"}, 257_840),
+        (
+            {"conv_bias": False, "fc_bias": False},
+            {"convnet.conv_no_bias", "convnet.fc_no_bias"},
+            257_840,
+        ),
         ({"act": torch.relu}, {"convnet.relu_for_tanh"}, 258_058),
         ({"pool": nn.AvgPool2d}, {"convnet.average_pooling"}, 258_058),
     ],

@@ -21,9 +21,21 @@ from grader.results import Diagnosis, Report
 from grader.rubric import RubricError, load_rubric
 from grader.scoring import score_tasks
 
-STRIDE = Diagnosis("convnet.pool_stride_1", "pool stride 1", "after the second pooling the feature map is 128×22×22, expected 128×5×5: a pooling with stride 1?")
-NO_BIAS = Diagnosis("convnet.conv_no_bias", "convolutions without bias", "the convolutions have no bias (bias=False)")
-TRANSPOSED = Diagnosis("gradient_nn.wi_transposed", "grad_s_Wi transposed", "your grad_s_Wi is the transpose of the expected one")
+STRIDE = Diagnosis(
+    "convnet.pool_stride_1",
+    "pool stride 1",
+    "after the second pooling the feature map is 128×22×22, expected 128×5×5: a pooling with stride 1?",
+)
+NO_BIAS = Diagnosis(
+    "convnet.conv_no_bias",
+    "convolutions without bias",
+    "the convolutions have no bias (bias=False)",
+)
+TRANSPOSED = Diagnosis(
+    "gradient_nn.wi_transposed",
+    "grad_s_Wi transposed",
+    "your grad_s_Wi is the transpose of the expected one",
+)
 
 RUBRIC = """
 [assignment]
@@ -47,15 +59,28 @@ def rubric(tmp_path: Path, credit: str = ""):
     return load_rubric(path)
 
 
-def report(tmp_path: Path, name: str = "A2_DOE_Jane.ipynb", credit: str = "", diagnoses=(NO_BIAS,)) -> Report:
+def report(
+    tmp_path: Path, name: str = "A2_DOE_Jane.ipynb", credit: str = "", diagnoses=(NO_BIAS,)
+) -> Report:
     outcomes = {
-        "gradient_nn.known_values": CheckOutcome("failed", "grad_s_Wi has shape (3, 2)", diagnoses=(TRANSPOSED,)),
-        "gradient_nn.grad_Wi": CheckOutcome("failed", "grad_s_Wi has shape (3, 2)", diagnoses=(TRANSPOSED,)),
+        "gradient_nn.known_values": CheckOutcome(
+            "failed", "grad_s_Wi has shape (3, 2)", diagnoses=(TRANSPOSED,)
+        ),
+        "gradient_nn.grad_Wi": CheckOutcome(
+            "failed", "grad_s_Wi has shape (3, 2)", diagnoses=(TRANSPOSED,)
+        ),
         "convnet.same_function": CheckOutcome("failed", "shapes differ", diagnoses=diagnoses),
     }
     tasks = score_tasks(rubric(tmp_path, credit), outcomes)
     last, first = Path(name).stem.split("_")[1:3]
-    return Report(name, {"last_name": last, "first_name": first}, sum(t.score for t in tasks), 10.0, tasks, meta={"assignment": "T"})
+    return Report(
+        name,
+        {"last_name": last, "first_name": first},
+        sum(t.score for t in tasks),
+        10.0,
+        tasks,
+        meta={"assignment": "T"},
+    )
 
 
 def checks(r: Report) -> dict:
@@ -73,9 +98,14 @@ def test_a_credit_rule_gives_part_of_the_check_and_says_why(tmp_path):
     r = report(tmp_path, credit=', credit = { "convnet.conv_no_bias" = 3 }')
     check = checks(r)["convnet.same_function"]
     assert (check.status, check.score) == ("partial", 3.0)
-    assert check.message == "shapes differ — partial credit for a known mistake (convolutions without bias)"
+    assert (
+        check.message
+        == "shapes differ — partial credit for a known mistake (convolutions without bias)"
+    )
     assert r.score == 3.0
-    other = report(tmp_path, credit=', credit = { "convnet.conv_no_bias" = 3 }', diagnoses=(STRIDE,))
+    other = report(
+        tmp_path, credit=', credit = { "convnet.conv_no_bias" = 3 }', diagnoses=(STRIDE,)
+    )
     assert checks(other)["convnet.same_function"].score == 0  # the rule names one mistake only
 
 
@@ -88,7 +118,12 @@ def test_partial_credit_survives_rescoring_with_manual_marks(tmp_path):
 
 @pytest.mark.parametrize(
     "credit",
-    [', credit = { "convnet.conv_no_bias" = 6 }', ', credit = { "convnet.conv_no_bias" = 0 }', ', credit = { "convnet.conv_no_bias" = "half" }', ", credit = 2"],
+    [
+        ', credit = { "convnet.conv_no_bias" = 6 }',
+        ', credit = { "convnet.conv_no_bias" = 0 }',
+        ', credit = { "convnet.conv_no_bias" = "half" }',
+        ", credit = 2",
+    ],
 )
 def test_a_credit_rule_must_be_part_of_the_checks_points(tmp_path, credit):
     with pytest.raises(RubricError, match="credit"):
@@ -117,14 +152,19 @@ def test_every_format_says_the_likely_cause(tmp_path):
     paths = write_report(r, tmp_path / "out")
     by_name = {p.name: p.read_text(encoding="utf-8") for p in paths}
     assert "likely cause: the convolutions have no bias (bias=False)" in by_name["report.md"]
-    assert '<p class="diagnosis">likely cause: the convolutions have no bias (bias=False)</p>' in by_name["report.html"]
+    assert (
+        '<p class="diagnosis">likely cause: the convolutions have no bias (bias=False)</p>'
+        in by_name["report.html"]
+    )
     assert "likely cause: the convolutions have no bias" in by_name["results.json"]
     assert "likely cause: the convolutions have no bias" in by_name["junit.xml"]
     saved = json.loads(by_name["report.json"])
     assert saved["tasks"][1]["checks"][0]["diagnoses"] == [NO_BIAS.to_dict()]
     console = Console(record=True, width=200)
     render_terminal(r, console, include_hidden=True)
-    assert "likely cause: your grad_s_Wi is the transpose of the expected one" in console.export_text()
+    assert (
+        "likely cause: your grad_s_Wi is the transpose of the expected one" in console.export_text()
+    )
 
 
 def test_students_see_the_diagnoses_of_public_checks_only(tmp_path):
@@ -151,7 +191,10 @@ def test_the_class_view_groups_students_by_mistake(tmp_path):
     ]
     write_summary(reports, tmp_path / "summary.html")
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
-    assert '<td class="num">2</td><td><a href="A2_DOE_Jane/report.html">Jane DOE</a>, <a href="A2_ROE_Rita/report.html">Rita ROE</a></td>' in page
+    assert (
+        '<td class="num">2</td><td><a href="A2_DOE_Jane/report.html">Jane DOE</a>, <a href="A2_ROE_Rita/report.html">Rita ROE</a></td>'
+        in page
+    )
     write_gradebook(reports, tmp_path / "gradebook.csv")
     rows = (tmp_path / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].endswith(",problems,diagnoses")

@@ -52,7 +52,12 @@ def probe_inputs() -> list[dict]:
     rng = np.random.default_rng(2024)
     for h, Y in ((2, -1.0), (2, 1.0), (5, -1.0)):
         while True:
-            X, Wi, bi, Wo = rng.normal(size=2), rng.normal(size=(2, h)), rng.normal(size=h), rng.normal(size=h)
+            X, Wi, bi, Wo = (
+                rng.normal(size=2),
+                rng.normal(size=(2, h)),
+                rng.normal(size=h),
+                rng.normal(size=h),
+            )
             pre = X @ Wi + bi
             if np.all(np.abs(pre) > 0.1) and np.any(pre < 0) and np.any(pre > 0):
                 break
@@ -110,10 +115,16 @@ def match_functions(
     found = []
     for mistake in catalogue:
         for form in mistake.forms:
-            which = explained(student, expected, [form(**example) for example in inputs], subject, tolerance)
+            which = explained(
+                student, expected, [form(**example) for example in inputs], subject, tolerance
+            )
             if which:
                 names = " and ".join(GRADIENTS[k] for k in which)
-                found.append(Diagnosis(mistake.code, mistake.label, mistake.message.format(which=f"your {names}")))
+                found.append(
+                    Diagnosis(
+                        mistake.code, mistake.label, mistake.message.format(which=f"your {names}")
+                    )
+                )
                 break
     return tuple(found)
 
@@ -135,14 +146,26 @@ def student_outputs(ctx: Context, name: str, inputs: Sequence[dict]) -> list[lis
 def diagnose_gradient(ctx: Context, subject: Sequence[int]) -> tuple[Diagnosis, ...]:
     inputs = probe_inputs()
     student = student_outputs(ctx, "gradient_nn", inputs)
-    return match_functions(student, inputs, mistakes.chain_rule, mistakes.GRADIENT_MISTAKES, subject, ANALYTICAL_TOLERANCE)
+    return match_functions(
+        student,
+        inputs,
+        mistakes.chain_rule,
+        mistakes.GRADIENT_MISTAKES,
+        subject,
+        ANALYTICAL_TOLERANCE,
+    )
 
 
 def diagnose_numerical(ctx: Context) -> tuple[Diagnosis, ...]:
     inputs = probe_inputs()
     student = student_outputs(ctx, "gradient_nn_numerical", inputs)
     return match_functions(
-        student, inputs, mistakes.finite_difference, mistakes.NUMERICAL_MISTAKES, ALL_FOUR, NUMERICAL_TOLERANCE
+        student,
+        inputs,
+        mistakes.finite_difference,
+        mistakes.NUMERICAL_MISTAKES,
+        ALL_FOUR,
+        NUMERICAL_TOLERANCE,
     )
 
 
@@ -178,22 +201,35 @@ def diagnose_gradcheck(ctx: Context) -> tuple[Diagnosis, ...]:
     if not ctx.has("gradient_nn_numerical"):
         return ()
     candidates = [
-        (mistake, [form(_scenario_gradient(s), mistakes.chain_rule) for s in mistakes.GRADCHECK_SCENARIOS])
+        (
+            mistake,
+            [
+                form(_scenario_gradient(s), mistakes.chain_rule)
+                for s in mistakes.GRADCHECK_SCENARIOS
+            ],
+        )
         for mistake in mistakes.GRADCHECK_MISTAKES
         for form in mistake.forms
     ]
     for i, shifted in enumerate(mistakes.GRADCHECK_SCENARIOS):
         if not candidates:
             return ()
-        ctx.define(_SCENARIO_SOURCE, {"__grader_shifted": shifted, "__grader_shift": mistakes.SCENARIO_SHIFT})
+        ctx.define(
+            _SCENARIO_SOURCE,
+            {"__grader_shifted": shifted, "__grader_shift": mistakes.SCENARIO_SHIFT},
+        )
         try:
             verdict = ctx.call("gradcheck", timeout=30)
         except StudentCallFailed:
             return ()
         if not isinstance(verdict, (bool, int, float)):
             return ()
-        candidates = [(mistake, verdicts) for mistake, verdicts in candidates if verdicts[i] == bool(verdict)]
-    found = dict.fromkeys(mistake for mistake, _ in candidates)  # a mistake once, whichever forms matched
+        candidates = [
+            (mistake, verdicts) for mistake, verdicts in candidates if verdicts[i] == bool(verdict)
+        ]
+    found = dict.fromkeys(
+        mistake for mistake, _ in candidates
+    )  # a mistake once, whichever forms matched
     return tuple(Diagnosis(m.code, m.label, m.message) for m in found)
 
 
@@ -247,9 +283,13 @@ def convnet_structure(trace: dict) -> list[Diagnosis]:
             "expected": _shape(HANDOUT_STAGES[stage]) if stage in HANDOUT_STAGES else "?",
         }
         if kind == "conv2d" and size_out > size_in - KERNEL + 1 and stage in HANDOUT_STAGES:
-            found.setdefault("convnet.conv_padding", _structure_diagnosis("convnet.conv_padding", **fields))
+            found.setdefault(
+                "convnet.conv_padding", _structure_diagnosis("convnet.conv_padding", **fields)
+            )
         if kind == "pool" and size_out == size_in - 1 and size_in > 2 and stage in HANDOUT_STAGES:
-            found.setdefault("convnet.pool_stride_1", _structure_diagnosis("convnet.pool_stride_1", **fields))
+            found.setdefault(
+                "convnet.pool_stride_1", _structure_diagnosis("convnet.pool_stride_1", **fields)
+            )
     weighted = {"conv2d": [], "linear": []}
     for op, _, _, has_bias in layers:
         if op in weighted:
@@ -276,7 +316,10 @@ def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...
         expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
         if isinstance(got, int) and got != expected:
             found = [
-                Diagnosis(d.code, d.label, f"{d.message} — {got:,} parameters instead of {expected:,}") for d in found
+                Diagnosis(
+                    d.code, d.label, f"{d.message} — {got:,} parameters instead of {expected:,}"
+                )
+                for d in found
             ]
     return tuple(found)
 
@@ -303,7 +346,9 @@ def diagnose_answer(ctx: Context, numbers: set[int], *, per_layer: bool) -> tupl
     reference = ctx.reference.ConvNet()
     expected_total = sum(p.numel() for p in reference.parameters())
     if per_layer:
-        expected = sorted(sum(p.numel() for p in m.parameters(recurse=False)) for m in reference.modules())
+        expected = sorted(
+            sum(p.numel() for p in m.parameters(recurse=False)) for m in reference.modules()
+        )
         if sorted(layers) == [n for n in expected if n] or not layers or not set(layers) <= numbers:
             return ()
         counts = "per layer " + ", ".join(f"{n:,}" for n in layers)

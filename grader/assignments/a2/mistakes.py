@@ -42,7 +42,20 @@ def _logistic(Y, Yo):
     return -Y * sigm(-Y * Yo)
 
 
-def chain_rule(X, Y, Wi, bi, Wo, bo, *, grad_yo=_logistic, mask=True, transpose_wi=False, wo_from_z=False, bi_times_wo=True):
+def chain_rule(
+    X,
+    Y,
+    Wi,
+    bi,
+    Wo,
+    bo,
+    *,
+    grad_yo=_logistic,
+    mask=True,
+    transpose_wi=False,
+    wo_from_z=False,
+    bi_times_wo=True,
+):
     """The reference's backward pass, with one switch per known slip (all off: the reference)."""
     Z = np.dot(X, Wi) + bi
     H = np.maximum(Z, 0.0)
@@ -78,7 +91,10 @@ GRADIENT_MISTAKES = (
         "gradient_nn.squared_loss",
         "gradient of the squared loss",
         "{which} is the gradient of the squared loss ½(Yo − Y)², not of the logistic loss",
-        (partial(chain_rule, grad_yo=lambda Y, Yo: Yo - Y), partial(chain_rule, grad_yo=lambda Y, Yo: 2 * (Yo - Y))),
+        (
+            partial(chain_rule, grad_yo=lambda Y, Yo: Yo - Y),
+            partial(chain_rule, grad_yo=lambda Y, Yo: 2 * (Yo - Y)),
+        ),
     ),
     Mistake(
         "gradient_nn.sigmoid_argument",
@@ -163,14 +179,27 @@ GRADCHECK_SCENARIOS = (None, 0, 1, 2, 3)
 SCENARIO_SHIFT = 0.1
 
 
-def gradcheck_variant(gradient_nn, gradient_nn_numerical, *, compared=(0, 1, 2, 3), fails=True, inverted=False, draws=20):
+def gradcheck_variant(
+    gradient_nn,
+    gradient_nn_numerical,
+    *,
+    compared=(0, 1, 2, 3),
+    fails=True,
+    inverted=False,
+    draws=20,
+):
     """The handout's gradcheck (random draws, h = 3, False when a mean absolute difference
     exceeds 1e-6) with its slips: comparing only some gradients, never returning False, or
     each comparison inverted (``<`` for ``>``)."""
     rng = np.random.default_rng(0)
     for _ in range(draws):
         X, Y = rng.standard_normal(2), rng.choice([-1.0, 1.0])
-        Wi, bi, Wo, bo = rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(1)
+        Wi, bi, Wo, bo = (
+            rng.standard_normal((2, 3)),
+            rng.standard_normal(3),
+            rng.standard_normal(3),
+            rng.standard_normal(1),
+        )
         analytical = gradient_nn(X, Y, Wi, bi, Wo, bo)
         numerical = gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)
         for k in compared:
@@ -207,12 +236,36 @@ GRADCHECK_MISTAKES = (
 # -- 3.2 ConvNet and 3.6: read from the structure, not from a variant function ---------------
 
 CONVNET_MISTAKES = (
-    Mistake("convnet.pool_stride_1", "pool stride 1", "after {stage} the feature map is {got}, expected {expected}: a pooling with stride 1?"),
-    Mistake("convnet.conv_padding", "padding on the convolutions", "after {stage} the feature map is {got}, expected {expected}: padding on the convolution?"),
-    Mistake("convnet.conv_no_bias", "convolutions without bias", "the convolutions have no bias (bias=False)"),
-    Mistake("convnet.fc_no_bias", "fully connected layers without bias", "the fully connected layers have no bias (bias=False)"),
-    Mistake("convnet.relu_for_tanh", "ReLU instead of tanh", "the network uses ReLU where the handout asks for tanh"),
-    Mistake("convnet.average_pooling", "average pooling", "the network uses average pooling where the handout asks for max pooling"),
+    Mistake(
+        "convnet.pool_stride_1",
+        "pool stride 1",
+        "after {stage} the feature map is {got}, expected {expected}: a pooling with stride 1?",
+    ),
+    Mistake(
+        "convnet.conv_padding",
+        "padding on the convolutions",
+        "after {stage} the feature map is {got}, expected {expected}: padding on the convolution?",
+    ),
+    Mistake(
+        "convnet.conv_no_bias",
+        "convolutions without bias",
+        "the convolutions have no bias (bias=False)",
+    ),
+    Mistake(
+        "convnet.fc_no_bias",
+        "fully connected layers without bias",
+        "the fully connected layers have no bias (bias=False)",
+    ),
+    Mistake(
+        "convnet.relu_for_tanh",
+        "ReLU instead of tanh",
+        "the network uses ReLU where the handout asks for tanh",
+    ),
+    Mistake(
+        "convnet.average_pooling",
+        "average pooling",
+        "the network uses average pooling where the handout asks for max pooling",
+    ),
 )
 
 ANSWER_MISTAKES = (
@@ -223,5 +276,11 @@ ANSWER_MISTAKES = (
     ),
 )
 
-ALL = (*GRADIENT_MISTAKES, *NUMERICAL_MISTAKES, *GRADCHECK_MISTAKES, *CONVNET_MISTAKES, *ANSWER_MISTAKES)
+ALL = (
+    *GRADIENT_MISTAKES,
+    *NUMERICAL_MISTAKES,
+    *GRADCHECK_MISTAKES,
+    *CONVNET_MISTAKES,
+    *ANSWER_MISTAKES,
+)
 BY_CODE = {m.code: m for m in ALL}
