@@ -317,12 +317,8 @@ BUGS = (
     ),
     Case(
         "own-network-per-layer",
-        {
-            "3.2": _convnet(
-                conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)"
-            )
-        },
-        ("convnet.conv_no_bias", "answer_3_6.own_network"),
-        "conv1: 1200\nconv2: 51200\nfc1: 204864\nfc2: 650\ntotal: 257914",
+        {"3.2": _convnet(pool="nn.MaxPool2d(2, stride=1)", flat=128 * 22 * 22)},
+        ("convnet.pool_stride_1", "answer_3_6.own_network"),
+        "conv1: 1216\nconv2: 51328\nfc1: 3964992\nfc2: 650\ntotal: 4018186",
     ),
 )

@@ -98,9 +98,9 @@ def test_an_answer_with_the_own_networks_layers_is_diagnosed_on_both_3_6_checks(
     said = {c.name: [d.message for d in c.diagnoses] for c in task.checks}
     assert said == {
         "answer_3_6.total": [
-            "the answer counts your own ConvNet (257,914 parameters in all), which differs from the handout's network"
+            "the answer counts your own ConvNet (4,018,186 parameters in all), which differs from the handout's network"
         ],
         "answer_3_6.per_layer": [
-            "the answer counts your own ConvNet (per layer 1,200, 51,200, 204,864, 650), which differs from the handout's network"
+            "the answer counts your own ConvNet (per layer 1,216, 51,328, 3,964,992, 650), which differs from the handout's network"
         ],
     }
