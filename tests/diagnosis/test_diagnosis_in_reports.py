@@ -140,7 +140,6 @@ def test_the_a2_pack_refuses_credit_for_a_mistake_it_cannot_diagnose(tmp_path, m
     monkeypatch.setattr(a2, "RUBRIC", path)
     with pytest.raises(RubricError, match="convnet.made_up"):
         a2.load()
-    assert a2.load(with_reference=False).diagnose is None  # the student's side has no catalogue
 
 
 def test_the_shipped_rubric_gives_no_credit_by_default():
