@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 from grader.checks import CheckSet
+from grader.checks.runner import Diagnoser
 from grader.rubric import Rubric
 from grader.runtime import Limits
 from grader.sections import NO_RULES, SectionRules
@@ -28,10 +29,11 @@ class Assignment:
     runtime_files: Mapping[str, bytes] = field(default_factory=dict)  # put in the runtime's working dir
     limits: Limits = field(default_factory=Limits)  # the student runtime's, per call and per statement
     section_rules: SectionRules = NO_RULES  # headings and code anchors of tasks without a banner
+    diagnose: Diagnoser | None = None  # known mistakes (instructor side: built from the reference)
 
     def public(self) -> Assignment:
-        """The student's view: public checks only, no reference."""
-        return replace(self, rubric=self.rubric.public_only(), reference=None)
+        """The student's view: public checks only, no reference, no catalogue of mistakes."""
+        return replace(self, rubric=self.rubric.public_only(), reference=None, diagnose=None)
 
 
 def load_assignment(name: str = "a2", *, with_reference: bool = True) -> Assignment:

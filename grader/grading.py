@@ -51,7 +51,7 @@ def grade_notebook(
         hints = _undefined_name_hints(program, specs, names)
         for spec in specs:
             check_started = time.monotonic()
-            outcomes[spec.name] = _with_hints(run_check(spec, ctx), spec, hints)
+            outcomes[spec.name] = _with_hints(run_check(spec, ctx, assignment.diagnose), spec, hints)
             timings[spec.name] = round(time.monotonic() - check_started, 3)
     finally:
         if runtime is not None:

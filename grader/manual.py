@@ -23,7 +23,7 @@ from jinja2 import Environment, select_autoescape
 
 from grader.checks import CheckOutcome
 from grader.reports.jsonreport import dump_json
-from grader.results import Report, TaskResult
+from grader.results import CheckResult, Report, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
 from grader.scoring import WRITTEN_CHECK, ManualMark, score_tasks
 
@@ -108,7 +108,7 @@ def apply_marks(report: Report, marks: Mapping[str, ManualMark] | None) -> Repor
     """
     tasks = tuple(_task_rubric(t) for t in report.tasks)
     outcomes = {
-        c.name: CheckOutcome(c.status, c.message, c.counterexample)
+        c.name: CheckOutcome(c.status, c.message, c.counterexample, c.diagnoses)
         for t in report.tasks
         for c in t.checks
         if c.name != MANUAL_CHECK
@@ -129,12 +129,19 @@ def apply_marks(report: Report, marks: Mapping[str, ManualMark] | None) -> Repor
 
 def _task_rubric(task: TaskResult) -> TaskRubric:
     checks = tuple(
-        CheckPoints(c.name, c.max_score, c.visibility)
+        # a check with partial credit keeps it: the points its diagnoses earned
+        CheckPoints(c.name, c.max_score, c.visibility, _earned_credit(c))
         for c in task.checks
         if c.name != MANUAL_CHECK
     )
     manual = sum(c.max_score for c in task.checks if c.name == MANUAL_CHECK)
     return TaskRubric(task.id, task.title, task.kind, checks, manual, task.expected_answer)
+
+
+def _earned_credit(check: CheckResult) -> tuple[tuple[str, float], ...]:
+    if check.status != "partial" or not check.diagnoses:
+        return ()
+    return tuple((d.code, check.score) for d in check.diagnoses)
 
 
 def written_tasks(report: Report) -> dict[str, float]:

@@ -32,6 +32,27 @@ class Counterexample:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake the student's work matches: what it is, not only that something fails.
+
+    ``code`` is stable (``convnet.pool_stride_1``): the summary groups by it, the rubric may
+    give it partial credit. ``label`` is a few words for a table, ``message`` the sentence a
+    student reads ("likely cause: ...").
+    """
+
+    code: str
+    label: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "label": self.label, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Diagnosis:
+        return cls(code=d["code"], label=d.get("label", d["code"]), message=d.get("message", ""))
+
+
+@dataclass(frozen=True)
 class CheckResult:
     name: str
     status: str
@@ -40,6 +61,7 @@ class CheckResult:
     message: str = ""
     counterexample: Counterexample | None = None
     visibility: str = "public"  # public | hidden
+    diagnoses: tuple[Diagnosis, ...] = ()  # known mistakes the failure matches (none claimed: empty)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +72,7 @@ class CheckResult:
             "message": self.message,
             "counterexample": self.counterexample.to_dict() if self.counterexample else None,
             "visibility": self.visibility,
+            "diagnoses": [d.to_dict() for d in self.diagnoses],
         }
 
     @classmethod
@@ -63,6 +86,7 @@ class CheckResult:
             message=d.get("message", ""),
             counterexample=Counterexample.from_dict(ce) if ce else None,
             visibility=d.get("visibility", "public"),
+            diagnoses=tuple(Diagnosis.from_dict(x) for x in d.get("diagnoses", ())),
         )
 
 

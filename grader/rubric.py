@@ -22,6 +22,9 @@ class CheckPoints:
     name: str
     points: float
     visibility: str
+    #: Partial credit by rule: points a failed check still earns when its failure is
+    #: diagnosed as the named mistake (diagnosis code -> points). Empty: none (the default).
+    credit: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class Rubric:
     def check_names(self) -> list[str]:
         return [c.name for t in self.tasks for c in t.checks]
 
+    def credited_diagnoses(self) -> set[str]:
+        """Every diagnosis code some check gives partial credit for."""
+        return {code for t in self.tasks for c in t.checks for code, _ in c.credit}
+
     def public_only(self) -> Rubric:
         """The rubric a student sees: hidden checks removed, tasks left with none dropped."""
         tasks = []
@@ -65,6 +72,18 @@ class Rubric:
             if t.id == task_id:
                 return t
         raise KeyError(task_id)
+
+
+def _credit(task_id: str, name: str, entry: dict, points: float) -> tuple[tuple[str, float], ...]:
+    credit = entry.get("credit", {})
+    if not isinstance(credit, dict):
+        raise RubricError(f"task {task_id}, check {name}: credit must be a table of diagnosis = points")
+    rules = []
+    for code, value in credit.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= points:
+            raise RubricError(f"task {task_id}, check {name}: credit for {code!r} must be a number in (0, {points:g}]")
+        rules.append((code, float(value)))
+    return tuple(rules)
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -82,7 +101,7 @@ def load_rubric(path: Path) -> Rubric:
             points = float(entry.get("points", 0))
             if points < 0:
                 raise RubricError(f"task {task_id}, check {name}: negative points")
-            checks.append(CheckPoints(name, points, visibility))
+            checks.append(CheckPoints(name, points, visibility, _credit(task_id, name, entry, points)))
         tasks.append(
             TaskRubric(
                 id=task_id,

@@ -1,7 +1,8 @@
 """Rubric + check outcomes (+ manual marks) -> scored tasks.
 
 Each check is worth its rubric points when it passes and nothing otherwise, so a task's
-partial credit is the sum of its passing checks. Points a person awards (written answers)
+partial credit is the sum of its passing checks; a failed check whose diagnosis the rubric
+credits (``credit`` in the rubric, off by default) earns those points and says so. Points a person awards (written answers)
 come from manual marks; until then they are reserved and the task says ``manual``.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from grader.checks import CheckOutcome
 from grader.results import CheckResult, TaskResult
-from grader.rubric import Rubric, TaskRubric
+from grader.rubric import CheckPoints, Rubric, TaskRubric
 
 #: The name of the check that carries a task's hand-marked points.
 WRITTEN_CHECK = "written answer"
@@ -46,16 +47,24 @@ def _score_task(
     checks = []
     for entry in task.checks:
         outcome = outcomes.get(entry.name) or CheckOutcome("error", "this check did not run")
-        earned = entry.points if outcome.status == "passed" else 0.0
+        status, earned, message = outcome.status, 0.0, outcome.message
+        if outcome.status == "passed":
+            earned = entry.points
+        elif credited := _credit(entry, outcome):
+            earned, label = credited
+            status = "partial"
+            note = f"partial credit for a known mistake ({label})"
+            message = message if note in message else f"{message} — {note}" if message else note
         checks.append(
             CheckResult(
                 name=entry.name,
-                status=outcome.status,
+                status=status,
                 score=earned,
                 max_score=entry.points,
-                message=outcome.message,
+                message=message,
                 counterexample=outcome.counterexample,
                 visibility=entry.visibility,
+                diagnoses=outcome.diagnoses,
             )
         )
     if task.manual_points:
@@ -72,6 +81,13 @@ def _score_task(
         answer=answer,
         expected_answer=task.expected_answer,
     )
+
+
+def _credit(entry: CheckPoints, outcome: CheckOutcome) -> tuple[float, str] | None:
+    """The most the rubric gives for one of the outcome's diagnoses, and that diagnosis's label."""
+    rules = dict(entry.credit)
+    found = [(rules[d.code], d.label) for d in outcome.diagnoses if d.code in rules]
+    return max(found) if found else None
 
 
 def _manual_check(task: TaskRubric, mark: ManualMark | None, answer: str | None) -> CheckResult:

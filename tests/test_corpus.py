@@ -345,3 +345,37 @@ def test_the_sample_class_is_what_the_corpus_writes(tmp_path):
     """submissions/ is generated (python tests/corpus/build.py): stale samples fail here."""
     for path in write_samples(tmp_path):
         assert path.read_bytes() == (ROOT / "submissions" / path.name).read_bytes(), path.name
+
+
+# ---------------------------------------------------------------- diagnoses (tests/diagnosis/)
+
+#: The known mistake each seeded bug is diagnosed as (grader/assignments/a2/mistakes.py). A bug
+#: not listed is outside the catalogue: nothing may be claimed about it.
+DIAGNOSES = {
+    "bo-sign": {"gradient_nn.sign_flipped"},
+    "no-relu-mask": {"gradient_nn.no_relu_mask"},
+    "wi-transposed": {"gradient_nn.wi_transposed"},
+    "wo-uses-z": {"gradient_nn.wo_without_relu"},
+    "sigmoid-argument": {"gradient_nn.sigmoid_argument"},
+    "ascent": {"gradient_nn.sign_flipped"},
+    "numerical-forward": {"numerical.one_sided"},
+    "numerical-denominator": {"numerical.missing_half"},
+    "gradcheck-true": {"gradcheck.never_fails"},
+    "gradcheck-only-wi": {"gradcheck.only_wi"},
+    "convnet-relu": {"convnet.relu_for_tanh"},
+    "convnet-avgpool": {"convnet.average_pooling"},
+}
+
+
+def _diagnoses(report: dict) -> set[str]:
+    return {d["code"] for c in _checks(report).values() for d in c.get("diagnoses", ())}
+
+
+@pytest.mark.parametrize("name", _by_kind("bug"))
+def test_seeded_bug_gets_its_own_diagnosis(corpus, name):
+    assert _diagnoses(corpus["reports"][name]) == DIAGNOSES.get(name, set()), BY_NAME[name].why
+
+
+@pytest.mark.parametrize("name", _by_kind("correct"))
+def test_correct_style_gets_no_diagnosis(corpus, name):
+    assert _diagnoses(corpus["reports"][name]) == set(), BY_NAME[name].why

@@ -9,7 +9,7 @@ instructor changes them without touching code.
 
 from grader.checks.context import CheckFailed, Context, StudentCallFailed
 from grader.checks.registry import CheckSet, CheckSpec
-from grader.checks.runner import CheckOutcome, run_check
+from grader.checks.runner import CheckOutcome, Diagnoser, run_check
 
 __all__ = [
     "CheckFailed",
@@ -17,6 +17,7 @@ __all__ = [
     "CheckSet",
     "CheckSpec",
     "Context",
+    "Diagnoser",
     "StudentCallFailed",
     "run_check",
 ]

@@ -7,11 +7,12 @@ passed, failed, error, timeout or missing, with a message a student can act on.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from grader.checks.context import CheckFailed, Context, StudentCallFailed
 from grader.checks.registry import CheckSpec
-from grader.results import Counterexample
+from grader.results import Counterexample, Diagnosis
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,39 @@ class CheckOutcome:
     status: str  # passed | failed | error | timeout | missing
     message: str = ""
     counterexample: Counterexample | None = None
+    diagnoses: tuple[Diagnosis, ...] = ()
 
 
-def run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
+#: An assignment pack's catalogue of known mistakes: given a check that did not pass, the
+#: mistakes the student's work matches (an empty tuple claims nothing).
+Diagnoser = Callable[[CheckSpec, Context, CheckOutcome], tuple[Diagnosis, ...]]
+
+
+def run_check(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None = None) -> CheckOutcome:
     """Run ``spec`` as submitted; if it fails and it names helpers to isolate, run it again
-    with those helpers replaced by the reference's and keep the better verdict."""
+    with those helpers replaced by the reference's and keep the better verdict. A verdict
+    that is still not a pass is handed to ``diagnose`` for the known mistakes it matches."""
+    outcome = _run_check(spec, ctx)
+    if diagnose is None or outcome.status in ("passed", "missing"):
+        return outcome
+    return replace(outcome, diagnoses=_diagnose(diagnose, spec, ctx, outcome))
+
+
+def _diagnose(diagnose: Diagnoser, spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> tuple[Diagnosis, ...]:
+    """The diagnoser's findings; a diagnoser that fails claims nothing (the verdict stands)."""
+    ctx._fatal = None
+    try:
+        return tuple(diagnose(spec, ctx, outcome))
+    except Exception:  # noqa: BLE001 - a diagnosis is extra information, never a reason to fail grading
+        return ()
+    finally:
+        ctx._fatal = None
+        if ctx._defines:
+            ctx.runtime.reset()
+            ctx._defines = []
+
+
+def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     if not ctx.submission.cells:
         return CheckOutcome("missing", "nothing in the notebook could be read (see the problems above)")
     missing = [name for name in spec.needs if not ctx.has(name)]

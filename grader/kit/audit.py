@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment
+from grader.kit.stage import PACK_INSTRUCTOR_MODULES
 
 #: Reference modules that are not solution: the handout's own code, which students are given.
 HANDED_OUT = ("handout",)
@@ -85,7 +86,7 @@ def leaks(files: Mapping[str, bytes], secrets: Secrets) -> list[str]:
     found = []
     for path, content in files.items():
         parts = path.split("/")
-        if "reference" in parts or parts[-1] == "hidden.py":
+        if "reference" in parts or parts[-1] in PACK_INSTRUCTOR_MODULES:
             found.append(f"{path}: an instructor-only file")
         text = content.decode("utf-8", errors="ignore")
         flat = normalise(text)

@@ -4,8 +4,8 @@ Modules ship when the check path reaches them: the imports (module-level or insi
 functions) of the kit's own ``cli.py``, of the runtime's processes (started by name, not
 imported) and of the pack, followed through the ``grader`` package. So an instructor-only
 module (batch grading, similarity, Gradescope, this kit) stays out without being listed, and
-the pack's ``hidden.py``, imported only by name and only with the reference, is never
-reached. Data files ship with the package that holds them, but for the instructor-only ones
+the pack's ``hidden.py`` and ``diagnosis.py``/``mistakes.py``, imported only by name and only
+with the reference, are never reached. Data files ship with the package that holds them, but for the instructor-only ones
 below. The reference solution lives outside ``grader/`` and is never looked at.
 """
 
@@ -23,8 +23,11 @@ import grader
 PROCESS_ROOTS = ("grader.runtime.zygote", "grader.runtime.worker")
 #: Data files only instructors use (paths relative to the ``grader`` package).
 INSTRUCTOR_DATA = ("reports/templates/summary.html",)
+#: Modules of an assignment pack built on the reference: hidden checks, the catalogue of known
+#: mistakes (variants of the reference) and the diagnoser that uses it.
+PACK_INSTRUCTOR_MODULES = ("hidden.py", "mistakes.py", "diagnosis.py")
 #: Files of an assignment pack that only instructors get; rubric.toml is replaced by the public one.
-PACK_INSTRUCTOR_ONLY = ("hidden.py", "rubric.toml")
+PACK_INSTRUCTOR_ONLY = (*PACK_INSTRUCTOR_MODULES, "rubric.toml")
 KIT_CLI = "package/cli.py"  # the kit's `grader` command, in templates/
 
 

@@ -4,7 +4,8 @@ Written as ``utf-8-sig``: Excel reads a CSV without a byte-order mark in the sys
 code page and mangles accented names; with it, Excel, LibreOffice and Python's csv module all
 read UTF-8. Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first,
 from a crafted file name) are prefixed with ``'``, the usual neutraliser. A task a report
-lacks is an empty cell, not a zero.
+lacks is an empty cell, not a zero. ``diagnoses`` lists the codes of the known mistakes found
+(``convnet.pool_stride_1;answer_3_6.own_network``), each once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from grader.reports.text import points
 from grader.results import Report
 
 IDENTITY = ("last_name", "first_name", "file")
-TOTALS = ("total", "max", "problems")
+TOTALS = ("total", "max", "problems", "diagnoses")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -47,8 +48,14 @@ def write_gradebook(reports: Sequence[Report], path: Path) -> None:
                     "total": points(report.score),
                     "max": points(report.max_score),
                     "problems": _no_formula(";".join(p.code for p in report.problems)),
+                    "diagnoses": _no_formula(";".join(diagnosis_codes(report))),
                 }
             )
+
+
+def diagnosis_codes(report: Report) -> list[str]:
+    """The known mistakes diagnosed in a report, each once, in report order."""
+    return list(dict.fromkeys(d.code for t in report.tasks for c in t.checks for d in c.diagnoses))
 
 
 def _no_formula(cell: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.reports.jsonreport import dump_json
-from grader.reports.text import counterexample_text, problem_text, status_label
+from grader.reports.text import counterexample_text, diagnosis_text, problem_text, status_label
 from grader.results import CheckResult, Report, TaskResult
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -61,6 +61,7 @@ def _check_test(task: TaskResult, check: CheckResult, n: int, hidden: str) -> di
         if check.message
         else status_label(check.status)
     ]
+    lines += [diagnosis_text(d) for d in check.diagnoses]
     if check.counterexample:
         lines.append(counterexample_text(check.counterexample))
     test = {

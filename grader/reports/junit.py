@@ -13,7 +13,14 @@ from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
-from grader.reports.text import counterexample_text, points, printable, problem_text, status_label
+from grader.reports.text import (
+    counterexample_text,
+    diagnosis_text,
+    points,
+    printable,
+    problem_text,
+    status_label,
+)
 from grader.results import Report, TaskResult
 
 
@@ -45,7 +52,9 @@ def _task_suite(task: TaskResult) -> TestSuite:
     classname = printable(task.id)
     if task.checks:
         for check in task.checks:
-            detail = counterexample_text(check.counterexample) if check.counterexample else ""
+            said = [diagnosis_text(d) for d in check.diagnoses]
+            said += [counterexample_text(check.counterexample)] if check.counterexample else []
+            detail = "\n".join(said)
             case = _case(check.name, classname, check.status, check.message, detail)
             suite.add_testcase(case)
     else:

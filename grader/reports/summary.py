@@ -49,6 +49,15 @@ class FailingCheck:
 
 
 @dataclass(frozen=True)
+class DiagnosedMistake:
+    """A known mistake and the submissions it was diagnosed in: what to teach again."""
+
+    code: str
+    label: str
+    students: tuple[tuple[str, str], ...]  # (name, link to the report)
+
+
+@dataclass(frozen=True)
 class Trouble:
     name: str
     submission: str
@@ -113,6 +122,20 @@ def failing_checks(reports: Sequence[Report], top: int = TOP_FAILURES) -> list[F
     ]
 
 
+def diagnosed_mistakes(reports: Sequence[Report]) -> list[DiagnosedMistake]:
+    """Each diagnosed mistake with the submissions that make it, most common first."""
+    labels: dict[str, str] = {}
+    students: dict[str, dict[str, tuple[str, str]]] = {}
+    for report in reports:
+        for task in report.tasks:
+            for check in task.checks:
+                for d in check.diagnoses:
+                    labels.setdefault(d.code, d.label)
+                    students.setdefault(d.code, {})[report.submission] = (student_name(report), report_link(report))
+    ranked = sorted(students, key=lambda code: (-len(students[code]), code))
+    return [DiagnosedMistake(code, labels[code], tuple(students[code].values())) for code in ranked]
+
+
 def troubles(reports: Sequence[Report]) -> list[Trouble]:
     """Submissions with problems (name, not run, syntax...) or tasks that crashed or hung."""
     found = []
@@ -142,6 +165,7 @@ def write_summary(reports: Sequence[Report], path: Path) -> None:
             max_total=max((r.max_score for r in reports), default=0.0),
             stats=stats,
             failures=failing_checks(reports),
+            mistakes=diagnosed_mistakes(reports),
             troubles=troubles(reports),
             histogram=_png(_histogram(reports)),
             task_chart=_png(_task_chart(stats)),

@@ -45,6 +45,7 @@ def environment() -> Environment:
         status_label=text.status_label,
         task_note=text.task_note,
         counterexample=text.counterexample_text,
+        diagnosis=text.diagnosis_text,
         problem=text.problem_text,
         md_inline=md_inline,
         md_fence=md_fence,

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from grader.reports.text import (
     counterexample_text,
+    diagnosis_text,
     points,
     printable,
     problem_text,
@@ -21,7 +22,7 @@ from grader.reports.text import (
     task_note,
 )
 from grader.reports.visibility import student_view
-from grader.results import Counterexample, Report
+from grader.results import Counterexample, Diagnosis, Report
 
 STYLES = {"passed": "green", "partial": "yellow", "manual": "cyan"}
 
@@ -51,7 +52,7 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
         for check in task.checks:
             if check.status not in ("passed", "manual"):
                 title = f"{task.id} {task.title}: {check.name}"
-                console.print(_failure(title, check.status, check.message, check.counterexample))
+                console.print(_failure(title, check.status, check.message, check.counterexample, check.diagnoses))
     manual = [f"{t.id} {t.title}" for t in report.tasks if t.status == "manual"]
     if manual:
         console.print(_text("Graded by hand: " + ", ".join(manual), "cyan"))
@@ -78,8 +79,11 @@ def _table(report: Report) -> Table:
     return table
 
 
-def _failure(title: str, status: str, message: str, counterexample: Counterexample | None) -> Panel:
+def _failure(
+    title: str, status: str, message: str, counterexample: Counterexample | None, diagnoses: tuple[Diagnosis, ...] = ()
+) -> Panel:
     body = status_label(status) + (f": {message}" if message else "")
+    body += "".join("\n" + diagnosis_text(d) for d in diagnoses)
     if counterexample:
         body += "\n" + counterexample_text(counterexample)
     return Panel(_text(body), title=_text(title), title_align="left", border_style=_style(status))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from grader.problems import Problem
-from grader.results import Counterexample, Report
+from grader.results import Counterexample, Diagnosis, Report
 
 #: What a student reads for each status.
 STATUS_LABELS = {
@@ -64,6 +64,11 @@ def counterexample_text(ce: Counterexample) -> str:
         else:
             parts.append(f"{label + ':':<10}{value}")
     return "\n".join(parts)
+
+
+def diagnosis_text(diagnosis: Diagnosis) -> str:
+    """A known mistake the failure matches, as the student reads it."""
+    return f"likely cause: {diagnosis.message}"
 
 
 def problem_text(problem: Problem) -> str:

@@ -2,7 +2,9 @@
 
 Hidden checks exist so that a submission cannot be tuned to them; their names, messages and
 counterexamples would give them away. Their points still count, so they are folded into one
-anonymous public line per task and every total stays the same in every format. Public, so that
+anonymous public line per task and every total stays the same in every format. Their
+diagnoses go with them; a public check's diagnoses stay, since they name a mistake without
+any reference value. Public, so that
 the view is idempotent: the self-check may apply it before ``write_report`` applies it again.
 """
 

@@ -59,6 +59,53 @@ def forward(module: Any, x: Any) -> Any:
         module.train(was_training)
 
 
+#: The torch functions a layer trace records: the layers and activations an architecture is read from.
+TRACED = (
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d", "linear",
+    "tanh", "relu", "sigmoid",
+)  # fmt: skip
+WEIGHTED = ("conv2d", "linear")
+
+
+def layer_trace(module: Any, x: Any) -> dict:
+    """The layers a forward pass on ``x`` went through, in order, as plain data.
+
+    Recorded with a ``TorchFunctionMode``, so a layer counts whether it is an ``nn.Module``
+    or a functional call (``F.max_pool2d``) and under whatever name: ``{"layers": [[op,
+    input shape, output shape, has a bias], ...], "error": None or what the forward raised}``.
+    A forward that raises keeps the layers recorded before it, which is what explains it.
+    """
+    torch = _torch()
+    from torch.overrides import TorchFunctionMode
+
+    layers: list[list] = []
+
+    class Recorder(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            op = getattr(func, "__name__", "").lstrip("_").removesuffix("_with_indices")
+            if op in TRACED and args and isinstance(args[0], torch.Tensor):
+                first = out[0] if isinstance(out, tuple) else out
+                bias = (args[2] if len(args) > 2 else kwargs.get("bias")) if op in WEIGHTED else None
+                layers.append([op, list(args[0].shape), list(getattr(first, "shape", ())), bias is not None])
+            return out
+
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    was_training = module.training
+    module.eval()
+    error = None
+    try:
+        with torch.no_grad(), Recorder():
+            module(x)
+    except Exception as exc:  # noqa: BLE001 - the failure is part of what is reported
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        module.train(was_training)
+    return {"layers": layers, "error": error}
+
+
 def parameter_count(module: Any) -> int:
     """Number of scalar parameters."""
     return int(sum(p.numel() for p in module.parameters()))
@@ -78,5 +125,5 @@ def state_arrays(module: Any) -> list:
 
 HELPERS: dict[str, Callable[..., Any]] = {
     f.__name__: f
-    for f in (module_parameters, load_parameters, forward, parameter_count, seed, state_arrays)
+    for f in (module_parameters, load_parameters, forward, layer_trace, parameter_count, seed, state_arrays)
 }

@@ -53,6 +53,7 @@ def test_columns_scores_totals_and_problems(tmp_path):
         "total",
         "max",
         "problems",
+        "diagnoses",
     ]
     assert (row["1.2"], row["1.4"], row["total"], row["max"]) == ("1.5", "2", "3.5", "13")
     assert row["problems"] == "bad-filename;syntax-error"
@@ -65,7 +66,7 @@ def test_task_columns_are_the_union_in_rubric_order(tmp_path):
     path = tmp_path / "gradebook.csv"
     write_gradebook([full, other], path)
     rows = read(path)
-    assert list(rows[0])[3:-3] == ["1.1", "1.2", "1.4", "1.5", "3.2", "3.4", "3.6", "2.1"]
+    assert list(rows[0])[3:-4] == ["1.1", "1.2", "1.4", "1.5", "3.2", "3.4", "3.6", "2.1"]
     assert rows[0]["2.1"] == "" and rows[1]["2.1"] == "2" and rows[1]["1.1"] == ""
     assert rows[1]["problems"] == ""
 

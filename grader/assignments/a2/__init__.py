@@ -23,13 +23,17 @@ def load(*, with_reference: bool = True) -> Assignment:
     from grader.assignments.a2 import evidence, public
 
     sets = [public.CHECKS, evidence.CHECKS]
-    reference = None
+    reference = diagnose = None
+    rubric = load_rubric(RUBRIC)
     if with_reference:
         hidden = importlib.import_module("grader.assignments.a2.hidden")
         reference = importlib.import_module("reference")
+        # the catalogue of known mistakes is built from the reference: by name, like hidden
+        diagnosis = importlib.import_module("grader.assignments.a2.diagnosis")
+        diagnosis.validate_credit(rubric.credited_diagnoses())
+        diagnose = diagnosis.diagnose
         sets.append(hidden.CHECKS)
     checks = CheckSet.union(*sets)
-    rubric = load_rubric(RUBRIC)
     if not with_reference:
         rubric = rubric.public_only()
     checks.validate(rubric, complete=with_reference)
@@ -41,4 +45,5 @@ def load(*, with_reference: bool = True) -> Assignment:
         reference=reference,
         limits=LIMITS,
         section_rules=evidence.SECTION_RULES,
+        diagnose=diagnose,
     )

@@ -320,6 +320,11 @@ def _answer_3_6(ctx: Context) -> str:
     return part.prose + "\n" + part.outputs_text
 
 
+def answer_numbers(ctx: Context) -> set[int]:
+    """The numbers the answer to 3.6 gives: what diagnosis.py compares with the student's own network."""
+    return numbers_in(_answer_3_6(ctx))
+
+
 @check("3.6", "answer_3_6.total", runtime=False)
 def answer_total(ctx: Context) -> None:
     """The answer to 3.6 gives the total number of parameters."""
