@@ -108,7 +108,7 @@ def _stand_in_problem(outcome: BuildOutcome) -> Problem:
     modules = ", ".join(f"`{m}`" for m in outcome.stand_ins)
     return Problem(
         "stand-in-module",
-        f"cell {stmt.cell}, line {stmt.line}: {modules} is not installed where notebooks are graded; "
+        f"{modules} is not installed where notebooks are graded; "
         "it was imported as an empty stand-in so that the rest of the cell still ran. Graded code "
         "that uses it fails with a message naming it.",
         cell=stmt.cell,
