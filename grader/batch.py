@@ -27,6 +27,7 @@ import signal
 import sys
 import time
 import traceback
+import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -39,6 +40,7 @@ from typing import Self
 
 from grader import __version__
 from grader.manual import apply_marks, load_marks, marks_digest
+from grader.moodle.download import MoodleSubmission
 from grader.problems import Problem
 from grader.reports.jsonreport import dump_json
 from grader.results import Report
@@ -46,6 +48,11 @@ from grader.scoring import ManualMark
 
 #: Written in OUT: which report folders the last run graded, and how (read by ``manual import``).
 MANIFEST = "batch.json"
+#: Exit statuses of ``grade_all`` (and ``grader grade``).
+EXIT_OK = 0  # every submission graded, none with a problem (written answers may await marks)
+EXIT_USAGE = 1  # nothing graded: a path that does not exist, no notebook, an unreadable ZIP
+EXIT_NEEDS_PERSON = 2  # graded, but some submission needs a person: a grader error or a problem
+EXIT_INTERRUPTED = 130  # Ctrl-C: what finished is kept, the same command resumes
 #: Libraries whose version can change a verdict: part of every fingerprint.
 _VERSIONED = ("numpy", "scipy", "torch", "hypothesis", "nbformat")
 
@@ -56,6 +63,11 @@ class Job:
     out_dir: Path
     source_fingerprint: str  # notebook + grader + pack + seed
     marks: Mapping[str, ManualMark] = field(default_factory=dict)
+    moodle: Mapping | None = None  # what a Moodle download says of it (``Report.moodle``)
+
+    def attach(self, report: Report) -> Report:
+        """The report with this submission's Moodle data, when it came from a Moodle download."""
+        return replace(report, moodle=dict(self.moodle)) if self.moodle else report
 
     @property
     def fingerprint(self) -> str:
@@ -87,24 +99,45 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def find_submissions(
+    paths: Iterable[Path], out: Path
+) -> tuple[list[Path], dict[Path, MoodleSubmission]]:
+    """The notebooks to grade, and what Moodle says of those that came from a Moodle download
+    (staged under ``out`` when they must be renamed or unzipped)."""
+    from grader.moodle.download import is_download, stage
+
+    plain, moodle = [], {}
+    for path in paths:
+        if is_download(Path(path)):
+            moodle |= {s.notebook: s for s in stage(Path(path), Path(out))}
+        else:
+            plain.append(path)
+    return list(dict.fromkeys([*discover(plain), *moodle])), moodle
+
+
 def plan(
     notebooks: Sequence[Path],
     out: Path,
     salt: str,
     marks: Mapping[str, Mapping[str, ManualMark]] | None = None,
+    moodle: Mapping[Path, MoodleSubmission] | None = None,
 ) -> list[Job]:
-    """One output folder per notebook, named by its stem (made unique when stems collide)."""
+    """One output folder per notebook, named by its stem (made unique when stems collide);
+    a Moodle submission's folder also holds its participant id."""
     marks = marks or {}
+    moodle = moodle or {}
     jobs, used = [], set()
     for notebook in notebooks:
-        stem = notebook.stem or "notebook"
+        found = moodle.get(notebook)
+        stem = (found.folder if found else notebook.stem) or "notebook"
         name, k = stem, 1
         while name in used:
             k += 1
             name = f"{stem}-{k}"
         used.add(name)
+        info = {**found.info, "report_folder": name} if found else None
         jobs.append(
-            Job(notebook, out / name, _fingerprint(notebook, salt), dict(marks.get(name, {})))
+            Job(notebook, out / name, _fingerprint(notebook, salt), dict(marks.get(name, {})), info)
         )
     return jobs
 
@@ -167,12 +200,13 @@ def write_submission(
 ) -> Report:
     """Write every file of one submission; ``report.json`` (with the fingerprints) last and atomically,
     so that a run interrupted half-way through the files grades this submission again."""
-    from grader.reports import write_report
+    from grader.reports import STUDENT_DIR, write_report, write_student_report
 
     out_dir = Path(out_dir)
     (out_dir / "report.json").unlink(missing_ok=True)
     meta = {k: v for k, v in report.meta.items() if k not in ("fingerprint", "source_fingerprint")}
     write_report(replace(report, meta=meta), out_dir)
+    write_student_report(report, out_dir / STUDENT_DIR)
     if source_fingerprint:  # a grader failure has none: the next run tries it again
         meta |= {
             "source_fingerprint": source_fingerprint,
@@ -185,13 +219,19 @@ def write_submission(
     return final
 
 
+def _manifest(out: Path) -> dict:
+    try:
+        return json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def class_reports(out: Path) -> dict[str, Report]:
     """Report folder -> report, for every submission graded into ``out`` (by the manifest; every
     folder holding a report.json when no run wrote one)."""
     out = Path(out)
-    try:
-        folders = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["submissions"]
-    except (OSError, ValueError, KeyError):
+    folders = _manifest(out).get("submissions")
+    if folders is None:
         folders = sorted(p.parent.name for p in out.glob("*/report.json"))
     reports = {}
     for folder in folders:
@@ -201,11 +241,15 @@ def class_reports(out: Path) -> dict[str, Report]:
     return reports
 
 
-def write_class_files(out: Path, reports: Sequence[Report]) -> None:
+def write_class_files(out: Path, reports: Sequence[Report], csv_dialect: str | None = None) -> None:
+    """The gradebook (in ``csv_dialect``, by default the one the last run recorded) and summary."""
+    from grader.csvio import dialect
     from grader.reports.gradebook import write_gradebook
     from grader.reports.summary import write_summary
 
-    write_gradebook(reports, Path(out) / "gradebook.csv")
+    if csv_dialect is None:
+        csv_dialect = _manifest(out).get("csv_dialect", "excel")
+    write_gradebook(reports, Path(out) / "gradebook.csv", dialect(csv_dialect))
     write_summary(reports, Path(out) / "summary.html")
 
 
@@ -270,7 +314,7 @@ def _grade_job(job: Job, seed: int) -> dict:
     except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
         report = grader_failure(job.notebook, _assignment.rubric.max_score, traceback.format_exc())
         fingerprint = ""
-    return write_submission(report, job.out_dir, fingerprint, job.marks).to_dict()
+    return write_submission(job.attach(report), job.out_dir, fingerprint, job.marks).to_dict()
 
 
 # -- running the jobs -------------------------------------------------------------------------
@@ -429,14 +473,17 @@ class Progress:
 
     def advance(self, job: Job, report: dict) -> None:
         self.done += 1
+        failed = any(p.get("code") == "grader-error" for p in report.get("problems", ()))
         if self._bar is not None:
             self._bar.advance(self._task)
+            if failed:  # printed above the bar, which stays
+                self.console.print(f"{job.out_dir.name}: GRADER ERROR (see its report)", style="bold red", markup=False)
             return
         elapsed = time.monotonic() - self.started
         rate = (self.done - self.started_with) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate else 0.0
         verdict = f"{report.get('score', 0):g}/{report.get('max_score', 0):g}"
-        if any(p.get("code") == "grader-error" for p in report.get("problems", ())):
+        if failed:
             verdict += " GRADER ERROR"
         print(
             f"[{self.done}/{self.total}] {job.out_dir.name}: {verdict}  elapsed {_clock(elapsed)}  eta {_clock(eta)}",
@@ -462,23 +509,37 @@ def grade_all(
     jobs: int | None = None,
     force: bool = False,
     scheduler: str | None = None,
+    csv_dialect: str = "excel",
 ) -> int:
-    """Grade every notebook under ``paths`` into ``out``; 0 when grading ran, whatever the scores.
+    """Grade every notebook under ``paths`` into ``out`` (see ``EXIT_*``).
 
-    ``scheduler`` is the address of a Dask scheduler to grade on instead of local processes.
-    Returns 130 when interrupted (what finished is kept: the same command resumes).
+    A path may be a notebook, a folder of notebooks, or a Moodle "Download all submissions"
+    (its ZIP or extracted folder; ``grader.moodle.download``). ``scheduler`` is the address of a
+    Dask scheduler to grade on instead of local processes. Interrupted, what finished is kept
+    and the same command resumes.
     """
     out = Path(out)
-    notebooks = discover(paths)
-    if not notebooks:
-        print(f"no notebooks found in {', '.join(map(str, paths))}")
-        return 2
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
     out.mkdir(parents=True, exist_ok=True)
-    all_jobs = plan(notebooks, out, pack_salt(assignment_name, seed), load_marks(out))
+    try:
+        notebooks, moodle = find_submissions(paths, out)
+    except (OSError, zipfile.BadZipFile) as exc:
+        print(f"error: cannot read the submissions: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not notebooks:
+        print(f"error: no notebooks found in {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    all_jobs = plan(notebooks, out, pack_salt(assignment_name, seed), load_marks(out), moodle)
     # OUT is the class: a later run on a few notebooks (a late submission) adds to it
     earlier = [f for f in class_reports(out) if f not in {j.out_dir.name for j in all_jobs}]
     folders = [*earlier, *(j.out_dir.name for j in all_jobs)]
-    dump_json({"assignment": assignment_name, "seed": seed, "submissions": folders}, out / MANIFEST)
+    dump_json(
+        {"assignment": assignment_name, "seed": seed, "csv_dialect": csv_dialect, "submissions": folders},
+        out / MANIFEST,
+    )
 
     todo, reports, rescored = [], {}, 0
     for job in all_jobs:
@@ -496,7 +557,7 @@ def grade_all(
     max_score = next((r.max_score for r in reports.values() if r.tasks), 0.0)
 
     def on_death(job: Job, detail: str) -> dict:
-        report = grader_failure(job.notebook, max_score, detail)
+        report = job.attach(grader_failure(job.notebook, max_score, detail))
         return write_submission(report, job.out_dir, "", job.marks).to_dict()
 
     if scheduler:
@@ -517,14 +578,30 @@ def grade_all(
                 graded += 1
                 progress.advance(job, result)
         by_folder = {**class_reports(out), **{job.out_dir.name: r for job, r in reports.items()}}
-        write_class_files(out, [by_folder[f] for f in sorted(by_folder)])
+        write_class_files(out, [by_folder[f] for f in sorted(by_folder)], csv_dialect)
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: {graded} notebook(s) graded in this run are kept; run the same command again to resume"
         )
-        return 130
+        return EXIT_INTERRUPTED
     skipped = len(all_jobs) - len(todo)
     note = f", {skipped} up to date" if skipped else ""
     note += f" ({rescored} re-scored with new manual marks)" if rescored else ""
     print(f"graded {graded} notebook(s){note} -> {out}/gradebook.csv, {out}/summary.html")
-    return 0
+    return _verdict(list(reports.values()))
+
+
+def _verdict(reports: Sequence[Report]) -> int:
+    """Print the run's last line, the counts a person acts on, and return the exit status."""
+    from grader.reports.summary import troubles
+    from grader.reports.text import pending_points
+
+    failed = sum(any(p.code == "grader-error" for p in r.problems) for r in reports)
+    need = troubles(reports)
+    pending = sum(1 for r in reports if pending_points(r))
+    print(
+        f"{len(reports)} submission(s): {failed} grader error(s), "
+        f"{len(need)} with problems to look at (summary.html lists them), "
+        f"{pending} with written answers to mark by hand"
+    )
+    return EXIT_NEEDS_PERSON if need else EXIT_OK

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader import __version__
+from grader.csvio import DIALECTS
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -21,6 +22,7 @@ def _grade(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         scheduler=args.scheduler,
+        csv_dialect=args.csv_dialect,
     )
 
 
@@ -28,7 +30,7 @@ def _manual_export(args: argparse.Namespace) -> int:
     from grader.manual import export_sheet
 
     try:
-        sheet, page = export_sheet(args.reports, args.to)
+        sheet, page = export_sheet(args.reports, args.to, args.csv_dialect)
     except FileNotFoundError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -60,8 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    grade = sub.add_parser("grade", help="grade notebooks (files or folders) into a report folder")
-    grade.add_argument("paths", nargs="+", type=Path, help="notebooks, or folders of notebooks")
+    grade = sub.add_parser(
+        "grade",
+        help="grade notebooks (files or folders) into a report folder",
+        description="Exit status: 0 every submission graded without a problem; 1 nothing graded "
+        "(a path that does not exist, no notebook); 2 graded, but some submission needs a person "
+        "(a grader error or a problem: summary.html lists them); 130 interrupted.",
+    )
+    grade.add_argument("paths", nargs="+", type=Path,
+                       help="notebooks, folders of notebooks, or a Moodle \"Download all submissions\" (ZIP or folder)")
     grade.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports)")
     grade.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
     grade.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
@@ -69,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="grade again even what is up to date")
     grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="grade on a Dask cluster (tcp://host:8786) instead of local processes; needs the dask extra")
+    grade.add_argument("--csv-dialect", choices=sorted(DIALECTS), default="excel",
+                       help="gradebook.csv for Excel (,) or French Excel (excel-fr: ; and decimal commas)")
     grade.set_defaults(run=_grade)
 
     from grader import selfcheck
@@ -82,11 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     export = manual_sub.add_parser("export", help="write the marking sheet (CSV) and the answers page (HTML)")
     export.add_argument("--reports", type=Path, required=True, help="the report folder of `grader grade`")
     export.add_argument("--to", type=Path, default=None, help="CSV to write (default: REPORTS/manual_marks.csv); the HTML goes beside it")
+    export.add_argument("--csv-dialect", choices=sorted(DIALECTS), default=None,
+                        help="excel (,) or excel-fr (;); default: the one `grader grade` used")
     export.set_defaults(run=_manual_export)
     imp = manual_sub.add_parser("import", help="merge a filled sheet into the reports, gradebook and summary")
     imp.add_argument("sheet", type=Path, help="the filled CSV")
     imp.add_argument("--reports", type=Path, required=True, help="the report folder of `grader grade`")
     imp.set_defaults(run=_manual_import)
+
+    from grader.moodle import cli as moodle_cli
+
+    moodle = sub.add_parser("moodle", help="Moodle: fill the grading worksheet, pack the feedback files")
+    moodle_cli.add_arguments(moodle)
 
     package = sub.add_parser("gradescope-package", help="build the Gradescope autograder zip (setup.sh, run_autograder, the grader)")
     package.add_argument("--out", type=Path, default=Path("dist"), help="folder for autograder.zip (default: dist)")

@@ -115,7 +115,7 @@ def run_dask(
                     report = grader_failure(job.notebook, max_score, traceback.format_exc())
                     result, failed = report.to_dict(), True
                 report = write_submission(
-                    Report.from_dict(result),
+                    job.attach(Report.from_dict(result)),
                     job.out_dir,
                     "" if failed else job.source_fingerprint,
                     job.marks,

@@ -10,7 +10,6 @@ reads the same file, so re-grading keeps the marks.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
+from grader import csvio
 from grader.checks import CheckOutcome
 from grader.reports.jsonreport import dump_json
 from grader.results import CheckResult, Report, TaskResult
@@ -124,6 +124,7 @@ def apply_marks(report: Report, marks: Mapping[str, ManualMark] | None) -> Repor
         tasks=scored,
         problems=report.problems,
         meta=dict(report.meta),
+        moodle=report.moodle,
     )
 
 
@@ -181,9 +182,12 @@ def sheet_rows(reports: Mapping[str, Report], marks: Marks) -> list[SheetRow]:
     return rows
 
 
-def export_sheet(out: Path, to: Path | None = None) -> tuple[Path, Path]:
-    """Write the marking sheet (CSV) and the answers page (HTML, beside it); returns both paths."""
-    from grader.batch import class_reports
+def export_sheet(
+    out: Path, to: Path | None = None, csv_dialect: str | None = None
+) -> tuple[Path, Path]:
+    """Write the marking sheet (CSV, in ``csv_dialect``: by default the gradebook's) and the
+    answers page (HTML, beside it); returns both paths."""
+    from grader.batch import MANIFEST, class_reports
 
     out = Path(out)
     reports = class_reports(out)
@@ -191,27 +195,32 @@ def export_sheet(out: Path, to: Path | None = None) -> tuple[Path, Path]:
         raise FileNotFoundError(
             f"no report.json under {out}: run `grader grade ... --out {out}` first"
         )
+    if csv_dialect is None:
+        try:
+            csv_dialect = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("csv_dialect")
+        except (OSError, ValueError):
+            pass
+    fmt = csvio.dialect(csv_dialect or "excel")
     rows = sheet_rows(reports, load_marks(out))
     csv_path = Path(to) if to else out / "manual_marks.csv"
     html_path = csv_path.with_suffix(".html")
-    with open(csv_path, "w", encoding="utf-8-sig", errors="replace", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        for row in rows:
-            answer = " ".join((row.task.answer or "").split())
-            writer.writerow(
-                [
-                    _no_formula(row.submission),
-                    _no_formula(row.student),
-                    _no_formula(row.file),
-                    row.task.id,
-                    _number(row.max_points),
-                    _number(row.mark.score) if row.mark else "",
-                    _no_formula(row.mark.comment) if row.mark else "",
-                    _no_formula(row.mark.grader) if row.mark else "",
-                    _no_formula(answer[:EXCERPT] + ("…" if len(answer) > EXCERPT else "")),
-                ]
-            )
+    table = [list(COLUMNS)]
+    for row in rows:
+        answer = " ".join((row.task.answer or "").split())
+        table.append(
+            [
+                _no_formula(row.submission),
+                _no_formula(row.student),
+                _no_formula(row.file),
+                row.task.id,
+                csvio.number(row.max_points, fmt),
+                csvio.number(row.mark.score, fmt) if row.mark else "",
+                _no_formula(row.mark.comment) if row.mark else "",
+                _no_formula(row.mark.grader) if row.mark else "",
+                _no_formula(answer[:EXCERPT] + ("…" if len(answer) > EXCERPT else "")),
+            ]
+        )
+    csvio.write_table(csv_path, table, fmt)
     html_path.write_text(_render_page(rows, csv_path, out), encoding="utf-8")
     return csv_path, html_path
 
@@ -301,53 +310,53 @@ def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
     """The marks in a filled sheet, validated against the reports; raises ``ManualMarksError``."""
     problems: list[str] = []
     marks: Marks = {}
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [
-            c for c in ("submission", "task", "points") if c not in (reader.fieldnames or ())
-        ]
-        if missing:
-            raise ManualMarksError(
-                Path(path),
-                [
-                    f"missing column(s): {', '.join(missing)} (export a sheet with `grader manual export`)"
-                ],
+    # a spreadsheet may save it back with ";" and in cp1252 (French Excel): both are read
+    header, records, fmt = csvio.read_dicts(path)
+    missing = [c for c in ("submission", "task", "points") if c not in header]
+    if missing:
+        raise ManualMarksError(
+            Path(path),
+            [
+                f"missing column(s): {', '.join(missing)} (found {', '.join(header) or 'none'}; "
+                f"read as {fmt.encoding}, {fmt.delimiter!r}-separated; "
+                "export a sheet with `grader manual export`)"
+            ],
+        )
+    for n, row in enumerate(
+        records, start=2
+    ):  # row 1 is the header, as a spreadsheet numbers it
+        folder = _unquote(row.get("submission") or "", reports)
+        task = (row.get("task") or "").strip()
+        points = (row.get("points") or "").strip()
+        comment = _unneutralise(row.get("comment") or "").strip()
+        grader = _unneutralise(row.get("grader") or "").strip()
+        where = f"row {n} ({folder or '?'}, task {task or '?'})"
+        if not points and not comment:
+            continue  # not marked yet
+        if folder not in reports:
+            problems.append(f"{where}: unknown submission {folder!r} (no such report folder)")
+            continue
+        maximum = written_tasks(reports[folder]).get(task)
+        if maximum is None:
+            problems.append(
+                f"{where}: unknown task {task!r}: this submission has no written task by that id"
             )
-        for n, row in enumerate(
-            reader, start=2
-        ):  # row 1 is the header, as a spreadsheet numbers it
-            folder = _unquote(row.get("submission") or "", reports)
-            task = (row.get("task") or "").strip()
-            points = (row.get("points") or "").strip()
-            comment = _unneutralise(row.get("comment") or "").strip()
-            grader = _unneutralise(row.get("grader") or "").strip()
-            where = f"row {n} ({folder or '?'}, task {task or '?'})"
-            if not points and not comment:
-                continue  # not marked yet
-            if folder not in reports:
-                problems.append(f"{where}: unknown submission {folder!r} (no such report folder)")
-                continue
-            maximum = written_tasks(reports[folder]).get(task)
-            if maximum is None:
-                problems.append(
-                    f"{where}: unknown task {task!r}: this submission has no written task by that id"
-                )
-                continue
-            if not points:
-                problems.append(f"{where}: a comment but no points")
-                continue
-            try:
-                score = float(points.replace(",", "."))
-            except ValueError:
-                problems.append(f"{where}: points {points!r} is not a number")
-                continue
-            if not math.isfinite(score) or not 0 <= score <= maximum:
-                problems.append(f"{where}: points {points} out of range 0–{_number(maximum)}")
-                continue
-            if task in marks.get(folder, {}):
-                problems.append(f"{where}: marked twice in this sheet")
-                continue
-            marks.setdefault(folder, {})[task] = ManualMark(score, comment, grader)
+            continue
+        if not points:
+            problems.append(f"{where}: a comment but no points")
+            continue
+        try:
+            score = csvio.parse_number(points)
+        except ValueError:
+            problems.append(f"{where}: points {points!r} is not a number")
+            continue
+        if not math.isfinite(score) or not 0 <= score <= maximum:
+            problems.append(f"{where}: points {points} out of range 0–{_number(maximum)}")
+            continue
+        if task in marks.get(folder, {}):
+            problems.append(f"{where}: marked twice in this sheet")
+            continue
+        marks.setdefault(folder, {})[task] = ManualMark(score, comment, grader)
     if problems:
         raise ManualMarksError(Path(path), problems)
     return marks

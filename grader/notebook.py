@@ -120,6 +120,10 @@ DEFAULT_AUTHORSHIP_PATTERNS: tuple[str, ...] = (
     r"(?i)\bI\s+(?:hereby\s+)?(?:certify|declare|confirm|affirm)\b",
     r"(?i)\bhonou?r\s+code\b",
     r"(?i)\bwritten\s+(?:by\s+)?(?:me|myself)\b",
+    # French: "Je déclare que ce travail est le résultat de mon seul effort", "Je certifie ..."
+    r"(?i)\bje\s*,?\s*(?:soussign\w*\s*)?(?:,?\s*[^,\n]{2,80},\s*)?(?:déclare|certifie|atteste|confirme)\b",
+    r"(?i)\bmon\s+(?:propre\s+travail|seul\s+effort)\b",
+    r"(?i)\bdéclaration\s+d[e'’]\s*(?:paternité|authenticité|originalité)\b",
 )
 # A statement still holding the template's blank is not signed.
 DEFAULT_UNSIGNED_PATTERNS: tuple[str, ...] = (
@@ -127,6 +131,7 @@ DEFAULT_UNSIGNED_PATTERNS: tuple[str, ...] = (
     r"(?i)\[\s*(?:your\s+)?(?:full\s+)?name\s*\]",
     r"(?i)\byour name\b",
     r"(?i)\bname here\b",
+    r"(?i)\bvotre\s+nom\b",
     r"\bNAME\b",  # capitals: a blank, not the word
 )
 

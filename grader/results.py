@@ -139,9 +139,11 @@ class Report:
     tasks: tuple[TaskResult, ...]
     problems: tuple[Problem, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)  # seed, grader version, isolation layers, timings
+    #: Who Moodle says handed it in (participant id, full name, other files): see ``grader.moodle``.
+    moodle: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "submission": self.submission,
             "student": self.student,
             "score": self.score,
@@ -150,6 +152,9 @@ class Report:
             "problems": [p.to_dict() for p in self.problems],
             "meta": self.meta,
         }
+        if self.moodle is not None:
+            data["moodle"] = self.moodle
+        return data
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
@@ -167,4 +172,5 @@ class Report:
                 for p in d.get("problems", ())
             ),
             meta=d.get("meta", {}),
+            moodle=d.get("moodle"),
         )

@@ -17,7 +17,11 @@ from grader.reports.markdown import render_markdown
 from grader.reports.visibility import student_view
 from grader.results import Report
 
-__all__ = ["write_report"]
+__all__ = ["STUDENT_DIR", "STUDENT_FILES", "write_report", "write_student_report"]
+
+#: The student's view of a report, beside the instructor's (what feedback files are made of).
+STUDENT_DIR = "student"
+STUDENT_FILES = ("report.html", "report.md")
 
 
 def write_report(report: Report, out_dir: Path, *, include_hidden: bool = True) -> list[Path]:
@@ -40,3 +44,15 @@ def write_report(report: Report, out_dir: Path, *, include_hidden: bool = True) 
     write_gradescope(report, paths["results.json"])
     write_junit(report, paths["junit.xml"])
     return list(paths.values())
+
+
+def write_student_report(report: Report, out_dir: Path) -> list[Path]:
+    """Write the student's view (``student_view``) as report.html and report.md into ``out_dir``:
+    public checks with their counterexamples, hidden ones as a count, no expected answers."""
+    report = student_view(report)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html, md = (out_dir / name for name in STUDENT_FILES)
+    html.write_text(render_html(report), encoding="utf-8")
+    md.write_text(render_markdown(report), encoding="utf-8")
+    return [html, md]

@@ -1,6 +1,7 @@
 """``gradebook.csv``: one row per submission, the file an instructor imports into a spreadsheet.
 
-Written as ``utf-8-sig``: Excel reads a CSV without a byte-order mark in the system's legacy
+Written as ``utf-8-sig`` in the chosen dialect (``grader.csvio``: ``excel``, or ``excel-fr`` with
+``;`` and decimal commas for French Excel): Excel reads a CSV without a byte-order mark in the system's legacy
 code page and mangles accented names; with it, Excel, LibreOffice and Python's csv module all
 read UTF-8. Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first,
 from a crafted file name) are prefixed with ``'``, the usual neutraliser. A task a report
@@ -10,15 +11,17 @@ lacks is an empty cell, not a zero. ``diagnoses`` lists the codes of the known m
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.reports.text import points
+from grader import csvio
+from grader.reports.text import pending_points
 from grader.results import Report
 
 IDENTITY = ("last_name", "first_name", "file")
-TOTALS = ("total", "max", "problems", "diagnoses")
+#: Beside the identity, for submissions that came from a Moodle download.
+MOODLE = ("participant", "moodle_name")
+TOTALS = ("total", "max", "pending", "status", "problems", "diagnoses")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,27 +33,46 @@ def task_ids(reports: Sequence[Report]) -> list[str]:
     return list(ids)
 
 
-def write_gradebook(reports: Sequence[Report], path: Path) -> None:
+def row_status(report: Report) -> str:
+    """Why a row's total is final, or not: what a person has to do about it."""
+    failure = next((p for p in report.problems if p.code == "grader-error"), None)
+    if failure is not None:
+        return f"grader error: no total; {failure.message}"
+    if pending_points(report):
+        return "to be marked by hand"
+    return "complete"
+
+
+def write_gradebook(
+    reports: Sequence[Report], path: Path, fmt: csvio.CsvFormat = csvio.DIALECTS["excel"]
+) -> None:
+    """One row per submission; ``total`` is empty when the grader failed (``status`` says so),
+    ``pending`` holds the points still awaiting a person."""
     ids = task_ids(reports)
-    # errors="replace": a file name with invalid UTF-8 bytes (a lone surrogate) becomes "?"
-    with open(path, "w", encoding="utf-8-sig", errors="replace", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=[*IDENTITY, *ids, *TOTALS])
-        writer.writeheader()
-        for report in reports:
-            student = report.student or {}
-            scores = {t.id: points(t.score) for t in report.tasks}
-            writer.writerow(
-                {
-                    "last_name": _no_formula(student.get("last_name", "")),
-                    "first_name": _no_formula(student.get("first_name", "")),
-                    "file": _no_formula(report.submission),
-                    **{task_id: scores.get(task_id, "") for task_id in ids},
-                    "total": points(report.score),
-                    "max": points(report.max_score),
-                    "problems": _no_formula(";".join(p.code for p in report.problems)),
-                    "diagnoses": _no_formula(";".join(diagnosis_codes(report))),
-                }
-            )
+    moodle = any(r.moodle for r in reports)
+    header = [*IDENTITY, *(MOODLE if moodle else ()), *ids, *TOTALS]
+    rows = [header]
+    for report in reports:
+        student = report.student or {}
+        scores = {t.id: csvio.number(t.score, fmt) for t in report.tasks}
+        failed = any(p.code == "grader-error" for p in report.problems)
+        info = report.moodle or {}
+        cells = {
+            "last_name": _no_formula(student.get("last_name", "")),
+            "first_name": _no_formula(student.get("first_name", "")),
+            "file": _no_formula(report.submission),
+            "participant": info.get("participant", ""),
+            "moodle_name": _no_formula(info.get("full_name") or ""),
+            **{task_id: scores.get(task_id, "") for task_id in ids},
+            "total": "" if failed else csvio.number(report.score, fmt),
+            "max": csvio.number(report.max_score, fmt),
+            "pending": csvio.number(pending_points(report), fmt),
+            "status": _no_formula(row_status(report)),
+            "problems": _no_formula(";".join(p.code for p in report.problems)),
+            "diagnoses": _no_formula(";".join(diagnosis_codes(report))),
+        }
+        rows.append([cells[column] for column in header])
+    csvio.write_table(path, rows, fmt)
 
 
 def diagnosis_codes(report: Report) -> list[str]:

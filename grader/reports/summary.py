@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from grader.reports.gradebook import task_ids
 from grader.reports.templating import environment
-from grader.reports.text import printable, student_name
+from grader.reports.text import pending_points, printable, student_name
 from grader.results import CheckResult, Report
 
 #: How many of the most common failing checks the summary lists.
@@ -68,7 +68,8 @@ class Trouble:
 
 def report_link(report: Report) -> str:
     """Where ``write_report`` put this submission's HTML, relative to the class folder."""
-    return quote(PurePath(report.submission).stem) + "/report.html"
+    folder = (report.moodle or {}).get("report_folder") or PurePath(report.submission).stem
+    return quote(folder) + "/report.html"
 
 
 def task_stats(reports: Sequence[Report]) -> list[TaskStats]:
@@ -167,6 +168,9 @@ def write_summary(reports: Sequence[Report], path: Path) -> None:
             failures=failing_checks(reports),
             mistakes=diagnosed_mistakes(reports),
             troubles=troubles(reports),
+            pending_count=sum(1 for r in reports if pending_points(r)),
+            pending_total=sum(pending_points(r) for r in reports),
+            failed_count=sum(any(p.code == "grader-error" for p in r.problems) for r in reports),
             histogram=_png(_histogram(reports)),
             task_chart=_png(_task_chart(stats)),
         )

@@ -42,6 +42,8 @@ def environment() -> Environment:
     )
     env.filters.update(
         points=text.points,
+        score_line=text.score_line,
+        task_score=text.task_score,
         status_label=text.status_label,
         task_note=text.task_note,
         counterexample=text.counterexample_text,

@@ -14,12 +14,13 @@ from rich.text import Text
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
-    points,
     printable,
     problem_text,
+    score_line,
     status_label,
     student_name,
     task_note,
+    task_score,
 )
 from grader.reports.visibility import student_view
 from grader.results import Counterexample, Diagnosis, Report
@@ -55,12 +56,12 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
                 console.print(_failure(title, check.status, check.message, check.counterexample, check.diagnoses))
     manual = [f"{t.id} {t.title}" for t in report.tasks if t.status == "manual"]
     if manual:
-        console.print(_text("Graded by hand: " + ", ".join(manual), "cyan"))
+        console.print(_text("To be marked by hand: " + ", ".join(manual), "cyan"))
 
 
 def _table(report: Report) -> Table:
     table = Table(
-        title=f"Score {points(report.score)} / {points(report.max_score)}", title_justify="left"
+        title=f"Score {score_line(report)}", title_justify="left"
     )
     for column, justify in (
         ("Task", "left"),
@@ -73,7 +74,7 @@ def _table(report: Report) -> Table:
         table.add_row(
             _text(task.id),
             _text(task.title),
-            f"{points(task.score)} / {points(task.max_score)}",
+            task_score(task),
             _text(status_label(task.status), _style(task.status)),
         )
     return table

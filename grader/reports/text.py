@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 from grader.problems import Problem
-from grader.results import Counterexample, Diagnosis, Report
+from grader.results import Counterexample, Diagnosis, Report, TaskResult
+
+#: The check that holds a task's hand-marked points (``scoring.WRITTEN_CHECK``; not imported
+#: from there, so that renderers do not pull in the check machinery).
+WRITTEN_CHECK = "written answer"
 
 #: What a student reads for each status.
 STATUS_LABELS = {
@@ -15,7 +19,7 @@ STATUS_LABELS = {
     "error": "error",
     "timeout": "timed out",
     "missing": "missing",
-    "manual": "graded by hand",
+    "manual": "to be marked by hand",
 }
 
 #: Said of a task that has no check to show (its code or output was never reached).
@@ -37,6 +41,35 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 def points(x: float) -> str:
     """Scores as people write them: ``2``, ``1.5``, ``0.3333``."""
     return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def pending_points(report: Report) -> float:
+    """Points reserved for a person that nobody has marked yet."""
+    return sum(c.max_score for t in report.tasks for c in t.checks if c.status == "manual")
+
+
+def score_line(report: Report) -> str:
+    """The total as it stands: ``34 / 34 automatic · 32 to be marked by hand`` while points
+    await a person, ``71.5 / 100`` once none do."""
+    pending = pending_points(report)
+    if not pending:
+        return f"{points(report.score)} / {points(report.max_score)}"
+    marked = any(c.status != "manual" and c.name == WRITTEN_CHECK for t in report.tasks for c in t.checks)
+    so_far = "so far" if marked else "automatic"
+    return (
+        f"{points(report.score)} / {points(report.max_score - pending)} {so_far}"
+        f" · {points(pending)} to be marked by hand"
+    )
+
+
+def task_score(task: TaskResult) -> str:
+    """A task's score, its unmarked written part apart: ``2 / 2 · 4 to mark``, ``6 to mark``."""
+    pending = sum(c.max_score for c in task.checks if c.status == "manual")
+    if not pending:
+        return f"{points(task.score)} / {points(task.max_score)}"
+    if pending == task.max_score:
+        return f"{points(pending)} to mark"
+    return f"{points(task.score)} / {points(task.max_score - pending)} · {points(pending)} to mark"
 
 
 def status_label(status: str) -> str:

@@ -69,11 +69,11 @@ def test_markdown_shows_the_counterexample_in_a_fenced_block(tmp_path):
     ]
 
 
-def test_markdown_written_task_shows_answer_graded_by_hand(tmp_path):
+def test_markdown_written_task_shows_answer_to_be_marked_by_hand(tmp_path):
     write_report(make_report(), tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     section = md[md.index("## 1.1 ") : md.index("## 1.2 ")]
-    assert "graded by hand" in section
+    assert "to be marked by hand" in section
     assert f"ds/dWo = H * dYo {HOSTILE}" in section  # verbatim, inside a fenced block
     assert EXPECTED_ANSWER in section
 
@@ -147,7 +147,10 @@ def test_checks_left_to_a_person_are_listed_apart_from_failures(tmp_path):
     write_report(report, tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "Graded by hand:\n\n- discussion of the learning rates (0 / 2)" in md
+    assert "To be marked by hand:\n\n- discussion of the learning rates (0 / 2)" in md
+    assert "Score: **3.5 / 11 automatic · 2 to be marked by hand**" in md
+    assert "| 1.1 | Gradients by the chain rule | 2 to mark | to be marked by hand |" in md
+    assert "3.5 / 11 automatic · 2 to be marked by hand" in page
     assert "Not passed" not in md[md.index("## 1.1 ") :]
     assert "<li>discussion of the learning rates (0 / 2)</li>" in page
     assert "Not passed" not in page

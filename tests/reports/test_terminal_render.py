@@ -8,7 +8,7 @@ from reportfactory import HIDDEN_STRINGS, make_report
 from rich.console import Console
 
 from grader.reports.terminal import render_terminal
-from grader.results import CheckResult
+from grader.results import CheckResult, Report, TaskResult
 
 
 def render(report, **kwargs) -> str:
@@ -38,9 +38,21 @@ def test_failure_shows_smallest_input_expected_and_got():
     assert "3.6 Number of parameters" in text and "missing" in text
 
 
-def test_written_tasks_listed_as_graded_by_hand():
+def test_a_perfect_self_check_says_what_awaits_a_person():
+    """All automatic points earned, the written ones pending: never "Score 34 / 66"."""
+    passed = TaskResult("1.2", "gradient_nn", "code", "passed", 34.0, 34.0,
+                        checks=(CheckResult("matches the reference", "passed", 34.0, 34.0),))
+    written = TaskResult("1.1", "chain rule", "written", "manual", 0.0, 32.0,
+                         checks=(CheckResult("written answer", "manual", 0.0, 32.0),))
+    text = render(Report("A2_DOE_Jane.ipynb", None, 34.0, 66.0, (written, passed)))
+    assert "Score 34 / 34 automatic · 32 to be marked by hand" in text
+    assert "34 / 66" not in text
+    assert any("1.1" in line and "32 to mark" in line for line in text.splitlines())
+
+
+def test_written_tasks_listed_as_to_be_marked_by_hand():
     text = render(make_report())
-    assert "Graded by hand: 1.1 Gradients by the chain rule" in text
+    assert "To be marked by hand: 1.1 Gradients by the chain rule" in text
     assert "ds/dWo" not in text  # the answer itself is not a failure to show
 
 
