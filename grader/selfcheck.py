@@ -60,6 +60,39 @@ def self_check(
     return 0 if ready(report) else 1
 
 
+def check_this_notebook(
+    path: str | Path | None = None, *, seed: int = 0, assignment_name: str = "a2"
+) -> bool:
+    """Check the notebook this cell runs in (Colab, Jupyter, VS Code), or ``path``; True when
+    ready to hand in. One call in a cell: ``from grader.selfcheck import check_this_notebook``.
+
+    The notebook is graded from a private temporary copy under its own name, never the file
+    the student works on.
+    """
+    import tempfile
+
+    from rich.console import Console
+
+    from grader.environment import differences
+    from grader.livenotebook import live_notebook
+
+    name, data = live_notebook(path)
+    console = Console()
+    changed = differences()
+    if changed:
+        console.print(
+            "Note: this environment differs from the grading one ("
+            + "; ".join(changed)
+            + "): the checks run the same, but may draw other examples.",
+            style="yellow",
+            markup=False,
+        )
+    with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
+        notebook = Path(tmp) / name
+        notebook.write_bytes(data)
+        return self_check(notebook, assignment_name=assignment_name, seed=seed, console=console) == 0
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grader check``: one definition for the instructor's CLI and the kit's."""
     parser.add_argument("notebook", type=Path, help="your A2_LASTNAME_Firstname.ipynb")

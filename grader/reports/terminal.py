@@ -54,9 +54,16 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
             if check.status not in ("passed", "manual"):
                 title = f"{task.id} {task.title}: {check.name}"
                 console.print(_failure(title, check.status, check.message, check.counterexample, check.diagnoses))
-    manual = [f"{t.id} {t.title}" for t in report.tasks if t.status == "manual"]
+    manual = [t for t in report.tasks if t.status == "manual"]
     if manual:
-        console.print(_text("To be marked by hand: " + ", ".join(manual), "cyan"))
+        console.print(_text("To be marked by hand: " + ", ".join(f"{t.id} {t.title}" for t in manual), "cyan"))
+        for task in manual:
+            found = (
+                f"answer found under its heading ({len(task.answer.split())} words)"
+                if task.answer.strip()
+                else "no answer found under its heading"
+            )
+            console.print(_text(f"  {task.id}: {found}", "cyan" if task.answer.strip() else "red"))
 
 
 def _table(report: Report) -> Table:
