@@ -482,7 +482,18 @@ class Progress:
         elapsed = time.monotonic() - self.started
         rate = (self.done - self.started_with) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate else 0.0
-        verdict = f"{report.get('score', 0):g}/{report.get('max_score', 0):g}"
+        score, top = report.get("score", 0), report.get("max_score", 0)
+        pending = sum(
+            c.get("max_score", 0)
+            for t in report.get("tasks", ())
+            for c in t.get("checks", ())
+            if c.get("status") == "manual"
+        )
+        verdict = (
+            f"{score:g}/{top - pending:g} automatic + {pending:g} to mark by hand"
+            if pending
+            else f"{score:g}/{top:g}"
+        )
         if failed:
             verdict += " GRADER ERROR"
         print(
@@ -523,7 +534,6 @@ def grade_all(
     if missing:
         print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    out.mkdir(parents=True, exist_ok=True)
     try:
         notebooks, moodle = find_submissions(paths, out)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -532,6 +542,7 @@ def grade_all(
     if not notebooks:
         print(f"error: no notebooks found in {', '.join(map(str, paths))}", file=sys.stderr)
         return EXIT_USAGE
+    out.mkdir(parents=True, exist_ok=True)
     all_jobs = plan(notebooks, out, pack_salt(assignment_name, seed), load_marks(out), moodle)
     # OUT is the class: a later run on a few notebooks (a late submission) adds to it
     earlier = [f for f in class_reports(out) if f not in {j.out_dir.name for j in all_jobs}]
@@ -565,7 +576,7 @@ def grade_all(
             from grader.distributed import run_dask
         except ImportError as exc:
             print(f"--scheduler needs Dask: pip install 'a2-grader[dask]' ({exc})", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
         results = run_dask(todo, scheduler, assignment_name=assignment_name, seed=seed)
     else:
         results = _run_local(todo, seed, assignment_name, workers, on_death)

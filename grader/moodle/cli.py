@@ -55,8 +55,13 @@ def _worksheet(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.out}: {len(result.graded)} participant(s) graded")
     notes = [
-        (result.pending, "written answers not marked yet: grade left empty, comment filled "
-                         "(run `grader manual import` first, or pass --include-pending)"),
+        (
+            result.pending,
+            (
+                "written answers not marked yet: grade left empty, comment filled "
+                "(run `grader manual import` first, or pass --include-pending)"
+            ),
+        ),
         (result.failed, "the grader failed: grade left empty, see their reports"),
         (result.no_report, "in the worksheet, but no graded submission"),
         (result.not_in_worksheet, "graded, but not in this worksheet"),

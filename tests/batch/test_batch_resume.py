@@ -11,7 +11,7 @@ from batch_support import report_json, tiny_notebook
 from nbfactory import write_notebook
 
 import grader.batch
-from grader.batch import grade_all
+from grader.batch import EXIT_NEEDS_PERSON, EXIT_USAGE, grade_all
 
 
 def gradebook(out: Path) -> dict[str, dict[str, str]]:
@@ -95,12 +95,14 @@ def test_hostile_and_broken_notebooks_cost_themselves_only(class_dir, tmp_path, 
 
     monkeypatch.setattr(grader.grading, "grade_notebook", buggy)
     out = tmp_path / "out"
-    assert grade_all([class_dir], out, jobs=1) == 0
+    assert grade_all([class_dir], out, jobs=1) == EXIT_NEEDS_PERSON
     book = gradebook(out)
     assert len(book) == 7
     assert book["A2_DOE_Jane.ipynb"]["total"] == "2"
     assert "invalid-json" in book["A2_BAD_Json.ipynb"]["problems"]
     assert book["A2_POE_Edgar.ipynb"]["problems"] == "grader-error"
+    assert book["A2_POE_Edgar.ipynb"]["total"] == ""
+    assert book["A2_POE_Edgar.ipynb"]["status"].startswith("grader error: no total;")
     assert book["A2_POE_Edgar.ipynb"]["max"] == "100"
     edgar = report_json(out, "A2_POE_Edgar")
     assert "a bug in the grader" in edgar["meta"]["traceback"]
@@ -112,7 +114,7 @@ def test_hostile_and_broken_notebooks_cost_themselves_only(class_dir, tmp_path, 
 
 def test_no_notebooks_is_an_error_not_a_crash(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert grade_all([tmp_path / "empty"], tmp_path / "out", jobs=1) == 2
+    assert grade_all([tmp_path / "empty"], tmp_path / "out", jobs=1) == EXIT_USAGE
     assert not (tmp_path / "out").exists()
 
 
@@ -163,3 +165,23 @@ def test_a_terminal_gets_the_live_bar(tmp_path):
         for job in jobs:
             progress.advance(job, {"score": 1, "max_score": 2})
     assert "2/2" in screen.getvalue() and "[1/2]" not in screen.getvalue()
+
+
+def test_a_grader_error_is_shown_on_the_live_bar_and_in_plain_lines(tmp_path):
+    import io
+
+    from grader.batch import Progress, plan
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    failed = {"score": 0, "max_score": 2, "problems": [{"code": "grader-error", "message": "x"}]}
+    written = {"score": 1, "max_score": 3, "tasks": [{"checks": [{"status": "manual", "max_score": 2}]}]}
+    (job, other) = plan([tmp_path / "A2_A_B.ipynb", tmp_path / "A2_C_D.ipynb"], tmp_path, "salt")
+    for screen in (Terminal(), io.StringIO()):
+        with Progress(2, 0, stream=screen) as progress:
+            progress.advance(job, failed)
+            progress.advance(other, written)
+        assert "A2_A_B" in screen.getvalue() and "GRADER ERROR" in screen.getvalue()
+    assert "[2/2] A2_C_D: 1/1 automatic + 2 to mark by hand" in screen.getvalue()

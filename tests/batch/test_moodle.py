@@ -7,11 +7,10 @@ import csv
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 from batch_support import report_json, tiny_notebook
 from moodlefactory import LAYOUTS, Student, colab_bytes, moodle_download
-
-import nbformat
 
 from grader.batch import EXIT_NEEDS_PERSON, grade_all
 from grader.moodle.download import read_download, stage

@@ -24,7 +24,7 @@ def readme_commands() -> list[list[str]]:
     """The ``grader`` command lines of the README's Moodle section, in order."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index("### Moodle: from the download to the uploads") :]
-    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1)
     return [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.startswith("grader ")]
 
 

@@ -1,0 +1,36 @@
+"""``grader grade``'s exit status and last line: a path that does not exist is an error, not a
+student; a submission that needs a person makes it 2."""
+
+from __future__ import annotations
+
+from batch_support import tiny_notebook
+
+from grader.batch import EXIT_NEEDS_PERSON, EXIT_OK, EXIT_USAGE
+from grader.cli import main
+
+
+def test_a_missing_path_is_an_error_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["grade", str(tmp_path / "nothing"), "--out", str(out)]) == EXIT_USAGE
+    assert "no such file or folder" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_folder_without_notebooks_is_an_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "r")]) == EXIT_USAGE
+    assert "no notebooks found" in capsys.readouterr().err
+
+
+def test_exit_2_and_the_last_line_count_what_needs_a_person(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    tiny_notebook(folder / "A2_DOE_Jane.ipynb")
+    assert main(["grade", str(folder), "--out", str(tmp_path / "r"), "--jobs", "1"]) == EXIT_OK
+    (folder / "homework2_final.ipynb").write_text("{not json", encoding="utf-8")
+    assert main(["grade", str(folder), "--out", str(tmp_path / "r"), "--jobs", "1"]) == EXIT_NEEDS_PERSON
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == (
+        "2 submission(s): 0 grader error(s), 1 with problems to look at (summary.html lists them), "
+        "2 with written answers to mark by hand"
+    )
