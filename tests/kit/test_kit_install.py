@@ -7,6 +7,7 @@ default run.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,51 @@ def test_the_json_report_is_the_student_view(
     assert checks["gradient_nn.shapes"]["status"] == "passed"
     assert all(c["visibility"] == "public" for c in checks.values())
     assert all(not t.get("expected_answer") for t in report["tasks"])
+
+
+#: A stand-in for Colab's front end: ``get_ipynb`` answers with the notebook named in $NOTEBOOK.
+FAKE_COLAB = '''
+import json, os
+
+
+def blocking_request(request_type, request="", timeout_sec=5, parent=None):
+    if request_type != "get_ipynb":
+        return None
+    with open(os.environ["NOTEBOOK"], encoding="utf-8") as f:
+        notebook = json.load(f)
+    notebook.setdefault("metadata", {})["colab"] = {"name": os.path.basename(os.environ["NOTEBOOK"])}
+    return {"ipynb": notebook}
+'''
+CELL = """
+import sys
+sys.path.insert(0, sys.argv[1])  # the stand-in for google.colab
+from grader.selfcheck import check_this_notebook
+sys.exit(0 if check_this_notebook() else 1)
+"""
+
+
+@pytest.mark.parametrize("which", ["reference", "buggy"])
+def test_the_installed_kit_checks_a_colab_notebook_from_a_cell(
+    kit_env: KitEnv, reference_notebook: Path, buggy_notebook: Path, outside: Path, tmp_path: Path, which: str
+) -> None:
+    colab = tmp_path / "fake" / "google" / "colab"  # google/ stays a namespace package
+    colab.mkdir(parents=True)
+    (colab / "__init__.py").write_text("")
+    (colab / "_message.py").write_text(FAKE_COLAB)
+    notebook = reference_notebook if which == "reference" else buggy_notebook
+    done = subprocess.run(
+        [str(kit_env.python), "-c", CELL, str(tmp_path / "fake")],
+        cwd=outside,
+        env={**kit_env.environ(), "NOTEBOOK": str(notebook)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = " ".join(done.stdout.split())
+    if which == "reference":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "automatic · 32 to be marked by hand" in out and "ready to hand in" in out
+    else:
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "grad_s_Wi is wrong" in out and "input:" in out and "not ready yet" in out
