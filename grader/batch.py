@@ -136,8 +136,10 @@ def plan(
             name = f"{stem}-{k}"
         used.add(name)
         info = {**found.info, "report_folder": name} if found else None
+        # what Moodle says (other files, name) is part of the report: a change grades it again
+        job_salt = salt + (json.dumps(info, sort_keys=True) if info else "")
         jobs.append(
-            Job(notebook, out / name, _fingerprint(notebook, salt), dict(marks.get(name, {})), info)
+            Job(notebook, out / name, _fingerprint(notebook, job_salt), dict(marks.get(name, {})), info)
         )
     return jobs
 

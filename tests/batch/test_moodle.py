@@ -70,7 +70,7 @@ def test_read_download_skips_mac_litter_and_non_moodle_names(tmp_path):
     assert who.graded().name == "A2_DUPONT_Jean.ipynb"
 
 
-def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path):
+def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path, count_gradings):
     students = _class(tmp_path)
     download = moodle_download(tmp_path / "A2-download", students, "zip-flat")
     out = tmp_path / "reports"
@@ -91,4 +91,6 @@ def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path):
     assert rows["123457"]["moodle_name"] == "Lucie Martin-Léger"
     assert (out / "A2_DUPONT_Jean-123456" / STUDENT_DIR / "report.html").is_file()
     # a second run finds everything up to date: the staged copies did not change
+    count_gradings.clear()
     assert grade_all([download], out, jobs=1) == EXIT_NEEDS_PERSON
+    assert count_gradings == []
