@@ -49,9 +49,9 @@ from grader.scoring import ManualMark
 #: Written in OUT: which report folders the last run graded, and how (read by ``manual import``).
 MANIFEST = "batch.json"
 #: Exit statuses of ``grade_all`` (and ``grader grade``).
-EXIT_OK = 0  # every submission graded, none with a problem (written answers may await marks)
+EXIT_OK = 0  # every submission graded, none needing a person (notes and unmarked answers may remain)
 EXIT_USAGE = 1  # nothing graded: a path that does not exist, no notebook, an unreadable ZIP
-EXIT_NEEDS_PERSON = 2  # graded, but some submission needs a person: a grader error or a problem
+EXIT_NEEDS_PERSON = 2  # graded, but some submission needs a person (``needs_a_person``)
 EXIT_INTERRUPTED = 130  # Ctrl-C: what finished is kept, the same command resumes
 #: Libraries whose version can change a verdict: part of every fingerprint.
 _VERSIONED = ("numpy", "scipy", "torch", "hypothesis", "nbformat")
@@ -604,17 +604,26 @@ def grade_all(
     return _verdict(list(reports.values()))
 
 
+def needs_a_person(report: Report) -> bool:
+    """The grader failed, could not see part of the work (a blocking problem), or a task crashed
+    or hung: a person has to look before the total means anything."""
+    from grader.reports.summary import BROKEN
+
+    return any(p.blocking or p.code == "grader-error" for p in report.problems) or any(
+        t.status in BROKEN for t in report.tasks
+    )
+
+
 def _verdict(reports: Sequence[Report]) -> int:
     """Print the run's last line, the counts a person acts on, and return the exit status."""
-    from grader.reports.summary import troubles
     from grader.reports.text import pending_points
 
     failed = sum(any(p.code == "grader-error" for p in r.problems) for r in reports)
-    need = troubles(reports)
+    need = sum(needs_a_person(r) for r in reports)
+    noted = sum(bool(r.problems) and not needs_a_person(r) for r in reports)
     pending = sum(1 for r in reports if pending_points(r))
     print(
-        f"{len(reports)} submission(s): {failed} grader error(s), "
-        f"{len(need)} with problems to look at (summary.html lists them), "
-        f"{pending} with written answers to mark by hand"
+        f"{len(reports)} submission(s): {failed} grader error(s), {need} needing a person, "
+        f"{noted} with notes only (summary.html lists both), {pending} with written answers to mark"
     )
     return EXIT_NEEDS_PERSON if need else EXIT_OK

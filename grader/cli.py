@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="grade notebooks (files or folders) into a report folder",
         description="Exit status: 0 every submission graded without a problem; 1 nothing graded "
         "(a path that does not exist, no notebook); 2 graded, but some submission needs a person "
-        "(a grader error or a problem: summary.html lists them); 130 interrupted.",
+        "(a grader error, a blocking problem, a task that crashed or hung: summary.html lists "
+        "them); 130 interrupted.",
     )
     grade.add_argument("paths", nargs="+", type=Path,
                        help="notebooks, folders of notebooks, or a Moodle \"Download all submissions\" (ZIP or folder)")

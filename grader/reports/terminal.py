@@ -58,12 +58,14 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
     if manual:
         console.print(_text("To be marked by hand: " + ", ".join(f"{t.id} {t.title}" for t in manual), "cyan"))
         for task in manual:
-            found = (
-                f"answer found under its heading ({len(task.answer.split())} words)"
-                if task.answer.strip()
-                else "no answer found under its heading"
-            )
-            console.print(_text(f"  {task.id}: {found}", "cyan" if task.answer.strip() else "red"))
+            words = len((task.answer or "").split())
+            if words:
+                found = f"answer found under its heading ({words} words)"
+            elif task.answer is None:
+                found = "no answer found: this task's heading is not in the notebook"
+            else:
+                found = "no answer found: nothing written under its heading"
+            console.print(_text(f"  {task.id}: {found}", "cyan" if words else "red"))
 
 
 def _table(report: Report) -> Table:

@@ -31,6 +31,14 @@ def test_exit_2_and_the_last_line_count_what_needs_a_person(tmp_path, capsys):
     assert main(["grade", str(folder), "--out", str(tmp_path / "r"), "--jobs", "1"]) == EXIT_NEEDS_PERSON
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last == (
-        "2 submission(s): 0 grader error(s), 1 with problems to look at (summary.html lists them), "
-        "2 with written answers to mark by hand"
+        "2 submission(s): 0 grader error(s), 1 needing a person, 0 with notes only "
+        "(summary.html lists both), 2 with written answers to mark"
     )
+
+
+def test_notes_alone_need_no_person(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    tiny_notebook(folder / "homework2_final.ipynb")  # a bad file name: a note, graded all the same
+    assert main(["grade", str(folder), "--out", str(tmp_path / "r"), "--jobs", "1"]) == EXIT_OK
+    assert "1 with notes only" in capsys.readouterr().out.strip().splitlines()[-1]
