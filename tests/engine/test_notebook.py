@@ -499,8 +499,8 @@ def test_authorship_must_be_near_the_end(tmp_path):
 
 def test_authorship_patterns_are_configurable(tmp_path):
     path = write_notebook(
-        tmp_path / GOOD, ["x = 1", ("markdown", "Je certifie être l'auteure. Jeanne")], run=True
-    )
+        tmp_path / GOOD, ["x = 1", ("markdown", "Ich versichere, dass ich dies verfasst habe. Jana")], run=True
+    )  # French and English are recognised by default (tests/engine/test_authorship_fr.py)
     assert not load_submission(path).facts.has_authorship
-    options = ReadOptions(authorship_patterns=(r"(?i)je certifie",))
+    options = ReadOptions(authorship_patterns=(r"(?i)ich versichere",))
     assert load_submission(path, options).facts.has_authorship
