@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from grader.notebook import ReadOptions
+
 #: ``<Full name>_<id>_<plugin type>_<plugin name>`` then, for a flat file, ``_<file name>``.
 _PREFIX = re.compile(
     r"^(?P<name>[^_/]+)_(?P<id>\d+)_(?P<type>assignsubmission)_(?P<plugin>[a-z0-9]+)(?:_(?P<rest>.*))?$"
@@ -35,6 +37,9 @@ BLIND_NAME = "Participant"
 _LITTER = ("__MACOSX", ".ipynb_checkpoints")
 #: Where staged notebooks go, under the output folder.
 STAGING = "moodle-submissions"
+#: Bytes staged at most: one more than the notebook reader accepts, so a larger file (or a ZIP
+#: bomb) is reported ``too-large`` by the reader without being written out whole.
+_CAP = ReadOptions().max_bytes + 1
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,8 @@ def stage(path: Path, out: Path) -> list[MoodleSubmission]:
             if archive is None and PurePosixPath(chosen.path).name == chosen.name:
                 notebook = path / chosen.path
             else:
-                data = archive.read(chosen.path) if archive else (path / chosen.path).read_bytes()
+                with archive.open(chosen.path) if archive else open(path / chosen.path, "rb") as f:
+                    data = f.read(_CAP)  # past the reader's limit: graded as too-large, not unzipped
                 notebook = _write_if_changed(Path(out) / STAGING / pid / _safe_name(chosen.name), data)
             stem = Path(chosen.name).stem or "notebook"
             folder = f"{stem}-{pid}"

@@ -94,3 +94,15 @@ def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path, count_gradin
     count_gradings.clear()
     assert grade_all([download], out, jobs=1) == EXIT_OK
     assert count_gradings == []
+
+
+def test_a_huge_member_is_staged_only_up_to_the_readers_limit(tmp_path):
+    from grader.notebook import ReadOptions, load_submission
+
+    limit = ReadOptions().max_bytes
+    archive = tmp_path / "d.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Jean Dupont_1_assignsubmission_file_A2_DUPONT_Jean.ipynb", b" " * (limit + 10_000_000))
+    (submission,) = stage(archive, tmp_path / "out")
+    assert submission.notebook.stat().st_size == limit + 1
+    assert "too-large" in {p.code for p in load_submission(submission.notebook).problems}
