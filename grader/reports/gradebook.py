@@ -5,8 +5,8 @@ Written as ``utf-8-sig`` in the chosen dialect (``grader.csvio``: ``excel``, or 
 code page and mangles accented names; with it, Excel, LibreOffice and Python's csv module all
 read UTF-8. Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first,
 from a crafted file name) are prefixed with ``'``, the usual neutraliser. A task a report
-lacks is an empty cell, not a zero. ``diagnoses`` lists the codes of the known mistakes found
-(``convnet.pool_stride_1;answer_3_6.own_network``), each once.
+lacks, or whose points all await a person, is an empty cell, not a zero. ``diagnoses`` lists
+the codes of the known mistakes found (``convnet.pool_stride_1;answer_3_6.own_network``), each once.
 """
 
 from __future__ import annotations
@@ -54,7 +54,10 @@ def write_gradebook(
     rows = [header]
     for report in reports:
         student = report.student or {}
-        scores = {t.id: csvio.number(t.score, fmt) for t in report.tasks}
+        scores = {  # a task whose every point awaits a person is blank, not 0
+            t.id: "" if t.checks and all(c.status == "manual" for c in t.checks) else csvio.number(t.score, fmt)
+            for t in report.tasks
+        }
         failed = any(p.code == "grader-error" for p in report.problems)
         info = report.moodle or {}
         cells = {

@@ -113,6 +113,7 @@ def test_points_awaiting_a_person_are_pending_not_zero(tmp_path):
     write_gradebook([replace(report, tasks=(written, *report.tasks[1:]))], path)
     (row,) = read(path)
     assert (row["pending"], row["status"]) == ("2", "to be marked by hand")
+    assert row["1.1"] == "" and row["1.2"] == "1.5"
 
 
 def test_excel_fr_dialect_semicolons_and_decimal_commas(tmp_path):
