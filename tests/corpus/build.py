@@ -168,7 +168,7 @@ def _null_counts(nb):
 
 
 def _counts_from_zero(nb):
-    edits.set_counts(nb, range(0, 10_000))
+    edits.set_counts(nb, range(10_000))
 
 
 def _answer_forms(nb):

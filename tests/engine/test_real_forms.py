@@ -14,6 +14,7 @@ from grader.notebook import load_submission
 from grader.sections import find_sections
 from grader.source import build_program
 
+
 def _write(tmp_path, nb: dict, name: str = "A2_DOE_Jane.ipynb"):
     path = tmp_path / name
     path.write_text(json.dumps(nb))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
 from grader.assignments.a2.hidden import numbers_in
 from grader.notebook import Cell, Output, Submission
 from grader.sections import find_sections, task_pattern
@@ -64,7 +65,6 @@ def test_an_answer_under_the_question_in_the_heading_cell_counts():
 
 # -- the real handout's layout ----------------------------------------------------------------
 
-from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS  # noqa: E402
 
 FRAME = "#" * 40
 

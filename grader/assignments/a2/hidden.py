@@ -12,7 +12,14 @@ import torch
 
 from grader.assignments.a2 import strategies
 from grader.assignments.a2.evidence import section
-from grader.assignments.a2.public import GRADIENT_ATOL, GRADIENT_NAMES, PART1_HELPERS, convnet, four_gradients, is_true
+from grader.assignments.a2.public import (
+    GRADIENT_ATOL,
+    GRADIENT_NAMES,
+    PART1_HELPERS,
+    convnet,
+    four_gradients,
+    is_true,
+)
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
