@@ -34,6 +34,7 @@ from grader.source import Statement
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 STATUSES = frozenset(["ok", "error", "timeout", "exited", "crashed", "memory"])
 UNPRIVILEGED_ENV = "GRADER_RUNTIME_UNPRIVILEGED"  # "1": skip root-only layers, as on a laptop
+WITHOUT_ENV = "GRADER_SANDBOX_WITHOUT"  # "landlock,pid-ns": grade as if this OS lacked them
 DEFAULT_LIMITS = Limits()
 GRACE = 1.0  # seconds past a statement's own SIGALRM before the builder is killed
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
@@ -508,6 +509,8 @@ class StudentRuntime:
             memory_bytes=self.limits.memory_bytes,
             max_processes=self.limits.max_processes,
             max_file_bytes=self.limits.max_file_bytes,
+            disk_bytes=self.limits.disk_bytes,
+            without=tuple(filter(None, os.environ.get(WITHOUT_ENV, "").split(","))),
         )
         config = {"sandbox": asdict(cfg), "seed": self.seed}
         ours, theirs, output = _new_channel()

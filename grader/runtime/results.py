@@ -21,6 +21,11 @@ class Limits:
     max_processes: int = 32
     max_file_bytes: int = 16 * 1024**2
     max_output_chars: int = 10_000
+    # Budgets of the whole submission (every process, the build and every call together).
+    submission_seconds: float = 300.0  # wall time from start() to close()
+    submission_memory_bytes: int = 4 * 1024**3  # memory of all its processes together (PSS)
+    disk_bytes: int = 256 * 1024**2  # its private folder (a tmpfs of this size)
+    max_statements: int = 20_000  # statements run to rebuild the namespace
 
 
 @dataclass(frozen=True)

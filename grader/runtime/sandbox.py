@@ -17,13 +17,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.runtime import seccomp
+
 _libc = ctypes.CDLL(None, use_errno=True)
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_BIND, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 4096, 16384, 1 << 18, 2, 4
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
+_CAPABILITY_VERSION_3 = 0x20080522
 
 # Landlock (include/uapi/linux/landlock.h); x86_64 syscall numbers.
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
@@ -63,6 +68,10 @@ class SandboxConfig:
     max_processes: int = 32
     max_file_bytes: int = 16 * 1024**2
     max_open_files: int = 256
+    disk_bytes: int = 256 * 1024**2  # the private folder's tmpfs, where a mount namespace exists
+    # Layers to leave out, as if this OS lacked them (``GRADER_SANDBOX_WITHOUT``): how the tests
+    # and an instructor see what grading does on a kernel without them.
+    without: tuple[str, ...] = ()
     # Filled in by the zygote, which computes them once for every submission.
     # read_paths: read/execute (the Python installation, site-packages entries, /usr...);
     # list_paths: directory listing only (site-packages dirs, so imports can search them);
@@ -74,6 +83,30 @@ class SandboxConfig:
     mount_ns: bool = False
 
 
+# Read access for every submission, besides the Python installation and its site-packages.
+SYSTEM_READ_PATHS = (
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/lib32",
+    "/bin",
+    "/sbin",
+    "/proc",
+    "/dev/urandom",
+    "/dev/random",
+    "/dev/zero",
+    "/dev/shm",
+    "/sys/devices/system/cpu",
+    "/sys/fs/cgroup",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/hosts",
+    "/etc/mime.types",
+    "/etc/fonts",
+)
 # The project's own top-level names, left out of site-packages.
 HIDDEN_NAMES = ("grader", "reference", "a2_grader")
 SITE_DIRS = ("site-packages", "dist-packages")
@@ -111,26 +144,6 @@ def set_rlimits(cfg: SandboxConfig, nproc_base: int = 0) -> None:
         top = value + 1 if res == resource.RLIMIT_CPU and value != hard else value
         resource.setrlimit(res, (value, top))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-
-
-def unshare_network(privileged: bool) -> bool:
-    """A private, empty network namespace: as root directly, else inside a new user namespace."""
-    uid, gid = os.getuid(), os.getgid()
-    if privileged and _libc.unshare(CLONE_NEWNET) == 0:
-        return True
-    if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
-        return False
-    # Map our own ids so that files keep looking like ours inside the new user namespace.
-    for name, text in (
-        ("setgroups", "deny"),
-        ("uid_map", f"{uid} {uid} 1"),
-        ("gid_map", f"{gid} {gid} 1"),
-    ):
-        try:
-            Path(f"/proc/self/{name}").write_text(text)
-        except OSError:
-            pass
-    return True
 
 
 def expose_paths(paths: tuple[str, ...]) -> bool:
@@ -318,36 +331,42 @@ def scrub_interpreter(hidden_paths: tuple[str, ...]) -> None:
         del sys.modules[name]
 
 
-def confine(cfg: SandboxConfig) -> tuple[str, ...]:
-    """Apply every layer this OS allows, in order; return the names of those now active."""
-    layers = ["process", "private-cwd", "scrubbed-env"]
+def confine(cfg: SandboxConfig, namespaces: tuple[str, ...], own_userns: bool) -> tuple[str, ...]:
+    """Apply every layer this OS allows, in order; return the names of those now active.
+
+    ``namespaces`` are the layers the launcher already entered (see ``namespaces.py``);
+    ``own_userns``: it made a user namespace of its own, whose capabilities are dropped here.
+    """
+    layers = ["process", "private-cwd", "scrubbed-env", *namespaces]
     root = os.geteuid() == 0
-    if root:
-        os.chown(cfg.workdir, cfg.uid, cfg.uid)
-        for base, dirs, files in os.walk(cfg.workdir):
-            for n in dirs + files:
-                os.lchown(os.path.join(base, n), cfg.uid, cfg.uid)
     if cfg.mount_ns:
         layers.append("mount-ns")
-    if root and cfg.privileged:
-        if unshare_network(privileged=True):
-            layers.append("no-network")
+    if root:
         drop_privileges(cfg.uid)
         layers.append("unprivileged-user")
-    elif root:  # simulating a grader without root: become a plain user first
-        drop_privileges(cfg.uid)
-    own_count = root  # a uid of its own: NPROC counts this submission only
-    if not (root and cfg.privileged) and unshare_network(privileged=False):
-        layers.append("no-network")
-        own_count = True  # a user namespace of its own: likewise
-    set_rlimits(cfg, nproc_base=0 if own_count else tasks_of(os.getuid()))
+    elif own_userns:
+        drop_capabilities()
+    set_rlimits(cfg, nproc_base=0 if root or own_userns else tasks_of(os.getuid()))
     layers.append("rlimits")
-    try:
-        if apply_landlock(cfg.read_paths, cfg.list_paths, (cfg.workdir, "/dev/null")):
-            layers.append("landlock")
-    except OSError:
-        pass
+    if "landlock" not in cfg.without:
+        try:
+            if apply_landlock(cfg.read_paths, cfg.list_paths, (cfg.workdir, "/dev/null")):
+                layers.append("landlock")
+        except OSError:
+            pass
+    if "socket-filter" not in cfg.without and seccomp.deny_unix_sockets():
+        layers.append("socket-filter")
     return tuple(layers)
+
+
+def drop_capabilities() -> None:
+    """Give up every capability (held in our own user namespace, over its mounts and network)."""
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    data = (ctypes.c_uint32 * 6)()  # two 32-bit halves of effective, permitted, inheritable
+    _check(_libc.capset(ctypes.byref(Header(_CAPABILITY_VERSION_3, 0)), data), "capset")
 
 
 def tasks_of(uid: int) -> int:
@@ -368,55 +387,54 @@ def site_dirs() -> tuple[str, ...]:
     return tuple(p for p in sys.path if p.endswith(SITE_DIRS) and os.path.isdir(p))
 
 
-def default_read_paths(
+def filesystem_view(
     hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...] = HIDDEN_NAMES
-) -> tuple[str, ...]:
-    """The Python installation, every site-packages entry except the project's, system libraries.
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(read, list_only): the Python installation, site-packages, system libraries, minus the project.
 
-    site-packages entries are listed one by one so that a project installed there (or an
-    editable-install pointer to it) is left out while numpy, torch... stay readable.
+    The project is its checkout (``hidden_paths``) and, in every site-packages, its own entries
+    (``hidden_names``, editable-install finders, ``.pth`` files). Landlock rules are unions: a
+    rule on ``/usr`` would open a ``grader`` or ``reference`` installed in
+    ``/usr/lib/python3/dist-packages`` however the entries are listed. So a directory that
+    holds part of the project is never allowed whole: it is split into its entries, the
+    ones on the way to the project only listable, down to the project's siblings. Paths are
+    real paths: ``/lib`` is ``/usr/lib`` on a merged-/usr system, and a rule follows the link.
+    A venv inside the checkout (``.tox``, ``.venv``) stays readable: only its own files are
+    asked for.
     """
-    paths = {sys.base_prefix, sys.base_exec_prefix}
-    sites = site_dirs()
+    roots = {sys.base_prefix, sys.base_exec_prefix, *SYSTEM_READ_PATHS}
+    secrets = {os.path.realpath(h) for h in hidden_paths}
     for prefix in {sys.prefix, sys.exec_prefix} - {sys.base_prefix}:
         # a venv: its own files, but not a checkout that happens to contain it
-        paths.update(os.path.join(prefix, d) for d in ("bin", "include", "pyvenv.cfg", "share"))
-    for site in sites:
+        roots.update(os.path.join(prefix, d) for d in ("bin", "include", "pyvenv.cfg", "share"))
+    for site in site_dirs():
         for entry in os.listdir(site):
+            path = os.path.join(site, entry)
             stem = entry.split("-")[0].split(".")[0].lower()
             if stem in hidden_names or entry.startswith("__editable__") or entry.endswith(".pth"):
-                continue
-            paths.add(os.path.join(site, entry))
-    paths.update(
-        (
-            "/usr",
-            "/lib",
-            "/lib64",
-            "/lib32",
-            "/bin",
-            "/sbin",
-            "/proc",
-            "/dev/urandom",
-            "/dev/random",
-            "/dev/zero",
-            "/dev/shm",
-            "/sys/devices/system/cpu",
-            "/sys/fs/cgroup",
-            "/etc/ld.so.cache",
-            "/etc/localtime",
-            "/etc/passwd",
-            "/etc/group",
-            "/etc/nsswitch.conf",
-            "/etc/hosts",
-            "/etc/mime.types",
-            "/etc/fonts",
-        )
-    )
-    hidden = tuple(os.path.realpath(h) for h in hidden_paths)
-    out = []
-    for p in sorted(paths):
-        real = os.path.realpath(p)
-        inside_hidden = any(real == h or h.startswith(real + os.sep) for h in hidden)
-        if os.path.exists(p) and not inside_hidden:
-            out.append(p)
-    return tuple(out)
+                secrets.add(os.path.realpath(path))
+            else:
+                roots.add(path)
+    read: set[str] = set()
+    listed: set[str] = set()
+    for root in roots:
+        if os.path.exists(root):
+            _split(os.path.realpath(root), secrets, read, listed)
+    return tuple(sorted(read)), tuple(sorted(listed - read))
+
+
+def _split(path: str, secrets: set[str], read: set[str], listed: set[str]) -> None:
+    """Allow ``path`` whole if no secret is inside it, else list it and split its entries."""
+    if path in secrets:
+        return
+    inner = {s for s in secrets if s.startswith(path.rstrip(os.sep) + os.sep)}
+    if not inner:
+        read.add(path)
+        return
+    listed.add(path)
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for entry in entries:
+        _split(os.path.realpath(os.path.join(path, entry)), secrets, read, listed)

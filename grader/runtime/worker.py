@@ -15,6 +15,7 @@ import errno
 import io
 import os
 import random
+import resource
 import signal
 import socket
 import sys
@@ -26,12 +27,13 @@ from typing import Any
 import numpy as np
 
 from grader.runtime import compat, helpers, protocol, sandbox
+from grader.runtime.namespaces import enter_namespaces
 from grader.runtime.convert import safe_str, to_plain, type_name
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
-# Each submission runs as uid UID_BASE + builder pid: its own RLIMIT_NPROC count, and no
-# signals to or from other submissions.
+# As root, each submission runs as uid UID_BASE + its launcher's pid: its own RLIMIT_NPROC
+# count, and no signals to or from other submissions.
 UID_BASE = 200_000
 
 
@@ -159,17 +161,77 @@ def _compile_statement(source: str, cell: int, line: int) -> types.CodeType:
     return compile(tree, f"<cell {cell}>", "exec", dont_inherit=True)
 
 
-def run_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
-    """Entry point of a submission process, just forked by the zygote. Never returns."""
+def run_launcher(sock: socket.socket, output_fd: int, report_fd: int, cfg_doc: dict) -> None:
+    """Entry point of a submission, just forked by the zygote. Never returns.
+
+    The launcher enters the submission's namespaces, forks the builder (init of the PID
+    namespace, where there is one), writes the builder's pid to ``report_fd`` and waits for
+    it; then it ends the way the builder ended, for the zygote to report. No student code
+    ever runs in it.
+    """
     try:
-        _serve_builder(sock, output_fd, cfg_doc)
+        cfg = _config(cfg_doc)
+        namespaces, own_userns = enter_namespaces(cfg)
+        pid = os.fork()
+        if pid == 0:
+            os.close(report_fd)
+            run_builder(sock, output_fd, cfg, cfg_doc, tuple(namespaces), own_userns)
+        sock.close()
+        os.close(output_fd)
+        os.write(report_fd, str(pid).encode())
+        os.close(report_fd)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # noqa: BLE001 - the grader shows the output memfd when we fail early
+        os.write(output_fd, traceback.format_exc().encode())
+        os._exit(BROKEN)
+    _end_like(status)
+
+
+def _config(cfg_doc: dict) -> SandboxConfig:
+    cfg = SandboxConfig(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()}
+    )
+    if cfg.uid < 0:  # unique while the launcher lives: its pid is, in the zygote's namespace
+        cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
+    return cfg
+
+
+def _end_like(status: int) -> None:
+    """Exit as the builder did: its exit code, or killed by its signal (no core dump)."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
+        os.kill(os.getpid(), -code)
+    os._exit(code if code >= 0 else BROKEN)
+
+
+def run_builder(
+    sock: socket.socket,
+    output_fd: int,
+    cfg: SandboxConfig,
+    cfg_doc: dict,
+    namespaces: tuple[str, ...],
+    own_userns: bool,
+) -> None:
+    """The builder, just forked by the launcher. Never returns."""
+    try:
+        _serve_builder(sock, output_fd, cfg, cfg_doc, namespaces, own_userns)
     except BaseException:  # noqa: BLE001 - the grader shows our stderr (its memfd) when we die early
         traceback.print_exc()
     finally:
         os._exit(0)
 
 
-def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
+def _serve_builder(
+    sock: socket.socket,
+    output_fd: int,
+    cfg: SandboxConfig,
+    cfg_doc: dict,
+    namespaces: tuple[str, ...],
+    own_userns: bool,
+) -> None:
     """Confine this process, then build statement by statement and fork workers on request."""
     os.setsid()
     sandbox.adopt_orphans()
@@ -178,11 +240,6 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     os.dup2(null, 0)
     os.close(null)
     capture = Capture(output_fd)
-    cfg = SandboxConfig(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()}
-    )
-    if cfg.uid < 0:
-        cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
     os.chdir(cfg.workdir)
     os.environ.clear()
     os.environ.update(
@@ -199,7 +256,7 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
         }
     )
     tempfile.tempdir = cfg.workdir
-    layers = confine(cfg)
+    layers = confine(cfg, namespaces, own_userns)
     sandbox.die_with_parent()
     scrub_interpreter(cfg.hidden_paths)
     compat.install()
@@ -209,7 +266,8 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     pristine = dict(builtins.__dict__)
     sys.dont_write_bytecode = True  # the sandbox would refuse the writes anyway
-    protocol.send(sock, {"isolation": list(layers), "uid": os.getuid(), "pid": os.getpid()})
+    protocol.send(sock, {"isolation": list(layers), "uid": os.getuid()})
+    workers: dict[int, int] = {}  # a call worker's pid in the grader's namespace -> in ours
     while True:
         try:
             msg = protocol.recv(sock)
@@ -222,18 +280,26 @@ def _serve_builder(sock: socket.socket, output_fd: int, cfg_doc: dict) -> None:
             protocol.send(sock, {**reply, "id": msg["id"]})
         elif op == "fork":
             _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+            told, tell = os.pipe()
             pid = os.fork()
             if pid == 0:
                 sock.close()
+                os.close(told)
+                os.write(tell, os.readlink("/proc/self").encode())  # its pid as the grader sees it
+                os.close(tell)
                 _run_worker(
                     socket.socket(fileno=fds[0]), fds[1], ns, seed, msg["handle_base"], pristine
                 )
+            os.close(tell)
+            host_pid = int(os.read(told, 32) or pid)
+            os.close(told)
+            workers[host_pid] = pid
             for fd in fds:
                 os.close(fd)
-            protocol.send(sock, {"pid": pid, "id": msg["id"]})
+            protocol.send(sock, {"pid": host_pid, "id": msg["id"]})
         elif op == "wait":
             try:
-                code = os.waitstatus_to_exitcode(os.waitpid(msg["pid"], 0)[1])
+                code = os.waitstatus_to_exitcode(os.waitpid(workers.pop(msg["pid"], -1), 0)[1])
             except ChildProcessError:
                 code = None
             _reap_orphans()

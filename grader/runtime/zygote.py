@@ -3,7 +3,9 @@
 It is started with ``python -I`` and a scrubbed environment, never forked from the grader, so
 nothing the grader holds (the reference solution, other students' results) is in its memory.
 The grader talks to it over one Unix socket: ``spawn`` (with the submission's socket and
-output memfd passed by SCM_RIGHTS) forks a builder; ``wait`` reaps one and reports how it ended.
+output memfd passed by SCM_RIGHTS) forks a launcher, which enters the submission's namespaces
+and forks its builder, and answers the builder's pid; ``wait`` reaps a builder's launcher and
+reports how the builder ended.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def sandbox_paths(package_root: str) -> dict:
     # (hiding the site-packages dir would hide its ancestors too: /usr, the Python itself).
     installed = os.path.realpath(package_root) in {os.path.realpath(s) for s in sites}
     hidden = () if installed else (package_root,)
-    read = sandbox.default_read_paths(hidden)
+    read, listed = sandbox.filesystem_view(hidden)
     mount_ns = False
     if os.geteuid() == 0:
         try:
@@ -62,7 +64,7 @@ def sandbox_paths(package_root: str) -> dict:
             pass
     return {
         "read_paths": read,
-        "list_paths": sites,
+        "list_paths": tuple(sorted({*sites, *listed})),
         "hidden_paths": hidden,
         "mount_ns": mount_ns,
     }
@@ -78,6 +80,7 @@ def serve(fd: int, package_root: str) -> None:
     preload()
     paths = sandbox_paths(package_root)
     protocol.send(sock, {"ready": True, "pid": os.getpid()})
+    launchers: dict[int, int] = {}  # builder pid -> its launcher, the zygote's child
     while True:
         try:
             msg = protocol.recv(sock)
@@ -85,17 +88,23 @@ def serve(fd: int, package_root: str) -> None:
             return
         if msg["op"] == "spawn":
             _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+            told, tell = os.pipe()
             pid = os.fork()
             if pid == 0:
                 sock.close()
+                os.close(told)
                 msg["config"]["sandbox"].update(paths)
-                worker.run_builder(socket.socket(fileno=fds[0]), fds[1], msg["config"])
-            for f in fds:
+                worker.run_launcher(socket.socket(fileno=fds[0]), fds[1], tell, msg["config"])
+            for f in (*fds, tell):
                 os.close(f)
-            protocol.send(sock, {"pid": pid})
+            with os.fdopen(told, "rb") as pipe:
+                told_pid = pipe.read()
+            builder = int(told_pid) if told_pid else pid  # a launcher that failed: itself
+            launchers[builder] = pid
+            protocol.send(sock, {"pid": builder})
         elif msg["op"] == "wait":
             try:
-                _, status = os.waitpid(msg["pid"], 0)
+                _, status = os.waitpid(launchers.pop(msg["pid"], msg["pid"]), 0)
                 code = os.waitstatus_to_exitcode(status)
             except ChildProcessError:
                 code = None

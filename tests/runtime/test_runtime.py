@@ -261,10 +261,11 @@ def test_runtimes_can_be_open_at_once_and_from_threads():
 
 
 def test_close_removes_the_private_directory():
-    rt = StudentRuntime(statements_from_code("open('out.txt', 'w').write('x')"))
+    code = "import os\nopen('out.txt', 'w').write('x')\ndef listing():\n    return os.listdir()"
+    rt = StudentRuntime(statements_from_code(code))
     rt.start()
     workdir = rt.workdir
-    assert os.path.exists(os.path.join(workdir, "out.txt"))
+    assert rt.call("listing").value == ["out.txt"]  # in its tmpfs, where it has a disk quota
     rt.close()
     assert not os.path.exists(workdir)
     rt.close()  # idempotent

@@ -151,18 +151,22 @@ def die_later():
         os._exit(9)
     threading.Thread(target=die).start()
 
+def _host_pid():  # pids as the grader sees them (the submission has a PID namespace)
+    return os.readlink("/proc/self").encode().ljust(16)
+
 def leak():
     threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
-    child = subprocess.Popen(["/bin/sleep", "60"])
     r, w = os.pipe()
+    if os.fork() == 0:  # a child running a program
+        os.write(w, _host_pid())
+        os.execv("/bin/sleep", ["sleep", "60"])
     if os.fork() == 0:
         if os.fork() == 0:  # a daemon: double fork, new session, orphaned
             os.setsid()
-            os.write(w, str(os.getpid()).encode().ljust(16))
+            os.write(w, _host_pid())
             time.sleep(60)
         os._exit(0)
-    daemon = int(os.read(r, 16))
-    return [os.getpid(), child.pid, daemon]
+    return [int(_host_pid()), int(os.read(r, 16)), int(os.read(r, 16))]
 """
 
 
