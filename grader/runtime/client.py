@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Self
 
-from grader.runtime import protocol
+from grader.runtime import budget, ipc, protocol
 from grader.runtime.protocol import Handle, ProtocolError
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 from grader.runtime.sandbox import SandboxConfig
@@ -335,6 +335,11 @@ def _ended(code: int | None, limits: Limits) -> tuple[str, str]:
     return "crashed", f"killed by signal {sig} ({name})"
 
 
+def _builder_pid(runtime: StudentRuntime | None) -> int | None:
+    builder = runtime._builder if runtime is not None else None
+    return builder.pid if builder is not None else None
+
+
 def _gib(n: int) -> str:
     return f"{n / 1024**3:.1f} GiB"
 
@@ -356,6 +361,14 @@ class StudentRuntime:
     ) -> None:
         self.statements = [s for s in statements if s.action == "run"]
         self.limits = limits
+        # Budgets of the whole submission that ran out: problem code -> the sentence for it.
+        self.exhausted: dict[str, str] = {}
+        if len(self.statements) > limits.max_statements:
+            self.exhausted["statement-budget"] = (
+                f"the notebook has {len(self.statements):,} statements to run; only the first "
+                f"{limits.max_statements:,} were run"
+            )
+            self.statements = self.statements[: limits.max_statements]
         self.files = dict(files)
         for name in self.files:
             parts = PurePosixPath(name).parts
@@ -372,7 +385,11 @@ class StudentRuntime:
         self._builder: _Proc | None = None
         self._worker: _Proc | None = None
         self._defines: list[tuple[str, dict]] = []
-        self._fatal: set[int] = set()
+        self._skip: set[int] = set()  # statements not run again on a rebuild (killed it, timed out)
+        self._deadline = float("inf")
+        self._ipc: dict[int, frozenset] = {}  # uid -> its IPC objects at start, without an IPC namespace
+        self._watchdog: budget.MemoryWatch | None = None
+        self._memory_hit = 0  # bytes the submission's processes used when the watchdog struck
         self._generation = 0
         self._lock = threading.RLock()
         self._closed = False
@@ -394,7 +411,12 @@ class StudentRuntime:
             if self.outcomes is not None:
                 return self.outcomes
             self.workdir = tempfile.mkdtemp(prefix="student-")
+            self._deadline = time.monotonic() + self.limits.submission_seconds
             _open.add(self)
+            me = weakref.ref(self)
+            self._watchdog = budget.MemoryWatch(
+                lambda: _builder_pid(me()), self.limits.submission_memory_bytes, self._over_memory
+            )
             for name, data in self.files.items():
                 path = Path(self.workdir, name)
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -414,6 +436,11 @@ class StudentRuntime:
             self._closed = True
             self._end_worker(kill=True)
             self._end_builder()
+            if self._watchdog is not None:
+                self._watchdog.stop()
+            for uid, before in self._ipc.items():
+                ipc.remove_added(uid, before)
+            self._ipc.clear()
             if self.workdir is not None:
                 shutil.rmtree(self.workdir, ignore_errors=True)
                 self.workdir = None
@@ -485,20 +512,68 @@ class StudentRuntime:
     # -- building
 
     def _build(self, outcomes: list[BuildOutcome | None]) -> None:
-        """Run the statements in a fresh builder; one that kills it is skipped on the rebuild."""
+        """Run the statements in a fresh builder; one that killed it or timed out is not run
+        again on a rebuild (it would only cost its time again), nor is anything once the
+        submission's time budget is spent."""
         while True:
             self._spawn_builder()
             for i, stmt in enumerate(self.statements):
-                if i in self._fatal:
+                if i in self._skip:
+                    continue
+                if self._remaining() <= 0:
+                    outcomes[i] = outcomes[i] or BuildOutcome(
+                        stmt, "timeout", None, self._out_of_time()
+                    )
                     continue
                 outcome, alive = self._exec(stmt)
                 if outcomes[i] is None or not alive:
                     outcomes[i] = outcome
+                if not alive or outcome.status == "timeout":
+                    self._skip.add(i)
                 if not alive:
-                    self._fatal.add(i)
                     break
             else:
                 return
+
+    def _over_memory(self, total: int) -> None:
+        """The watchdog is about to kill every process but the builder (its thread)."""
+        self._memory_hit = total
+        self.exhausted["memory-budget"] = (
+            f"the submission's processes together used {_gib(total)}, more than its memory "
+            f"budget ({_gib(self.limits.submission_memory_bytes)}): they were killed"
+        )
+
+    def _memory_verdict(self, status: str, detail: str) -> tuple[str, str]:
+        """A process the memory watchdog killed ran out of memory, whatever its exit says."""
+        if not self._memory_hit:
+            return status, detail
+        self._memory_hit = 0
+        budget_text = _gib(self.limits.submission_memory_bytes)
+        return "memory", f"ran out of memory (the submission's budget, {budget_text}, for all its processes)"
+
+    def _remaining(self) -> float:
+        """Seconds left of the submission's time budget."""
+        return self._deadline - time.monotonic()
+
+    def _out_of_time(self) -> str:
+        """Say the time budget is spent (a problem of the report), as a call's detail."""
+        seconds = f"{self.limits.submission_seconds:g} s"
+        self.exhausted["time-budget"] = (
+            f"the submission used its whole time budget ({seconds} for building the namespace "
+            "and every check); what was left was not run"
+        )
+        return f"not run: the submission's time budget ({seconds}) is spent"
+
+    def _timed_out(self, timeout: float) -> str:
+        """The detail of a statement or call that ran out of time, its own or the budget's."""
+        if self._remaining() <= 0:
+            self._out_of_time()
+            return f"timed out after {timeout:g} s: the submission's time budget is spent"
+        return f"timed out after {timeout:g} s"
+
+    def _budgeted(self, timeout: float) -> float:
+        """``timeout`` cut to what is left of the time budget."""
+        return max(min(timeout, self._remaining()), 0.0)
 
     def _spawn_builder(self) -> None:
         self._end_builder()
@@ -523,6 +598,8 @@ class StudentRuntime:
             hello = protocol.recv(ours, deadline=time.monotonic() + CONTROL_TIMEOUT)
             self.isolation = tuple(str(x) for x in hello["isolation"])
             self._uid = int(hello["uid"])
+            if "ipc-ns" not in self.isolation and self._uid not in self._ipc:
+                self._ipc[self._uid] = ipc.objects(self._uid)
         except (EOFError, TimeoutError, ProtocolError, KeyError, TypeError) as exc:
             text = self._builder.output_text(2000)
             self._end_builder()
@@ -531,7 +608,7 @@ class StudentRuntime:
     def _exec(self, stmt: Statement) -> tuple[BuildOutcome, bool]:
         b = self._builder
         b.clear_output()
-        timeout = self.limits.statement_timeout
+        timeout = self._budgeted(self.limits.statement_timeout)
         msg = {
             "op": "exec",
             "source": stmt.source,
@@ -545,17 +622,19 @@ class StudentRuntime:
             stand_ins = reply.get("stand_ins", [])
             if type(stand_ins) is not list or not all(type(n) is str and len(n) < 200 for n in stand_ins):
                 raise ProtocolError("bad stand-in list")
+            if status == "timeout":
+                detail = self._timed_out(timeout)
             return BuildOutcome(
                 stmt, status, error, detail, b.output_text(self.limits.max_output_chars), tuple(stand_ins[:20])
             ), True
         except TimeoutError:
-            status, detail = "timeout", f"timed out after {timeout:g} s"
+            status, detail = "timeout", self._timed_out(timeout)
         except (EOFError, OSError, ProtocolError, ValueError):
             status, detail = "crashed", "the process died"
         output = b.output_text(self.limits.max_output_chars)
         code = self._end_builder()
         if status == "crashed":
-            status, detail = _ended(code, self.limits)
+            status, detail = self._memory_verdict(*_ended(code, self.limits))
         return BuildOutcome(stmt, status, None, detail, output), False
 
     def _end_builder(self) -> int | None:
@@ -636,6 +715,9 @@ class StudentRuntime:
 
     def _request(self, msg: dict, timeout: float) -> CallResult:
         with self._lock:
+            if self._remaining() <= 0:
+                return CallResult("timeout", detail=self._out_of_time())
+            timeout = self._budgeted(timeout)
             if self._worker is not None and _pending(self._worker.sock) is not None:
                 # it died (or wrote to its socket) between calls: not this call's fault
                 self._end_worker(kill=True)
@@ -664,12 +746,12 @@ class StudentRuntime:
         except TimeoutError:
             output = w.output_text(max_chars)
             self._end_worker(kill=True)
-            return CallResult("timeout", output=output, detail=f"timed out after {timeout:g} s")
+            return CallResult("timeout", output=output, detail=self._timed_out(timeout))
         except (EOFError, OSError) as exc:
             output = w.output_text(max_chars)
             code = self._end_worker(kill=True)
-            status, detail = (
-                _ended(code, self.limits) if code is not None else ("crashed", str(exc))
+            status, detail = self._memory_verdict(
+                *(_ended(code, self.limits) if code is not None else ("crashed", str(exc)))
             )
             return CallResult(status, output=output, detail=detail)
         except (ProtocolError, ValueError, AttributeError) as exc:
@@ -714,4 +796,9 @@ class StudentRuntime:
             ):
                 raise ProtocolError("bad error record")
             error = StudentError(err["type"], err["message"], tuple(err["traceback"]))
+            if "[Errno 28]" in error.message:  # ENOSPC: only the private folder's quota is ours
+                self.exhausted["disk-budget"] = (
+                    f"the private folder's disk budget ({_gib(self.limits.disk_bytes)}) ran "
+                    "out: the writes past it failed"
+                )
         return status, error, detail
