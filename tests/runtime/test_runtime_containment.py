@@ -1,0 +1,281 @@
+"""Nothing of a submission survives it, reaches the host, or outgrows its budgets.
+
+Each test runs a hostile snippet as a grader with root ("root") and as one without
+("laptop": the runtime's unprivileged path, with a user namespace of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from runtime_support import statements_from_code
+from test_runtime_limits import alive
+
+from grader.runtime import Limits, StudentRuntime, ipc
+from grader.runtime.client import WITHOUT_ENV
+
+MODES = pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
+
+LIBC = """
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+IPC_CREAT, CLONE_PARENT, SIGCHLD = 0o1000, 0x8000, 17
+
+def host_pid():  # the pid as the grader sees it (the submission may have a PID namespace)
+    return int(os.readlink("/proc/self"))
+
+def clone_parent(w):
+    # a raw clone(CLONE_PARENT): the child is its caller's sibling, not its child
+    pid = libc.syscall(56, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0)
+    if pid == 0:
+        os.write(w, str(host_pid()).encode().ljust(16))
+        time.sleep(120)
+        os._exit(0)
+    return pid
+"""
+
+ESCAPE = LIBC + """
+r, w = os.pipe()
+if clone_parent(w) < 0:  # the builder is the init of its PID namespace: refused; from a child
+    if os.fork() == 0:
+        clone_parent(w)
+        os._exit(0)
+if os.fork() == 0:
+    if os.fork() == 0:  # a daemon: double fork, new session
+        os.setsid()
+        os.write(w, str(host_pid()).encode().ljust(16))
+        time.sleep(120)
+    os._exit(0)
+escaped = [int(os.read(r, 16)), int(os.read(r, 16))]
+
+def escapees():
+    return escaped
+
+def clone_from_a_call():
+    r, w = os.pipe()
+    clone_parent(w)
+    return int(os.read(r, 16))
+"""
+
+
+@MODES
+def test_no_process_outlives_the_submission(privileged):
+    rt = StudentRuntime(statements_from_code(ESCAPE), privileged=privileged)
+    rt.start()
+    assert [o.status for o in rt.outcomes] == ["ok"] * len(rt.outcomes)
+    pids = [*rt.call("escapees").value, rt.call("clone_from_a_call").value]
+    assert all(alive(p) for p in pids)
+    rt.close()
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(p) for p in pids)
+    assert "pid-ns" in rt.isolation
+
+
+SHM = LIBC + """
+def make_segment(key):
+    shmid = libc.shmget(key, 1 << 20, IPC_CREAT | 0o666)
+    sem = libc.semget(key, 1, IPC_CREAT | 0o666)
+    msg = libc.msgget(key, IPC_CREAT | 0o666)
+    return [shmid, sem, msg]
+
+def attach(key):
+    shmid = libc.shmget(key, 0, 0o666)
+    if shmid < 0:
+        return "no such segment"
+    return "attached" if libc.shmat(shmid, None, 0) not in (None, 2**64 - 1) else "refused"
+"""
+
+
+def segment_keys() -> set[int]:
+    rows = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    return {int(row.split()[0]) for row in rows}
+
+
+@MODES
+def test_shared_memory_is_private_and_freed(privileged):
+    key = secrets.randbelow(2**30) + 1
+    with StudentRuntime(statements_from_code(SHM), privileged=privileged) as first:
+        assert all(i >= 0 for i in first.call("make_segment", key).value)
+        assert first.call("attach", key).value == "attached"
+        with StudentRuntime(statements_from_code(SHM), privileged=privileged) as second:
+            assert second.call("attach", key).value == "no such segment"
+        assert "ipc-ns" in first.isolation
+        assert key not in segment_keys()  # not in the grader's namespace either
+    assert key not in segment_keys()
+
+
+def test_without_an_ipc_namespace_what_it_made_is_removed_at_close(monkeypatch):
+    monkeypatch.setenv(WITHOUT_ENV, "ipc-ns")
+    key = secrets.randbelow(2**30) + 1
+    with StudentRuntime(statements_from_code(SHM), privileged=True) as rt:
+        assert "ipc-ns" not in rt.isolation
+        ids = rt.call("make_segment", key).value
+        assert all(i >= 0 for i in ids) and key in segment_keys()
+        uid = rt._uid
+    assert key not in segment_keys()
+    assert not {("shm", ids[0]), ("sem", ids[1]), ("msg", ids[2])} & ipc.objects(uid)
+
+
+SOCKETS = """
+import socket
+
+def connect(path):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(2)
+    s.connect(path)
+    return "connected"
+"""
+
+
+@pytest.fixture
+def open_dir():
+    """A folder anyone may enter, as /run/user or an agent's folder would be to its socket."""
+    path = tempfile.mkdtemp(prefix="grader-sockets-")
+    os.chmod(path, 0o755)
+    yield Path(path)
+    shutil.rmtree(path)
+
+
+@MODES
+def test_no_host_unix_socket_can_be_reached(privileged, open_dir, monkeypatch):
+    path = str(open_dir / "agent.sock")
+    abstract = f"\0grader-test-{secrets.token_hex(8)}"
+    servers = []
+    for address in (path, abstract):
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(address)
+        server.listen()
+        servers.append(server)
+    os.chmod(path, 0o777)
+    try:
+        with StudentRuntime(statements_from_code(SOCKETS), privileged=privileged) as rt:
+            assert "socket-filter" in rt.isolation
+            for address in (path, abstract):
+                r = rt.call("connect", address)
+                assert r.status == "error" and r.error.type == "PermissionError", r
+        monkeypatch.setenv(WITHOUT_ENV, "socket-filter")  # what the filter is there for
+        with StudentRuntime(statements_from_code(SOCKETS), privileged=privileged) as rt:
+            assert rt.call("connect", path).value == "connected"
+    finally:
+        for server in servers:
+            server.close()
+
+
+DISK = """
+import os
+
+def fill(n):
+    written = 0
+    for i in range(n):
+        with open(f"part{i}.bin", "wb") as f:
+            f.write(b"x" * 4 * 1024**2)
+        written += 1
+    return written
+
+def total():
+    return sum(os.path.getsize(f) for f in os.listdir())
+
+def remove():
+    for f in os.listdir():
+        os.remove(f)
+"""
+
+
+@MODES
+def test_the_private_folder_has_a_disk_budget(privileged):
+    limits = Limits(disk_bytes=16 * 1024**2)
+    with StudentRuntime(statements_from_code(DISK), limits=limits, privileged=privileged) as rt:
+        r = rt.call("fill", 8)  # 32 MiB in files of 4 MiB each, under the per-file limit
+        assert r.status == "error" and "No space left" in r.error.message
+        assert rt.call("total").value <= 16 * 1024**2
+        assert "disk-budget" in rt.exhausted
+        rt.call("remove")
+        assert rt.call("fill", 2).value == 2  # it cost the writes past the budget, nothing else
+
+
+MEMORY = """
+import os, time
+import numpy as np
+
+def children(n, mib):
+    pids = []
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:
+            hoard = np.ones(mib * 1024**2 // 8)  # touched: resident, not only reserved
+            time.sleep(60)
+            os._exit(0)
+        pids.append(pid)
+    time.sleep(30)
+    return "never"
+
+def ping():
+    return "alive"
+"""
+
+
+@MODES
+def test_all_processes_together_have_a_memory_budget(privileged):
+    limits = Limits(submission_memory_bytes=600 * 1024**2, call_timeout=20)
+    with StudentRuntime(statements_from_code(MEMORY), limits=limits, privileged=privileged) as rt:
+        r = rt.call("children", 5, 200)  # each under the per-process limit, together over
+        assert r.status == "memory" and "budget" in r.detail
+        assert "memory-budget" in rt.exhausted
+        assert rt.call("ping").value == "alive"
+
+
+SLOW = """
+import time
+
+def slow():
+    time.sleep(60)
+"""
+
+
+def test_the_time_budget_covers_the_build_and_every_call():
+    cells = [f"time.sleep(0.6)\nx{i} = {i}" for i in range(6)]
+    limits = Limits(submission_seconds=3.0, statement_timeout=2.0, call_timeout=5.0)
+    with StudentRuntime(statements_from_code(SLOW, *cells), limits=limits) as rt:
+        statuses = [o.status for o in rt.outcomes]
+        assert statuses[:3] == ["ok"] * 3 and "timeout" in statuses
+        r = rt.call("slow")
+        assert r.status == "timeout" and "time budget" in r.detail
+        assert "time-budget" in rt.exhausted
+
+
+def test_a_statement_that_timed_out_is_not_run_again_on_a_rebuild():
+    killer = """
+for _ in range(1):
+    try:
+        time.sleep(3)
+    except BaseException:
+        while True:  # ignores the statement's alarm: the builder is killed
+            pass
+"""
+    cells = ("import time", "time.sleep(10)", killer, "def ping():\n    return 'pong'")
+    rt = StudentRuntime(statements_from_code(*cells), limits=Limits(statement_timeout=0.5))
+    sent = []
+    run_one = rt._exec
+    rt._exec = lambda stmt: (sent.append(stmt.cell), run_one(stmt))[1]
+    with rt:
+        assert [o.status for o in rt.outcomes] == ["ok", "timeout", "timeout", "ok"]
+        assert sent == [1, 2, 3, 1, 4]  # the rebuild after the killer skips the slow sleep
+        assert rt.call("ping").value == "pong"
+
+
+def test_statements_past_the_budget_are_not_run():
+    code = "\n".join(f"x{i} = {i}" for i in range(30))
+    with StudentRuntime(statements_from_code(code), limits=Limits(max_statements=10)) as rt:
+        assert len(rt.outcomes) == 10
+        assert "statement-budget" in rt.exhausted
+        assert "x9" in rt.names() and "x10" not in rt.names()
