@@ -50,7 +50,7 @@ from grader.scoring import ManualMark
 MANIFEST = "batch.json"
 #: Exit statuses of ``grade_all`` (and ``grader grade``).
 EXIT_OK = 0  # every submission graded, none needing a person (notes and unmarked answers may remain)
-EXIT_USAGE = 1  # nothing graded: a path that does not exist, no notebook, an unreadable ZIP
+EXIT_USAGE = 1  # nothing graded: a path that does not exist, no notebook, an unreadable ZIP, a weak sandbox
 EXIT_NEEDS_PERSON = 2  # graded, but some submission needs a person (``needs_a_person``)
 EXIT_INTERRUPTED = 130  # Ctrl-C: what finished is kept, the same command resumes
 #: Libraries whose version can change a verdict: part of every fingerprint.
@@ -306,12 +306,14 @@ def _exit_on_term(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _grade_job(job: Job, seed: int) -> dict:
+def _grade_job(job: Job, seed: int, allow_weak_sandbox: bool = False) -> dict:
     """Grade and write one submission; a grader failure becomes that submission's report."""
     from grader.grading import grade_notebook
 
     try:
-        report = grade_notebook(job.notebook, _assignment, seed=seed, manual=job.marks)
+        report = grade_notebook(
+            job.notebook, _assignment, seed=seed, manual=job.marks, allow_weak_sandbox=allow_weak_sandbox
+        )
         fingerprint = job.source_fingerprint
     except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
         report = grader_failure(job.notebook, _assignment.rubric.max_score, traceback.format_exc())
@@ -416,17 +418,24 @@ def _stop(pool: ProcessPoolExecutor, *, now: bool) -> None:
 
 
 def _run_local(
-    todo: list[Job], seed: int, assignment_name: str, workers: int, on_death
+    todo: list[Job], seed: int, assignment_name: str, workers: int, on_death, allow_weak: bool
 ) -> Iterator[tuple[Job, dict]]:
     """In this process when one worker suffices (no worker start-up cost), else in a pool."""
+    grade = partial(_grade_job, seed=seed, allow_weak_sandbox=allow_weak)
     if workers == 1:
         _init_worker(assignment_name)
         for job in todo:
-            yield job, _grade_job(job, seed)
+            yield job, grade(job)
         return
-    yield from run_pool(
-        todo, partial(_grade_job, seed=seed), workers, _init_worker, (assignment_name,), on_death
-    )
+    yield from run_pool(todo, grade, workers, _init_worker, (assignment_name,), on_death)
+
+
+def sandbox_refusal() -> str | None:
+    """Why grading with hidden checks would be refused on this machine (None: it would not)."""
+    from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
+
+    missing = missing_layers(probe_isolation())
+    return str(SandboxTooWeak(missing)) if missing else None
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -523,6 +532,7 @@ def grade_all(
     force: bool = False,
     scheduler: str | None = None,
     csv_dialect: str = "excel",
+    allow_weak_sandbox: bool = False,
 ) -> int:
     """Grade every notebook under ``paths`` into ``out`` (see ``EXIT_*``).
 
@@ -530,6 +540,8 @@ def grade_all(
     (its ZIP or extracted folder; ``grader.moodle.download``). ``scheduler`` is the address of a
     Dask scheduler to grade on instead of local processes. Interrupted, what finished is kept
     and the same command resumes.
+    Returns ``EXIT_USAGE`` without grading when the sandbox here lacks a required layer,
+    unless ``allow_weak_sandbox`` (every report then says which layers were missing).
     """
     out = Path(out)
     missing = [str(p) for p in paths if not Path(p).exists()]
@@ -579,9 +591,15 @@ def grade_all(
         except ImportError as exc:
             print(f"--scheduler needs Dask: pip install 'a2-grader[dask]' ({exc})", file=sys.stderr)
             return EXIT_USAGE
-        results = run_dask(todo, scheduler, assignment_name=assignment_name, seed=seed)
+        results = run_dask(
+            todo, scheduler, assignment_name=assignment_name, seed=seed, allow_weak_sandbox=allow_weak_sandbox
+        )
     else:
-        results = _run_local(todo, seed, assignment_name, workers, on_death)
+        refusal = None if allow_weak_sandbox or not todo else sandbox_refusal()
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return EXIT_USAGE
+        results = _run_local(todo, seed, assignment_name, workers, on_death, allow_weak_sandbox)
     graded = 0
     try:
         with Progress(len(all_jobs), len(reports)) as progress, closing(results):

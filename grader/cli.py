@@ -23,6 +23,7 @@ def _grade(args: argparse.Namespace) -> int:
         force=args.force,
         scheduler=args.scheduler,
         csv_dialect=args.csv_dialect,
+        allow_weak_sandbox=args.allow_weak_sandbox,
     )
 
 
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     grade.add_argument("--jobs", type=int, default=None, help="parallel graders (default: all cores)")
     grade.add_argument("--force", action="store_true", help="grade again even what is up to date")
+    grade.add_argument("--allow-weak-sandbox", action="store_true",
+                       help="grade even where the sandbox lacks a layer (Landlock, namespaces...); every report says which")
     grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="grade on a Dask cluster (tcp://host:8786) instead of local processes; needs the dask extra")
     grade.add_argument("--csv-dialect", choices=sorted(DIALECTS), default="excel",

@@ -52,19 +52,21 @@ def grade_remote(
     assignment_name: str,
     seed: int,
     marks: Mapping[str, dict],
+    allow_weak_sandbox: bool = False,
 ) -> dict:
-    """Grade one notebook on a worker; the report as plain data. Never raises for a notebook."""
+    """Grade one notebook on a worker; the report as plain data. Never raises for a notebook
+    (a worker whose sandbox is too weak answers a grader-error report that says why)."""
     from grader.grading import grade_notebook
 
     assignment = _assignment(assignment_name)
     manual = {task: ManualMark(**mark) for task, mark in marks.items()}
     try:
         if data is None:  # the client could not read it: grade the path, whose report says why
-            return grade_notebook(Path(path), assignment, seed=seed, manual=manual).to_dict()
+            return grade_notebook(Path(path), assignment, seed=seed, manual=manual, allow_weak_sandbox=allow_weak_sandbox).to_dict()
         with tempfile.TemporaryDirectory(prefix="grader-dask-") as folder:
             notebook = Path(folder) / file_name
             notebook.write_bytes(data)
-            return grade_notebook(notebook, assignment, seed=seed, manual=manual).to_dict()
+            return grade_notebook(notebook, assignment, seed=seed, manual=manual, allow_weak_sandbox=allow_weak_sandbox).to_dict()
     except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
         report = grader_failure(
             Path(file_name), assignment.rubric.max_score, traceback.format_exc()
@@ -74,7 +76,7 @@ def grade_remote(
 
 
 def run_dask(
-    todo: list[Job], address: str, *, assignment_name: str, seed: int
+    todo: list[Job], address: str, *, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
 ) -> Iterator[tuple[Job, dict]]:
     """Yield ``(job, report dict)`` as the cluster finishes them, each already written to its folder."""
     from grader.results import Report
@@ -98,6 +100,7 @@ def run_dask(
                 assignment_name,
                 seed,
                 marks,
+                allow_weak_sandbox,
                 key=f"grade-{job.out_dir.name}-{job.fingerprint[:12]}",
                 pure=False,
                 retries=1,

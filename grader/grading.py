@@ -1,6 +1,21 @@
 """Grade one notebook: the single path every front end (batch, self-check, CI) goes through.
 
 notebook -> Submission -> Program -> student runtime -> checks -> rubric -> Report
+
+Problem codes added here (besides the reader's and the source analysis'):
+
+=====================  =====================================================================
+code                   meaning
+=====================  =====================================================================
+statement-<status>     a statement failed when the namespace was rebuilt (error, timeout...)
+runtime-failed         the student runtime could not start: no code check ran
+weak-sandbox           the sandbox lacked a layer grading relies on (allowed explicitly, or
+                       the self-check); the message names the layers
+time-budget            the submission's wall-time budget ran out: what was left reports timeout
+memory-budget          its processes together went over the memory budget and were killed
+disk-budget            its private folder's disk budget ran out: writes past it failed
+statement-budget       more statements than the runtime runs: the rest were not run
+=====================  =====================================================================
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.notebook import ReadOptions, load_submission
 from grader.problems import Problem
 from grader.results import Report
-from grader.runtime import BuildOutcome, StudentRuntime
+from grader.runtime import BuildOutcome, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
 from grader.source import Program, build_program, literal_calls, undefined_names
@@ -28,8 +43,13 @@ def grade_notebook(
     *,
     seed: int = 0,
     manual: Mapping[str, ManualMark] | None = None,
+    allow_weak_sandbox: bool = False,
 ) -> Report:
-    """Grade ``path`` against ``assignment``; never raises because of what the notebook holds."""
+    """Grade ``path`` against ``assignment``; never raises because of what the notebook holds.
+
+    Raises ``SandboxTooWeak`` when the assignment has hidden checks (its reference) and the
+    sandbox lacks a required layer, unless ``allow_weak_sandbox``: the report then says so.
+    """
     started = time.monotonic()
     submission = load_submission(Path(path), ReadOptions(prefix=assignment.filename_prefix))
     program = build_program(submission)
@@ -46,6 +66,8 @@ def grade_notebook(
             runtime, names, build_problems = _start_runtime(program, assignment, seed)
             problems += build_problems
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
+            if runtime is not None:
+                problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
         calls = {name: literal_calls(program, name) for spec in specs for name in spec.needs}
         ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls)
         hints = _undefined_name_hints(program, specs, names)
@@ -53,6 +75,8 @@ def grade_notebook(
             check_started = time.monotonic()
             outcomes[spec.name] = _with_hints(run_check(spec, ctx, assignment.diagnose), spec, hints)
             timings[spec.name] = round(time.monotonic() - check_started, 3)
+        if runtime is not None:
+            problems += [Problem(code, message) for code, message in runtime.exhausted.items()]
     finally:
         if runtime is not None:
             runtime.close()
@@ -114,6 +138,22 @@ def _stand_in_problem(outcome: BuildOutcome) -> Problem:
         cell=stmt.cell,
         line=stmt.line,
     )
+
+
+def _sandbox_problems(isolation: tuple[str, ...], assignment: Assignment, allow_weak: bool) -> list[Problem]:
+    """Refuse hidden checks in a sandbox that lacks a required layer, or say it was weaker."""
+    missing = missing_layers(isolation)
+    if not missing:
+        return []
+    if assignment.reference is not None and not allow_weak:
+        raise SandboxTooWeak(missing)
+    return [
+        Problem(
+            "weak-sandbox",
+            f"graded in a weaker sandbox: {', '.join(missing)} missing on the grading machine "
+            "(see the README's runtime section)",
+        )
+    ]
 
 
 def _build_problem(outcome: BuildOutcome) -> Problem:

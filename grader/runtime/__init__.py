@@ -18,7 +18,15 @@ do not survive a restart (nor do defines that captured them).
         rt.call("@forward", net, as_tensor(batch))
 """
 
-from grader.runtime.client import RuntimeFailure, StudentRuntime, prestart
+from grader.runtime.client import (
+    REQUIRED_LAYERS,
+    RuntimeFailure,
+    SandboxTooWeak,
+    StudentRuntime,
+    missing_layers,
+    prestart,
+    probe_isolation,
+)
 from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 
@@ -29,9 +37,13 @@ __all__ = [
     "Limits",
     "Opaque",
     "ProtocolError",
+    "REQUIRED_LAYERS",
     "RuntimeFailure",
+    "SandboxTooWeak",
     "StudentError",
     "StudentRuntime",
     "as_tensor",
+    "missing_layers",
     "prestart",
+    "probe_isolation",
 ]
