@@ -180,11 +180,11 @@ def run_launcher(sock: socket.socket, output_fd: int, report_fd: int, cfg_doc: d
         os.close(output_fd)
         os.write(report_fd, str(pid).encode())
         os.close(report_fd)
-        _, status = os.waitpid(pid, 0)
+        _end_like(os.waitpid(pid, 0)[1])
     except BaseException:  # noqa: BLE001 - the grader shows the output memfd when we fail early
         os.write(output_fd, traceback.format_exc().encode())
+    finally:
         os._exit(BROKEN)
-    _end_like(status)
 
 
 def _config(cfg_doc: dict) -> SandboxConfig:
@@ -198,13 +198,14 @@ def _config(cfg_doc: dict) -> SandboxConfig:
 
 def _end_like(status: int) -> None:
     """Exit as the builder did: its exit code, or killed by its signal (no core dump)."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     code = os.waitstatus_to_exitcode(status)
-    if code < 0:
+    if code >= 0:
+        os._exit(code)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if -code not in (signal.SIGKILL, signal.SIGSTOP):
         signal.signal(-code, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
-        os.kill(os.getpid(), -code)
-    os._exit(code if code >= 0 else BROKEN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
+    os.kill(os.getpid(), -code)
 
 
 def run_builder(
