@@ -2,19 +2,22 @@
 
 notebook -> Submission -> Program -> student runtime -> checks -> rubric -> Report
 
-Problem codes added here (besides the reader's and the source analysis'):
+Problem codes of grading (besides the reader's, ``grader.notebook``):
 
 =====================  =====================================================================
 code                   meaning
 =====================  =====================================================================
 statement-<status>     a statement failed when the namespace was rebuilt (error, timeout...)
+syntax-error           a cell (or statement) is not valid Python: it is ignored
 runtime-failed         the student runtime could not start: no code check ran
+stand-in-module        a module the notebook imports is not installed: an inert stand-in
 weak-sandbox           the sandbox lacked a layer grading relies on (allowed explicitly, or
                        the self-check); the message names the layers
 time-budget            the submission's wall-time budget ran out: what was left reports timeout
 memory-budget          its processes together went over the memory budget and were killed
 disk-budget            its private folder's disk budget ran out: writes past it failed
-statement-budget       more statements than the runtime runs: the rest were not run
+cell-budget            more code cells than are read (``Policy.max_cells``): the rest were not
+statement-budget       more statements than are read or run: the rest were not
 =====================  =====================================================================
 """
 

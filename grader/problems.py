@@ -11,7 +11,7 @@ from dataclasses import dataclass
 BLOCKING = frozenset({
     "missing-file", "not-a-file", "unreadable-file", "too-large", "empty-file", "not-utf8",
     "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook", "syntax-error",
-    "no-code",
+    "no-code", "cell-budget", "statement-budget",
 })  # fmt: skip
 
 

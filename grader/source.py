@@ -199,6 +199,10 @@ class Policy:
     aliases: dict[str, str] = field(default_factory=lambda: dict(CONVENTIONAL_ALIASES), hash=False)
     python_cell_magics: frozenset[str] = PYTHON_CELL_MAGICS
     kernel_names: frozenset[str] = KERNEL_NAMES
+    # Budgets of what is read (problems ``cell-budget``, ``statement-budget``): a notebook of
+    # 100,000 cells must not cost minutes and gigabytes of the grader.
+    max_cells: int = 5_000  # code cells parsed
+    max_statements: int = 20_000  # top-level statements classified
 
 
 DEFAULT_POLICY = Policy()
@@ -228,11 +232,25 @@ def build_program(
     cells = getattr(submission_or_cells, "cells", submission_or_cells)
     program = Program()
     parsed = []
+    code_cells = 0
     for number, item in enumerate(cells, start=1):
+        if not isinstance(item, str) and item.cell_type != "code":
+            continue
+        code_cells += 1
+        if code_cells > policy.max_cells:
+            continue
         if isinstance(item, str):
             parsed.append(_parse_cell(program, number, item, policy))
-        elif item.cell_type == "code":
+        else:
             parsed.append(_parse_cell(program, item.index, item.source, policy))
+    if code_cells > policy.max_cells:
+        program.problems.append(
+            Problem(
+                "cell-budget",
+                f"the notebook has {code_cells:,} code cells; only the first "
+                f"{policy.max_cells:,} were read",
+            )
+        )
     state = _State(policy, _function_names(tree for *_, tree in parsed if tree is not None))
     for cell, text, offset, tree in parsed:
         if tree is not None:
@@ -301,6 +319,17 @@ def _add_statements(
 ) -> None:
     lines = text.split("\n")
     for node in tree.body:
+        if len(program.statements) >= state.policy.max_statements:
+            if not any(p.code == "statement-budget" for p in program.problems):
+                program.problems.append(
+                    Problem(
+                        "statement-budget",
+                        f"the notebook has more than {state.policy.max_statements:,} statements;"
+                        " the rest were not read",
+                        cell=cell,
+                    )
+                )
+            return
         segment = _segment(lines, node)
         try:
             action, reason = _classify(node, state)

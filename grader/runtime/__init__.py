@@ -31,13 +31,13 @@ from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 
 __all__ = [
+    "REQUIRED_LAYERS",
     "BuildOutcome",
     "CallResult",
     "Handle",
     "Limits",
     "Opaque",
     "ProtocolError",
-    "REQUIRED_LAYERS",
     "RuntimeFailure",
     "SandboxTooWeak",
     "StudentError",

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from grader.runtime import compat, helpers, protocol, sandbox
-from grader.runtime.namespaces import enter_namespaces
 from grader.runtime.convert import safe_str, to_plain, type_name
+from grader.runtime.namespaces import enter_namespaces
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
