@@ -2,9 +2,11 @@
 
 Process model: one *zygote* per grader process (a ``python -I`` interpreter with a scrubbed
 environment that pre-imports numpy, scipy, matplotlib, torch, torchvision and the worker
-code) forks one *builder* per ``StudentRuntime``; the builder confines itself (rlimits,
-private cwd, network namespace, unprivileged uid of its own, Landlock), executes the "run"
-statements, then only forks *call workers*. A hang, exit, crash or memory blow-up costs the
+code) forks one *launcher* per ``StudentRuntime``, which enters the submission's PID, IPC,
+mount and network namespaces (``namespaces``) and forks the *builder* into them; the builder
+confines itself (rlimits, private cwd, unprivileged uid of its own, Landlock, no Unix
+sockets), executes the "run" statements, then only forks *call workers*. The grader watches
+the submission's budgets (time, memory of all its processes, disk, statements: ``Limits``). A hang, exit, crash or memory blow-up costs the
 worker; the next call gets a fresh fork with the same namespace and the defines replayed.
 
 Wire format (``protocol``): JSON header plus raw array buffers, validated on decode; nothing

@@ -1,6 +1,7 @@
 """The code that runs inside a submission's processes (after the zygote forked them).
 
-The *builder* confines itself, rebuilds the student's namespace statement by statement, and
+The *launcher* enters the submission's namespaces and forks the builder into them. The
+*builder* confines itself, rebuilds the student's namespace statement by statement, and
 then only forks *call workers*: a worker inherits the namespace by fork, serves calls over its
 own socket, and is thrown away after a hang, exit, crash or memory blow-up. The builder never
 runs a call, so a restart costs one fork and the namespace is the one that was built.
