@@ -68,19 +68,37 @@ class MemoryWatch:
 
     def _watch(self) -> None:
         while not self.done.wait(INTERVAL):
-            root = self.builder()
-            if root is None:
+            try:
+                self._look()
+            except Exception:  # noqa: BLE001, S112 - a watchdog that dies watches nothing: look again
                 continue
-            others = descendants(root)
-            total = pss(root) + sum(pss(p) for p in others)
-            if total > self.limit and others:
-                self.exceeded(total)
+
+    def _look(self) -> None:
+        root = self.builder()
+        if root is None:
+            return
+        others = descendants(root)
+        total = pss(root) + sum(pss(p) for p in others)
+        if total > self.limit and others:
+            self.exceeded(total)
+            for _ in range(1000):  # until none is left: they may be forking while we kill
                 for p in others:
                     try:
                         os.kill(p, signal.SIGKILL)
                     except OSError:
                         pass
+                others = [p for p in descendants(root) if _alive(p)]
+                if not others:
+                    break
 
     def stop(self) -> None:
         self.done.set()
         self.thread.join()
+
+
+def _alive(pid: int) -> bool:
+    """Not a zombie (a killed child stays one until the builder reaps it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except (OSError, IndexError):
+        return False

@@ -61,9 +61,7 @@ def enter_namespaces(cfg: SandboxConfig) -> tuple[list[str], bool]:
         if not userns:
             return [], False
     layers = [
-        name
-        for flag, name in NAMESPACES
-        if name not in cfg.without and _libc.unshare(flag) == 0
+        name for flag, name in NAMESPACES if name not in cfg.without and _libc.unshare(flag) == 0
     ]
     if "disk-quota" in layers:
         try:

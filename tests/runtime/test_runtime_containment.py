@@ -226,7 +226,7 @@ def ping():
 
 @MODES
 def test_all_processes_together_have_a_memory_budget(privileged):
-    limits = Limits(submission_memory_bytes=600 * 1024**2, call_timeout=20)
+    limits = Limits(submission_memory_bytes=600 * 1024**2, call_timeout=60)
     with StudentRuntime(statements_from_code(MEMORY), limits=limits, privileged=privileged) as rt:
         r = rt.call("children", 5, 200)  # each under the per-process limit, together over
         assert r.status == "memory" and "budget" in r.detail
