@@ -292,9 +292,14 @@ def adopt_orphans() -> None:
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def die_with_parent() -> None:
-    """SIGKILL this process when its parent dies (reset by a uid change, so set it afterwards)."""
+def die_with_parent(parent: int | None = None) -> None:
+    """SIGKILL this process when its parent dies (reset by a uid change, so set it afterwards).
+
+    With ``parent``, the pid it had: if that one died already, this process ends now.
+    """
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def scope_signals() -> bool:

@@ -162,17 +162,30 @@ def _compile_statement(source: str, cell: int, line: int) -> types.CodeType:
     return compile(tree, f"<cell {cell}>", "exec", dont_inherit=True)
 
 
-def run_launcher(sock: socket.socket, output_fd: int, report_fd: int, cfg_doc: dict) -> None:
-    """Entry point of a submission, just forked by the zygote. Never returns.
+def run_launcher(control: socket.socket, report_fd: int, paths: dict) -> None:
+    """Entry point of a submission's launcher, forked by the zygote ahead of time. Never returns.
 
-    The launcher enters the submission's namespaces, forks the builder (init of the PID
+    It waits on ``control`` for its submission (the config, then the submission's socket and
+    output memfd), enters the submission's namespaces, forks the builder (init of the PID
     namespace, where there is one), writes the builder's pid to ``report_fd`` and waits for
-    it; then it ends the way the builder ended, for the zygote to report. No student code
-    ever runs in it.
+    it; then it ends the way the builder ended, for the zygote to report. It dies with the
+    zygote. No student code ever runs in it.
     """
+    zygote = os.getppid()
+    output_fd = 2  # the zygote's stderr, until the submission's own output arrives
     try:
+        sandbox.die_with_parent(zygote)
+        try:
+            cfg_doc = protocol.recv(control)
+            _, fds, _, _ = socket.recv_fds(control, 1, 2)
+        except (EOFError, OSError):  # the zygote is closing: no submission for this one
+            os._exit(0)
+        control.close()
+        sock, output_fd = socket.socket(fileno=fds[0]), fds[1]
+        cfg_doc["sandbox"].update(paths)
         cfg = _config(cfg_doc)
         namespaces, own_userns = enter_namespaces(cfg)
+        sandbox.die_with_parent(zygote)  # again: entering a user namespace reset it
         pid = os.fork()
         if pid == 0:
             os.close(report_fd)

@@ -3,8 +3,8 @@
 It is started with ``python -I`` and a scrubbed environment, never forked from the grader, so
 nothing the grader holds (the reference solution, other students' results) is in its memory.
 The grader talks to it over one Unix socket: ``spawn`` (with the submission's socket and
-output memfd passed by SCM_RIGHTS) forks a launcher, which enters the submission's namespaces
-and forks its builder, and answers the builder's pid; ``wait`` reaps a builder's launcher and
+output memfd passed by SCM_RIGHTS) hands them to a launcher (forked ahead of time), which
+enters the submission's namespaces and forks its builder, and answers the builder's pid; ``wait`` reaps a builder's launcher and
 reports how the builder ended.
 """
 
@@ -70,9 +70,30 @@ def sandbox_paths(package_root: str) -> dict:
     }
 
 
+def _fork_launcher(sock: socket.socket, paths: dict) -> tuple[int, socket.socket, int]:
+    """Fork a launcher that waits for its submission: (pid, its control socket, its report).
+
+    Forking the zygote's image costs tens of milliseconds; done ahead, after a spawn was
+    answered, it is off the next submission's start.
+    """
+    from grader.runtime import worker
+
+    ours, theirs = socket.socketpair()
+    told, tell = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        ours.close()
+        os.close(told)
+        worker.run_launcher(theirs, tell, paths)
+    theirs.close()
+    os.close(tell)
+    return pid, ours, told
+
+
 def serve(fd: int, package_root: str) -> None:
     """Answer spawn/wait requests on the socket ``fd`` until the grader closes it."""
-    from grader.runtime import protocol, sandbox, worker
+    from grader.runtime import protocol, sandbox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader's Ctrl-C is the grader's to handle
     sandbox.die_with_parent()
@@ -81,6 +102,7 @@ def serve(fd: int, package_root: str) -> None:
     paths = sandbox_paths(package_root)
     protocol.send(sock, {"ready": True, "pid": os.getpid()})
     launchers: dict[int, int] = {}  # builder pid -> its launcher, the zygote's child
+    spare = None
     while True:
         try:
             msg = protocol.recv(sock)
@@ -88,20 +110,21 @@ def serve(fd: int, package_root: str) -> None:
             return
         if msg["op"] == "spawn":
             _, fds, _, _ = socket.recv_fds(sock, 1, 2)
-            told, tell = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                sock.close()
-                os.close(told)
-                msg["config"]["sandbox"].update(paths)
-                worker.run_launcher(socket.socket(fileno=fds[0]), fds[1], tell, msg["config"])
-            for f in (*fds, tell):
+            pid, control, told = spare or _fork_launcher(sock, paths)
+            try:
+                protocol.send(control, msg["config"])
+                socket.send_fds(control, [b"f"], fds)
+            except OSError:  # it died waiting: its report below is empty
+                pass
+            for f in fds:
                 os.close(f)
+            control.close()
             with os.fdopen(told, "rb") as pipe:
                 told_pid = pipe.read()
             builder = int(told_pid) if told_pid else pid  # a launcher that failed: itself
             launchers[builder] = pid
             protocol.send(sock, {"pid": builder})
+            spare = _fork_launcher(sock, paths)  # the next one, while this one is graded
         elif msg["op"] == "wait":
             try:
                 _, status = os.waitpid(launchers.pop(msg["pid"], msg["pid"]), 0)

@@ -18,7 +18,7 @@ import pytest
 from runtime_support import statements_from_code
 from test_runtime_limits import alive
 
-from grader.runtime import Limits, StudentRuntime, ipc
+from grader.runtime import Limits, StudentRuntime, client, ipc
 from grader.runtime.client import WITHOUT_ENV
 
 MODES = pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
@@ -79,6 +79,20 @@ def test_no_process_outlives_the_submission(privileged):
         time.sleep(0.05)
     assert not any(alive(p) for p in pids)
     assert "pid-ns" in rt.isolation
+
+
+@MODES
+def test_no_process_outlives_the_grader(privileged):
+    """The grader dies: its zygote goes with it, then each launcher, each builder, the rest."""
+    rt = StudentRuntime(statements_from_code(ESCAPE), privileged=privileged)
+    rt.start()
+    pids = [*rt.call("escapees").value, rt.call("clone_from_a_call").value, rt._builder.pid]
+    client.zygote().proc.kill()
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(p) for p in pids)
+    rt.close()
 
 
 SHM = LIBC + """
