@@ -13,9 +13,9 @@ from grader.assignment import load_assignment
 from grader.batch import EXIT_USAGE
 from grader.cli import main
 from grader.grading import grade_notebook
+from grader.problems import Problem
 from grader.runtime import SandboxTooWeak
 from grader.runtime.client import WITHOUT_ENV
-from grader.problems import Problem
 from grader.selfcheck import ready
 
 
