@@ -4,8 +4,8 @@ It is started with ``python -I`` and a scrubbed environment, never forked from t
 nothing the grader holds (the reference solution, other students' results) is in its memory.
 The grader talks to it over one Unix socket: ``spawn`` (with the submission's socket and
 output memfd passed by SCM_RIGHTS) hands them to a launcher (forked ahead of time), which
-enters the submission's namespaces and forks its builder, and answers the builder's pid; ``wait`` reaps a builder's launcher and
-reports how the builder ended.
+enters the submission's namespaces and forks its builder, and answers the builder's pid;
+``wait`` reaps a builder's launcher and reports how the builder ended.
 """
 
 from __future__ import annotations
