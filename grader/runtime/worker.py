@@ -23,6 +23,7 @@ import sys
 import tempfile
 import traceback
 import types
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -175,6 +176,7 @@ def run_launcher(control: socket.socket, report_fd: int, paths: dict) -> None:
     output_fd = 2  # the zygote's stderr, until the submission's own output arrives
     try:
         sandbox.die_with_parent(zygote)
+        sandbox.adopt_orphans()
         try:
             cfg_doc = protocol.recv(control)
             _, fds, _, _ = socket.recv_fds(control, 1, 2)
@@ -194,11 +196,38 @@ def run_launcher(control: socket.socket, report_fd: int, paths: dict) -> None:
         os.close(output_fd)
         os.write(report_fd, str(pid).encode())
         os.close(report_fd)
-        _end_like(os.waitpid(pid, 0)[1])
+        status = os.waitpid(pid, 0)[1]
+        _kill_children()
+        _end_like(status)
     except BaseException:  # noqa: BLE001 - the grader shows the output memfd when we fail early
         os.write(output_fd, traceback.format_exc().encode())
     finally:
         os._exit(BROKEN)
+
+
+def _kill_children() -> None:
+    """Kill what is left under the launcher once the builder is gone. With a PID namespace
+    nothing is; without one, a ``clone(CLONE_PARENT)`` child of the builder is the launcher's,
+    and an orphan below it is adopted by the launcher (a subreaper)."""
+    for _ in range(1000):
+        children = [
+            int(pid)
+            for tid in os.listdir("/proc/self/task")
+            for pid in Path(f"/proc/self/task/{tid}/children").read_text().split()
+        ]
+        if not children:
+            return
+        for child in children:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:  # reap them, so that they leave the children lists
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
 
 
 def _config(cfg_doc: dict) -> SandboxConfig:

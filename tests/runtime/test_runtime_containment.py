@@ -81,6 +81,22 @@ def test_no_process_outlives_the_submission(privileged):
     assert "pid-ns" in rt.isolation
 
 
+def test_without_a_pid_namespace_no_process_outlives_the_submission(monkeypatch):
+    """The weaker fallback (a grader without root nor user namespaces, simulated): the builder
+    and its launcher are subreapers and kill what is left below them."""
+    monkeypatch.setenv(WITHOUT_ENV, "user-ns")
+    rt = StudentRuntime(statements_from_code(ESCAPE), privileged=False)
+    rt.start()
+    assert "pid-ns" not in rt.isolation
+    pids = [*rt.call("escapees").value, rt.call("clone_from_a_call").value]
+    assert all(alive(p) for p in pids)
+    rt.close()
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(p) for p in pids)
+
+
 @MODES
 def test_no_process_outlives_the_grader(privileged):
     """The grader dies: its zygote goes with it, then each launcher, each builder, the rest."""
