@@ -18,7 +18,7 @@ import pytest
 from runtime_support import statements_from_code
 from test_runtime_limits import alive
 
-from grader.runtime import Limits, StudentRuntime, client, ipc
+from grader.runtime import Limits, StudentRuntime, client, ipc, sandbox
 from grader.runtime.client import WITHOUT_ENV
 
 MODES = pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
@@ -95,6 +95,43 @@ def test_without_a_pid_namespace_no_process_outlives_the_submission(monkeypatch)
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(p) for p in pids)
+
+
+def test_a_grader_without_root_gets_every_layer_and_leaves_nothing():
+    """A real unprivileged grader: a child of this test becomes ``nobody`` (in a mount
+    namespace where the Python, the venv and the checkout are reachable for it), starts its
+    own zygote, and grades the hostile snippets; only user namespaces give it its layers."""
+    pid = os.fork()
+    if pid == 0:
+        code = 99
+        try:
+            read, _ = sandbox.filesystem_view(())
+            sandbox.expose_paths((*read, str(client.PACKAGE_ROOT)))
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            code = _unprivileged_grader()
+        except BaseException:  # noqa: BLE001, S110 - a forked child must never return into pytest
+            pass
+        finally:
+            client._stop_everything()
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def _unprivileged_grader() -> int:
+    """0 when every layer is there and nothing of the submissions is left; else which failed."""
+    key = secrets.randbelow(2**30) + 1
+    with StudentRuntime(statements_from_code(ESCAPE, SHM)) as rt:
+        if set(client.REQUIRED_LAYERS) - set(rt.isolation) or "unprivileged-user" in rt.isolation:
+            return 1
+        pids = [*rt.call("escapees").value, rt.call("clone_from_a_call").value]
+        if min(rt.call("make_segment", key).value) < 0 or not all(alive(p) for p in pids):
+            return 2
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return 3 if any(alive(p) for p in pids) else 4 if key in segment_keys() else 0
 
 
 @MODES
