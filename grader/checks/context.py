@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from grader.checks.display import show, show_inputs
 from grader.notebook import Submission
 from grader.results import Counterexample
+from grader.runtime.client import Stub
 
 #: How checks explore inputs: reproducible from the grading seed, nothing written to disk
 #: (no example database), no deadline (a student's slow loop is not a failure).
@@ -151,6 +152,23 @@ class Context:
             raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
         if not result.ok:  # the student's process died or hung under it
             raise StudentCallFailed("the student's runtime", result)
+
+    def stub(self, name: str, answer: Callable[[tuple, dict, Any], Any], label: str, inner: str | None = None) -> None:
+        """Bind ``name`` in the student's namespace to a function the grader answers with
+        ``answer(args, kwargs, local)`` (see grader.runtime.Stub): only values cross, so no
+        reference code enters the student's process. Undone after the check; ``label`` says
+        what it computes (calls answered from memory are told apart by it)."""
+        self._defines.append(f"stub {name}: {label}")
+        result = self.runtime.define(stubs={name: Stub(answer, inner)})
+        if result.status == "error":
+            raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
+        if not result.ok:
+            raise StudentCallFailed("the student's runtime", result)
+
+    def reference_stub(self, name: str, inner: str | None = None) -> None:
+        """``name`` answered by the reference solution's function of that name."""
+        function = getattr(self.reference, name)
+        self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}", inner)
 
     def note(self, message: str) -> None:
         """Say something next to a pass (a parsed accuracy, a figure found)."""

@@ -18,7 +18,7 @@ do not survive a restart (nor do defines that captured them).
         rt.call("@forward", net, as_tensor(batch))
 """
 
-from grader.runtime.client import RuntimeFailure, StudentRuntime, prestart
+from grader.runtime.client import RuntimeFailure, Stub, StudentRuntime, prestart
 from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 
@@ -32,6 +32,7 @@ __all__ = [
     "RuntimeFailure",
     "StudentError",
     "StudentRuntime",
+    "Stub",
     "as_tensor",
     "prestart",
 ]

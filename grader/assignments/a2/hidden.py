@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
 import re
 
@@ -105,13 +104,18 @@ def numerical_matches_reference(ctx: Context) -> None:
     isolate=("gradient_nn_numerical", *PART1_HELPERS),
 )
 def gradcheck_accepts_correct(ctx: Context) -> None:
-    """gradcheck() returns True for a correct gradient_nn."""
-    ctx.define(inspect.getsource(ctx.reference.gradient_nn))
+    """gradcheck() returns True for a correct gradient_nn.
+
+    The correct gradient_nn is a stub answered by the reference (only values cross); like the
+    wrong one of ``gradcheck.rejects_faulty`` it calls the student's numerical gradient first.
+    """
+    inner = "gradient_nn_numerical" if ctx.has("gradient_nn_numerical") else None
+    ctx.reference_stub("gradient_nn", inner=inner)
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(
             "gradcheck() rejected a correct gradient_nn",
-            Counterexample("the correct gradient_nn", "True", repr(verdict)),
+            Counterexample("the correct gradient_nn", "True", show(verdict)),
         )
 
 
