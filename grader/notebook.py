@@ -40,6 +40,9 @@ placeholder-left       a code cell still holds the template's placeholder ("WRIT
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
+import io
 import json
 import re
 import unicodedata
@@ -48,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import PIL.Image
 from nbformat import validator
 
 from grader.problems import Problem
@@ -69,6 +73,18 @@ class Output:
     images: tuple[
         str, ...
     ] = ()  # MIME types of images in it (image/png, image/jpeg, image/svg+xml)
+    figures: tuple[Figure, ...] = ()  # the same images: size and digest, for evidence rules
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A saved image: its pixel size (None when it cannot be read) and a digest of its bytes,
+    so evidence rules can tell a real figure from a 1x1 pixel or the same image pasted twice."""
+
+    mime: str
+    width: int | None
+    height: int | None
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -466,7 +482,28 @@ def _output(raw: dict) -> Output:
         )
     data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
     images = tuple(mime for mime in data if isinstance(mime, str) and mime.startswith("image/"))
-    return Output(kind, _text(data.get("text/plain")), images)
+    return Output(kind, _text(data.get("text/plain")), images, tuple(_figure(m, data[m]) for m in images))
+
+
+_SVG_SIZE = re.compile(r"<svg\b[^>]*?\bwidth=\"([\d.]+)[a-z]*\"[^>]*?\bheight=\"([\d.]+)[a-z]*\"")
+
+
+def _figure(mime: str, value: Any) -> Figure:
+    """Size and digest of one image of an output (base64 for bitmaps, text for SVG)."""
+    text = _text(value)
+    if mime == "image/svg+xml":
+        raw = text.encode("utf-8", "replace")
+        size = _SVG_SIZE.search(text[:4096])
+        width, height = (round(float(size[1])), round(float(size[2]))) if size else (None, None)
+    else:
+        try:
+            raw = base64.b64decode(text, validate=False)
+            with PIL.Image.open(io.BytesIO(raw)) as image:  # reads the header only
+                width, height = image.size
+        except (ValueError, OSError, PIL.Image.DecompressionBombError):
+            width = height = None
+            raw = text.encode("utf-8", "replace")
+    return Figure(mime, width, height, hashlib.sha256(raw).hexdigest())
 
 
 # ---------------------------------------------------------------- how it was run
