@@ -153,13 +153,21 @@ class Context:
         if not result.ok:  # the student's process died or hung under it
             raise StudentCallFailed("the student's runtime", result)
 
-    def stub(self, name: str, answer: Callable[[tuple, dict, Any], Any], label: str, inner: str | None = None) -> None:
+    def stub(
+        self,
+        name: str,
+        answer: Callable[[tuple, dict, Any], Any],
+        label: str,
+        inner: str | None = None,
+        observe: bool = False,
+    ) -> None:
         """Bind ``name`` in the student's namespace to a function the grader answers with
         ``answer(args, kwargs, local)`` (see grader.runtime.Stub): only values cross, so no
-        reference code enters the student's process. Undone after the check; ``label`` says
+        reference code enters the student's process. ``observe``: ``inner`` answers, the grader
+        only sees the last call's arguments (see Stub). Undone after the check; ``label`` says
         what it computes (calls answered from memory are told apart by it)."""
         self._defines.append(f"stub {name}: {label}")
-        result = self.runtime.define(stubs={name: Stub(answer, inner)})
+        result = self.runtime.define(stubs={name: Stub(answer, inner, observe)})
         if result.status == "error":
             raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
         if not result.ok:

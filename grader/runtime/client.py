@@ -65,6 +65,9 @@ class Stub:
 
     answer: Callable[[tuple, dict, Any], Any]
     inner: str | None = None
+    #: ``inner`` answers every call in the student's process; only the last call's arguments
+    #: come back, with the request's reply, to ``answer`` (local None, its value unused).
+    observe: bool = False
 
 
 # ----------------------------------------------------------------------------- zygote
@@ -525,13 +528,13 @@ class StudentRuntime:
             for name, stub in stubs.items():
                 token = secrets.token_hex(16)
                 self._stubs[token] = stub
-                tokens[name] = [token, stub.inner]
+                tokens[name] = [token, stub.inner, stub.observe]
             msg = {"op": "define", "source": source, "values": values, "stubs": tokens}
             result = self._request(msg, self.limits.call_timeout)
             if result.ok:
                 self._defines.append((source, values, tokens))
             else:
-                for token, _ in tokens.values():
+                for token, *_ in tokens.values():
                     del self._stubs[token]
             return result
 
@@ -730,7 +733,20 @@ class StudentRuntime:
         output = w.output_text(max_chars)
         if status in ("exited", "memory"):
             self._end_worker(kill=True)
+        self._observed(reply.get("observed"))
         return CallResult(status, value, type_name, error, output, detail)
+
+    def _observed(self, observed: Any) -> None:
+        """Hand observing stubs the last call's arguments that came with a reply."""
+        if type(observed) is not dict:
+            return
+        for token, call in observed.items():
+            stub = self._stubs.get(token)
+            if stub is None or not stub.observe or type(call) is not dict:
+                continue
+            args, kwargs = call.get("args"), call.get("kwargs")
+            if type(args) is list and type(kwargs) is dict and _nbytes(call) <= MAX_CALLBACK_BYTES:
+                stub.answer(tuple(args), kwargs, None)
 
     def _answer(self, request: dict) -> dict:
         """A stub's value, computed here from the plain data a callback sent; errors as text."""

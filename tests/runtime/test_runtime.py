@@ -207,6 +207,15 @@ def test_stubs_are_answered_by_the_grader_with_values_only(rt):
     assert rt.call("uses_helper", 1).value == 11
 
 
+def test_an_observing_stub_reports_the_last_call_with_the_reply(rt):
+    seen = []
+    assert rt.define(stubs={"helper": Stub(lambda a, k, l: seen.append((a, k, l)), "double", observe=True)}).ok
+    assert rt.define("def twice(x):\n    return uses_helper(x) + uses_helper(x + 1)").ok
+    assert rt.call("twice", 1).value == (2 + 1) + (4 + 1)  # double answered, in the student's process
+    assert seen == [((2,), {}, None)]  # the last call only, once the request is over
+    rt.reset()
+
+
 def test_each_worker_starts_from_the_same_seed(rt):
     first = rt.call("rand").value
     rt.reset()

@@ -226,21 +226,18 @@ PARAMETER_NAMES = ("X", "Y", "Wi", "bi", "Wo", "bo")
 
 
 class ParameterRecorder:
-    """The answer of a gradient_nn stub that passes the student's gradient through (``local``)
-    and keeps, here in the grader, the parameters of the last call: the network the grader
-    then measures itself. A train_loop that does not call the global gradient_nn (a default
+    """What an observing gradient_nn stub reports (the student's gradient answers each call):
+    the parameters of the last call, kept here in the grader, the network the grader then
+    measures itself. A train_loop that does not call the global gradient_nn (a default
     argument bound at definition time, a saved copy) leaves nothing to measure, and fails."""
 
     def __init__(self) -> None:
-        self.calls = 0
         self.last: list | None = None
 
-    def __call__(self, args: tuple, kwargs: dict, local: object) -> object:
+    def __call__(self, args: tuple, kwargs: dict, local: object) -> None:
         given = dict(zip(PARAMETER_NAMES, args)) | kwargs
         if all(name in given for name in PARAMETER_NAMES[2:]):
-            self.calls += 1
             self.last = [given[name] for name in PARAMETER_NAMES[2:]]
-        return local
 
 
 @check("1.5", "train_loop.converges", needs=("train_loop",), isolate=("gradient_nn",), uses_reference=False)
@@ -255,7 +252,7 @@ def train_loop_converges(ctx: Context) -> None:
         probe_gradient(ctx)
     ctx.define("lrate = 0.02")  # the handed-out train_loop reads the global, not its argument
     recorder = ParameterRecorder()
-    ctx.stub("gradient_nn", recorder, "records the parameters", inner="gradient_nn")
+    ctx.stub("gradient_nn", recorder, "records the parameters", inner="gradient_nn", observe=True)
     setting = f"double moon, h = 7, lr = 0.02, nEpochs = {TRAIN_LOOP_EPOCHS}, vis = 'never'"
     curves = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=20)
     if not isinstance(curves, (list, tuple)) or len(curves) != 2:
