@@ -146,6 +146,7 @@ class Context:
 
     def define(self, source: str, values: Mapping[str, Any] | None = None) -> None:
         """Run trusted source in the student's namespace (undone after the check)."""
+        self._fresh_namespace()
         self._defines.append(source)
         result = self.runtime.define(source, values or {})
         if result.status == "error":  # the grader's own source failed: a grader bug
@@ -166,6 +167,7 @@ class Context:
         reference code enters the student's process. ``observe``: ``inner`` answers, the grader
         only sees the last call's arguments (see Stub). Undone after the check; ``label`` says
         what it computes (calls answered from memory are told apart by it)."""
+        self._fresh_namespace()
         self._defines.append(f"stub {name}: {label}")
         result = self.runtime.define(stubs={name: Stub(answer, inner, observe)})
         if result.status == "error":
@@ -177,6 +179,19 @@ class Context:
         """``name`` answered by the reference solution's function of that name."""
         function = getattr(self.reference, name)
         self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}", inner)
+
+    def fresh(self) -> None:
+        """Undo this check's defines now: the next call runs in the namespace as built."""
+        if self._defines:
+            self.runtime.reset()
+            self._defines = []
+
+    def _fresh_namespace(self) -> None:
+        """A check's first define starts from the namespace as built, in a new worker: what
+        earlier checks' calls left in it (a ``__warningregistry__``, a module attribute) must
+        not tell one of the grader's defines from another."""
+        if not self._defines:
+            self.runtime.reset()
 
     def note(self, message: str) -> None:
         """Say something next to a pass (a parsed accuracy, a figure found)."""

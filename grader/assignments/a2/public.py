@@ -208,6 +208,7 @@ def gradcheck_rejects_faulty(ctx: Context) -> None:
     nothing in the namespace tells the two apart.
     """
     for k, name in enumerate(GRADIENT_NAMES):
+        ctx.fresh()  # each wrong gradient in a namespace as built, like the correct one
         ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1", inner="gradient_nn_numerical")
         verdict = ctx.call("gradcheck", timeout=30)
         if not is_false(verdict):
