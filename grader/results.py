@@ -111,7 +111,8 @@ class TaskResult:
     expected_answer: str = ""  # shown to the instructor beside it
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "answer", safe_text(self.answer, MAX_ANSWER))
+        if isinstance(self.answer, str):
+            object.__setattr__(self, "answer", safe_text(self.answer, MAX_ANSWER))
 
     def to_dict(self) -> dict[str, Any]:
         return {
