@@ -109,7 +109,9 @@ class Context:
             raise self._fatal
         # Checks of one task draw the same examples (same strategy, same seed): a plain-data
         # call already answered in this namespace is answered again from memory.
-        memo = (*key, _digest((args, kwargs))) if isinstance(target, str) and not kwargs.get("keep") else None
+        # Not while a stub observes the call: its grader side must see this call's arguments.
+        observed = any(d.startswith("observe ") for d in self._defines)
+        memo = (*key, _digest((args, kwargs))) if isinstance(target, str) and not kwargs.get("keep") and not observed else None
         result = self._answers.get(memo) if memo else None
         if result is None:
             result = self.runtime.call(target, *args, timeout=timeout, **kwargs)
@@ -168,7 +170,7 @@ class Context:
         only sees the last call's arguments (see Stub). Undone after the check; ``label`` says
         what it computes (calls answered from memory are told apart by it)."""
         self._fresh_namespace()
-        self._defines.append(f"stub {name}: {label}")
+        self._defines.append(f"{'observe' if observe else 'stub'} {name}: {label}")
         result = self.runtime.define(stubs={name: Stub(answer, inner, observe)})
         if result.status == "error":
             raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
@@ -179,6 +181,10 @@ class Context:
         """``name`` answered by the reference solution's function of that name."""
         function = getattr(self.reference, name)
         self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}", inner)
+
+    def answered_by_grader(self, name: str) -> bool:
+        """Whether ``name`` is a stub in this check (each call of it a round trip to the grader)."""
+        return any(d.startswith(f"stub {name}:") for d in self._defines)
 
     def fresh(self) -> None:
         """Undo this check's defines now: the next call runs in the namespace as built."""

@@ -255,7 +255,9 @@ def train_loop_converges(ctx: Context) -> None:
     recorder = ParameterRecorder()
     ctx.stub("gradient_nn", recorder, "records the parameters", inner="gradient_nn", observe=True)
     setting = f"double moon, h = 7, lr = 0.02, nEpochs = {TRAIN_LOOP_EPOCHS}, vis = 'never'"
-    curves = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=20)
+    # thousands of steps: each a round trip to the grader when the reference's gradient answers
+    timeout = 60 if ctx.answered_by_grader("gradient_nn") else 20
+    curves = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=timeout)
     if not isinstance(curves, (list, tuple)) or len(curves) != 2:
         raise CheckFailed(
             "train_loop should return (tr_error, val_error)",
