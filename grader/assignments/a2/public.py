@@ -203,9 +203,9 @@ def pushed_off(k: int):
 def gradcheck_rejects_faulty(ctx: Context) -> None:
     """gradcheck() returns False when any one of the four gradients is wrong.
 
-    The wrong gradient_nn is a stub like the correct one of ``gradcheck.accepts_correct``
-    (both call the student's numerical gradient, both are answered by the grader), so
-    nothing in the namespace tells the two apart.
+    The wrong gradient_nn is a stub like the correct one the instructor's grading gives
+    gradcheck (both call the student's numerical gradient, both are answered by the grader),
+    so nothing in the namespace tells the two apart.
     """
     for k, name in enumerate(GRADIENT_NAMES):
         ctx.fresh()  # each wrong gradient in a namespace as built, like the correct one
