@@ -21,7 +21,7 @@ import pytest
 import realform
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch import grade_all
+from grader.batch import EXIT_NEEDS_PERSON, grade_all
 from grader.grading import grade_notebook
 from grader.notebook import load_submission
 from grader.results import Report
@@ -338,7 +338,7 @@ def test_special_files_and_hostile_names(tmp_path: Path, alarm: None, capfd: pyt
     out = folder.parent / "out"
     beside = sorted(os.listdir(folder.parent))
 
-    assert grade_all([folder], out, jobs=1) == 0
+    assert grade_all([folder], out, jobs=1) == EXIT_NEEDS_PERSON  # the three special files
 
     assert sorted(os.listdir(folder.parent)) == sorted([*beside, "out"])  # nothing beside --out
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
