@@ -23,7 +23,9 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -122,19 +124,20 @@ def plan(
     marks: Mapping[str, Mapping[str, ManualMark]] | None = None,
     moodle: Mapping[Path, MoodleSubmission] | None = None,
 ) -> list[Job]:
-    """One output folder per notebook, named by its stem (made unique when stems collide);
+    """One output folder per notebook, named by its stem made safe (see ``folder_name``) and
+    unique (``-2``, ``-3``... when names collide, whatever their case, or name a class file);
     a Moodle submission's folder also holds its participant id."""
     marks = marks or {}
     moodle = moodle or {}
-    jobs, used = [], set()
+    jobs, used = [], set(CLASS_FILES)
     for notebook in notebooks:
         found = moodle.get(notebook)
-        stem = (found.folder if found else notebook.stem) or "notebook"
+        stem = folder_name(found.folder if found else notebook.stem)
         name, k = stem, 1
-        while name in used:
+        while name.casefold() in used:
             k += 1
             name = f"{stem}-{k}"
-        used.add(name)
+        used.add(name.casefold())
         info = {**found.info, "report_folder": name} if found else None
         # what Moodle says (other files, name) is part of the report: a change grades it again
         job_salt = salt + (json.dumps(info, sort_keys=True) if info else "")
@@ -144,12 +147,31 @@ def plan(
     return jobs
 
 
+#: What a run writes in OUT beside the report folders (lower case: names are compared so).
+CLASS_FILES = frozenset({
+    MANIFEST, "gradebook.csv", "summary.html", "manual_marks.csv", "manual_marks.html",
+    "manual_marks.json", "similarity",
+})  # fmt: skip
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff/\\:*?\"<>|]+")
+
+
+def folder_name(stem: str) -> str:
+    """A report folder name made from a notebook's stem: no path separator, control character,
+    undecodable byte or leading dot (so never ``.``, ``..`` or hidden), at most 120 characters."""
+    name = _UNSAFE_NAME.sub("_", stem).strip(" .")[:120].rstrip(" .")
+    return name or "notebook"
+
+
 def _fingerprint(notebook: Path, salt: str) -> str:
     digest = hashlib.sha256(salt.encode())
     try:
-        with open(notebook, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+        fd = os.open(notebook, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(fd, "rb") as f:
+            if stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device is never read (it may block)
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            else:
+                digest.update(f"not a regular file: {os.fstat(fd).st_mode:o}".encode())
     except OSError as exc:
         digest.update(repr(exc).encode())
     return digest.hexdigest()
@@ -207,6 +229,7 @@ def write_submission(
     out_dir = Path(out_dir)
     (out_dir / "report.json").unlink(missing_ok=True)
     meta = {k: v for k, v in report.meta.items() if k not in ("fingerprint", "source_fingerprint")}
+    meta["folder"] = out_dir.name  # what links to it (summary.html) point at
     write_report(replace(report, meta=meta), out_dir)
     write_student_report(report, out_dir / STUDENT_DIR)
     if source_fingerprint:  # a grader failure has none: the next run tries it again

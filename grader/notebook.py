@@ -40,14 +40,21 @@ placeholder-left       a code cell still holds the template's placeholder ("WRIT
 from __future__ import annotations
 
 import ast
+import base64
+import errno
+import hashlib
+import io
 import json
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import PIL.Image
 from nbformat import validator
 
 from grader.problems import Problem
@@ -69,6 +76,18 @@ class Output:
     images: tuple[
         str, ...
     ] = ()  # MIME types of images in it (image/png, image/jpeg, image/svg+xml)
+    figures: tuple[Figure, ...] = ()  # the same images: size and digest, for evidence rules
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A saved image: its pixel size (None when it cannot be read) and a digest of its bytes,
+    so evidence rules can tell a real figure from a 1x1 pixel or the same image pasted twice."""
+
+    mime: str
+    width: int | None
+    height: int | None
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +169,7 @@ class ReadOptions:
 
     prefix: str = "A2"  # expected file name: <prefix>_LASTNAME_Firstname.ipynb
     max_bytes: int = 50 * 1024 * 1024
+    max_cells: int = 2_000  # past this many cells the rest is not read (a real one has < 200)
     authorship_patterns: tuple[str, ...] = DEFAULT_AUTHORSHIP_PATTERNS
     unsigned_patterns: tuple[str, ...] = DEFAULT_UNSIGNED_PATTERNS
     authorship_window: int = 5  # how many of the last non-empty cells are searched
@@ -163,7 +183,7 @@ def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submi
     """Read ``path`` into a ``Submission``; every defect becomes a problem, nothing raises."""
     path = Path(path)
     identity, problems = check_filename(path.name, options.prefix)
-    notebook, read_problems = _read_notebook(path, options.max_bytes)
+    notebook, read_problems = _read_notebook(path, options.max_bytes, options.max_cells)
     problems += read_problems
     cells = _cells(notebook) if notebook is not None else ()
     if notebook is not None and not cells and not read_problems:
@@ -304,7 +324,38 @@ def identity_from_cells(cells: tuple[Cell, ...], options: ReadOptions) -> Identi
 # ---------------------------------------------------------------- reading the file
 
 
-def _read_notebook(path: Path, max_bytes: int) -> tuple[Any | None, list[Problem]]:
+_KINDS = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_file_kind(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file ("a symbolic link", "a named pipe (FIFO)",
+    ...), None for a regular file. Never follows a link: a link to a classmate's notebook or
+    to /dev/zero is reported, not read."""
+    mode = os.lstat(path).st_mode
+    return next((kind for test, kind in _KINDS if test(mode)), None if stat.S_ISREG(mode) else "not a regular file")
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file, opened without following a symbolic link and
+    without blocking (a FIFO swapped in after a check is refused, not waited on)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return f.read(limit)
+
+
+MAX_JSON_DEPTH = 100  # nesting a notebook never needs; deeper would exhaust recursion later
+
+
+def _read_notebook(path: Path, max_bytes: int, max_cells: int) -> tuple[Any | None, list[Problem]]:
     """The notebook as nbformat v4 (or None), with what went wrong reading it."""
     name = path.name or str(path)
 
@@ -312,20 +363,20 @@ def _read_notebook(path: Path, max_bytes: int) -> tuple[Any | None, list[Problem
         return None, [Problem(code, message, cell=cell)]
 
     try:
-        if not path.exists():
+        if not os.path.lexists(path):
             return problem("missing-file", f"{name} does not exist.")
-        if not path.is_file():
+        kind = special_file_kind(path)
+        if kind:
             return problem(
-                "not-a-file", f"{name} is not a file (a directory?): hand in the .ipynb notebook."
+                "not-a-file", f"{name} is {kind}, not a notebook file: hand in the .ipynb notebook itself."
             )
-        size = path.stat().st_size
-        if size > max_bytes:
+        data = read_regular_file(path, max_bytes + 1)
+        if len(data) > max_bytes:
             return problem(
                 "too-large",
-                f"{name} is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit: "
+                f"{name} is over the {max_bytes / 2**20:.0f} MB limit: "
                 "clear large outputs (e.g. many images) and save it again.",
             )
-        data = path.read_bytes()
     except OSError as error:
         return problem("unreadable-file", f"{name} could not be read: {error.strerror or error}.")
     if not data.strip():
@@ -351,12 +402,32 @@ def _read_notebook(path: Path, max_bytes: int) -> tuple[Any | None, list[Problem
         )
     except (RecursionError, ValueError) as error:
         return problem("invalid-json", f"{name} is not valid JSON: {error}.")
+    if _depth_over(raw, MAX_JSON_DEPTH):
+        return problem("invalid-json", f"{name} nests JSON over {MAX_JSON_DEPTH} levels deep: not a notebook Jupyter saved.")
+    cut = []
+    cells = raw.get("cells") if isinstance(raw, dict) else None
+    if isinstance(cells, list) and len(cells) > max_cells:
+        raw["cells"] = cells[:max_cells]
+        cut = [Problem("too-many-cells", f"{name} has {len(cells):,} cells: only the first {max_cells:,} were read.")]
     major = raw.get("nbformat") if isinstance(raw, dict) else None
     if not isinstance(major, int) or isinstance(major, bool):
         return problem(
             "not-a-notebook", f"{name} is JSON but not a Jupyter notebook (no 'nbformat' version)."
         )
-    return _to_v4(raw, major, name)
+    notebook, problems = _to_v4(raw, major, name)
+    return notebook, cut + problems
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether JSON data nests deeper than ``limit`` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _to_v4(raw: dict, major: int, name: str) -> tuple[Any | None, list[Problem]]:
@@ -466,7 +537,28 @@ def _output(raw: dict) -> Output:
         )
     data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
     images = tuple(mime for mime in data if isinstance(mime, str) and mime.startswith("image/"))
-    return Output(kind, _text(data.get("text/plain")), images)
+    return Output(kind, _text(data.get("text/plain")), images, tuple(_figure(m, data[m]) for m in images))
+
+
+_SVG_SIZE = re.compile(r"<svg\b[^>]*?\bwidth=\"([\d.]+)[a-z]*\"[^>]*?\bheight=\"([\d.]+)[a-z]*\"")
+
+
+def _figure(mime: str, value: Any) -> Figure:
+    """Size and digest of one image of an output (base64 for bitmaps, text for SVG)."""
+    text = _text(value)
+    if mime == "image/svg+xml":
+        raw = text.encode("utf-8", "replace")
+        size = _SVG_SIZE.search(text[:4096])
+        width, height = (round(float(size[1])), round(float(size[2]))) if size else (None, None)
+    else:
+        try:
+            raw = base64.b64decode(text, validate=False)
+            with PIL.Image.open(io.BytesIO(raw)) as image:  # reads the header only
+                width, height = image.size
+        except (ValueError, OSError, PIL.Image.DecompressionBombError):
+            width = height = None
+            raw = text.encode("utf-8", "replace")
+    return Figure(mime, width, height, hashlib.sha256(raw).hexdigest())
 
 
 # ---------------------------------------------------------------- how it was run

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grader.bounds import safe_text
+
 #: Problems that stop the grader from seeing part of the work: the file could not be read, a
 #: cell does not parse, there is no code. Every other problem is a *note* (the file name, run
 #: order, a missing authorship statement, format details): worth fixing, but the work was
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 BLOCKING = frozenset({
     "missing-file", "not-a-file", "unreadable-file", "too-large", "empty-file", "not-utf8",
     "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook", "syntax-error",
-    "no-code", "cell-budget", "statement-budget",
+    "no-code", "cell-budget", "statement-budget", "too-many-cells",
 })  # fmt: skip
 
 
@@ -28,6 +30,9 @@ class Problem:
     message: str
     cell: int | None = None
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", safe_text(self.message))
 
     @property
     def blocking(self) -> bool:

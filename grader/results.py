@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.bounds import MAX_ANSWER, printable, safe_text
 from grader.problems import Problem
 
 #: Every status a check or a task can have.
@@ -22,6 +23,10 @@ class Counterexample:
     input: str
     expected: str
     got: str
+
+    def __post_init__(self) -> None:
+        for name in ("input", "expected", "got"):
+            object.__setattr__(self, name, safe_text(getattr(self, name)))
 
     def to_dict(self) -> dict[str, str]:
         return {"input": self.input, "expected": self.expected, "got": self.got}
@@ -63,6 +68,9 @@ class CheckResult:
     visibility: str = "public"  # public | hidden
     diagnoses: tuple[Diagnosis, ...] = ()  # known mistakes the failure matches (none claimed: empty)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", safe_text(self.message))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -101,6 +109,10 @@ class TaskResult:
     checks: tuple[CheckResult, ...] = ()
     answer: str | None = ""  # the student's text for written tasks; None: its heading was not found
     expected_answer: str = ""  # shown to the instructor beside it
+
+    def __post_init__(self) -> None:
+        if isinstance(self.answer, str):
+            object.__setattr__(self, "answer", safe_text(self.answer, MAX_ANSWER))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +153,9 @@ class Report:
     meta: dict[str, Any] = field(default_factory=dict)  # seed, grader version, isolation layers, timings
     #: Who Moodle says handed it in (participant id, full name, other files): see ``grader.moodle``.
     moodle: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "submission", printable(self.submission, one_line=True))
 
     def to_dict(self) -> dict[str, Any]:
         data = {

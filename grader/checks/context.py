@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from grader.checks.display import show, show_inputs
 from grader.notebook import Submission
 from grader.results import Counterexample
+from grader.runtime.client import Stub
 
 #: How checks explore inputs: reproducible from the grading seed, nothing written to disk
 #: (no example database), no deadline (a student's slow loop is not a failure).
@@ -108,7 +109,9 @@ class Context:
             raise self._fatal
         # Checks of one task draw the same examples (same strategy, same seed): a plain-data
         # call already answered in this namespace is answered again from memory.
-        memo = (*key, _digest((args, kwargs))) if isinstance(target, str) and not kwargs.get("keep") else None
+        # Not while a stub observes the call: its grader side must see this call's arguments.
+        observed = any(d.startswith("observe ") for d in self._defines)
+        memo = (*key, _digest((args, kwargs))) if isinstance(target, str) and not kwargs.get("keep") and not observed else None
         result = self._answers.get(memo) if memo else None
         if result is None:
             result = self.runtime.call(target, *args, timeout=timeout, **kwargs)
@@ -145,12 +148,56 @@ class Context:
 
     def define(self, source: str, values: Mapping[str, Any] | None = None) -> None:
         """Run trusted source in the student's namespace (undone after the check)."""
+        self._fresh_namespace()
         self._defines.append(source)
         result = self.runtime.define(source, values or {})
         if result.status == "error":  # the grader's own source failed: a grader bug
             raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
         if not result.ok:  # the student's process died or hung under it
             raise StudentCallFailed("the student's runtime", result)
+
+    def stub(
+        self,
+        name: str,
+        answer: Callable[[tuple, dict, Any], Any],
+        label: str,
+        inner: str | None = None,
+        observe: bool = False,
+    ) -> None:
+        """Bind ``name`` in the student's namespace to a function the grader answers with
+        ``answer(args, kwargs, local)`` (see grader.runtime.Stub): only values cross, so no
+        reference code enters the student's process. ``observe``: ``inner`` answers, the grader
+        only sees the last call's arguments (see Stub). Undone after the check; ``label`` says
+        what it computes (calls answered from memory are told apart by it)."""
+        self._fresh_namespace()
+        self._defines.append(f"{'observe' if observe else 'stub'} {name}: {label}")
+        result = self.runtime.define(stubs={name: Stub(answer, inner, observe)})
+        if result.status == "error":
+            raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
+        if not result.ok:
+            raise StudentCallFailed("the student's runtime", result)
+
+    def reference_stub(self, name: str, inner: str | None = None) -> None:
+        """``name`` answered by the reference solution's function of that name."""
+        function = getattr(self.reference, name)
+        self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}", inner)
+
+    def answered_by_grader(self, name: str) -> bool:
+        """Whether ``name`` is a stub in this check (each call of it a round trip to the grader)."""
+        return any(d.startswith(f"stub {name}:") for d in self._defines)
+
+    def fresh(self) -> None:
+        """Undo this check's defines now: the next call runs in the namespace as built."""
+        if self._defines:
+            self.runtime.reset()
+            self._defines = []
+
+    def _fresh_namespace(self) -> None:
+        """A check's first define starts from the namespace as built, in a new worker: what
+        earlier checks' calls left in it (a ``__warningregistry__``, a module attribute) must
+        not tell one of the grader's defines from another."""
+        if not self._defines:
+            self.runtime.reset()
 
     def note(self, message: str) -> None:
         """Say something next to a pass (a parsed accuracy, a figure found)."""

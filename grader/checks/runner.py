@@ -6,7 +6,6 @@ passed, failed, error, timeout or missing, with a message a student can act on.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -30,8 +29,8 @@ Diagnoser = Callable[[CheckSpec, Context, CheckOutcome], tuple[Diagnosis, ...]]
 
 def run_check(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None = None) -> CheckOutcome:
     """Run ``spec`` as submitted; if it fails and it names helpers to isolate, run it again
-    with those helpers replaced by the reference's and keep the better verdict. A verdict
-    that is still not a pass is handed to ``diagnose`` for the known mistakes it matches."""
+    with those helpers answered by the reference (values only, see Context.stub) and keep the
+    better verdict. A verdict that is still not a pass is handed to ``diagnose`` for the known mistakes it matches."""
     outcome = _run_check(spec, ctx)
     if diagnose is None or outcome.status in ("passed", "missing"):
         return outcome
@@ -82,7 +81,7 @@ def _run_once(spec: CheckSpec, ctx: Context, replace: tuple[str, ...] = ()) -> C
     ctx.notes = []
     try:
         for name in replace:
-            ctx.define(inspect.getsource(getattr(ctx.reference, name)))
+            ctx.reference_stub(name)
         spec.func(ctx)
     except CheckFailed as failure:
         return CheckOutcome("failed", failure.message, failure.counterexample)

@@ -20,6 +20,7 @@ DEPENDENCIES = (
     "numpy>=1.26",  # Colab's own (2.x) is kept: a notebook installs the kit without restarting
     "scipy>=1.11",
     "matplotlib>=3.8",
+    "pillow>=10",
     "torch>=2.2",
     "torchvision>=0.17",
     "hypothesis>=6.100",

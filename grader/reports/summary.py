@@ -67,8 +67,11 @@ class Trouble:
 
 
 def report_link(report: Report) -> str:
-    """Where ``write_report`` put this submission's HTML, relative to the class folder."""
-    folder = (report.moodle or {}).get("report_folder") or PurePath(report.submission).stem
+    """Where ``write_report`` put this submission's HTML, relative to the class folder: the
+    report folder a batch recorded (``meta.folder``), else Moodle's, else the file name's stem."""
+    folder = report.meta.get("folder")
+    if not isinstance(folder, str):
+        folder = (report.moodle or {}).get("report_folder") or PurePath(report.submission).stem
     return quote(folder) + "/report.html"
 
 

@@ -20,12 +20,15 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Self
 
+import numpy as np
+
 from grader.runtime import budget, ipc, protocol
+from grader.runtime.convert import to_plain
 from grader.runtime.protocol import Handle, ProtocolError
 from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
 from grader.runtime.sandbox import SandboxConfig
@@ -43,6 +46,9 @@ _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
     "from grader.runtime.zygote import serve; serve(int(sys.argv[2]), sys.argv[1])"
 )
+
+
+MAX_CALLBACK_BYTES = 8 * 1024**2  # the arrays one callback may hand the grader's functions
 
 
 class RuntimeFailure(RuntimeError):
@@ -95,6 +101,22 @@ def probe_isolation(privileged: bool | None = None) -> tuple[str, ...]:
     """The layers a submission gets on this machine (a runtime of no statements, started once)."""
     with StudentRuntime([], privileged=privileged) as runtime:
         return runtime.isolation
+
+
+@dataclass(frozen=True)
+class Stub:
+    """A function bound in the student's namespace whose value the grader computes.
+
+    ``answer(args, kwargs, local)`` runs in the grader's process on plain data; ``local`` is
+    what the namespace's ``inner`` function returned on the same arguments (None without one).
+    Only values cross: no grader source or code object enters the student's process.
+    """
+
+    answer: Callable[[tuple, dict, Any], Any]
+    inner: str | None = None
+    #: ``inner`` answers every call in the student's process; only the last call's arguments
+    #: come back, with the request's reply, to ``answer`` (local None, its value unused).
+    observe: bool = False
 
 
 # ----------------------------------------------------------------------------- zygote
@@ -269,18 +291,27 @@ def _roundtrip(
     timeout: float,
     fds: Sequence[int] = (),
     encoded: tuple[bytes, list[memoryview]] | None = None,
+    answer: Callable[[dict], dict] | None = None,
 ) -> dict:
     """Send a request to a student process and return its reply, checked to be the reply to it.
 
     The process is untrusted: a reply must echo the request's random id and be all there is
     on the socket, so that bytes a student writes to the socket cannot pass for a later reply.
+    With ``answer``, callback requests sent mid-call (a stub asking for a value) are answered
+    until the reply comes, all within ``timeout``.
     """
     header, buffers = encoded or _encode_request(msg)
     sock.settimeout(max(timeout, CONTROL_TIMEOUT))
     protocol.send_encoded(sock, header, buffers)
     if fds:
         socket.send_fds(sock, [b"f"], list(fds))
-    reply = protocol.recv(sock, deadline=time.monotonic() + timeout)
+    deadline = time.monotonic() + timeout
+    reply = protocol.recv(sock, deadline=deadline)
+    while answer is not None and type(reply) is dict and "callback" in reply:
+        if reply.get("id") != msg["id"]:
+            raise ProtocolError("a callback for another request")
+        protocol.send(sock, {**answer(reply), "id": msg["id"]})
+        reply = protocol.recv(sock, deadline=deadline)
     if type(reply) is not dict or reply.get("id") != msg["id"]:
         raise ProtocolError("a reply to another request")
     if _pending(sock):
@@ -388,6 +419,19 @@ def _builder_pid(runtime: StudentRuntime | None) -> int | None:
     return builder.pid if builder is not None else None
 
 
+def _nbytes(value: Any) -> float:
+    """Bytes of the arrays in decoded callback data; infinite for anything but numbers,
+    strings, arrays and containers of them (handles, tensors, opaque objects)."""
+    t = type(value)
+    if t in (list, tuple):
+        return sum(_nbytes(v) for v in value)
+    if t is dict:
+        return sum(_nbytes(v) for v in value.values())
+    if t is np.ndarray:
+        return value.nbytes
+    return 0 if value is None or t in (bool, int, float, str) else float("inf")
+
+
 def _gib(n: int) -> str:
     return f"{n / 1024**3:.1f} GiB"
 
@@ -432,7 +476,8 @@ class StudentRuntime:
         self._uid: int | None = None
         self._builder: _Proc | None = None
         self._worker: _Proc | None = None
-        self._defines: list[tuple[str, dict]] = []
+        self._defines: list[tuple[str, dict, dict]] = []
+        self._stubs: dict[str, Stub] = {}  # random token -> stub, for the defines in force
         self._skip: set[int] = set()  # statements not run again on a rebuild (killed it, timed out)
         self._deadline = float("inf")
         self._ipc: dict[int, frozenset] = {}  # uid -> its IPC objects at start, without an IPC namespace
@@ -498,6 +543,7 @@ class StudentRuntime:
         """Back to the namespace as built: drop defines and handles (the next call gets a fresh worker)."""
         with self._lock:
             self._defines.clear()
+            self._stubs.clear()
             self._end_worker(kill=True)
 
     # -- calls
@@ -543,18 +589,29 @@ class StudentRuntime:
         }
         return self._request(msg, timeout or self.limits.call_timeout)
 
-    def define(self, source: str, values: Mapping[str, Any] = {}) -> CallResult:
-        """Exec trusted grader ``source`` in the student's namespace after binding ``values``.
+    def define(
+        self, source: str = "", values: Mapping[str, Any] = {}, stubs: Mapping[str, Stub] = {}
+    ) -> CallResult:
+        """Exec trusted grader ``source`` in the student's namespace after binding ``values``
+        and ``stubs`` (name -> Stub: a function answered by the grader, see :class:`Stub`).
 
         A define that succeeds persists: it is replayed in every restarted worker until reset().
+        Each stub gets a random token, so a notebook cannot forge or predict its callbacks.
         """
         values = dict(values)
         with self._lock:
-            result = self._request(
-                {"op": "define", "source": source, "values": values}, self.limits.call_timeout
-            )
+            tokens = {}
+            for name, stub in stubs.items():
+                token = secrets.token_hex(16)
+                self._stubs[token] = stub
+                tokens[name] = [token, stub.inner, stub.observe]
+            msg = {"op": "define", "source": source, "values": values, "stubs": tokens}
+            result = self._request(msg, self.limits.call_timeout)
             if result.ok:
-                self._defines.append((source, values))
+                self._defines.append((source, values, tokens))
+            else:
+                for token, *_ in tokens.values():
+                    del self._stubs[token]
             return result
 
     # -- building
@@ -715,8 +772,8 @@ class StudentRuntime:
                 break
             if attempt == 2:
                 raise RuntimeFailure("could not start a call worker")
-        for source, values in self._defines:
-            msg = {"op": "define", "source": source, "values": values}
+        for source, values, tokens in self._defines:
+            msg = {"op": "define", "source": source, "values": values, "stubs": tokens}
             self._send_request(self._worker, msg, self.limits.call_timeout)
             if self._worker is None:  # the replay itself killed it
                 return
@@ -785,7 +842,7 @@ class StudentRuntime:
             raise TypeError(f"an argument cannot be sent to the runtime: {exc}") from None
         max_chars = self.limits.max_output_chars
         try:
-            reply = _roundtrip(w.sock, msg, timeout, encoded=encoded)
+            reply = _roundtrip(w.sock, msg, timeout, encoded=encoded, answer=self._answer)
             status, error, detail = self._parse_status(reply)
             value = reply.get("value")
             type_name = reply.get("type_name", "")
@@ -809,7 +866,38 @@ class StudentRuntime:
         output = w.output_text(max_chars)
         if status in ("exited", "memory"):
             self._end_worker(kill=True)
+        self._observed(reply.get("observed"))
         return CallResult(status, value, type_name, error, output, detail)
+
+    def _observed(self, observed: Any) -> None:
+        """Hand observing stubs the last call's arguments that came with a reply."""
+        if type(observed) is not dict:
+            return
+        for token, call in observed.items():
+            stub = self._stubs.get(token)
+            if stub is None or not stub.observe or type(call) is not dict:
+                continue
+            args, kwargs = call.get("args"), call.get("kwargs")
+            if type(args) is list and type(kwargs) is dict and _nbytes(call) <= MAX_CALLBACK_BYTES:
+                stub.answer(tuple(args), kwargs, None)
+
+    def _answer(self, request: dict) -> dict:
+        """A stub's value, computed here from the plain data a callback sent; errors as text."""
+        stub = self._stubs.get(request.get("callback"))
+        call = request.get("call")
+        if stub is None or type(call) is not dict:
+            return {"error": "no such function"}
+        args, kwargs, local = call.get("args"), call.get("kwargs"), call.get("local")
+        if type(args) is not list or type(kwargs) is not dict or _nbytes(call) > MAX_CALLBACK_BYTES:
+            return {
+                "error": "the arguments must be numbers, arrays or lists of them, "
+                f"{MAX_CALLBACK_BYTES:,} bytes at most"
+            }
+        try:
+            value = stub.answer(tuple(args), kwargs, local)
+        except Exception as exc:  # noqa: BLE001 - the student's arguments made it fail: their error
+            return {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        return {"value": to_plain(value)[0]}
 
     def _own_uid(self) -> int | None:
         """The submission's uid if it has one of its own (whose every process may be killed).

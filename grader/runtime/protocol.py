@@ -268,12 +268,19 @@ def send(sock: socket.socket, value: Any) -> None:
     send_encoded(sock, *encode_message(value))
 
 
+_COALESCE = 1 << 20  # a message up to this size goes out in one write (callbacks are many, small)
+
+
 def send_encoded(sock: socket.socket, header: bytes, buffers: list[memoryview]) -> None:
     """Write an already encoded message as one frame."""
-    sock.sendall(_PREFIX.pack(len(header), len(buffers)) + header)
+    parts = [_PREFIX.pack(len(header), len(buffers)), header]
     for b in buffers:
-        sock.sendall(_BUFLEN.pack(b.nbytes))
-        sock.sendall(b)
+        parts += [_BUFLEN.pack(b.nbytes), b]
+    if len(header) + sum(b.nbytes for b in buffers) <= _COALESCE:
+        sock.sendall(b"".join(parts))
+        return
+    for part in parts:
+        sock.sendall(part)
 
 
 def recv(

@@ -403,10 +403,13 @@ def _run_statement(ns: dict, code: types.CodeType, msg: dict, pristine: dict) ->
 
 
 class _Worker:
-    def __init__(self, ns: dict, handle_base: int) -> None:
+    def __init__(self, ns: dict, handle_base: int, sock: socket.socket | None = None) -> None:
         self.ns = ns
         self.handles: dict[int, Any] = {}
         self.next_id = handle_base
+        self.sock = sock
+        self.request_id: int | None = None  # the grader's request being served (callbacks echo it)
+        self.observed: dict[str, tuple[tuple, dict]] = {}  # observing stub -> its last call
 
     def resolve(self, value: Any) -> Any:
         """Arguments from the grader: tensor markers become tensors, handles their objects."""
@@ -456,6 +459,8 @@ class _Worker:
             return {k: _kind(v) for k, v in list(self.ns.items()) if not k.startswith("__")}
         if op == "define":
             self.ns.update(self.resolve(msg["values"]))
+            for name, (token, inner, observe) in msg.get("stubs", {}).items():
+                self.ns[name] = self.stub(name, token, inner, observe)
             exec(compile(msg["source"], "<grader>", "exec", dont_inherit=True), self.ns)  # noqa: S102 - grader code
             return None
         args = self.resolve(msg["args"])
@@ -465,6 +470,39 @@ class _Worker:
         else:  # method
             fn = getattr(self.obj(msg["target"]), msg["method"])
         return fn(*args, **kwargs)
+
+    def stub(self, name: str, token: str, inner: str | None, observe: bool) -> Any:
+        """A function whose value the grader computes: only plain data crosses, never code.
+
+        ``inner`` (a namespace name, looked up now) is called first and its value sent along:
+        every stub has the same shape, so none can be told from another by what it holds.
+        An observing stub returns ``inner``'s value itself and only keeps its last call's
+        arguments, sent with the request's reply (no round trip per call).
+        """
+        local_fn = self.ns.get(inner) if inner else None
+        ask, observed = self.ask, self.observed
+
+        def stub(*args: Any, **kwargs: Any) -> Any:
+            local = local_fn(*args, **kwargs) if local_fn is not None else None
+            if observe:
+                observed[token] = (args, kwargs)
+                return local
+            return ask(token, args, kwargs, local)
+
+        stub.__name__ = stub.__qualname__ = name
+        stub.__module__ = "__main__"
+        return stub
+
+    def ask(self, token: str, args: tuple, kwargs: dict, local: Any) -> Any:
+        """Send a callback request mid-call and wait for the grader's plain-data answer."""
+        plain, _ = to_plain({"args": list(args), "kwargs": kwargs, "local": local})
+        protocol.send(self.sock, {"callback": token, "call": plain, "id": self.request_id})
+        answer = protocol.recv(self.sock)
+        if type(answer) is not dict or answer.get("id") != self.request_id:
+            raise RuntimeError("the grader's answer was lost")
+        if "error" in answer:
+            raise TypeError(str(answer["error"]))
+        return answer.get("value")
 
     def reply(self, msg: dict, result: Any) -> dict:
         """The plain-data reply for a successful request."""
@@ -498,7 +536,7 @@ def _run_worker(
         sandbox.scope_signals()  # cannot signal the builder (or anything outside this process tree)
         capture = Capture(output_fd)
         _seed(seed)
-        worker = _Worker(ns, handle_base)
+        worker = _Worker(ns, handle_base, sock)
         me = os.getpid()
         while True:
             try:
@@ -506,6 +544,7 @@ def _run_worker(
             except EOFError:  # the grader closed: a normal end
                 os._exit(0)
             failure = None
+            worker.request_id = msg.get("id")
             try:
                 result = worker.run(msg)
             except BaseException as exc:  # noqa: BLE001 - the student's failure is the call's result
@@ -518,6 +557,12 @@ def _run_worker(
             else:
                 status, detail = _failure(failure)
                 reply = {"status": status, "error": student_error(failure), "detail": detail}
+            if worker.observed:
+                reply["observed"] = {
+                    token: to_plain({"args": list(args), "kwargs": kwargs})[0]
+                    for token, (args, kwargs) in worker.observed.items()
+                }
+                worker.observed.clear()
             capture.reset()
             reply["id"] = msg["id"]
             try:

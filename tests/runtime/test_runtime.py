@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from runtime_support import statements_from_code
 
-from grader.runtime import Handle, Limits, Opaque, StudentRuntime, as_tensor
+from grader.runtime import Handle, Limits, Opaque, StudentRuntime, Stub, as_tensor
 
 NET = """
 import numpy as np
@@ -173,6 +173,47 @@ def test_defines_replace_names_and_survive_restarts_until_reset(rt):
     rt.reset()
     failed = rt.define("raise ValueError('bad define')")
     assert failed.status == "error" and failed.error.type == "ValueError"
+
+
+def test_stubs_are_answered_by_the_grader_with_values_only(rt):
+    seen = []
+
+    def grader_helper(args, kwargs, local):
+        seen.append((args, kwargs, local))
+        return np.asarray(args[0]) * 1000 + local
+
+    assert rt.define(stubs={"helper": Stub(grader_helper, inner="double")}).ok
+    assert rt.call("uses_helper", np.arange(3.0)).value.tolist() == [1, 1003, 2005]
+    (args, kwargs, local), = seen
+    assert args[0].tolist() == [0, 1, 2] and kwargs == {} and local.tolist() == [0, 2, 4]
+    assert rt.call("exit_now").status == "error"  # a restart replays the stub's define
+    assert rt.define("import os\ndef exit_now():\n    os._exit(0)").ok
+    assert rt.call("exit_now").status == "exited"
+    assert rt.call("uses_helper", 1).value == 1003
+    # the stub holds no grader code: a callback is answered only while its define is in force
+    holds = "def holds():\n    f = helper\n    return [f.__module__, f.__name__, f.__code__.co_filename]"
+    assert rt.define(holds).ok
+    module, name, filename = rt.call("holds").value
+    assert (module, name) == ("__main__", "helper") and "reference" not in filename
+    # an argument that is not plain data, and a failing grader function, are the student's error
+    assert rt.define(stubs={"helper": Stub(lambda args, kwargs, local: args[0])}).ok
+    net = rt.call("SmallNet", keep=True).value
+    failing = rt.call("helper", net)  # a module reaches the stub: it cannot cross
+    assert failing.status == "error" and "numbers, arrays" in failing.error.message
+    assert rt.define(stubs={"helper": Stub(lambda args, kwargs, local: 1 / 0)}).ok
+    bad = rt.call("uses_helper", 1)
+    assert bad.status == "error" and "ZeroDivisionError" in bad.error.message
+    rt.reset()
+    assert rt.call("uses_helper", 1).value == 11
+
+
+def test_an_observing_stub_reports_the_last_call_with_the_reply(rt):
+    seen = []
+    assert rt.define(stubs={"helper": Stub(lambda a, k, l: seen.append((a, k, l)), "double", observe=True)}).ok
+    assert rt.define("def twice(x):\n    return uses_helper(x) + uses_helper(x + 1)").ok
+    assert rt.call("twice", 1).value == (2 + 1) + (4 + 1)  # double answered, in the student's process
+    assert seen == [((2,), {}, None)]  # the last call only, once the request is over
+    rt.reset()
 
 
 def test_each_worker_starts_from_the_same_seed(rt):

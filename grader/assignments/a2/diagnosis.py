@@ -169,17 +169,19 @@ def diagnose_numerical(ctx: Context) -> tuple[Diagnosis, ...]:
     )
 
 
-_SCENARIO_SOURCE = '''
-import numpy as numpy_for_grader
+def _scenario_answer(shifted: int | None) -> Callable:
+    """A stub's answer: the student's own numerical gradient (``local``), one part shifted or
+    none; the same kind of stub as the checks' gradients (see public.pushed_off)."""
 
+    def answer(args: tuple, kwargs: dict, local: Any) -> tuple:
+        if not isinstance(local, (list, tuple)) or len(local) != 4:
+            raise ValueError("gradient_nn_numerical should return 4 gradients (Wi, bi, Wo, bo)")
+        grads = [np.array(g, dtype=float) for g in local]
+        if shifted is not None:
+            grads[shifted] = grads[shifted] + mistakes.SCENARIO_SHIFT
+        return tuple(grads)
 
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    """The student's own numerical gradient, shifted in one gradient (or none)."""
-    grads = [numpy_for_grader.array(g, dtype=float) for g in gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)]
-    if __grader_shifted is not None:
-        grads[__grader_shifted] = grads[__grader_shifted] + __grader_shift
-    return tuple(grads)
-'''
+    return answer
 
 
 def _scenario_gradient(shifted: int | None) -> Callable:
@@ -214,10 +216,8 @@ def diagnose_gradcheck(ctx: Context) -> tuple[Diagnosis, ...]:
     for i, shifted in enumerate(mistakes.GRADCHECK_SCENARIOS):
         if not candidates:
             return ()
-        ctx.define(
-            _SCENARIO_SOURCE,
-            {"__grader_shifted": shifted, "__grader_shift": mistakes.SCENARIO_SHIFT},
-        )
+        ctx.fresh()  # each scenario in the namespace as built
+        ctx.stub("gradient_nn", _scenario_answer(shifted), f"numerical, {shifted} shifted", inner="gradient_nn_numerical")
         try:
             verdict = ctx.call("gradcheck", timeout=30)
         except StudentCallFailed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from grader.checks import CheckFailed, CheckSet, Context
-from grader.notebook import Cell
+from grader.notebook import Cell, Figure
 from grader.results import Counterexample
 from grader.sections import Section, SectionRules, find_sections, has_headings
 
@@ -47,22 +47,47 @@ def section(ctx: Context, task: str) -> Section:
     return found[task]
 
 
+MIN_FIGURE_PIXELS = 50  # width and height: a figure, not a pixel pasted into the JSON
+
+
+def figures(part: Section) -> list[Figure]:
+    """The section's saved images that can be figures: at least 50 x 50 pixels (an image whose
+    size cannot be read is not counted), each image once however often it was pasted."""
+    cells = [c for c in (part.heading, *part.cells) if c.cell_type == "code"]
+    found = {}
+    for figure in (f for c in cells for o in c.outputs for f in o.figures):
+        if (figure.width or 0) >= MIN_FIGURE_PIXELS and (figure.height or 0) >= MIN_FIGURE_PIXELS:
+            found.setdefault(figure.digest, figure)
+    return list(found.values())
+
+
 def need_images(ctx: Context, task: str, count: int, what: str) -> None:
-    found = section(ctx, task).images
+    part = section(ctx, task)
+    found = len(figures(part))
     if found < count:
+        ignored = part.images - found
+        note = (
+            f" ({ignored} image(s) smaller than {MIN_FIGURE_PIXELS}x{MIN_FIGURE_PIXELS} pixels, unreadable or repeated do not count)"
+            if ignored > 0 else ""
+        )
         raise CheckFailed(
-            f"no saved {what} found in the outputs of task {task}" if not found
-            else f"{found} saved figure(s) in the outputs of task {task}, expected {count} ({what})",
+            (f"no saved {what} found in the outputs of task {task}" if not found
+             else f"{found} saved figure(s) in the outputs of task {task}, expected {count} ({what})") + note,
             Counterexample(f"outputs of task {task}", f"at least {count} figure(s)", f"{found}"),
         )
 
 
+#: The handout's lines, as printed (case, spacing and a final period may vary).
+SUCCESS_LINE = re.compile(r"^\s*SUCCESS\s*:\s*Passed\s+(?:the\s+)?grad(?:ient)?\s*check\b", re.I | re.M)
+FAILURE_LINE = re.compile(r"^\s*FAILURE\b", re.I | re.M)
+
+
 @evidence("1.4", "evidence.gradcheck_success")
 def gradcheck_success(ctx: Context) -> None:
-    """The saved output of the gradient check says SUCCESS."""
+    """The saved output of the gradient check has the handout's success line, and no failure line."""
     text = section(ctx, "1.4").outputs_text
-    if not re.search(r"SUCCESS", text):
-        shown = "FAILURE" if re.search(r"FAILURE", text) else "no gradcheck result"
+    if not SUCCESS_LINE.search(text) or FAILURE_LINE.search(text):
+        shown = "FAILURE" if FAILURE_LINE.search(text) else "no gradcheck result"
         raise CheckFailed(
             "the notebook's saved output does not show `SUCCESS: Passed gradcheck.`",
             Counterexample("outputs of task 1.4", "SUCCESS: Passed gradcheck.", shown),
@@ -79,13 +104,26 @@ def training_figure(ctx: Context) -> None:
 def runs_table(ctx: Context) -> None:
     """Task 1.6 shows a table of the final errors of 5 runs."""
     part = section(ctx, "1.6")
-    lines = (part.outputs_text + "\n" + part.answer).splitlines()
-    rows = [line for line in lines if len(re.findall(r"\d+(?:\.\d+)?", line)) >= 2]
+    printed = [line for line in part.outputs_text.splitlines() if len(_NUMBER.findall(line)) >= 2]
+    written = [line for line in part.answer.splitlines() if _is_table_row(line)]
+    rows = printed + written
     if len(rows) < 5:
         raise CheckFailed(
             "no table of 5 runs (final training and validation errors) found in task 1.6",
             Counterexample("outputs and text of task 1.6", "5 rows with two errors each", f"{len(rows)} row(s)"),
         )
+
+
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*%?")
+
+
+def _is_table_row(line: str) -> bool:
+    """A markdown table row with two numbers or more in cells of their own (| 1 | 12.5 | 13.0 |):
+    prose that happens to hold numbers is not a table."""
+    if "|" not in line:
+        return False
+    cells = [c.strip().strip("*$") for c in line.strip().strip("|").split("|")]
+    return sum(bool(_NUMBER.fullmatch(c)) for c in cells) >= 2
 
 
 @evidence("1.8", "evidence.hidden_units_figures")

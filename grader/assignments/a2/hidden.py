@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
 import re
 
@@ -105,13 +104,18 @@ def numerical_matches_reference(ctx: Context) -> None:
     isolate=("gradient_nn_numerical", *PART1_HELPERS),
 )
 def gradcheck_accepts_correct(ctx: Context) -> None:
-    """gradcheck() returns True for a correct gradient_nn."""
-    ctx.define(inspect.getsource(ctx.reference.gradient_nn))
+    """gradcheck() returns True for a correct gradient_nn.
+
+    The correct gradient_nn is a stub answered by the reference (only values cross); like the
+    wrong one of ``gradcheck.rejects_faulty`` it calls the student's numerical gradient first.
+    """
+    inner = "gradient_nn_numerical" if ctx.has("gradient_nn_numerical") else None
+    ctx.reference_stub("gradient_nn", inner=inner)
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(
             "gradcheck() rejected a correct gradient_nn",
-            Counterexample("the correct gradient_nn", "True", repr(verdict)),
+            Counterexample("the correct gradient_nn", "True", show(verdict)),
         )
 
 
@@ -321,6 +325,9 @@ def shapes_in(text: str) -> set[tuple[int, ...]]:
     return found
 
 
+MAX_ANSWER_NUMBERS = 200  # a parameter count answer lists tens of numbers, not every integer
+
+
 def _answer_3_6(ctx: Context) -> str:
     """Everything task 3.6 holds: the question cell, the answers and the code outputs."""
     part = section(ctx, "3.6")
@@ -332,9 +339,20 @@ def answer_numbers(ctx: Context) -> set[int]:
     return numbers_in(_answer_3_6(ctx))
 
 
+def _plausible_3_6(ctx: Context) -> None:
+    """An answer listing implausibly many numbers is left to a person, not credited."""
+    found = len(answer_numbers(ctx))
+    if found > MAX_ANSWER_NUMBERS:
+        raise CheckFailed(
+            f"the answer to 3.6 lists {found:,} different numbers: marked by hand",
+            Counterexample("the text and outputs of task 3.6", f"at most {MAX_ANSWER_NUMBERS} numbers", f"{found:,}"),
+        )
+
+
 @check("3.6", "answer_3_6.total", runtime=False)
 def answer_total(ctx: Context) -> None:
     """The answer to 3.6 gives the total number of parameters."""
+    _plausible_3_6(ctx)
     expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
     if expected not in numbers_in(_answer_3_6(ctx)):
         raise CheckFailed(
@@ -347,6 +365,7 @@ def answer_total(ctx: Context) -> None:
 def answer_per_layer(ctx: Context) -> None:
     """The answer to 3.6 gives each layer's weights: their dimensionality (any notation, any
     order of the axes) or their number, with or without the biases."""
+    _plausible_3_6(ctx)
     text = _answer_3_6(ctx)
     numbers, shapes = numbers_in(text), {tuple(sorted(s)) for s in shapes_in(text)}
     missing = []

@@ -13,7 +13,7 @@ from grader.assignments.a2 import known_values, strategies
 from grader.assignments.a2.data import double_moon_arrays
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.checks.compare import as_array, expect_close
-from grader.checks.display import show_inputs
+from grader.checks.display import show, show_inputs
 from grader.results import Counterexample
 from grader.runtime import as_tensor
 
@@ -181,13 +181,17 @@ def numerical_known_values(ctx: Context) -> None:
             expect_close(got, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
 
 
-_FAULTY_GRADIENT = '''
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    """The student's own numerical gradient, with one parameter's gradient pushed off."""
-    grads = [numpy_for_grader.array(g, dtype=float) for g in gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)]
-    grads[__grader_faulty] = grads[__grader_faulty] + 0.1
-    return tuple(grads)
-'''
+def pushed_off(k: int):
+    """A stub's answer: the four gradients it is given (``local``) with the k-th off by 0.1."""
+
+    def answer(args: tuple, kwargs: dict, local: object) -> tuple:
+        if not isinstance(local, (list, tuple)) or len(local) != 4:
+            raise ValueError("gradient_nn_numerical should return 4 gradients (Wi, bi, Wo, bo)")
+        grads = [np.array(g, dtype=float) for g in local]
+        grads[k] = grads[k] + 0.1
+        return tuple(grads)
+
+    return answer
 
 
 @check(
@@ -197,14 +201,20 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     uses_reference=False,
 )
 def gradcheck_rejects_faulty(ctx: Context) -> None:
-    """gradcheck() returns False when any one of the four gradients is wrong."""
+    """gradcheck() returns False when any one of the four gradients is wrong.
+
+    The wrong gradient_nn is a stub like the correct one the instructor's grading gives
+    gradcheck (both call the student's numerical gradient, both are answered by the grader),
+    so nothing in the namespace tells the two apart.
+    """
     for k, name in enumerate(GRADIENT_NAMES):
-        ctx.define("import numpy as numpy_for_grader\n" + _FAULTY_GRADIENT, {"__grader_faulty": k})
+        ctx.fresh()  # each wrong gradient in a namespace as built, like the correct one
+        ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1", inner="gradient_nn_numerical")
         verdict = ctx.call("gradcheck", timeout=30)
         if not is_false(verdict):
             raise CheckFailed(
                 f"gradcheck() accepted a gradient_nn whose {name} is off by 0.1",
-                Counterexample(f"gradient_nn with a wrong {name}", "False", repr(verdict)),
+                Counterexample(f"gradient_nn with a wrong {name}", "False", show(verdict)),
             )
 
 
@@ -213,52 +223,52 @@ def gradcheck_rejects_faulty(ctx: Context) -> None:
 TRAIN_LOOP_EPOCHS = 5
 TRAIN_LOOP_MAX_ERROR = 10.0  # percent, final training error with h = 7, lr = 0.02
 
-# The handed-out train_loop reads the global `lrate` instead of its `lr` argument; and every
-# gradient_nn call is recorded, so the grader can measure the trained network itself instead
-# of trusting the error curves the student's code computes.
-_TRAIN_LOOP_SOURCE = '''
-lrate = 0.02
-_grader_last_parameters = []
+PARAMETER_NAMES = ("X", "Y", "Wi", "bi", "Wo", "bo")
 
 
-def _grader_recording(gradient):
-    def gradient_nn(X, Y, Wi, bi, Wo, bo):
-        _grader_last_parameters[:] = [Wi, bi, Wo, bo]
-        return gradient(X, Y, Wi, bi, Wo, bo)
-    return gradient_nn
+class ParameterRecorder:
+    """What an observing gradient_nn stub reports (the student's gradient answers each call):
+    the parameters of the last call, kept here in the grader, the network the grader then
+    measures itself. A train_loop that does not call the global gradient_nn (a default
+    argument bound at definition time, a saved copy) leaves nothing to measure, and fails."""
 
+    def __init__(self) -> None:
+        self.last: list | None = None
 
-if "gradient_nn" in globals():
-    gradient_nn = _grader_recording(gradient_nn)
-
-
-def _grader_train_loop(*args, **kwargs):
-    curves = train_loop(*args, **kwargs)
-    return curves, list(_grader_last_parameters)
-'''
+    def __call__(self, args: tuple, kwargs: dict, local: object) -> None:
+        given = dict(zip(PARAMETER_NAMES, args)) | kwargs
+        if all(name in given for name in PARAMETER_NAMES[2:]):
+            self.last = [given[name] for name in PARAMETER_NAMES[2:]]
 
 
 @check("1.5", "train_loop.converges", needs=("train_loop",), isolate=("gradient_nn",), uses_reference=False)
 def train_loop_converges(ctx: Context) -> None:
-    """train_loop with h = 7, lr = 0.02 brings the training error on the double moon down."""
+    """train_loop with h = 7, lr = 0.02 brings the training error on the double moon down.
+
+    The grader measures the network whose parameters train_loop last handed gradient_nn; the
+    error curves the student's code computes are never trusted.
+    """
     Xtr, Ytr, Xval, Yval = double_moon_arrays()
     if ctx.has("gradient_nn"):
         probe_gradient(ctx)
-    ctx.define(_TRAIN_LOOP_SOURCE)
-    curves, params = ctx.call(
-        "_grader_train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=20
-    )
+    ctx.define("lrate = 0.02")  # the handed-out train_loop reads the global, not its argument
+    recorder = ParameterRecorder()
+    ctx.stub("gradient_nn", recorder, "records the parameters", inner="gradient_nn", observe=True)
     setting = f"double moon, h = 7, lr = 0.02, nEpochs = {TRAIN_LOOP_EPOCHS}, vis = 'never'"
+    # thousands of steps: each a round trip to the grader when the reference's gradient answers
+    timeout = 60 if ctx.answered_by_grader("gradient_nn") else 20
+    curves = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=timeout)
     if not isinstance(curves, (list, tuple)) or len(curves) != 2:
         raise CheckFailed(
             "train_loop should return (tr_error, val_error)",
-            Counterexample(setting, "2 error curves", repr(curves)[:200]),
+            Counterexample(setting, "2 error curves", show(curves)),
         )
-    if params:  # the parameters of the last step: measured here, whatever the notebook patched
-        final = training_error(Xtr, Ytr, params)
-    else:  # a train_loop that does not call gradient_nn: its own curve is all there is
-        tr_error = as_array(curves[0], what="tr_error").ravel()
-        final = float(tr_error[-1]) if tr_error.size else float("nan")
+    if recorder.last is None:
+        raise CheckFailed(
+            "train_loop never called the notebook's gradient_nn, so the network it trained could not be measured",
+            Counterexample(setting, "gradient_nn(X, Y, Wi, bi, Wo, bo) called at each step", "no call"),
+        )
+    final = training_error(Xtr, Ytr, recorder.last)
     if not final <= TRAIN_LOOP_MAX_ERROR:
         raise CheckFailed(
             f"after {TRAIN_LOOP_EPOCHS} epochs the training error is {final:.1f}%",

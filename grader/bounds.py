@@ -1,0 +1,49 @@
+"""How much of what a student controls may enter a report.
+
+A report repeats student-provided text (messages with their exception text, values their code
+returned, saved outputs, written answers, file names); every such field is clipped, and its
+control characters and undecodable bytes escaped, where the report's records are built
+(``grader.results``, ``grader.problems``). So no notebook can make its report, the class
+summary or the gradebook grow without bound, stop them from being written (a file name that
+is not UTF-8), or act on a terminal (escape sequences, a forged progress line).
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_MESSAGE = 2_000  # a check's message, a counterexample field, a problem's message
+MAX_ANSWER = 20_000  # a written answer shown for marking by hand
+
+_MARK = " … [truncated]"
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to at most ``limit`` characters, saying so; idempotent."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(_MARK)] + _MARK
+
+
+# C0 controls but tab and line ends, DEL, C1 controls, lone surrogates (undecodable bytes of a
+# file name, escaped JSON); in a one-line name the line ends and tab too.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """``text`` with control characters and lone surrogates written as escapes (``\\x1b``;
+    an undecodable byte of a file name as ``\\xff``), safe in any UTF-8 file and terminal."""
+    return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for a byte that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def safe_text(text: str, limit: int = MAX_MESSAGE) -> str:
+    """What a report may hold of a student-provided ``text``: printable and clipped."""
+    return clip(printable(text), limit)

@@ -1,0 +1,359 @@
+"""Attacks a determined student could try to raise a score, each against its honest twin.
+
+Every attack notebook is the honest real-form notebook (``realform``) with one piece
+replaced; its twin replaces the same piece with the honest version of the broken work the
+attack tries to hide. The attack must never score more than its twin, the checks it aims
+at must not pass, and grading leaves nothing behind (no private folder in the temporary
+directory, nothing beside the notebooks or outside the output folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import realform
+
+from grader.assignment import Assignment, load_assignment
+from grader.batch import EXIT_NEEDS_PERSON, grade_all
+from grader.grading import grade_notebook
+from grader.notebook import load_submission
+from grader.results import Report
+
+# Text of the reference's gradient_nn and helpers that no student process may ever compile.
+REFERENCE_MARKERS = ("sigma_minus_t", "Gradient of the loss of one example", "Copy of the vector X", "without overflow")
+
+
+@pytest.fixture(scope="module")
+def a2() -> Assignment:
+    return load_assignment("a2")
+
+
+@pytest.fixture(autouse=True)
+def private_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every private folder the runtime makes during the test (other tests may grade at the
+    same time, so the temporary directory itself says nothing): none may be left afterwards."""
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recording(*args: object, **kwargs: object) -> str:
+        path = mkdtemp(*args, **kwargs)
+        made.append(path)
+        return path
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recording)
+    yield made
+    assert not [p for p in made if os.path.basename(p).startswith("student-") and os.path.exists(p)]
+
+
+def only(assignment: Assignment, aims: tuple[str, ...]) -> Assignment:
+    """The assignment with the checks of the tasks or the checks named in ``aims`` only: an
+    attack is graded on what it aims at (and checks that need no runtime start none)."""
+    tasks = []
+    for task in assignment.rubric.tasks:
+        checks = tuple(c for c in task.checks if task.id in aims or c.name in aims)
+        if checks:
+            tasks.append(replace(task, checks=checks))
+    return replace(assignment, rubric=replace(assignment.rubric, tasks=tuple(tasks)))
+
+
+@pytest.fixture
+def grade(a2: Assignment, tmp_path: Path) -> Callable[..., Report]:
+    """Grade a real-form notebook built from ``pieces`` on the checks ``aims`` names (see ``only``)."""
+
+    def run(name: str, aims: tuple[str, ...], **pieces: object) -> Report:
+        path = realform.write(tmp_path / f"A2_{name.upper()}_Jane.ipynb", **pieces)
+        return grade_notebook(path, only(a2, aims))
+
+    return run
+
+
+def status(report: Report, check: str) -> str:
+    return next(c.status for t in report.tasks for c in t.checks if c.name == check)
+
+
+def message(report: Report, check: str) -> str:
+    return next(c.message for t in report.tasks for c in t.checks if c.name == check)
+
+
+def task_score(report: Report, task: str) -> float:
+    return next(t.score for t in report.tasks if t.id == task)
+
+
+# -- 1: gradcheck cannot tell the grader's gradients from each other -------------------------
+
+ALWAYS_TRUE = "def gradcheck():\n    return True\n"
+
+GRADCHECK_CHEATS = {
+    "faulty-name": 'def gradcheck():\n    return "__grader_faulty" not in globals()\n',
+    "grader-names": (
+        "def gradcheck():\n"
+        "    return not any('grader' in name.lower() or name.startswith('_g') for name in globals())\n"
+    ),
+    "unknown-globals": (
+        "def gradcheck():\n"
+        "    mine = {'__name__', '__builtins__', 'np', 'plt', 'torch', 'nn', 'gradient_nn', 'sigm',\n"
+        "            'nnet_forward_logloss', 'sumelement_matrix', 'sumelement_vector', 'gradient_nn_numerical',\n"
+        "            'gradcheck', 'decision_boundary_nnet', 'train_loop', 'h', 'lrate'}\n"
+        "    return set(globals()) <= mine\n"
+    ),
+    "inspect-gradient": (
+        "def gradcheck():\n"
+        "    f = gradient_nn\n"
+        "    cells = [c.cell_contents for c in (f.__closure__ or ())]\n"
+        "    text = repr(cells) + repr(f.__code__.co_consts) + repr(f.__code__.co_names) + repr(f.__defaults__)\n"
+        "    return '0.1' not in text and 'faulty' not in text and 'numerical' not in text\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def always_true(a2: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    path = realform.write(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", gradcheck=ALWAYS_TRUE)
+    return grade_notebook(path, only(a2, ("1.4",)))
+
+
+@pytest.mark.parametrize("cheat", sorted(GRADCHECK_CHEATS))
+def test_gradcheck_cannot_recognise_the_grader(grade, always_true: Report, cheat: str) -> None:
+    report = grade(cheat.replace("-", ""), ("1.4",), gradcheck=GRADCHECK_CHEATS[cheat])
+    assert status(always_true, "gradcheck.rejects_faulty") == "failed"
+    verdicts = {status(report, c) for c in ("gradcheck.rejects_faulty", "gradcheck.accepts_correct")}
+    assert verdicts != {"passed"}  # a gradcheck that checks nothing cannot earn both
+    assert task_score(report, "1.4") <= task_score(always_true, "1.4")
+    assert report.score <= always_true.score
+
+
+# An audit hook installed in a class body runs in the builder and every worker: it records
+# every source compiled in the student's processes, and gradcheck hands what it saw back as
+# its verdict (which the report then shows). sumelement_vector is broken, so the checks of
+# 1.4 are re-run with the helpers answered by the reference (the isolate= path) too.
+SPY = '''
+class _Spy:
+    import sys
+
+    def _hook(event, args):
+        if event == "compile" and args and isinstance(args[0], (str, bytes)):
+            text = args[0] if isinstance(args[0], str) else args[0].decode("utf-8", "replace")
+            with open("seen.txt", "a") as f:
+                f.write(text + "\\n")
+
+    sys.addaudithook(_hook)
+'''
+LEAKING_GRADCHECK = realform.GRADCHECK.replace(
+    "def gradcheck():\n",
+    "def gradcheck():\n"
+    "    import os\n"
+    "    seen = open('seen.txt').read() if os.path.exists('seen.txt') else ''\n"
+    # the markers written backwards: the notebook's own source (which the hook sees too) has none
+    f"    if any(m[::-1] in seen for m in {tuple(m[::-1] for m in REFERENCE_MARKERS)!r}):\n"
+    "        return 'LEAK ' + seen[seen.find('def '):]\n",
+)
+BROKEN_SUMELEMENT_VECTOR = realform.PROVIDED.replace("Y[i] = X[i] + element", "Y[i] = X[i]")
+
+
+def test_no_reference_code_enters_a_student_process(grade, tmp_path: Path) -> None:
+    report = grade("spy", ("1.4",), prelude=SPY, gradcheck=LEAKING_GRADCHECK, provided=BROKEN_SUMELEMENT_VECTOR)
+    text = json.dumps(report.to_dict())
+    assert not [m for m in REFERENCE_MARKERS if m in text]
+    assert "LEAK" not in text
+    # the hook ran and gradcheck ran, as submitted and with the reference's helpers
+    assert status(report, "gradcheck.accepts_correct") == "passed"
+    assert status(report, "gradient_nn_numerical.known_values") == "passed"
+    assert "passes with the reference" in message(report, "gradient_nn_numerical.known_values")
+
+
+# -- 2: train_loop is judged on the parameters it trained --------------------------------------
+
+FAKE_CURVES = "    return np.zeros(nEpochs * len(Xtr)), np.zeros(nEpochs * len(Xtr))\n"
+NEVER_UPDATES = realform.TRAIN_LOOP.replace("Wi = Wi - lrate * grad_s_Wi", "Wi = Wi").replace(
+    "Wo = Wo - lrate * grad_s_Wo", "Wo = Wo"
+)
+TRAIN_LOOP_CHEATS = {
+    # the recorder never sees the calls: a default argument bound at definition time
+    "default-argument": NEVER_UPDATES.replace("nEpochs=100):", "nEpochs=100, gradient_nn=gradient_nn):").replace(
+        "    return tr_error, val_error\n", FAKE_CURVES
+    ),
+    # no gradient_nn call at all, an error curve made up
+    "made-up-curve": "def train_loop(Xtr, Ytr, Xval, Yval, h, lrate, vis='all', nEpochs=100):\n" + FAKE_CURVES,
+    # clear whatever the grader might have put in the namespace, then claim zero error
+    "clear-recorder": NEVER_UPDATES.replace(
+        "    return tr_error, val_error\n",
+        "    for value in list(globals().values()):\n"
+        "        if isinstance(value, list):\n            value.clear()\n" + FAKE_CURVES,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def never_updates(a2: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    path = realform.write(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", train_loop=NEVER_UPDATES)
+    return grade_notebook(path, only(a2, ("1.5",)))
+
+
+@pytest.mark.parametrize("cheat", sorted(TRAIN_LOOP_CHEATS))
+def test_train_loop_is_judged_on_what_it_trained(grade, never_updates: Report, cheat: str) -> None:
+    report = grade(cheat.replace("-", ""), ("1.5",), train_loop=TRAIN_LOOP_CHEATS[cheat])
+    assert status(never_updates, "train_loop.converges") == "failed"
+    assert status(report, "train_loop.converges") == "failed"
+    assert report.score <= never_updates.score
+
+
+def test_real_train_loops_still_converge(grade) -> None:
+    """The handed-out forms: ``lrate`` positional, or the global ``lrate`` read inside."""
+    positional = grade("positional", ("1.5",))
+    global_lrate = grade("global", ("1.5",), train_loop=realform.TRAIN_LOOP.replace("h, lrate, vis", "h, lr, vis"))
+    assert status(positional, "train_loop.converges") == "passed"
+    assert status(global_lrate, "train_loop.converges") == "passed"
+    default = grade("default", ("1.5",), train_loop=NEVER_UPDATES.replace("nEpochs=100):", "nEpochs=100, gradient_nn=gradient_nn):"))
+    assert "never called the notebook's gradient_nn" in message(default, "train_loop.converges")
+
+
+# -- 3..5: evidence and answers mean what they say ---------------------------------------------
+
+
+EVIDENCE = (
+    "evidence.gradcheck_success", "evidence.training_figure", "evidence.runs_table",
+    "evidence.hidden_units_figures", "evidence.training_images", "evidence.filters_figure",
+)  # fmt: skip
+
+
+def test_listing_every_number_is_marked_by_hand(grade) -> None:
+    twin = grade("nocount", ("3.6",), answer_3_6="I did not count them.")
+    every = [realform.printed(" ".join(map(str, range(300_001))))]
+    report = grade("everynumber", ("3.6",), outputs_3_6=every, answer_3_6="See the output above.")
+    for check in ("answer_3_6.total", "answer_3_6.per_layer"):
+        assert status(report, check) == "failed"
+        assert "marked by hand" in message(report, check)
+    assert task_score(report, "3.6") <= task_score(twin, "3.6")
+    assert report.score <= twin.score
+
+
+def test_hand_made_outputs_do_not_count(grade) -> None:
+    one_pixel = [realform.figure(realform.png(1))]
+    same = realform.figure(realform.png(64, 99))
+    twin = grade(
+        "nooutputs", EVIDENCE, gradcheck_output=[], figures_1_5=[], outputs_1_6=[], answer_1_6="", figures_1_8=[],
+        figures_3_1=[], figures_3_5=[],
+    )
+    report = grade(
+        "handmade", EVIDENCE,
+        gradcheck_output=[realform.printed("gradcheck SUCCESS: False\n")],
+        figures_1_5=one_pixel, outputs_1_6=[], answer_1_6="\n".join(["1 2"] * 5),
+        figures_1_8=[same, same, same], figures_3_1=one_pixel * 3, figures_3_5=one_pixel,
+    )
+    both = grade("both", EVIDENCE, gradcheck_output=[realform.printed(realform.SUCCESS + "FAILURE: Fix gradient_nn.\n")])
+    for check in EVIDENCE:
+        assert status(report, check) == "failed", check
+    assert "do not count" in message(report, "evidence.hidden_units_figures")
+    assert status(both, "evidence.gradcheck_success") == "failed"
+    assert report.score <= twin.score
+
+
+def test_real_evidence_still_counts(grade) -> None:
+    table = "| run | training error | validation error |\n|---|---|---|\n" + "\n".join(
+        f"| {k} | {10 + k}.5 % | {12 + k}.0 % |" for k in range(5)
+    )
+    report = grade("markdowntable", (*EVIDENCE, "3.6"), outputs_1_6=[], answer_1_6=table)
+    printed = grade("printedtable", EVIDENCE)
+    assert status(printed, "evidence.runs_table") == "passed"
+    for check in (*EVIDENCE, "answer_3_6.total", "answer_3_6.per_layer"):
+        assert status(report, check) == "passed", check
+
+
+# -- 12: reports are bounded --------------------------------------------------------------------
+
+
+def test_a_huge_verdict_makes_a_small_report(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    realform.write(
+        folder / "A2_HUGE_Jane.ipynb",
+        gradcheck="def gradcheck():\n    return 'x' * 60_000_000\n",  # as large as a message may be
+        prelude="class _Boom:\n    raise ValueError('y' * 10_000_000)\n",
+        answer_1_6="z" * 5_000_000,
+    )
+    assert grade_all([folder], tmp_path / "out", jobs=1) == 0
+    files = {p.name: p.stat().st_size for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert files["report.json"] < 300_000, files
+    assert max(files.values()) < 500_000, files
+
+
+def test_a_notebook_of_100k_cells_is_read_up_to_a_cap(tmp_path: Path, a2: Assignment) -> None:
+    path = tmp_path / "A2_MANY_Cells.ipynb"
+    notebook = json.loads(realform.write(path).read_text())
+    notebook["cells"] += [realform.markdown("more")] * 100_000
+    path.write_text(json.dumps(notebook))
+    submission = load_submission(path)
+    assert len(submission.cells) <= 2_000
+    assert "too-many-cells" in [p.code for p in submission.problems]
+
+
+@pytest.mark.parametrize("depth", [500, 950])
+def test_deeply_nested_json_is_invalid_json(tmp_path: Path, a2: Assignment, depth: int) -> None:
+    path = tmp_path / "A2_DEEP_Json.ipynb"
+    notebook = json.loads(realform.write(path).read_text())
+    notebook["metadata"]["deep"] = json.loads("[" * depth + "]" * depth)
+    path.write_text(json.dumps(notebook))
+    report = grade_notebook(path, a2)
+    codes = [p.code for p in report.problems]
+    assert "invalid-json" in codes and "grader-error" not in codes
+
+
+# -- 13..15: only regular files are submissions; names are made safe ---------------------------
+
+
+@pytest.fixture
+def alarm() -> Iterator[None]:
+    """A hang (a FIFO read) fails the test instead of blocking the suite."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("grading hung")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(600)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_special_files_and_hostile_names(tmp_path: Path, alarm: None, capfd: pytest.CaptureFixture) -> None:
+    classmate = tmp_path / "classmate" / "A2_HONEST_Jane.ipynb"
+    classmate.parent.mkdir()
+    realform.tiny(classmate)
+    folder = tmp_path / "class" / "in"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "A2_FIFO_Attack.ipynb")
+    os.symlink(classmate, folder / "A2_LINK_Attack.ipynb")
+    os.symlink("/dev/zero", folder / "A2_ZERO_Attack.ipynb")
+    realform.tiny(folder / "...ipynb")
+    realform.tiny(folder / "A2_\x1b[2J\x1b[31mRED_Jane.ipynb")
+    realform.tiny(folder / "A2_X\n[7:7] A2_FORGED: 100 of 100.ipynb")
+    realform.tiny(Path(os.fsdecode(bytes(folder) + b"/A2_\xff\xfe_Bad.ipynb")))
+    out = folder.parent / "out"
+    beside = sorted(os.listdir(folder.parent))
+
+    assert grade_all([folder], out, jobs=1) == EXIT_NEEDS_PERSON  # the three special files
+
+    assert sorted(os.listdir(folder.parent)) == sorted([*beside, "out"])  # nothing beside --out
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert all(name not in (".", "..") and not name.startswith(".") for name in folders)
+    assert all(name.isprintable() and "/" not in name for name in folders), folders
+    reports = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/report.json")}
+    assert len(reports) == 7
+    for name in ("A2_FIFO_Attack", "A2_LINK_Attack", "A2_ZERO_Attack"):
+        assert [p["code"] for p in reports[name]["problems"]] == ["not-a-file"]
+        assert reports[name]["score"] == 0
+    assert "symbolic link" in reports["A2_LINK_Attack"]["problems"][0]["message"]
+    assert "pipe" in reports["A2_FIFO_Attack"]["problems"][0]["message"]
+    assert "\x1b" not in (out / "summary.html").read_text(encoding="utf-8")
+    gradebook = (out / "gradebook.csv").read_text(encoding="utf-8-sig")
+    assert "\x1b" not in gradebook and "A2_\\xff\\xfe_Bad.ipynb" in gradebook
+    printed = capfd.readouterr().out
+    assert "\x1b" not in printed
+    assert not any(line.startswith("[7:7]") for line in printed.splitlines())
