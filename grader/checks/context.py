@@ -7,13 +7,14 @@ made here, in the grader's process, never inside the runtime.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from grader.checks.display import show, show_inputs
@@ -22,9 +23,12 @@ from grader.results import Counterexample
 from grader.runtime.client import Stub
 
 #: How checks explore inputs: reproducible from the grading seed, nothing written to disk
-#: (no example database), no deadline (a student's slow loop is not a failure).
+#: (no example database), no deadline (a student's slow loop is not a failure). No "explain"
+#: phase: it re-runs a failing student function many times to say which argument mattered,
+#: which a report does not print.
 CHECK_SETTINGS = settings(
     max_examples=25,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),
     deadline=None,
     database=None,
     derandomize=False,
@@ -218,12 +222,14 @@ class Context:
 
         Shrinking is bounded: after the first failure, ``SHRINK_RUNS`` more examples run
         (fewer when the student's code raised: a smaller input adds little to a traceback),
-        then the smallest failure seen so far is reported. Unbounded, Hypothesis spends tens
-        of seconds per check shrinking a function that fails on every input.
+        for at most ``SHRINK_SECONDS``, then the smallest failure seen so far is reported.
+        Unbounded, Hypothesis spends tens of seconds per check shrinking a function that fails
+        on every input; most of it drawing candidates, so the run count alone is no bound.
         """
         chosen = settings(self.hypothesis, max_examples=max_examples or self.hypothesis.max_examples)
         smallest: list[BaseException] = []
         runs_after_failure = [0]
+        first_failure = [0.0]
 
         @chosen
         @seed(self.seed)
@@ -231,7 +237,7 @@ class Context:
         def property_(example: Any) -> None:
             if smallest:
                 budget = SHRINK_RUNS_AFTER_ERROR if isinstance(smallest[-1], StudentCallFailed) else SHRINK_RUNS
-                if runs_after_failure[0] >= budget:
+                if runs_after_failure[0] >= budget or time.monotonic() - first_failure[0] > SHRINK_SECONDS:
                     raise _StopShrinking  # a BaseException: Hypothesis lets it through at once
                 runs_after_failure[0] += 1
             try:
@@ -239,9 +245,11 @@ class Context:
             except StudentCallFailed as failure:
                 if not failure.inputs:
                     failure.inputs = show_inputs(example) if isinstance(example, Mapping) else show(example)
+                first_failure[0] = first_failure[0] or time.monotonic()
                 smallest.append(failure)
                 raise
             except CheckFailed as failure:
+                first_failure[0] = first_failure[0] or time.monotonic()
                 smallest.append(failure)
                 raise
 
@@ -260,6 +268,8 @@ class _StopShrinking(BaseException):
 #: Examples that really run after a property's first failure, while Hypothesis shrinks it.
 SHRINK_RUNS = 60
 SHRINK_RUNS_AFTER_ERROR = 5
+#: ...and for at most this long (wall clock): a report waits no longer for a smaller example.
+SHRINK_SECONDS = 0.5
 
 
 def _digest(value: Any) -> str | None:

@@ -76,3 +76,22 @@ def test_plain_data_calls_are_answered_once():
         assert ctx.call("f", np.arange(3.0)) == 3.0
     assert ctx.call("f", np.arange(4.0)) == 6.0
     assert ctx.runtime.calls == 2
+
+
+def test_shrinking_stops_after_its_time_bound_whatever_the_run_budget():
+    import time
+
+    from grader.checks.context import SHRINK_SECONDS
+
+    ctx = context(lambda target, x: CallResult("ok", value=x))
+    runs = []
+
+    def prop(x):
+        runs.append(x)
+        time.sleep(SHRINK_SECONDS / 5)
+        raise CheckFailed(f"wrong for {x}")
+
+    with pytest.raises(CheckFailed):
+        ctx.forall(st.integers(0, 10**6), prop, max_examples=20)
+    # every run takes SHRINK_SECONDS / 5, so at most 6 start after the first failure
+    assert 1 < len(runs) <= 1 + 6 < SHRINK_RUNS
