@@ -24,10 +24,11 @@ PROCESS_ROOTS = ("grader.runtime.zygote", "grader.runtime.worker")
 #: Data files only instructors use (paths relative to the ``grader`` package).
 INSTRUCTOR_DATA = ("reports/templates/summary.html",)
 #: Modules of an assignment pack built on the reference: hidden checks, the catalogue of known
-#: mistakes (variants of the reference) and the diagnoser that uses it.
-PACK_INSTRUCTOR_MODULES = ("hidden.py", "mistakes.py", "diagnosis.py")
+#: mistakes (variants of the reference), the diagnoser that uses it, and the reference's results
+#: the hidden checks compare with.
+PACK_INSTRUCTOR_MODULES = ("hidden.py", "mistakes.py", "diagnosis.py", "reference_values.py")
 #: Files of an assignment pack that only instructors get; rubric.toml is replaced by the public one.
-PACK_INSTRUCTOR_ONLY = (*PACK_INSTRUCTOR_MODULES, "rubric.toml")
+PACK_INSTRUCTOR_ONLY = (*PACK_INSTRUCTOR_MODULES, "rubric.toml", "reference_values.npz")
 KIT_CLI = "package/cli.py"  # the kit's `grader` command, in templates/
 
 

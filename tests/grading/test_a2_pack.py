@@ -6,7 +6,7 @@ import numpy as np
 
 import reference
 from grader.assignment import load_assignment
-from grader.assignments.a2 import known_values
+from grader.assignments.a2 import known_values, reference_values
 from grader.assignments.a2.data import DATA_DIR, FILES, double_moon_arrays
 from reference import moons
 
@@ -31,6 +31,26 @@ def test_known_values_are_the_references():
     for inputs, grads in known_values.load():
         for got, want in zip(reference.gradient_nn(**inputs), grads):
             np.testing.assert_allclose(np.asarray(got, dtype=float), want)
+
+
+def test_the_shipped_reference_values_are_the_references():
+    """Regenerate with ``python -m grader.assignments.a2.reference_values`` when this fails."""
+    shipped, fresh = reference_values.load(), reference_values.compute(reference, reference_values.SHIPPED_SEED)
+    assert (shipped.shapes, shipped.layers, shipped.accuracy) == (fresh.shapes, fresh.layers, fresh.accuracy)
+    assert shipped.total == sum(p.numel() for p in reference.ConvNet().parameters())
+    assert sorted(shipped.outputs) == sorted(fresh.outputs) == list(reference_values.BATCH_SIZES)
+    for n, output in fresh.outputs.items():
+        np.testing.assert_allclose(shipped.outputs[n], output, rtol=1e-5, atol=1e-6)
+    for got, want in zip((*shipped.weights, *shipped.trained), (*fresh.weights, *fresh.trained)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_the_reference_values_of_another_seed_are_computed_not_shipped():
+    other = reference_values.values(reference, reference_values.SHIPPED_SEED + 1)
+    shipped = reference_values.values(reference, reference_values.SHIPPED_SEED)
+    assert other.shapes == shipped.shapes and other.layers == shipped.layers
+    assert not np.allclose(other.outputs[2], shipped.outputs[2])
+    assert not np.allclose(other.trained[0], shipped.trained[0])
 
 
 def test_the_packs_double_moon_is_the_one_the_reference_ships():

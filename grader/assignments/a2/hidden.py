@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 
 import numpy as np
-import torch
 
-from grader.assignments.a2 import strategies
+from grader.assignments.a2 import reference_values, strategies
 from grader.assignments.a2.evidence import section
 from grader.assignments.a2.public import (
     GRADIENT_ATOL,
@@ -128,9 +125,9 @@ def _student_parameters(ctx: Context) -> tuple[object, str, list[tuple[str, tupl
     return model, made, params
 
 
-def _reference_parameters(ctx: Context) -> list[tuple[str, torch.Tensor]]:
-    torch.manual_seed(ctx.seed)
-    return list(ctx.reference.ConvNet().named_parameters())
+def _reference(ctx: Context) -> reference_values.ReferenceValues:
+    """The reference ConvNet's and train/test's results for this seed (no torch import when shipped)."""
+    return reference_values.values(ctx.reference, ctx.seed)
 
 
 @check("3.2", "convnet.parameter_count", needs=("ConvNet",))
@@ -138,7 +135,7 @@ def convnet_parameter_count(ctx: Context) -> None:
     """ConvNet has as many parameters as the handout's architecture."""
     _, made, params = _student_parameters(ctx)
     got = sum(int(np.prod(shape)) for _, shape in params)
-    expected = sum(p.numel() for _, p in _reference_parameters(ctx))
+    expected = _reference(ctx).total
     if got != expected:
         raise CheckFailed(
             f"ConvNet has {got:,} parameters",
@@ -151,7 +148,7 @@ def convnet_layer_shapes(ctx: Context) -> None:
     """ConvNet's weights and biases have the handout's shapes (in any order, under any names)."""
     _, made, params = _student_parameters(ctx)
     got = sorted(shape for _, shape in params)
-    expected = sorted(tuple(p.shape) for _, p in _reference_parameters(ctx))
+    expected = sorted(_reference(ctx).shapes)
     if got != expected:
         raise CheckFailed(
             "ConvNet's parameter shapes differ from the architecture asked for",
@@ -163,23 +160,16 @@ def convnet_layer_shapes(ctx: Context) -> None:
 def convnet_same_function(ctx: Context) -> None:
     """With the reference's weights loaded by shape, ConvNet computes the reference's function."""
     model, _, params = _student_parameters(ctx)
-    reference = _reference_parameters(ctx)
-    by_shape = {tuple(p.shape): p.detach().numpy() for _, p in reference}
+    reference = _reference(ctx)
+    by_shape = dict(zip(reference.shapes, reference.weights))
     if sorted(s for _, s in params) != sorted(by_shape):
         raise CheckFailed("ConvNet's parameter shapes differ from the architecture asked for (see convnet.layer_shapes)")
     ctx.call("@load_parameters", model, [by_shape[shape] for _, shape in params])
-    ref_model = ctx.reference.ConvNet()
-    with torch.no_grad():
-        for param, (_, value) in zip(ref_model.parameters(), reference):
-            param.copy_(value)
-    ref_model.eval()
-    for n in (2, 5):
+    for n in reference_values.BATCH_SIZES:
         batch = strategies.cifar_batch(n, seed=ctx.seed + 100 + n)
         got = as_array(ctx.call("@forward", model, as_tensor(batch)), what="the output")
-        with torch.no_grad():
-            expected = ref_model(torch.from_numpy(batch)).numpy()
         expect_close(
-            got, expected, what="the output", inputs={"images": f"{n} random CIFAR-shaped images (seeded)"},
+            got, reference.outputs[n], what="the output", inputs={"images": f"{n} random CIFAR-shaped images (seeded)"},
             rtol=1e-3, atol=1e-4,
         )
 
@@ -226,50 +216,18 @@ def _grader_test_once():
 """
 
 
-def _tiny_problem(seed: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return {
-        "X": rng.uniform(-1, 1, size=(48, 3, 32, 32)).astype(np.float32),
-        "Y": rng.integers(0, 10, size=48),
-        "W": (rng.normal(size=(10, 3072)) * 0.02).astype(np.float32),
-        "b": np.zeros(10, dtype=np.float32),
-    }
-
-
-def _prepare_part3(ctx: Context) -> dict[str, np.ndarray]:
-    data = _tiny_problem(ctx.seed)
+def _prepare_part3(ctx: Context) -> None:
+    data = reference_values.tiny_problem(ctx.seed)
     values = {f"_grader_{k}": (v if k == "Y" else as_tensor(v)) for k, v in data.items()}
     ctx.define(_PART3_SOURCE, values)
-    return data
-
-
-def _reference_part3(ctx: Context, data: dict[str, np.ndarray], *, train: bool):
-    """Run the given train() or test() of the reference on the same network and loader."""
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(torch.as_tensor(data["X"]), torch.as_tensor(data["Y"]).long()),
-        batch_size=16,
-        shuffle=False,
-    )
-    linear = torch.nn.Linear(3072, 10)
-    with torch.no_grad():
-        linear.weight.copy_(torch.as_tensor(data["W"]))
-        linear.bias.copy_(torch.as_tensor(data["b"]))
-    net = torch.nn.Sequential(torch.nn.Flatten(), linear)
-    with contextlib.redirect_stdout(io.StringIO()) as printed:
-        if train:
-            optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
-            ctx.reference.train(1, net, loader, optimizer, torch.device("cpu"))
-        else:
-            ctx.reference.test(net, loader, torch.device("cpu"))
-    return [p.detach().numpy() for p in linear.parameters()], printed.getvalue()
 
 
 @check("3.4", "train_test.train_step", needs=("train",))
 def train_matches_given(ctx: Context) -> None:
     """The notebook's train(epoch, network) updates the network as the given one does."""
-    data = _prepare_part3(ctx)
+    _prepare_part3(ctx)
     got = ctx.call("_grader_train_once", timeout=60)
-    expected, _ = _reference_part3(ctx, data, train=True)
+    expected = _reference(ctx).trained
     inputs = {"data": "48 random CIFAR-shaped images, batches of 16, SGD lr 0.01, one epoch"}
     for name, g, want in zip(("weight", "bias"), got, expected):
         expect_close(g, want, what=f"the network's {name} after train(1, network)", inputs=inputs, rtol=1e-4, atol=1e-6)
@@ -281,16 +239,15 @@ _ACCURACY = re.compile(r"Accuracy:\s*(\d+)\s*/\s*(\d+)")
 @check("3.4", "train_test.test_accuracy", needs=("test",))
 def test_reports_accuracy(ctx: Context) -> None:
     """The notebook's test(network) prints the accuracy the given one computes."""
-    data = _prepare_part3(ctx)
+    _prepare_part3(ctx)
     _, printed = ctx.call_with_output("_grader_test_once", timeout=60)
-    _, expected_text = _reference_part3(ctx, data, train=False)
-    expected = _ACCURACY.search(expected_text)
+    expected = _reference(ctx).accuracy
     got = _ACCURACY.search(printed)
     inputs = {"data": "48 random CIFAR-shaped images, a fixed linear network"}
-    if got is None or got.groups() != expected.groups():
+    if got is None or got.groups() != expected:
         raise CheckFailed(
             "test(network) does not report the network's accuracy",
-            Counterexample(show_inputs(inputs), f"Accuracy: {expected[1]}/{expected[2]}", printed.strip()[-200:] or "nothing printed"),
+            Counterexample(show_inputs(inputs), f"Accuracy: {expected[0]}/{expected[1]}", printed.strip()[-200:] or "nothing printed"),
         )
 
 
@@ -353,7 +310,7 @@ def _plausible_3_6(ctx: Context) -> None:
 def answer_total(ctx: Context) -> None:
     """The answer to 3.6 gives the total number of parameters."""
     _plausible_3_6(ctx)
-    expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
+    expected = _reference(ctx).total
     if expected not in numbers_in(_answer_3_6(ctx)):
         raise CheckFailed(
             "the total number of parameters is not in the answer to 3.6",
@@ -369,12 +326,8 @@ def answer_per_layer(ctx: Context) -> None:
     text = _answer_3_6(ctx)
     numbers, shapes = numbers_in(text), {tuple(sorted(s)) for s in shapes_in(text)}
     missing = []
-    for module in ctx.reference.ConvNet().modules():
-        own = dict(module.named_parameters(recurse=False))
-        if "weight" not in own:
-            continue
-        weight = tuple(own["weight"].shape)
-        counts = {own["weight"].numel(), sum(p.numel() for p in own.values())}
+    for weight, count, with_bias in _reference(ctx).layers:
+        counts = {count, with_bias}
         if tuple(sorted(weight)) not in shapes and not counts & numbers:
             missing.append("×".join(map(str, weight)))
     if missing:
