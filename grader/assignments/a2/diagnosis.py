@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.assignments.a2 import known_values, mistakes, strategies
+from grader.assignments.a2 import known_values, mistakes, reference_values, strategies
 from grader.assignments.a2.mistakes import GRADIENTS, Mistake
 from grader.assignments.a2.public import convnet
 from grader.checks import CheckOutcome, CheckSpec, Context, StudentCallFailed
@@ -313,7 +313,7 @@ def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...
     found = convnet_structure(trace if isinstance(trace, dict) else {})
     if with_counts and found:
         got = ctx.call("@parameter_count", model)
-        expected = sum(p.numel() for p in ctx.reference.ConvNet().parameters())
+        expected = reference_values.values(ctx.reference, ctx.seed).total
         if isinstance(got, int) and got != expected:
             found = [
                 Diagnosis(
@@ -343,13 +343,11 @@ def diagnose_answer(ctx: Context, numbers: set[int], *, per_layer: bool) -> tupl
     if ctx.runtime is None or not ctx.has("ConvNet"):
         return ()
     total, layers = own_counts(ctx)
-    reference = ctx.reference.ConvNet()
-    expected_total = sum(p.numel() for p in reference.parameters())
+    reference = reference_values.values(ctx.reference, ctx.seed)
+    expected_total = reference.total
     if per_layer:
-        expected = sorted(
-            sum(p.numel() for p in m.parameters(recurse=False)) for m in reference.modules()
-        )
-        if sorted(layers) == [n for n in expected if n] or not layers or not set(layers) <= numbers:
+        expected = sorted(with_bias for _, _, with_bias in reference.layers)
+        if sorted(layers) == expected or not layers or not set(layers) <= numbers:
             return ()
         counts = "per layer " + ", ".join(f"{n:,}" for n in layers)
     else:
