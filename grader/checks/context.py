@@ -86,6 +86,7 @@ class Context:
     _defines: list[str] = field(default_factory=list)  # this check's changes; the runner undoes them
     _ended: dict[tuple, StudentCallFailed] = field(default_factory=dict)  # per submission, see _call
     _answers: dict[tuple, Any] = field(default_factory=dict)  # per submission, see _call
+    shared: dict[tuple, Any] = field(default_factory=dict)  # per submission: what several checks compute once
 
     # -- calling the student -------------------------------------------------------------
     def call(self, target: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
