@@ -1,8 +1,9 @@
 """``summary.html``: how a whole class did, in one file an instructor opens offline.
 
 Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
-PNG; links to each submission's report are relative (``<stem>/report.html``), so the folder
-can be moved or zipped as a whole.
+PNG, for a class only: one submission's histogram says nothing, and matplotlib is then not
+imported at all. Links to each submission's report are relative (``<stem>/report.html``), so
+the folder can be moved or zipped as a whole.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from matplotlib.figure import Figure
 
 from grader.reports.gradebook import task_ids
 from grader.reports.templating import environment
 from grader.reports.text import pending_points, printable, student_name
 from grader.results import CheckResult, Report
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: How many of the most common failing checks the summary lists.
 TOP_FAILURES = 10
@@ -174,14 +177,16 @@ def write_summary(reports: Sequence[Report], path: Path) -> None:
             pending_count=sum(1 for r in reports if pending_points(r)),
             pending_total=sum(pending_points(r) for r in reports),
             failed_count=sum(any(p.code == "grader-error" for p in r.problems) for r in reports),
-            histogram=_png(_histogram(reports)),
-            task_chart=_png(_task_chart(stats)),
+            histogram=_png(_histogram(reports)) if len(reports) > 1 else None,
+            task_chart=_png(_task_chart(stats)) if len(reports) > 1 else None,
         )
     )
     Path(path).write_text(html, encoding="utf-8")
 
 
 def _histogram(reports: Sequence[Report]) -> Figure:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax = fig.add_subplot()
     top = max((r.max_score for r in reports), default=1.0) or 1.0
@@ -199,6 +204,8 @@ def _histogram(reports: Sequence[Report]) -> Figure:
 
 
 def _task_chart(stats: Sequence[TaskStats]) -> Figure:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax = fig.add_subplot()
     x = range(len(stats))

@@ -106,3 +106,11 @@ def test_checks_left_to_a_person_are_not_failures():
     by_hand = CheckResult("discussion", "manual", 0.0, 2.0)
     report = replace(report, tasks=(replace(report.tasks[0], checks=(by_hand,)),))
     assert failing_checks([report]) == []
+
+
+def test_one_submission_gets_its_tables_and_no_plot(tmp_path):
+    path = tmp_path / "summary.html"
+    write_summary(cohort()[:1], path)
+    html = path.read_text(encoding="utf-8")
+    assert not Tags(html).named("img")
+    assert "1 submission ·" in html and "Most common failing checks" in html
