@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 
-from build import build_corpus  # noqa: E402  (tests/corpus/build.py)
+from build import build_corpus
 
-from grader.batch import grade_all  # noqa: E402
+from grader.batch import grade_all
 
 GOAL_CLASS = 0.45  # seconds per notebook, as a ratio to `import torch`
 GOAL_SINGLE = 1.5  # one notebook cold, grade or check, as a ratio to `import torch`
@@ -50,7 +50,14 @@ WRONG = (
     "convnet-relu", "convnet-avgpool", "convnet-no-fc-tanh", "convnet-narrow",
 )  # fmt: skip
 #: A few broken files and hostile codes.
-BROKEN = ("infinite-loop", "sys-exit", "syntax-error", "truncated", "function-memory", "patch-allclose")
+BROKEN = (
+    "infinite-loop",
+    "sys-exit",
+    "syntax-error",
+    "truncated",
+    "function-memory",
+    "patch-allclose",
+)
 
 
 def class_mix(n: int, cases: list) -> list[str]:
@@ -82,12 +89,14 @@ def write_class(n: int, folder: Path) -> dict[str, int]:
 
 
 def load() -> str:
-    return "load {:.1f}".format(os.getloadavg()[0])
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def wall(command: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(
+        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
     return time.perf_counter() - started
 
 
@@ -110,58 +119,103 @@ def grade_class(folder: Path, out: Path, jobs: int) -> float:
 def check_seconds(out: Path) -> dict[str, float]:
     per_check: dict[str, float] = defaultdict(float)
     for report in out.glob("*/report.json"):
-        for check, seconds in json.loads(report.read_text(encoding="utf-8"))["meta"].get("check_seconds", {}).items():
+        for check, seconds in (
+            json.loads(report.read_text(encoding="utf-8"))["meta"].get("check_seconds", {}).items()
+        ):
             per_check[check] += seconds
     return per_check
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100, help="notebooks in the class (default 100)")
     parser.add_argument("--jobs", type=int, default=2, help="workers (default 2)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs; medians are printed (default 3)")
-    parser.add_argument("--no-single", dest="single", action="store_false", help="skip the one-notebook cold runs")
-    parser.add_argument("--keep", type=Path, default=None, help="grade the last run into this folder and keep it")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs; medians are printed (default 3)"
+    )
+    parser.add_argument(
+        "--no-single", dest="single", action="store_false", help="skip the one-notebook cold runs"
+    )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="grade the last run into this folder and keep it"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="class-bench-") as tmp:
         folder = Path(tmp) / "class"
         kinds = write_class(args.n, folder)
-        print(f"class of {args.n}: {kinds}; {args.jobs} worker(s); {args.repeat} run(s)", flush=True)
+        print(
+            f"class of {args.n}: {kinds}; {args.jobs} worker(s); {args.repeat} run(s)", flush=True
+        )
 
         torch_s, class_s, grade_s, check_s, loads = [], [], [], [], []
         out = Path(tmp) / "out"
         for run in range(args.repeat):
             torch_s += import_torch()
             loads.append(os.getloadavg()[0])
-            class_s.append(grade_class(folder, args.keep if args.keep and run == args.repeat - 1 else out, args.jobs))
-            print(f"  run {run + 1}: import torch {statistics.median(torch_s[-3:]):.2f} s, class {class_s[-1]:.1f} s ({load()})", flush=True)
+            class_s.append(
+                grade_class(
+                    folder, args.keep if args.keep and run == args.repeat - 1 else out, args.jobs
+                )
+            )
+            print(
+                f"  run {run + 1}: import torch {statistics.median(torch_s[-3:]):.2f} s, class {class_s[-1]:.1f} s ({load()})",
+                flush=True,
+            )
             if args.single:
                 single = Path(tmp) / "single"
                 notebook = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
-                grade_s.append(wall([sys.executable, "-m", "grader.cli", "grade", str(notebook), "--out", str(single), "--jobs", "1", "--force"]))
+                grade_s.append(
+                    wall(
+                        [
+                            sys.executable,
+                            "-m",
+                            "grader.cli",
+                            "grade",
+                            str(notebook),
+                            "--out",
+                            str(single),
+                            "--jobs",
+                            "1",
+                            "--force",
+                        ]
+                    )
+                )
                 check_s.append(wall([sys.executable, "-m", "grader.cli", "check", str(notebook)]))
                 shutil.rmtree(single, ignore_errors=True)
                 torch_s += import_torch()
-                print(f"         grade one {grade_s[-1]:.2f} s, check {check_s[-1]:.2f} s, import torch {statistics.median(torch_s[-3:]):.2f} s ({load()})", flush=True)
+                print(
+                    f"         grade one {grade_s[-1]:.2f} s, check {check_s[-1]:.2f} s, import torch {statistics.median(torch_s[-3:]):.2f} s ({load()})",
+                    flush=True,
+                )
         last_out = args.keep or out
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
         torch_med, class_med = statistics.median(torch_s), statistics.median(class_s)
         per_nb = class_med / args.n
         load_text = f"load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores"
-        print(f'\npython -c "import torch": {torch_med:.2f} s (median of {len(torch_s)}; {load_text})')
+        print(
+            f'\npython -c "import torch": {torch_med:.2f} s (median of {len(torch_s)}; {load_text})'
+        )
         _goal("class: seconds per notebook", per_nb, per_nb / torch_med, GOAL_CLASS)
-        print(f"  {args.n} notebooks in {class_med:.1f} s: {60 * args.n / class_med:.1f} per minute")
+        print(
+            f"  {args.n} notebooks in {class_med:.1f} s: {60 * args.n / class_med:.1f} per minute"
+        )
         if grade_s:
             grade_med, check_med = statistics.median(grade_s), statistics.median(check_s)
             _goal("grader grade ONE --jobs 1, cold", grade_med, grade_med / torch_med, GOAL_SINGLE)
             _goal("grader check ONE, cold", check_med, check_med / torch_med, GOAL_SINGLE)
-        print(f"peak RSS of the largest grading process (worker, zygote or student): {peak / 1e9:.2f} GB")
+        print(
+            f"peak RSS of the largest grading process (worker, zygote or student): {peak / 1e9:.2f} GB"
+        )
 
         per_check = check_seconds(last_out)
         total = sum(per_check.values()) or 1.0
-        print("five most expensive checks (mean seconds per notebook, share of check time, last run):")
+        print(
+            "five most expensive checks (mean seconds per notebook, share of check time, last run):"
+        )
         for check, seconds in sorted(per_check.items(), key=lambda kv: -kv[1])[:5]:
             print(f"  {check:45s} {seconds / args.n:6.2f} s  {100 * seconds / total:5.1f}%")
     return 0
@@ -169,7 +223,9 @@ def main() -> int:
 
 def _goal(label: str, seconds: float, ratio: float, goal: float) -> None:
     verdict = "met" if ratio <= goal else f"NOT met: {ratio / goal:.2f}x the goal"
-    print(f"{label:<36}{seconds:7.2f} s   ratio {ratio:4.2f} to import torch   (goal <= {goal}: {verdict})")
+    print(
+        f"{label:<36}{seconds:7.2f} s   ratio {ratio:4.2f} to import torch   (goal <= {goal}: {verdict})"
+    )
 
 
 if __name__ == "__main__":

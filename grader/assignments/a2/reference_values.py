@@ -33,10 +33,16 @@ BATCH_SIZES = (2, 5)
 @dataclass(frozen=True)
 class ReferenceValues:
     shapes: tuple[tuple[int, ...], ...]  # the ConvNet's parameters, in named_parameters order
-    layers: tuple[tuple[tuple[int, ...], int, int], ...]  # per layer: weight shape, weight count, with bias
-    weights: tuple[np.ndarray, ...]  # one array per parameter (same order): what same_function loads
+    layers: tuple[
+        tuple[tuple[int, ...], int, int], ...
+    ]  # per layer: weight shape, weight count, with bias
+    weights: tuple[
+        np.ndarray, ...
+    ]  # one array per parameter (same order): what same_function loads
     outputs: dict[int, np.ndarray]  # batch size -> the reference's output with ``weights``
-    trained: tuple[np.ndarray, np.ndarray]  # the linear network's weight and bias after train(1, ...)
+    trained: tuple[
+        np.ndarray, np.ndarray
+    ]  # the linear network's weight and bias after train(1, ...)
     accuracy: tuple[str, str]  # what test() prints: Accuracy: correct/total
 
     @property
@@ -85,7 +91,13 @@ def compute(reference: ModuleType, seed: int) -> ReferenceValues:
     for module in model.modules():
         own = dict(module.named_parameters(recurse=False))
         if "weight" in own:
-            layers.append((tuple(own["weight"].shape), own["weight"].numel(), sum(p.numel() for p in own.values())))
+            layers.append(
+                (
+                    tuple(own["weight"].shape),
+                    own["weight"].numel(),
+                    sum(p.numel() for p in own.values()),
+                )
+            )
     weights = convnet_weights(shapes, seed)
     with torch.no_grad():
         for param, value in zip(model.parameters(), weights):
@@ -94,21 +106,29 @@ def compute(reference: ModuleType, seed: int) -> ReferenceValues:
     outputs = {}
     for n in BATCH_SIZES:
         with torch.no_grad():
-            outputs[n] = model(torch.from_numpy(strategies.cifar_batch(n, seed=seed + 100 + n))).numpy()
+            outputs[n] = model(
+                torch.from_numpy(strategies.cifar_batch(n, seed=seed + 100 + n))
+            ).numpy()
 
     data = tiny_problem(seed)
     trained, _ = _run_part3(reference, data, train=True)
     _, printed = _run_part3(reference, data, train=False)
     accuracy = re.search(r"Accuracy:\s*(\d+)\s*/\s*(\d+)", printed)
-    return ReferenceValues(shapes, tuple(layers), weights, outputs, tuple(trained), accuracy.groups())
+    return ReferenceValues(
+        shapes, tuple(layers), weights, outputs, tuple(trained), accuracy.groups()
+    )
 
 
-def _run_part3(reference: ModuleType, data: dict[str, np.ndarray], *, train: bool) -> tuple[list[np.ndarray], str]:
+def _run_part3(
+    reference: ModuleType, data: dict[str, np.ndarray], *, train: bool
+) -> tuple[list[np.ndarray], str]:
     """The reference's train() or test() on the linear network and loader the check builds."""
     import torch
 
     loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(torch.as_tensor(data["X"]), torch.as_tensor(data["Y"]).long()),
+        torch.utils.data.TensorDataset(
+            torch.as_tensor(data["X"]), torch.as_tensor(data["Y"]).long()
+        ),
         batch_size=16,
         shuffle=False,
     )
@@ -119,17 +139,28 @@ def _run_part3(reference: ModuleType, data: dict[str, np.ndarray], *, train: boo
     net = torch.nn.Sequential(torch.nn.Flatten(), linear)
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         if train:
-            reference.train(1, net, loader, torch.optim.SGD(net.parameters(), lr=0.01), torch.device("cpu"))
+            reference.train(
+                1, net, loader, torch.optim.SGD(net.parameters(), lr=0.01), torch.device("cpu")
+            )
         else:
             reference.test(net, loader, torch.device("cpu"))
     return [p.detach().numpy().copy() for p in linear.parameters()], printed.getvalue()
 
 
 def save(found: ReferenceValues, path: Path = PATH) -> None:
-    meta = {"shapes": found.shapes, "layers": found.layers, "accuracy": found.accuracy, "batches": list(found.outputs)}
+    meta = {
+        "shapes": found.shapes,
+        "layers": found.layers,
+        "accuracy": found.accuracy,
+        "batches": list(found.outputs),
+    }
     arrays = {f"output_{n}": out for n, out in found.outputs.items()}
     np.savez_compressed(
-        path, meta=np.array(json.dumps(meta)), trained_weight=found.trained[0], trained_bias=found.trained[1], **arrays
+        path,
+        meta=np.array(json.dumps(meta)),
+        trained_weight=found.trained[0],
+        trained_bias=found.trained[1],
+        **arrays,
     )
 
 
