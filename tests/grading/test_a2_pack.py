@@ -53,6 +53,14 @@ def test_the_reference_values_of_another_seed_are_computed_not_shipped():
     assert not np.allclose(other.trained[0], shipped.trained[0])
 
 
+def test_the_reference_values_never_reach_the_student_kit():
+    from grader.kit.stage import engine_files
+
+    shipped = engine_files("a2")
+    assert "assignments/a2/public.py" in shipped
+    assert not [f for f in shipped if "reference_values" in f]
+
+
 def test_the_packs_double_moon_is_the_one_the_reference_ships():
     for name in FILES:
         assert (DATA_DIR / name).read_bytes() == (moons.DATA_DIR / name).read_bytes()
