@@ -160,6 +160,7 @@ def main() -> int:
                     folder, args.keep if args.keep and run == args.repeat - 1 else out, args.jobs
                 )
             )
+            loads.append(os.getloadavg()[0])  # and after: the load during the run
             print(
                 f"  run {run + 1}: import torch {statistics.median(torch_s[-3:]):.2f} s, class {class_s[-1]:.1f} s ({load()})",
                 flush=True,
