@@ -18,7 +18,7 @@ from typing import Any
 
 from PIL import Image
 
-import reference.handout as handout
+from reference import handout
 
 FRAME = "#" * 60
 

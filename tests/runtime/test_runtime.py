@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from runtime_support import statements_from_code
 
-from grader.runtime import Handle, Limits, Opaque, StudentRuntime, Stub, as_tensor
+from grader.runtime import Handle, Limits, Opaque, Stub, StudentRuntime, as_tensor
 
 NET = """
 import numpy as np

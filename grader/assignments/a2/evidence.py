@@ -78,8 +78,8 @@ def need_images(ctx: Context, task: str, count: int, what: str) -> None:
 
 
 #: The handout's lines, as printed (case, spacing and a final period may vary).
-SUCCESS_LINE = re.compile(r"^\s*SUCCESS\s*:\s*Passed\s+(?:the\s+)?grad(?:ient)?\s*check\b", re.I | re.M)
-FAILURE_LINE = re.compile(r"^\s*FAILURE\b", re.I | re.M)
+SUCCESS_LINE = re.compile(r"^\s*SUCCESS\s*:\s*Passed\s+(?:the\s+)?grad(?:ient)?\s*check\b", re.IGNORECASE | re.MULTILINE)
+FAILURE_LINE = re.compile(r"^\s*FAILURE\b", re.IGNORECASE | re.MULTILINE)
 
 
 @evidence("1.4", "evidence.gradcheck_success")
