@@ -14,6 +14,10 @@ import os
 import signal
 import socket
 
+# Imported with this module, before serve() runs sandbox_paths(): that may cover a closed
+# checkout (a ``mktemp -d`` clone) with a tmpfs, after which the project cannot be imported.
+from grader.runtime import worker
+
 PRELOAD = (
     "numpy",
     "scipy",
@@ -76,8 +80,6 @@ def _fork_launcher(sock: socket.socket, paths: dict) -> tuple[int, socket.socket
     Forking the zygote's image costs tens of milliseconds; done ahead, after a spawn was
     answered, it is off the next submission's start.
     """
-    from grader.runtime import worker
-
     ours, theirs = socket.socketpair()
     told, tell = os.pipe()
     pid = os.fork()
