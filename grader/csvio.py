@@ -7,18 +7,29 @@ byte-order mark, which Excel needs to read accents), and every CSV it reads is d
 UTF-8 when it is UTF-8 and as cp1252 otherwise, its delimiter found by ``csv.Sniffer``. A file
 read keeps its ``CsvFormat``, so a sheet filled and written back (the Moodle worksheet) has the
 encoding, delimiter and line ends it came with.
+
+Every CSV the grader writes goes through ``write_table``, which neutralises cells a spreadsheet
+would run as a formula (names, file names and comments come from students): this module is the
+one place that guard lives.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 #: Delimiters a spreadsheet may have used.
 DELIMITERS = ",;\t"
+
+#: First characters that make a spreadsheet run a cell as a formula (OWASP, "CSV Injection"),
+#: tab and carriage return included: some spreadsheets skip them, then read the formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number, negative ones included: a spreadsheet reads it as a value, never a formula.
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,32 @@ def read_dicts(path: Path) -> tuple[list[str], list[dict[str, str]], CsvFormat]:
     return header, records, fmt
 
 
-def write_table(path: Path, rows: Iterable[Sequence[str]], fmt: CsvFormat) -> None:
-    """Write ``rows`` in ``fmt``; a character the encoding lacks becomes ``?`` rather than an error."""
+def neutralise(cell: str) -> str:
+    """The cell as text a spreadsheet shows and never runs: ``'`` before a formula's first
+    character (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``); plain numbers stay numbers."""
+    if cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """A cell read back from a sheet the grader wrote: the ``'`` ``neutralise`` added removed."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
+def write_table(
+    path: Path, rows: Iterable[Sequence[str]], fmt: CsvFormat, *, as_read: bool = False
+) -> None:
+    """Write ``rows`` in ``fmt``, every cell through ``neutralise``; a character the encoding
+    lacks becomes ``?`` rather than an error.
+
+    ``as_read``: the rows are a file that was read (the Moodle worksheet), filled in and written
+    back for the program that made it; its cells go back as they came, and the caller
+    neutralises the cells it filled.
+    """
     with open(path, "w", encoding=fmt.encoding, errors="replace", newline="") as f:
         writer = csv.writer(f, delimiter=fmt.delimiter, lineterminator=fmt.lineterminator)
-        writer.writerows(rows)
+        writer.writerows(rows if as_read else ([neutralise(cell) for cell in row] for row in rows))
 
 
 def number(x: float, fmt: CsvFormat = DIALECTS["excel"]) -> str:

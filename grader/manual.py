@@ -43,7 +43,6 @@ COLUMNS = (
 )
 #: Characters of the answer copied into the CSV (the HTML page shows it whole).
 EXCERPT = 300
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Marks = dict[str, dict[str, ManualMark]]  # submission folder -> task id -> mark
 
@@ -209,29 +208,20 @@ def export_sheet(
         answer = " ".join((row.task.answer or "").split())
         table.append(
             [
-                _no_formula(row.submission),
-                _no_formula(row.student),
-                _no_formula(row.file),
+                row.submission,
+                row.student,
+                row.file,
                 row.task.id,
                 csvio.number(row.max_points, fmt),
                 csvio.number(row.mark.score, fmt) if row.mark else "",
-                _no_formula(row.mark.comment) if row.mark else "",
-                _no_formula(row.mark.grader) if row.mark else "",
-                _no_formula(answer[:EXCERPT] + ("…" if len(answer) > EXCERPT else "")),
+                row.mark.comment if row.mark else "",
+                row.mark.grader if row.mark else "",
+                answer[:EXCERPT] + ("…" if len(answer) > EXCERPT else ""),
             ]
         )
     csvio.write_table(csv_path, table, fmt)
     html_path.write_text(_render_page(rows, csv_path, out), encoding="utf-8")
     return csv_path, html_path
-
-
-def _no_formula(cell: str) -> str:
-    """A spreadsheet runs a cell starting with ``=`` as a formula: ``'`` first neutralises it."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
-def _number(x: float) -> str:
-    return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
 _PAGE = """<!DOCTYPE html>
@@ -276,7 +266,7 @@ def _render_page(rows: list[SheetRow], sheet: Path, out: Path) -> str:
             {
                 "id": row.task.id,
                 "title": row.task.title,
-                "max_points": _number(row.max_points),
+                "max_points": csvio.number(row.max_points),
                 "expected": row.task.expected_answer,
                 "rows": [],
             },
@@ -288,7 +278,7 @@ def _render_page(rows: list[SheetRow], sheet: Path, out: Path) -> str:
                 "submission": row.submission,
                 "link": (base / row.link).as_posix(),
                 "answer": row.task.answer,
-                "mark": {"score": _number(row.mark.score), "comment": row.mark.comment}
+                "mark": {"score": csvio.number(row.mark.score), "comment": row.mark.comment}
                 if row.mark
                 else None,
             }
@@ -330,8 +320,8 @@ def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
         folder = _unquote(row.get("submission") or "", reports)
         task = (row.get("task") or "").strip()
         points = (row.get("points") or "").strip()
-        comment = _unneutralise(row.get("comment") or "").strip()
-        grader = _unneutralise(row.get("grader") or "").strip()
+        comment = csvio.restore(row.get("comment") or "").strip()
+        grader = csvio.restore(row.get("grader") or "").strip()
         where = f"row {n} ({folder or '?'}, task {task or '?'})"
         if not points and not comment:
             continue  # not marked yet
@@ -353,7 +343,7 @@ def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
             problems.append(f"{where}: points {points!r} is not a number")
             continue
         if not math.isfinite(score) or not 0 <= score <= maximum:
-            problems.append(f"{where}: points {points} out of range 0–{_number(maximum)}")
+            problems.append(f"{where}: points {points} out of range 0–{csvio.number(maximum)}")
             continue
         if task in marks.get(folder, {}):
             problems.append(f"{where}: marked twice in this sheet")
@@ -367,10 +357,6 @@ def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
 def _unquote(cell: str, known: Mapping[str, object]) -> str:
     cell = cell.strip()
     return cell[1:] if cell not in known and cell.startswith("'") and cell[1:] in known else cell
-
-
-def _unneutralise(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
 
 
 def import_sheet(path: Path, out: Path) -> list[str]:

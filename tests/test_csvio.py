@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from grader import csvio
@@ -36,3 +39,46 @@ def test_numbers_in_each_dialect():
     assert csvio.number(2.0, csvio.dialect("excel")) == "2"
     with pytest.raises(ValueError, match="excel-fr"):
         csvio.dialect("excel-de")
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+a.ipynb", "'+a.ipynb"),
+        ("-2+3", "'-2+3"),
+        ("@x", "'@x"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-1,5", "-1,5"),  # a number is a value, never a formula
+        ("DOE Jane", "DOE Jane"),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path, cell, written):
+    csvio.write_table(tmp_path / "out.csv", [["h"], [cell]], csvio.dialect("excel"))
+    rows, _ = csvio.read_table(tmp_path / "out.csv")
+    assert rows[1] == [written]
+    assert csvio.restore(rows[1][0]) == cell
+
+
+def test_a_file_read_goes_back_as_it_came(tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(b"a,b\r\n=x,-\r\n")
+    rows, fmt = csvio.read_table(path)
+    csvio.write_table(tmp_path / "out.csv", rows, fmt, as_read=True)
+    assert (tmp_path / "out.csv").read_bytes() == path.read_bytes()
+
+
+def test_every_csv_writer_of_the_grader_goes_through_csvio():
+    """The formula guard lives in ``csvio.write_table``: no other module writes CSV itself."""
+    package = Path(csvio.__file__).parent
+    writers = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "csvio.py" or path.parent != package
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter")
+        and isinstance(node.value, ast.Name) and node.value.id == "csv"
+        or isinstance(node, ast.ImportFrom) and node.module == "csv"
+    ]
+    assert not writers, f"CSV written outside grader.csvio: {writers}"

@@ -6,7 +6,8 @@ Moodle writes it with the columns of its grading table (``mod/assign/gradingtabl
 ``Last modified (submission)``, one column per submission plugin, ``Last modified (grade)``
 and one per feedback plugin (``Feedback comments``). "Upload grading worksheet" matches rows
 on the identifier and reads the grade and feedback columns, so only those two cells are
-written; every other cell, row, the encoding, delimiter and line ends stay as they came.
+written (the comment through ``grader.csvio``'s formula guard); every other cell, row, the
+encoding, delimiter and line ends stay as they came.
 
 A grade is the report's total scaled to the worksheet's maximum. A participant whose report
 still has points awaiting a person, or whose grading failed, keeps an empty grade (unless
@@ -45,17 +46,19 @@ class WorksheetError(ValueError):
     """The file is not a grading worksheet the grader can fill."""
 
 
-def _column(header: list[str], names: tuple[str, ...], what: str, required: bool = True) -> int | None:
-    for name in names:
-        if name in header:
-            return header.index(name)
-    if required:
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    return next((header.index(name) for name in names if name in header), None)
+
+
+def _column(header: list[str], names: tuple[str, ...], what: str) -> int:
+    found = _find(header, names)
+    if found is None:
         raise WorksheetError(
             f"no {what} column (looked for {' / '.join(repr(n) for n in names)}; found {header}): "
             "download the worksheet from the assignment's \"Download grading worksheet\", with "
             "\"Offline grading worksheet\" and \"Feedback comments\" enabled in its feedback types"
         )
-    return None
+    return found
 
 
 def by_participant(reports: Mapping[str, Report]) -> dict[str, Report]:
@@ -74,7 +77,7 @@ def fill_worksheet(
     ident = _column(header, IDENTIFIER, "identifier")
     grade = _column(header, GRADE, "grade")
     feedback = _column(header, FEEDBACK, "feedback comments")
-    maximum = _column(header, MAXIMUM, "maximum grade", required=False)
+    maximum = _find(header, MAXIMUM)
     reports_by_id = by_participant(reports)
     result = WorksheetResult()
     seen = set()
@@ -92,7 +95,7 @@ def fill_worksheet(
         if any(p.code == "grader-error" for p in report.problems):
             result.failed.append(pid)
             continue
-        row[feedback] = comment(report)
+        row[feedback] = csvio.neutralise(comment(report))
         if pending_points(report) and not include_pending:
             result.pending.append(pid)
             continue
@@ -102,7 +105,7 @@ def fill_worksheet(
         row[grade] = f"{value:.2f}".replace(".", decimal)
         result.graded.append(pid)
     result.not_in_worksheet = sorted(set(reports_by_id) - seen)
-    csvio.write_table(out, rows, fmt)
+    csvio.write_table(out, rows, fmt, as_read=True)  # Moodle's cells as it wrote them
     return result
 
 

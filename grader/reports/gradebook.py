@@ -4,7 +4,7 @@ Written as ``utf-8-sig`` in the chosen dialect (``grader.csvio``: ``excel``, or 
 ``;`` and decimal commas for French Excel): Excel reads a CSV without a byte-order mark in the system's legacy
 code page and mangles accented names; with it, Excel, LibreOffice and Python's csv module all
 read UTF-8. Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first,
-from a crafted file name) are prefixed with ``'``, the usual neutraliser. A task a report
+from a crafted file name) are prefixed with ``'`` by ``csvio.write_table``, the usual neutraliser. A task a report
 lacks, or whose points all await a person, is an empty cell, not a zero. ``diagnoses`` lists
 the codes of the known mistakes found (``convnet.pool_stride_1;answer_3_6.own_network``), each once.
 """
@@ -22,7 +22,6 @@ IDENTITY = ("last_name", "first_name", "file")
 #: Beside the identity, for submissions that came from a Moodle download.
 MOODLE = ("participant", "moodle_name")
 TOTALS = ("total", "max", "pending", "status", "problems", "diagnoses")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def task_ids(reports: Sequence[Report]) -> list[str]:
@@ -61,18 +60,18 @@ def write_gradebook(
         failed = any(p.code == "grader-error" for p in report.problems)
         info = report.moodle or {}
         cells = {
-            "last_name": _no_formula(student.get("last_name", "")),
-            "first_name": _no_formula(student.get("first_name", "")),
-            "file": _no_formula(report.submission),
+            "last_name": student.get("last_name", ""),
+            "first_name": student.get("first_name", ""),
+            "file": report.submission,
             "participant": info.get("participant", ""),
-            "moodle_name": _no_formula(info.get("full_name") or ""),
+            "moodle_name": info.get("full_name") or "",
             **{task_id: scores.get(task_id, "") for task_id in ids},
             "total": "" if failed else csvio.number(report.score, fmt),
             "max": csvio.number(report.max_score, fmt),
             "pending": csvio.number(pending_points(report), fmt),
-            "status": _no_formula(row_status(report)),
-            "problems": _no_formula(";".join(p.code for p in report.problems)),
-            "diagnoses": _no_formula(";".join(diagnosis_codes(report))),
+            "status": row_status(report),
+            "problems": ";".join(p.code for p in report.problems),
+            "diagnoses": ";".join(diagnosis_codes(report)),
         }
         rows.append([cells[column] for column in header])
     csvio.write_table(path, rows, fmt)
@@ -81,7 +80,3 @@ def write_gradebook(
 def diagnosis_codes(report: Report) -> list[str]:
     """The known mistakes diagnosed in a report, each once, in report order."""
     return list(dict.fromkeys(d.code for t in report.tasks for c in t.checks for d in c.diagnoses))
-
-
-def _no_formula(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell

@@ -7,7 +7,6 @@ offline and can be mailed; the wording is "similarity" and "evidence to review" 
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 from dataclasses import asdict
@@ -19,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from grader import csvio
 from grader.similarity.model import PairResult, SimilarityReport
 from grader.similarity.parts import OTHER
 
@@ -35,6 +35,8 @@ CSV_COLUMNS = (
     "shared_fragments",
     "shared_fingerprints",
 )  # then one column per part and kind found in the class: "1.2 code", "1.1 answer", ...
+#: UTF-8 without a byte-order mark, ``,``: what scripts read (the gradebook is the spreadsheet's).
+CSV_FORMAT = csvio.CsvFormat(encoding="utf-8")
 HTML_RANKED = 100  # pairs listed in the page; the CSV has them all
 HTML_EVIDENCE = 60  # flagged pairs shown side by side in the page; the JSON has them all
 CONTEXT = 2  # unmatched lines shown around matched ones in the side-by-side view
@@ -64,29 +66,30 @@ def _part_columns(report: SimilarityReport) -> list[tuple[str, str]]:
 
 
 def write_csv(report: SimilarityReport, path: Path) -> None:
+    """Every pair, one column per part; file names are the students', so cells go through
+    ``csvio.write_table``'s formula guard."""
     columns = _part_columns(report)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*CSV_COLUMNS, *(part_label(t, k) for t, k in columns)])
-        for p in report.pairs:
-            by_part = {(t.task, t.kind): t.score for t in p.tasks}
-            best = p.tasks[0] if p.tasks else None
-            writer.writerow(
-                [
-                    p.a,
-                    p.b,
-                    f"{p.score:.4f}",
-                    str(p.flagged).lower(),
-                    p.task,
-                    p.kind,
-                    "; ".join(part_label(t.task, t.kind) for t in p.flagged_tasks),
-                    f"{p.best('code'):.4f}",
-                    f"{p.best('answer'):.4f}",
-                    p.shared_fragments,
-                    best.shared if best else 0,
-                    *(f"{by_part.get(c, 0.0):.4f}" for c in columns),
-                ]
-            )
+    rows = [[*CSV_COLUMNS, *(part_label(t, k) for t, k in columns)]]
+    for p in report.pairs:
+        by_part = {(t.task, t.kind): t.score for t in p.tasks}
+        best = p.tasks[0] if p.tasks else None
+        rows.append(
+            [
+                p.a,
+                p.b,
+                f"{p.score:.4f}",
+                str(p.flagged).lower(),
+                p.task,
+                p.kind,
+                "; ".join(part_label(t.task, t.kind) for t in p.flagged_tasks),
+                f"{p.best('code'):.4f}",
+                f"{p.best('answer'):.4f}",
+                str(p.shared_fragments),
+                str(best.shared if best else 0),
+                *(f"{by_part.get(c, 0.0):.4f}" for c in columns),
+            ]
+        )
+    csvio.write_table(path, rows, CSV_FORMAT)
 
 
 def to_json(report: SimilarityReport) -> dict:
