@@ -13,10 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import jinja2
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from grader import csvio
 from grader.similarity.model import PairResult, SimilarityReport
@@ -128,7 +125,8 @@ def to_json(report: SimilarityReport) -> dict:
 
 def histogram_png(report: SimilarityReport) -> str:
     """The class's distribution of pair scores with the threshold, as a base64 PNG."""
-    figure, axes = plt.subplots(figsize=(7, 3), dpi=100)
+    figure = Figure(figsize=(7, 3), dpi=100)  # the object API: no pyplot state to leak or close
+    axes = figure.add_subplot()
     axes.hist([p.score for p in report.pairs], bins=50, range=(0, 1), color="#4a78b0")
     axes.axvline(
         report.threshold, color="#c0392b", linestyle="--", label=f"threshold {report.threshold:.2f}"
@@ -142,7 +140,6 @@ def histogram_png(report: SimilarityReport) -> str:
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
