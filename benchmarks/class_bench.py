@@ -1,7 +1,7 @@
 """A realistic class: 100 notebooks of the real-form corpus, mixed as a class is, 2 workers.
 
 The sample class the batch benchmark copies is mostly correct notebooks; a real class is not.
-This one draws from the verdict corpus (``tests/corpus/build.py``): about a third with a wrong
+This one draws from the verdict corpus (``tests/support/corpus/``): about a third with a wrong
 gradient or ConvNet, a few broken or hostile files and codes, the rest correct in the many
 styles students write, plus a few other seeded mistakes. It prints, for the median of
 ``--repeat`` runs, each figure next to its goal as a ratio to ``python -c "import torch"``
@@ -35,11 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "corpus"))
-
-from build import build_corpus
 
 from grader.batch import EXIT_NEEDS_PERSON, EXIT_OK, grade_all
+from tests.support.corpus import build_corpus
 
 GOAL_CLASS = 0.45  # seconds per notebook, as a ratio to `import torch`
 GOAL_SINGLE = 1.5  # one notebook cold, grade or check, as a ratio to `import torch`

@@ -2,7 +2,7 @@
 
 Correct styles keep every automatic point; a seeded bug costs exactly its task; broken and
 hostile notebooks get a clear problem or status, never more than their honest version, and
-leave the grader's environment as it was. The cases live in ``tests/corpus/build.py``.
+leave the grader's environment as it was. The cases live in ``tests/support/corpus/``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -19,15 +18,12 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
-
-from build import CASES, ROOT, build_corpus, write_samples
-
 from grader.assignment import load_assignment
 from grader.batch import EXIT_NEEDS_PERSON, grade_all
 from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
 from grader.results import Counterexample, Report
 from grader.selfcheck import ready
+from tests.support.corpus import CASES, ROOT, build_corpus, write_samples
 
 BY_NAME = {case.name: case for case, _ in CASES}
 # Unique per run: two runs of this test at once (two checkouts, CI and a developer) each
@@ -350,7 +346,7 @@ def test_hostile_code_left_the_environment_intact(corpus):
         "grader/grading.py",
         "reference/part1.py",
         "pyproject.toml",
-        "tests/corpus/build.py",
+        "tests/support/corpus/__init__.py",
     ):
         assert (ROOT / path).is_file()
     assert corpus["runtime_leftovers"] == {}, "folders the student runtime left behind"
@@ -391,7 +387,7 @@ def test_written_answers_are_found_where_students_put_them(corpus, name):
 
 
 def test_the_sample_class_is_what_the_corpus_writes(tmp_path):
-    """submissions/ is generated (python tests/corpus/build.py): stale samples fail here."""
+    """submissions/ is generated (python -m tests.support.corpus): stale samples fail here."""
     for path in write_samples(tmp_path):
         assert path.read_bytes() == (ROOT / "submissions" / path.name).read_bytes(), path.name
 

@@ -18,13 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import realform
 
 from grader.assignment import Assignment, load_assignment
 from grader.batch import EXIT_NEEDS_PERSON, grade_all
 from grader.grading import grade_notebook
 from grader.notebook import load_submission
 from grader.results import Report
+from tests.support import realform
 
 # Text of the reference's gradient_nn and helpers that no student process may ever compile.
 REFERENCE_MARKERS = ("sigma_minus_t", "Gradient of the loss of one example", "Copy of the vector X", "without overflow")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from batch_support import tiny_notebook
+
+from tests.support.batch import tiny_notebook
 
 
 @pytest.fixture(autouse=True)

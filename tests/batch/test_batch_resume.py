@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_support import report_json, tiny_notebook
-from nbfactory import write_notebook
 
 import grader.batch
 from grader.batch import EXIT_NEEDS_PERSON, EXIT_USAGE, grade_all
+from tests.support.batch import report_json, tiny_notebook
+from tests.support.nbfactory import write_notebook
 
 
 def gradebook(out: Path) -> dict[str, dict[str, str]]:

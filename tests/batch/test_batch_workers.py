@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from batch_support import fake_grade, report_json, tiny_notebook
-
 from grader.batch import grade_all, plan, run_pool
+from tests.support.batch import fake_grade, report_json, tiny_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,11 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from batch_support import report_json, tiny_notebook
 
 from grader.batch import grade_all
 from grader.cli import main
 from grader.gradescope import build_package
+from tests.support.batch import report_json, tiny_notebook
 
 GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 GRADESCOPE_TOP = {

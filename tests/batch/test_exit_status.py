@@ -3,10 +3,9 @@ student; a submission that needs a person makes it 2."""
 
 from __future__ import annotations
 
-from batch_support import tiny_notebook
-
 from grader.batch import EXIT_NEEDS_PERSON, EXIT_OK, EXIT_USAGE
 from grader.cli import main
+from tests.support.batch import tiny_notebook
 
 
 def test_a_missing_path_is_an_error_and_writes_nothing(tmp_path, capsys):

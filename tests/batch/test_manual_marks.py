@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_support import report_json
 
 from grader.assignments import a2
 from grader.batch import grade_all
 from grader.cli import main
 from grader.manual import COLUMNS, ManualMarksError, import_sheet
 from grader.rubric import load_rubric
+from tests.support.batch import report_json
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from batch_support import report_json, tiny_notebook
-from moodlefactory import LAYOUTS, Student, colab_bytes, moodle_download
 
 from grader.batch import EXIT_OK, grade_all
 from grader.moodle.download import read_download, stage
 from grader.reports import STUDENT_DIR
+from tests.support.batch import report_json, tiny_notebook
+from tests.support.moodlefactory import LAYOUTS, Student, colab_bytes, moodle_download
 
 
 def _notebook(tmp_path: Path, name: str, **kwargs) -> bytes:

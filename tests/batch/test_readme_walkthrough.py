@@ -11,11 +11,11 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-from batch_support import tiny_notebook
-from moodlefactory import Student, colab_bytes, moodle_download, worksheet
 
 from grader.batch import EXIT_OK
 from grader.cli import main
+from tests.support.batch import tiny_notebook
+from tests.support.moodlefactory import Student, colab_bytes, moodle_download, worksheet
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

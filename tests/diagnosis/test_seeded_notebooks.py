@@ -6,7 +6,6 @@ Notebooks are in Colab's form (``notebooks.py``) and graded through the grading 
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,11 +14,8 @@ import pytest
 from grader.assignment import load_assignment
 from grader.grading import grade_notebook
 from grader.results import Report
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import notebooks
-import styles
+from tests.support import seeded as notebooks
+from tests.support import styles
 
 TASKS = ("1.2", "1.4", "3.2", "3.6")
 

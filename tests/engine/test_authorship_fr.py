@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from nbfactory import write_notebook
 
 from grader.notebook import load_submission
+from tests.support.nbfactory import write_notebook
 
 
 def _has_statement(tmp_path, text: str) -> bool:

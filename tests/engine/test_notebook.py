@@ -7,7 +7,6 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nbfactory import error, image, make_notebook, result, stream, write_notebook
 
 from grader.notebook import (
     Identity,
@@ -17,6 +16,7 @@ from grader.notebook import (
     load_submission,
     parse_identity,
 )
+from tests.support.nbfactory import error, image, make_notebook, result, stream, write_notebook
 
 SIGNED = ("markdown", "I, Jane Doe, certify that this notebook is my own work.")
 GOOD = "A2_DOE_Jane.ipynb"

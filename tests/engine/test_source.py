@@ -8,7 +8,6 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nbfactory import write_notebook
 
 from grader.notebook import load_submission
 from grader.source import (
@@ -19,6 +18,7 @@ from grader.source import (
     neutralise,
     undefined_names,
 )
+from tests.support.nbfactory import write_notebook
 
 PRELUDE = (
     "import numpy as np\n"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from realforms import real_notebooks
 
 from grader.assignment import load_assignment
 from grader.grading import grade_notebook
+from tests.support.realforms import real_notebooks
 
 REFERENCE_NOTEBOOK = Path(__file__).parents[2] / "submissions" / "A2_REFERENCE_Solution.ipynb"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kitenv import KitEnv, bare_env
 
 from grader.assignment import Assignment, load_assignment
 from grader.kit.build import Kit, build_kit
+from tests.support.kitenv import KitEnv, bare_env
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE_NOTEBOOK = REPO / "submissions" / "A2_REFERENCE_Solution.ipynb"

@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kitenv import KitEnv
+
+from tests.support.kitenv import KitEnv
 
 pytestmark = pytest.mark.slow
 

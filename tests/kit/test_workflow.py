@@ -17,10 +17,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from actions_local import JobRun, run_job
-from kitenv import bare_env
 
 from grader.kit.build import Kit
+from tests.support.actions_local import JobRun, run_job
+from tests.support.kitenv import bare_env
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reportfactory import Tags
 from rich.console import Console
 
 from grader.problems import Problem
@@ -16,6 +15,7 @@ from grader.reports.gradebook import write_gradebook
 from grader.reports.summary import write_summary
 from grader.reports.terminal import render_terminal
 from grader.results import STATUSES, CheckResult, Counterexample, Report, TaskResult
+from tests.support.reportfactory import Tags
 
 # Any code point, surrogates and control characters included: notebooks are JSON, which can
 # carry "\ud800" and "\u0000", and file names can carry undecodable bytes.

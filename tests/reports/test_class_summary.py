@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 from dataclasses import replace
 
-from reportfactory import Tags, make_report
-
 from grader.reports.summary import failing_checks, task_stats, write_summary
 from grader.results import CheckResult, Counterexample
+from tests.support.reportfactory import Tags, make_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -6,12 +6,11 @@ import codecs
 import csv
 from dataclasses import replace
 
-from reportfactory import make_report
-
 from grader.csvio import dialect
 from grader.problems import Problem
 from grader.reports.gradebook import write_gradebook
 from grader.results import CheckResult
+from tests.support.reportfactory import make_report
 
 HARD_NAME = {"last_name": 'DE LA CRUZ, "Jr"', "first_name": "Zoë-Françoise"}
 

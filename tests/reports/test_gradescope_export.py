@@ -6,11 +6,11 @@ import json
 from dataclasses import replace
 
 import pytest
-from reportfactory import HIDDEN_NAME, make_report
 
 from grader.reports import write_report
 from grader.reports.gradescope import VISIBILITIES, to_gradescope
 from grader.results import CheckResult
+from tests.support.reportfactory import HIDDEN_NAME, make_report
 
 TEST_KEYS = {"name", "number", "score", "max_score", "visibility", "output", "output_format"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from junitparser import Error, Failure, JUnitXml, Skipped
-from reportfactory import make_report
 
 from grader.reports import write_report
+from tests.support.reportfactory import make_report
 
 
 def test_parses_with_the_right_counts(tmp_path):

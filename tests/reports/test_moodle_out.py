@@ -9,13 +9,13 @@ import zipfile
 from dataclasses import replace
 
 import pytest
-from moodlefactory import Student, worksheet
-from reportfactory import HIDDEN_STRINGS, make_report
 
 from grader.moodle.feedback import write_feedback_zip
 from grader.moodle.worksheet import fill_worksheet
 from grader.reports import STUDENT_DIR, write_student_report
 from grader.results import CheckResult
+from tests.support.moodlefactory import Student, worksheet
+from tests.support.reportfactory import HIDDEN_STRINGS, make_report
 
 
 def _moodle_reports() -> dict[str, object]:

@@ -7,10 +7,9 @@ import math
 import re
 from dataclasses import replace
 
-from reportfactory import COUNTEREXAMPLE, EXPECTED_ANSWER, HOSTILE, Tags, make_report
-
 from grader.reports import write_report
 from grader.results import CheckResult, Counterexample, Report
+from tests.support.reportfactory import COUNTEREXAMPLE, EXPECTED_ANSWER, HOSTILE, Tags, make_report
 
 NAMES = ["report.json", "report.md", "report.html", "results.json", "junit.xml"]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from reportfactory import EXPECTED_ANSWER, HIDDEN_STRINGS, make_report
-
 from grader.reports import write_report
 from grader.reports.visibility import HIDDEN_NAME, student_view
 from grader.results import Report
+from tests.support.reportfactory import EXPECTED_ANSWER, HIDDEN_STRINGS, make_report
 
 
 def test_no_hidden_detail_in_any_student_file(tmp_path):

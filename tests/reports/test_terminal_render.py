@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from reportfactory import HIDDEN_STRINGS, make_report
 from rich.console import Console
 
 from grader.reports.terminal import render_terminal
 from grader.results import CheckResult, Report, TaskResult
+from tests.support.reportfactory import HIDDEN_STRINGS, make_report
 
 
 def render(report, **kwargs) -> str:

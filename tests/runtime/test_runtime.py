@@ -6,9 +6,9 @@ import os
 
 import numpy as np
 import pytest
-from runtime_support import statements_from_code
 
 from grader.runtime import Handle, Limits, Opaque, Stub, StudentRuntime, as_tensor
+from tests.support.runtime import statements_from_code
 
 NET = """
 import numpy as np

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from runtime_support import statements_from_code
 
 from grader.runtime import Handle, StudentRuntime, as_tensor
+from tests.support.runtime import statements_from_code
 
 COLAB_CELL = """
 import numpy as np

@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from runtime_support import statements_from_code
-from test_runtime_limits import alive
 
 from grader.runtime import Limits, StudentRuntime, client, ipc, sandbox
 from grader.runtime.client import WITHOUT_ENV
+from tests.support.runtime import alive, statements_from_code
 
 MODES = pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
 

@@ -8,10 +8,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from runtime_support import statements_from_code
 
 from grader.runtime import StudentRuntime, sandbox
 from grader.runtime.client import PACKAGE_ROOT
+from tests.support.runtime import statements_from_code
 
 REPO = PACKAGE_ROOT
 TAG = f"escape-{uuid.uuid4().hex}"

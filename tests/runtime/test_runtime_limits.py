@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-from runtime_support import statements_from_code
 
 from grader.runtime import Limits, StudentRuntime
+from tests.support.runtime import alive, statements_from_code
 
 HOSTILE = """
 import ctypes, os, re, signal, subprocess, sys, threading, time
@@ -306,15 +306,6 @@ def test_threads_children_and_daemons_do_not_outlive_close(privileged):
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(p) for p in pids)
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` is a live process (not a zombie)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
 
 
 def descendants(root: int) -> set[int]:

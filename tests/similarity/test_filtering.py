@@ -8,11 +8,11 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-from nbfactory import write_notebook
 
 from benchmarks import similarity_corpus as corpus
 from grader.similarity import DEFAULT_THRESHOLD, cli, run_similarity
 from grader.similarity.compare import CompareParams, rarity
+from tests.support.nbfactory import write_notebook
 
 
 def _template_only(folder: Path, names: list[str]) -> None:

@@ -8,12 +8,12 @@ import json
 
 import nbformat
 import pytest
-from nbfactory import write_notebook
 
 from benchmarks import similarity_corpus as corpus
 from grader.similarity import cli, documents, run_similarity
 from grader.similarity.documents import neutralise_magics
 from grader.similarity.fingerprints import words
+from tests.support.nbfactory import write_notebook
 
 GRADIENT = """\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):

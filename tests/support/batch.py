@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from nbfactory import stream, write_notebook
+from tests.support.nbfactory import stream, write_notebook
 
 
 def fake_grade(job) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 import nbformat
 from nbformat import v4
@@ -35,7 +36,7 @@ def _definitions(source: str) -> dict[str, tuple[int, int]]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            found[node.name] = (first, node.end_lineno)
+            found[node.name] = (first, node.end_lineno or node.lineno)
     return found
 
 
@@ -89,7 +90,7 @@ def _section(nb: nbformat.NotebookNode, task: str) -> Section:
     cells = tuple(
         Cell(k, c.cell_type, c.source, c.get("execution_count"), ()) for k, c in enumerate(nb.cells, start=1)
     )
-    sections = find_sections(Submission(path=None, identity=None, cells=cells), TASK_IDS, SECTION_RULES)
+    sections = find_sections(Submission(path=Path("corpus.ipynb"), identity=None, cells=cells), TASK_IDS, SECTION_RULES)
     if task not in sections:
         raise EditError(f"no section for task {task}")
     return sections[task]

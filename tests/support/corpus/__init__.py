@@ -19,19 +19,17 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import grader
+from tests.support import variants as V
+from tests.support.corpus import edits
 
-import edits
-import variants as V
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(grader.__file__).resolve().parents[1]  # the checkout under test
 REFERENCE_NOTEBOOK = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
 
 GRADIENT_CHECKS = (
@@ -486,7 +484,7 @@ SAMPLES = {
 
 
 def write_samples(out_dir: Path = ROOT / "submissions") -> list[Path]:
-    """The sample class: corpus cases under students' names (``python tests/corpus/build.py``)."""
+    """The sample class: corpus cases under students' names (``python -m tests.support.corpus``)."""
     reference = load_reference()
     edits_by_name = {case.name: edit for case, edit in CASES}
     written = []
@@ -500,12 +498,9 @@ def write_samples(out_dir: Path = ROOT / "submissions") -> list[Path]:
             text = nbformat.writes(nb)
             path.write_text(text[: len(text) // 2], encoding="utf-8")
         else:
-            edits_by_name[name](nb)
+            edit = edits_by_name[name]
+            if edit is not None:
+                edit(nb)
             nbformat.write(nb, path)
         written.append(path)
     return written
-
-
-if __name__ == "__main__":
-    for path in write_samples():
-        print(f"wrote {path.relative_to(ROOT)}")
