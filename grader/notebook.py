@@ -57,8 +57,8 @@ import nbformat
 import PIL.Image
 from nbformat import validator
 
+from grader.magics import neutralise
 from grader.problems import Problem
-from grader.source import neutralise
 
 
 @dataclass(frozen=True)
@@ -456,9 +456,11 @@ def _validation_problems(notebook: Any, name: str, limit: int = 3) -> list[Probl
     try:
         if minor is not None:
             minor = min(minor, nbformat.current_nbformat_minor)
-        errors = list(validator.iter_validate(notebook, version=4, version_minor=minor))
-    except Exception as error:  # noqa: BLE001 -- the validator itself can fail on odd structures
-        errors = [error]
+        errors: list[Exception] = list(
+            validator.iter_validate(notebook, version=4, version_minor=minor)
+        )
+    except Exception as failure:  # noqa: BLE001 -- the validator itself can fail on odd structures
+        errors = [failure]
     problems = []
     for error in errors[:limit]:
         where = list(getattr(error, "absolute_path", ()) or ())
@@ -505,9 +507,8 @@ def _cells(notebook: Any) -> tuple[Cell, ...]:
     for index, raw in enumerate(raw_cells, start=1):
         if not isinstance(raw, dict):
             continue
-        cell_type = (
-            raw.get("cell_type") if raw.get("cell_type") in ("code", "markdown", "raw") else "raw"
-        )
+        kind = raw.get("cell_type")
+        cell_type: str = kind if kind in ("code", "markdown", "raw") else "raw"
         count = raw.get("execution_count")
         count = count if isinstance(count, int) and not isinstance(count, bool) else None
         outputs = raw.get("outputs") if cell_type == "code" else None
@@ -526,7 +527,8 @@ def _cells(notebook: Any) -> tuple[Cell, ...]:
 
 
 def _output(raw: dict) -> Output:
-    kind = raw.get("output_type") if isinstance(raw.get("output_type"), str) else "unknown"
+    output_type = raw.get("output_type")
+    kind = output_type if isinstance(output_type, str) else "unknown"
     if kind == "stream":
         return Output(kind, _text(raw.get("text")))
     if kind == "error":
@@ -535,7 +537,8 @@ def _output(raw: dict) -> Output:
             kind,
             f"{ename if isinstance(ename, str) else 'Error'}: {evalue if isinstance(evalue, str) else ''}",
         )
-    data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+    bundle = raw.get("data")
+    data: dict[Any, Any] = bundle if isinstance(bundle, dict) else {}
     images = tuple(mime for mime in data if isinstance(mime, str) and mime.startswith("image/"))
     return Output(kind, _text(data.get("text/plain")), images, tuple(_figure(m, data[m]) for m in images))
 
@@ -574,10 +577,10 @@ def run_facts(cells: tuple[Cell, ...], options: ReadOptions = DEFAULT_OPTIONS) -
     never_run = () if cleared else tuple(c.index for c in code if c.execution_count is None and not c.outputs)
     out_of_order: list[int] = []
     highest: int | None = None
-    for cell in counted:
-        if highest is not None and cell.execution_count <= highest:
-            out_of_order.append(cell.index)
-        highest = cell.execution_count if highest is None else max(highest, cell.execution_count)
+    for index, count in [(c.index, c.execution_count) for c in code if c.execution_count is not None]:
+        if highest is not None and count <= highest:
+            out_of_order.append(index)
+        highest = count if highest is None else max(highest, count)
     errors = tuple(c.index for c in code if any(o.output_type == "error" for o in c.outputs))
     return RunFacts(
         never_run_cells=never_run,
@@ -676,7 +679,7 @@ def _fact_problems(cells: tuple[Cell, ...], facts: RunFacts) -> list[Problem]:
         first = by_index[facts.out_of_order[0]]
         earlier = max(
             (c for c in cells if c.index < first.index and c.execution_count is not None),
-            key=lambda c: c.execution_count,
+            key=lambda c: c.execution_count or 0,
             default=first,
         )
         problems.append(

@@ -1,0 +1,263 @@
+"""A notebook's code cells as the statements that rebuild the student's namespace.
+
+Each cell is neutralised (``grader.magics``: IPython syntax becomes calls of
+``get_ipython()``, which are then skipped like any statement that calls it) and parsed on its
+own: a syntax error costs that cell only. Every top-level statement is classified
+(``grader.source.classify``): run, or skip with a ``Reason``.
+
+Order. Statements are kept in notebook (cell) order, not execution-count order: later
+definitions overwrite earlier ones when the runtime executes them, as in "Restart & Run All".
+Out-of-order execution is reported by ``grader.notebook`` as a fact about the submission.
+"""
+
+from __future__ import annotations
+
+import ast
+import symtable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
+
+from grader.magics import neutralise
+from grader.problems import Problem
+from grader.source.classify import COMPREHENSIONS, DEFINITIONS, Classifier, module_level
+from grader.source.policy import DEFAULT_POLICY, Policy
+from grader.source.reasons import Action, Category, Reason
+
+if TYPE_CHECKING:
+    from grader.notebook import Cell, Submission
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement of a code cell, as the runtime will execute it."""
+
+    cell: int  # 1-based notebook cell index
+    line: int  # 1-based first line within the cell
+    source: str  # the statement's Python source (magics already neutralised)
+    action: Action
+    reason: Reason  # why: import, definition, cheap assignment, experiment loop, ...
+    defines: tuple[str, ...] = ()  # names bound by this statement
+
+    @property
+    def filename(self) -> str:
+        """The name tracebacks show, so that a student finds the cell."""
+        return f"<cell {self.cell}>"
+
+
+@dataclass
+class Program:
+    statements: list[Statement] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def to_run(self) -> list[Statement]:
+        return [s for s in self.statements if s.action == "run"]
+
+    @property
+    def defined(self) -> set[str]:
+        """Names that the statements the runtime executes bind."""
+        return {name for s in self.to_run for name in s.defines}
+
+
+_Parsed = tuple[int, str, int, ast.Module | None]  # cell, neutralised text, line offset, tree
+
+
+def build_program(
+    submission_or_cells: Submission | Iterable[Cell] | Iterable[str],
+    policy: Policy = DEFAULT_POLICY,
+) -> Program:
+    """Classify every top-level statement of the code cells; never raises on cell contents.
+
+    Accepts a ``Submission``, its cells, or plain code strings (numbered as cells 1, 2, ...).
+    """
+    cells = cast("Iterable[Cell | str]", getattr(submission_or_cells, "cells", submission_or_cells))
+    program = Program()
+    parsed: list[_Parsed] = []
+    code_cells = 0
+    for number, item in enumerate(cells, start=1):
+        if isinstance(item, str):
+            cell, source = number, item
+        elif item.cell_type == "code":
+            cell, source = item.index, item.source
+        else:
+            continue
+        code_cells += 1
+        if code_cells <= policy.max_cells:
+            parsed.append(_parse_cell(program, cell, source, policy))
+    if code_cells > policy.max_cells:
+        program.problems.append(
+            Problem(
+                "cell-budget",
+                f"the notebook has {code_cells:,} code cells; only the first "
+                f"{policy.max_cells:,} were read",
+            )
+        )
+    classifier = Classifier(
+        policy, _function_names(tree for *_, tree in parsed if tree is not None)
+    )
+    for cell, text, offset, tree in parsed:
+        if tree is not None:
+            _add_statements(program, classifier, cell, text, offset, tree)
+    return program
+
+
+def _parse_cell(program: Program, cell: int, source: str, policy: Policy) -> _Parsed:
+    """Neutralise and parse one cell; a syntax error becomes a problem and no statements."""
+    text, offset = neutralise(source, policy.python_cell_magics)
+    try:
+        return cell, text, offset, ast.parse(text)
+    except SyntaxError as error:
+        line = (error.lineno or 1) + offset
+        shown = (error.text or "").strip()
+        program.problems.append(
+            Problem(
+                "syntax-error",
+                f"cell {cell}, line {line}: {error.msg}"
+                + (f" — `{shown}`" if shown else "")
+                + "; the grader ignores this cell.",
+                cell=cell,
+                line=line,
+            )
+        )
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
+        program.problems.append(
+            Problem(
+                "syntax-error",
+                f"cell {cell}: not valid Python ({error}); the grader ignores this cell.",
+                cell=cell,
+            )
+        )
+    return cell, text, offset, None
+
+
+def _function_names(trees: Iterable[ast.Module]) -> frozenset[str]:
+    """Every function the notebook defines anywhere, so that a call before its cell is known."""
+    return frozenset(
+        node.name
+        for tree in trees
+        for top in tree.body
+        for node in module_level(top)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+
+
+def _add_statements(
+    program: Program, classifier: Classifier, cell: int, text: str, offset: int, tree: ast.Module
+) -> None:
+    lines = text.split("\n")
+    budget = classifier.policy.max_statements
+    for node in tree.body:
+        if len(program.statements) >= budget:
+            if not any(p.code == "statement-budget" for p in program.problems):
+                program.problems.append(
+                    Problem(
+                        "statement-budget",
+                        f"the notebook has more than {budget:,} statements; the rest were not read",
+                        cell=cell,
+                    )
+                )
+            return
+        segment = _segment(lines, node)
+        action: Action
+        table: symtable.SymbolTable | None
+        try:
+            action, reason = classifier.classify(node)
+            table = symtable.symtable(segment, f"<cell {cell}>", "exec")
+        except SyntaxError as error:  # symtable is stricter than ast: `def f(a, a)`, `nonlocal`
+            action, reason, table = "skip", Reason(Category.SYNTAX_ERROR), None
+            line = _first_line(node) + offset + (error.lineno or 1) - 1
+            program.problems.append(
+                Problem(
+                    "syntax-error", f"cell {cell}, line {line}: {error.msg}.", cell=cell, line=line
+                )
+            )
+        except (RecursionError, ValueError):
+            action, reason, table = "skip", Reason(Category.TOO_NESTED), None
+        defines = _defines(node, table)
+        # a skipped input explains a statement better than "not a definition ..." does
+        undecided = action == "run" or reason.category == Category.UNSURE
+        if undecided and table is not None and not isinstance(node, DEFINITIONS):
+            action, reason = classifier.check_dependencies(
+                _immediate_reads(node, table), action, reason
+            )
+        program.statements.append(
+            Statement(cell, _first_line(node) + offset, segment, action, reason, defines)
+        )
+        classifier.record(node, action, reason, cell, defines)
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", None) or []
+    return min([node.lineno] + [d.lineno for d in decorators])
+
+
+def _segment(lines: list[str], node: ast.stmt) -> str:
+    """The statement's exact text; ast column offsets count UTF-8 bytes."""
+    first, last = _first_line(node), node.end_lineno or node.lineno
+    chunk = [line.encode() for line in lines[first - 1 : last]]
+    start = 0 if first != node.lineno or not chunk else node.col_offset
+    end = node.end_col_offset if node.end_col_offset is not None else len(chunk[-1])
+    if len(chunk) == 1:
+        return chunk[0][start:end].decode(errors="replace")
+    return b"\n".join([chunk[0][start:], *chunk[1:-1], chunk[-1][:end]]).decode(errors="replace")
+
+
+def _defines(node: ast.stmt, table: symtable.SymbolTable | None) -> tuple[str, ...]:
+    if table is None or isinstance(node, ast.Delete):
+        return ()
+    return tuple(s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported())
+
+
+def _immediate_reads(node: ast.stmt, table: symtable.SymbolTable) -> list[str]:
+    """Global names a statement reads while it executes (not inside lambdas or functions)."""
+    names = [s.get_name() for s in table.get_symbols() if s.is_referenced()]
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        names.append(node.target.id)
+    pending = list(table.get_children())
+    while pending:
+        child = pending.pop()
+        if child.get_type() == "class" or child.get_name() in COMPREHENSIONS:
+            names += [
+                s.get_name() for s in child.get_symbols() if s.is_referenced() and s.is_global()
+            ]
+            pending += child.get_children()
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------- how the notebook calls things
+
+
+def literal_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tuple, dict]]:
+    """The arguments of the notebook's own calls of ``name`` whose arguments are all literals,
+    in notebook order, without repeats: ``ConvNet(10)`` → ``[((10,), {})]``.
+
+    A check that must instantiate a student's class calls it the way the notebook does, so a
+    constructor with a parameter of the student's own (``def __init__(self, num_outputs)``)
+    is not a failure.
+    """
+    found: list[tuple[tuple, dict]] = []
+    for statement in program.statements:
+        if name not in statement.source:
+            continue
+        try:
+            tree = ast.parse(statement.source)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == name
+            ):
+                continue
+            try:
+                args = tuple(ast.literal_eval(a) for a in node.args)
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                continue
+            if len(kwargs) == len(node.keywords) and (args, kwargs) not in found:
+                found.append((args, kwargs))
+            if len(found) >= limit:
+                return found
+    return found
