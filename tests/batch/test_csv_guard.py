@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from batch_support import tiny_notebook
-
 from grader import csvio
 from grader.batch import grade_all
 from grader.cli import main
 from grader.manual import export_sheet
+from tests.support.batch import tiny_notebook
 
 #: OWASP's list of characters that start a formula, tab and carriage return included.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
