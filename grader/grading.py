@@ -16,7 +16,6 @@ weak-sandbox           the sandbox lacked a layer grading relies on (allowed exp
 time-budget            the submission's wall-time budget ran out: what was left reports timeout
 memory-budget          its processes together went over the memory budget and were killed
 disk-budget            its private folder's disk budget ran out: writes past it failed
-cell-budget            more code cells than are read (``Policy.max_cells``): the rest were not
 statement-budget       more statements than are read or run: the rest were not
 =====================  =====================================================================
 """

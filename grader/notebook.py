@@ -13,6 +13,8 @@ missing-file*          the path does not exist
 not-a-file*            the path is a directory or another non-regular file
 unreadable-file*       the operating system refused to read it
 too-large*             larger than ``ReadOptions.max_bytes``: not read at all
+too-many-cells*        more cells than ``ReadOptions.max_cells`` (2,000): the rest are not read
+                       (the one cap on cells: nothing after reading counts them again)
 empty-file*            zero bytes (or only whitespace)
 not-utf8*              the bytes are not UTF-8 text
 invalid-json*          not JSON (truncated, hand-edited...): the line and column are given

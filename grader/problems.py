@@ -13,7 +13,7 @@ from grader.bounds import safe_text
 BLOCKING = frozenset({
     "missing-file", "not-a-file", "unreadable-file", "too-large", "empty-file", "not-utf8",
     "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook", "syntax-error",
-    "no-code", "cell-budget", "statement-budget", "too-many-cells",
+    "no-code", "statement-budget", "too-many-cells",
 })  # fmt: skip
 
 

@@ -105,9 +105,8 @@ class Policy:
     aliases: dict[str, str] = field(default_factory=lambda: dict(CONVENTIONAL_ALIASES), hash=False)
     python_cell_magics: frozenset[str] = PYTHON_CELL_MAGICS
     kernel_names: frozenset[str] = KERNEL_NAMES
-    # Budgets of what is read (problems ``cell-budget``, ``statement-budget``): a notebook of
-    # 100,000 cells must not cost minutes and gigabytes of the grader.
-    max_cells: int = 5_000  # code cells parsed
+    # Budget of what is classified (problem ``statement-budget``). The cells themselves are
+    # capped where the notebook is read (``ReadOptions.max_cells``, ``too-many-cells``).
     max_statements: int = 20_000  # top-level statements classified
 
 

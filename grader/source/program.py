@@ -70,29 +70,17 @@ def build_program(
     """Classify every top-level statement of the code cells; never raises on cell contents.
 
     Accepts a ``Submission``, its cells, or plain code strings (numbered as cells 1, 2, ...).
+    How many cells there are is the reader's cap (``grader.notebook.ReadOptions.max_cells``);
+    statements past ``Policy.max_statements`` are not classified.
     """
     cells = cast("Iterable[Cell | str]", getattr(submission_or_cells, "cells", submission_or_cells))
     program = Program()
     parsed: list[_Parsed] = []
-    code_cells = 0
     for number, item in enumerate(cells, start=1):
         if isinstance(item, str):
-            cell, source = number, item
+            parsed.append(_parse_cell(program, number, item, policy))
         elif item.cell_type == "code":
-            cell, source = item.index, item.source
-        else:
-            continue
-        code_cells += 1
-        if code_cells <= policy.max_cells:
-            parsed.append(_parse_cell(program, cell, source, policy))
-    if code_cells > policy.max_cells:
-        program.problems.append(
-            Problem(
-                "cell-budget",
-                f"the notebook has {code_cells:,} code cells; only the first "
-                f"{policy.max_cells:,} were read",
-            )
-        )
+            parsed.append(_parse_cell(program, item.index, item.source, policy))
     classifier = Classifier(
         policy, _function_names(tree for *_, tree in parsed if tree is not None)
     )
