@@ -18,9 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from jinja2 import Environment, select_autoescape
-
-from grader import csvio
+from grader import csvio, templating
 from grader.checks import CheckOutcome
 from grader.reports.jsonreport import dump_json
 from grader.results import CheckResult, Report, TaskResult
@@ -283,8 +281,7 @@ def _render_page(rows: list[SheetRow], sheet: Path, out: Path) -> str:
                 else None,
             }
         )
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    return env.from_string(_PAGE).render(
+    return templating.environment().from_string(_PAGE).render(
         tasks=list(tasks.values()),
         count=len(rows),
         students=len({r.submission for r in rows}),

@@ -13,13 +13,13 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import Environment, StrictUndefined
+from grader import templating
 
 DOTTED = ("github", "gitignore")
 KIT_DIR = ".selfcheck"
 WORKFLOW = ".github/workflows/selfcheck.yml"
 #: Jinja delimiters that clash neither with GitHub's ``${{ }}`` nor with bash or Markdown.
-DELIMITERS = {
+DELIMITERS: templating.Delimiters = {
     "variable_start_string": "@{",
     "variable_end_string": "}@",
     "block_start_string": "@%",
@@ -30,10 +30,7 @@ DELIMITERS = {
 
 
 def render(text: str, **names: object) -> str:
-    env = Environment(
-        undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False, **DELIMITERS
-    )
-    return env.from_string(text).render(**names)
+    return templating.environment(text=True, delimiters=DELIMITERS).from_string(text).render(**names)
 
 
 def write_template(dest: Path, *, wheel: Path, prefix: str, constraints: Path | None) -> list[Path]:

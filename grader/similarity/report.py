@@ -12,10 +12,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import jinja2
 from matplotlib.figure import Figure
 
-from grader import csvio
+from grader import csvio, templating
 from grader.similarity.model import PairResult, SimilarityReport
 from grader.similarity.parts import OTHER
 
@@ -199,12 +198,7 @@ def part_title(task: str, kind: str) -> str:
     return f"{where}, {'code' if kind == 'code' else 'written answer'}"
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("grader.similarity", "templates"),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = templating.environment("grader.similarity")
 
 
 def render_html(report: SimilarityReport) -> str:
