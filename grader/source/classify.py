@@ -63,14 +63,10 @@ class Classifier:
             reason = self._cheap(node.test) or self._block_reason(node.body + node.orelse)
             return _verdict(reason, Category.RUNNABLE_BLOCK)
         if isinstance(node, (ast.Try, ast.TryStar)):
-            reason = self._first_reason(
-                [h.type for h in node.handlers if h.type]
-            ) or self._block_reason(
-                node.body
-                + [s for h in node.handlers for s in h.body]
-                + node.orelse
-                + node.finalbody
-            )
+            handled = [s for h in node.handlers for s in h.body]
+            body = node.body + handled + node.orelse + node.finalbody
+            reason = self._first_reason([h.type for h in node.handlers if h.type])
+            reason = reason or self._block_reason(body)
             return _verdict(reason, Category.RUNNABLE_BLOCK)
         if isinstance(node, (ast.With, ast.AsyncWith)):
             reason = self._first_reason([item.context_expr for item in node.items])
