@@ -6,6 +6,9 @@ two interleaved half-annuli (Haykin's classic double moon: radius 10, width 6, d
 scaled and offset to sit in the decision-boundary window x in [-2, 4], y in [-5, 3], centred
 on the origin: the network's hidden units start as lines through the origin (bi = 0), so
 centred moons let h = 7, lr = 0.02 reach 0% training error within ~25 epochs on most seeds.
+
+The files live in the A2 pack (``grader/assignments/a2/data/``), their one copy: the student kit
+ships them with the pack's checks, without the reference; the reference reads them from there.
 """
 
 from pathlib import Path
@@ -13,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from scipy.io import loadmat, savemat
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from grader.assignments.a2.data import DATA_DIR
+
 TRAIN_FILE = "double_moon_train1000.mat"
 VAL_FILE = "double_moon_val1000.mat"
 TRAIN_SEED = 1
@@ -61,7 +65,7 @@ def load_double_moon(path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_shipped() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Xtr, Ytr, Xval, Yval from the files shipped in reference/data."""
+    """Xtr, Ytr, Xval, Yval from the files the A2 pack ships."""
     Xtr, Ytr = load_double_moon(DATA_DIR / TRAIN_FILE)
     Xval, Yval = load_double_moon(DATA_DIR / VAL_FILE)
     return Xtr, Ytr, Xval, Yval
