@@ -130,7 +130,7 @@ def _cpu_only_torch() -> None:
             return torch.device("cpu")
         return value
 
-    def patch_to(cls: type) -> None:
+    def patch_to(cls: Any) -> None:
         original = cls.to
 
         def to(self: Any, *args: Any, **kwargs: Any) -> Any:

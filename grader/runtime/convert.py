@@ -101,12 +101,12 @@ def _plain(v: Any, depth: int, budget: _Budget) -> Any:
         out = [_plain(x, depth + 1, budget) for x in items]
         return out if isinstance(v, list) else tuple(out)
     if isinstance(v, dict):
-        out = {}
+        fields = {}
         for k, x in dict.items(v):
             if type(k) is not str:
                 raise ProtocolError("dict keys must be str")
-            out[k] = _plain(x, depth + 1, budget)
-        return out
+            fields[k] = _plain(x, depth + 1, budget)
+        return fields
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(v, torch.Tensor):
         return _tensor(v, torch, budget)

@@ -49,11 +49,11 @@ def remove_added(uid: int, before: frozenset[tuple[str, int | str]]) -> int:
     removed = 0
     for kind, ident in objects(uid) - before:
         if kind == "shm":
-            ok = _libc.shmctl(ctypes.c_int(ident), IPC_RMID, None) == 0
+            ok = _libc.shmctl(ctypes.c_int(int(ident)), IPC_RMID, None) == 0
         elif kind == "sem":
-            ok = _libc.semctl(ctypes.c_int(ident), 0, IPC_RMID) == 0
+            ok = _libc.semctl(ctypes.c_int(int(ident)), 0, IPC_RMID) == 0
         elif kind == "msg":
-            ok = _libc.msgctl(ctypes.c_int(ident), IPC_RMID, None) == 0
+            ok = _libc.msgctl(ctypes.c_int(int(ident)), IPC_RMID, None) == 0
         else:
             try:
                 os.unlink(os.path.join(SHM_DIR, str(ident)))
