@@ -16,8 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from grader.runtime import StudentRuntime, as_tensor
-from grader.source import Statement
+from grader.runtime import Code, StudentRuntime, as_tensor
 
 NOTEBOOK = [
     """
@@ -53,13 +52,13 @@ class ConvNet(nn.Module):
 ]
 
 
-def statements() -> list[Statement]:
+def statements() -> list[Code]:
     out = []
     for cell, text in enumerate(NOTEBOOK, 1):
         lines = text.splitlines()
         for node in ast.parse(text).body:
             source = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-            out.append(Statement(cell, node.lineno, source, "run", "bench"))
+            out.append(Code(cell, node.lineno, source))
     return out
 
 
@@ -74,7 +73,7 @@ def timed(fn, repeat: int) -> list[float]:
 
 def main() -> None:
     stmts = statements()
-    rows = []
+    rows: list[tuple[str, float, float | None]] = []
 
     t = time.perf_counter()
     rt = StudentRuntime(stmts)

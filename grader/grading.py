@@ -33,7 +33,7 @@ from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.notebook import ReadOptions, load_submission
 from grader.problems import Problem
 from grader.results import Report
-from grader.runtime import BuildOutcome, SandboxTooWeak, StudentRuntime, missing_layers
+from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
 from grader.source import Program, build_program, literal_calls, undefined_names
@@ -117,7 +117,8 @@ def grade_notebook(
 def _start_runtime(
     program: Program, assignment: Assignment, seed: int
 ) -> tuple[StudentRuntime | None, dict[str, str], list[Problem]]:
-    runtime = StudentRuntime(program.to_run, files=assignment.runtime_files, seed=seed, limits=assignment.limits)
+    code = [Code(s.cell, s.line, s.source) for s in program.to_run]
+    runtime = StudentRuntime(code, files=assignment.runtime_files, seed=seed, limits=assignment.limits)
     try:
         outcomes = runtime.start()
         names = runtime.names()

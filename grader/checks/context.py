@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from grader.checks.display import show, show_inputs
 from grader.notebook import Submission
 from grader.results import Counterexample
-from grader.runtime.client import Stub
+from grader.runtime import Stub
 
 #: How checks explore inputs: reproducible from the grading seed, nothing written to disk
 #: (no example database), no deadline (a student's slow loop is not a failure). No "explain"
@@ -141,15 +141,15 @@ class Context:
         it (``"ConvNet(10)"``). If every way fails, the first failure is raised.
         """
         ways = [*self.calls.get(name, ()), *(((*d,), {}) for d in defaults)]
-        first: StudentCallFailed | None = None
+        failures: list[StudentCallFailed] = []
         for args, kwargs in dict.fromkeys((a, tuple(sorted(k.items()))) for a, k in ways) or [((), ())]:
             try:
                 return self.keep(name, *args, **dict(kwargs)), _call_text(name, args, dict(kwargs))
             except StudentCallFailed as failure:
-                first = first or failure
+                failures.append(failure)
                 if failure.status != "error":
                     break
-        raise first
+        raise failures[0]
 
     def define(self, source: str, values: Mapping[str, Any] | None = None) -> None:
         """Run trusted source in the student's namespace (undone after the check)."""

@@ -5,44 +5,60 @@ environment that pre-imports numpy, scipy, matplotlib, torch, torchvision and th
 code) forks one *launcher* per ``StudentRuntime``, which enters the submission's PID, IPC,
 mount and network namespaces (``namespaces``) and forks the *builder* into them; the builder
 confines itself (rlimits, private cwd, unprivileged uid of its own, Landlock, no Unix
-sockets), executes the "run" statements, then only forks *call workers*. The grader watches
-the submission's budgets (time, memory of all its processes, disk, statements: ``Limits``). A hang, exit, crash or memory blow-up costs the
-worker; the next call gets a fresh fork with the same namespace and the defines replayed.
+sockets), executes the statements it is given (``Code``), then only forks *call workers*. The
+grader watches the submission's budgets (time, memory of all its processes, disk,
+statements: ``Limits``, the one source of every limit, the sandbox's included). A hang,
+exit, crash or memory blow-up costs the worker; the next call gets a fresh fork with the
+same namespace and the defines replayed. Each statement and call ends with a ``Status``.
+
+On the grader's side, ``student.StudentRuntime`` drives one submission: ``spawner`` starts
+the zygote and talks to the processes it forks, ``reaper`` kills them, ``protocol`` checks
+every reply, and ``isolation`` says which layers grading with hidden checks relies on.
 
 Wire format (``protocol``): JSON header plus raw array buffers, validated on decode; nothing
 is unpickled or executed on the grader's side. Handles name objects kept in the worker; they
 do not survive a restart (nor do defines that captured them).
 
-    with StudentRuntime(statements, files={"data.mat": blob}) as rt:
-        rt.outcomes                      # one BuildOutcome per "run" statement
+    with StudentRuntime([Code(cell=1, line=1, source="...")], files={"data.mat": blob}) as rt:
+        rt.outcomes                      # one BuildOutcome per statement
         rt.call("gradient_nn", X, Y, Wi, bi, Wo, bo)
         net = rt.call("ConvNet", keep=True).value
         rt.call("@forward", net, as_tensor(batch))
 """
 
-from grader.runtime.client import (
+from grader.runtime.isolation import (
     REQUIRED_LAYERS,
-    RuntimeFailure,
     SandboxTooWeak,
-    Stub,
-    StudentRuntime,
     missing_layers,
-    prestart,
     probe_isolation,
 )
 from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
-from grader.runtime.results import BuildOutcome, CallResult, Limits, StudentError
+from grader.runtime.results import (
+    STATUSES,
+    BuildOutcome,
+    CallResult,
+    Code,
+    Limits,
+    RuntimeFailure,
+    Status,
+    StudentError,
+)
+from grader.runtime.spawner import prestart
+from grader.runtime.student import Stub, StudentRuntime
 
 __all__ = [
     "REQUIRED_LAYERS",
+    "STATUSES",
     "BuildOutcome",
     "CallResult",
+    "Code",
     "Handle",
     "Limits",
     "Opaque",
     "ProtocolError",
     "RuntimeFailure",
     "SandboxTooWeak",
+    "Status",
     "Stub",
     "StudentError",
     "StudentRuntime",

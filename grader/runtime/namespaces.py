@@ -65,7 +65,7 @@ def enter_namespaces(cfg: SandboxConfig) -> tuple[list[str], bool]:
     ]
     if "disk-quota" in layers:
         try:
-            private_tmpfs(cfg.workdir, cfg.disk_bytes, cfg.uid if root and cfg.privileged else None)
+            private_tmpfs(cfg.workdir, cfg.limits.disk_bytes, cfg.uid if root and cfg.privileged else None)
         except OSError:
             layers.remove("disk-quota")
     return layers, userns

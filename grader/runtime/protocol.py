@@ -5,6 +5,8 @@ special values are one-key objects (``{"__array__": ...}``, ``{"__float__": "nan
 arrays travel as raw little-endian buffers listed after the header. Both sides decode with the
 same validation (dtype whitelist, shape x itemsize == buffer length, size and depth caps), so a
 hostile runtime can at worst send a message that is rejected with :class:`ProtocolError`.
+The grader then checks what a decoded reply says (its status, error record, callback
+arguments...) with the ``reply_*`` and ``callback_*`` functions at the end.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import socket
 import struct
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from grader.runtime.results import STATUSES, Status, StudentError
 
 MAX_MESSAGE_BYTES = 256 * 1024**2  # header + buffers of one message
 MAX_HEADER_BYTES = 64 * 1024**2
@@ -61,6 +66,9 @@ TENSOR_DTYPES = frozenset(
         "bool",
     ]
 )
+
+MAX_CALLBACK_BYTES = 8 * 1024**2  # the arrays one callback may hand the grader's functions
+MAX_STAND_INS = 20  # modules one statement may import as stand-ins (runtime.compat)
 
 BROKEN = 70  # exit status of a student process whose own (engine) code failed: EX_SOFTWARE
 
@@ -166,14 +174,14 @@ def _enc(v: Any, bufs: list[memoryview], depth: int) -> Any:
 
 def _enc_array(a: np.ndarray, bufs: list[memoryview]) -> dict:
     a = wire_array(a)
-    bufs.append(memoryview(a.reshape(-1).view(np.uint8)) if a.size else memoryview(b""))
+    bufs.append(a.reshape(-1).view(np.uint8).data if a.size else memoryview(b""))
     return {"dtype": a.dtype.str, "shape": list(a.shape), "buffer": len(bufs) - 1}
 
 
 # ----------------------------------------------------------------------------- decoding
 
 
-def decode(header: bytes, buffers: list[bytes | bytearray]) -> Any:
+def decode(header: bytes | bytearray, buffers: Sequence[bytes | bytearray]) -> Any:
     """Decode and validate a message; every malformed input raises ProtocolError."""
     try:
         doc = json.loads(header, parse_constant=_reject_constant)
@@ -190,7 +198,7 @@ def _reject_constant(name: str) -> Any:
     raise ProtocolError(f"bare {name} is not allowed")
 
 
-def _dec(d: Any, bufs: list[bytes], used: set[int], depth: int) -> Any:
+def _dec(d: Any, bufs: Sequence[bytes | bytearray], used: set[int], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     t = type(d)
@@ -226,7 +234,7 @@ def _is_pair(body: Any, t0: type, t1: type) -> bool:
     return type(body) is list and len(body) == 2 and type(body[0]) is t0 and type(body[1]) is t1
 
 
-def _dec_array(body: Any, bufs: list[bytes], used: set[int]) -> np.ndarray:
+def _dec_array(body: Any, bufs: Sequence[bytes | bytearray], used: set[int]) -> np.ndarray:
     if type(body) is not dict or set(body) != {"dtype", "shape", "buffer"}:
         raise ProtocolError("bad array description")
     dtype, shape, k = body["dtype"], body["shape"], body["buffer"]
@@ -273,7 +281,7 @@ _COALESCE = 1 << 20  # a message up to this size goes out in one write (callback
 
 def send_encoded(sock: socket.socket, header: bytes, buffers: list[memoryview]) -> None:
     """Write an already encoded message as one frame."""
-    parts = [_PREFIX.pack(len(header), len(buffers)), header]
+    parts: list[bytes | memoryview] = [_PREFIX.pack(len(header), len(buffers)), header]
     for b in buffers:
         parts += [_BUFLEN.pack(b.nbytes), b]
     if len(header) + sum(b.nbytes for b in buffers) <= _COALESCE:
@@ -325,3 +333,87 @@ def _recv_exact(
             raise ProtocolError("connection closed in the middle of a message")
         got += k
     return buf
+
+
+# ----------------------------------------------------------------------------- replies
+
+
+def reply_status(reply: Any) -> tuple[Status, StudentError | None, str]:
+    """(status, error, detail) of a reply from a student process, or ProtocolError."""
+    if type(reply) is not dict or reply.get("status") not in STATUSES:
+        raise ProtocolError("reply without a valid status")
+    status: Status = reply["status"]
+    detail = reply.get("detail", "")
+    if type(detail) is not str:
+        raise ProtocolError("bad detail")
+    err = reply.get("error")
+    if err is None:
+        return status, None, detail
+    if (
+        type(err) is not dict
+        or type(err.get("type")) is not str
+        or type(err.get("message")) is not str
+        or type(err.get("traceback")) is not list
+        or not all(type(t) is str for t in err["traceback"])
+    ):
+        raise ProtocolError("bad error record")
+    return status, StudentError(err["type"], err["message"], tuple(err["traceback"])), detail
+
+
+def reply_stand_ins(reply: dict) -> tuple[str, ...]:
+    """The modules a statement imported as stand-ins, as its reply lists them."""
+    stand_ins = reply.get("stand_ins", [])
+    if type(stand_ins) is not list or not all(type(n) is str and len(n) < 200 for n in stand_ins):
+        raise ProtocolError("bad stand-in list")
+    return tuple(stand_ins[:MAX_STAND_INS])
+
+
+def reply_type_name(reply: dict) -> str:
+    """The type name of a call's value (the student's own class names included)."""
+    type_name = reply.get("type_name", "")
+    if type(type_name) is not str:
+        raise ProtocolError("bad type name")
+    return type_name
+
+
+def reply_int(reply: Any, key: str) -> int:
+    """An integer field of a control reply (a pid, an exit code)."""
+    value = reply[key] if type(reply) is dict and key in reply else None
+    if type(value) is not int:
+        raise ProtocolError(f"bad {key}")
+    return value
+
+
+def reply_hello(hello: Any) -> tuple[tuple[str, ...], int]:
+    """(isolation layers, uid) from a builder's first message."""
+    if type(hello) is not dict or type(hello.get("isolation")) is not list:
+        raise ProtocolError("bad hello")
+    return tuple(str(x) for x in hello["isolation"]), reply_int(hello, "uid")
+
+
+CALLBACK_REFUSED = (
+    "the arguments must be numbers, arrays or lists of them, "
+    f"{MAX_CALLBACK_BYTES:,} bytes at most"
+)
+
+
+def callback_arguments(call: dict) -> tuple[tuple, dict, Any] | None:
+    """(args, kwargs, local) of a stub's call as the student's process sent them; None when
+    they are not plain numbers, strings and arrays within MAX_CALLBACK_BYTES."""
+    args, kwargs = call.get("args"), call.get("kwargs")
+    if type(args) is not list or type(kwargs) is not dict or _nbytes(call) > MAX_CALLBACK_BYTES:
+        return None
+    return tuple(args), kwargs, call.get("local")
+
+
+def _nbytes(value: Any) -> float:
+    """Bytes of the arrays in decoded callback data; infinite for anything but numbers,
+    strings, arrays and containers of them (handles, tensors, opaque objects)."""
+    t = type(value)
+    if t in (list, tuple):
+        return sum(_nbytes(v) for v in value)
+    if t is dict:
+        return sum(_nbytes(v) for v in value.values())
+    if t is np.ndarray:
+        return value.nbytes
+    return 0 if value is None or t in (bool, int, float, str) else float("inf")

@@ -1,16 +1,35 @@
-"""The plain records the runtime hands to the grader: limits in, outcomes out."""
+"""The plain records the runtime shares with the grader: code and limits in, outcomes out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
-from grader.source import Statement
+# How a statement or call ended; the values appear in reports (``statement-<status>``).
+Status = Literal["ok", "error", "timeout", "exited", "crashed", "memory"]
+STATUSES: frozenset[Status] = frozenset(get_args(Status))
+
+
+class RuntimeFailure(RuntimeError):
+    """The runtime machinery itself failed (zygote would not start, builder would not answer)."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """One top-level statement to run in the student's namespace, and where the notebook has it.
+
+    The runtime's own record: the grader turns what its source reader classified as "run"
+    into these, so that the runtime needs nothing of how notebooks are read.
+    """
+
+    cell: int  # 1-based notebook cell index
+    line: int  # 1-based first line within the cell
+    source: str  # the statement's Python source (magics already neutralised)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one submission's processes."""
+    """Resource limits of one submission's processes: the one place they are set."""
 
     call_timeout: float = 10.0  # wall seconds per call
     statement_timeout: float = 5.0  # wall seconds per namespace statement
@@ -20,6 +39,7 @@ class Limits:
     )  # RLIMIT_DATA (RLIMIT_AS can't be used: torch maps ~3.2 GB on import)
     max_processes: int = 32
     max_file_bytes: int = 16 * 1024**2
+    max_open_files: int = 256
     max_output_chars: int = 10_000
     # Budgets of the whole submission (every process, the build and every call together).
     submission_seconds: float = 300.0  # wall time from start() to close()
@@ -45,7 +65,7 @@ class StudentError:
 class CallResult:
     """What one call into the runtime produced."""
 
-    status: str  # ok | error | timeout | exited | crashed | memory
+    status: Status
     value: Any = (
         None  # None, bool, int, float, str, list, tuple, dict[str, ...], np.ndarray, Handle, Opaque
     )
@@ -65,8 +85,8 @@ class CallResult:
 class BuildOutcome:
     """How one namespace statement went."""
 
-    statement: Statement
-    status: str  # ok | error | timeout | exited | crashed | memory
+    statement: Code
+    status: Status
     error: StudentError | None
     detail: str
     output: str = ""

@@ -14,10 +14,12 @@ import resource
 import signal
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.runtime import seccomp
+from grader.runtime.results import Limits
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -56,19 +58,16 @@ class _PathBeneath(ctypes.Structure):
 
 @dataclass(frozen=True)
 class SandboxConfig:
-    """What the confined process may touch. Plain data: it crosses from grader to zygote as JSON."""
+    """What the confined process may touch. Plain data: it crosses from grader to zygote as JSON
+    (``to_doc``/``from_doc``). Its resource limits are the submission's ``Limits``."""
 
     workdir: str
     uid: int = (
         -1
     )  # the unprivileged uid/gid to become when running as root (-1: chosen by the builder)
     privileged: bool = True  # False: behave as a grader without root would (no root-only layers)
-    cpu_seconds: int = 300
-    memory_bytes: int = 2 * 1024**3
-    max_processes: int = 32
-    max_file_bytes: int = 16 * 1024**2
-    max_open_files: int = 256
-    disk_bytes: int = 256 * 1024**2  # the private folder's tmpfs, where a mount namespace exists
+    # The submission's limits: its rlimits and its private folder's size (disk_bytes).
+    limits: Limits = field(default_factory=Limits)
     # Layers to leave out, as if this OS lacked them (``GRADER_SANDBOX_WITHOUT``): how the tests
     # and an instructor see what grading does on a kernel without them.
     without: tuple[str, ...] = ()
@@ -81,6 +80,17 @@ class SandboxConfig:
     list_paths: tuple[str, ...] = ()
     hidden_paths: tuple[str, ...] = ()
     mount_ns: bool = False
+
+    def to_doc(self) -> dict[str, Any]:
+        """The config as JSON-able data (lists for tuples, the limits as an object)."""
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> SandboxConfig:
+        """The config ``to_doc`` wrote (with the zygote's paths filled in)."""
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in doc.items()}
+        fields["limits"] = Limits(**doc["limits"])
+        return cls(**fields)
 
 
 # Read access for every submission, besides the Python installation and its site-packages.
@@ -127,15 +137,16 @@ def set_rlimits(cfg: SandboxConfig, nproc_base: int = 0) -> None:
     RLIMIT_DATA misses shared mappings (``mmap(MAP_SHARED)``), so the address space may also
     grow by at most ``memory_bytes`` beyond what is mapped now (torch alone maps ~3 GB).
     """
+    limits = cfg.limits
     mapped = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
     for res, value in (
-        (resource.RLIMIT_CPU, cfg.cpu_seconds),
-        (resource.RLIMIT_DATA, cfg.memory_bytes),
-        (resource.RLIMIT_AS, mapped + cfg.memory_bytes),
-        (resource.RLIMIT_NPROC, nproc_base + cfg.max_processes),
-        (resource.RLIMIT_FSIZE, cfg.max_file_bytes),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_DATA, limits.memory_bytes),
+        (resource.RLIMIT_AS, mapped + limits.memory_bytes),
+        (resource.RLIMIT_NPROC, nproc_base + limits.max_processes),
+        (resource.RLIMIT_FSIZE, limits.max_file_bytes),
         (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_NOFILE, cfg.max_open_files),
+        (resource.RLIMIT_NOFILE, limits.max_open_files),
     ):
         _, hard = resource.getrlimit(res)
         if hard != resource.RLIM_INFINITY:

@@ -32,6 +32,7 @@ from grader.runtime import compat, helpers, protocol, sandbox
 from grader.runtime.convert import safe_str, to_plain, type_name
 from grader.runtime.namespaces import enter_namespaces
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
+from grader.runtime.results import Status
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
 # As root, each submission runs as uid UID_BASE + its launcher's pid: its own RLIMIT_NPROC
@@ -117,13 +118,14 @@ def student_error(exc: BaseException) -> dict:
                 frames.append(f"{fs.filename}, line {fs.lineno}, in {fs.name}")
     except BaseException:  # noqa: BLE001, S110 - frames of a hostile exception: keep what we have
         pass
-    name = getattr(exc, "filename", None) if isinstance(exc, SyntaxError) else None
-    if type(name) is str and name.startswith("<cell ") and type(exc.lineno) is int:
-        frames.append(f"{name}, line {exc.lineno}")
+    if isinstance(exc, SyntaxError):
+        name = getattr(exc, "filename", None)
+        if type(name) is str and name.startswith("<cell ") and type(exc.lineno) is int:
+            frames.append(f"{name}, line {exc.lineno}")
     return {"type": type_name(exc), "message": safe_str(exc), "traceback": frames}
 
 
-def _failure(exc: BaseException) -> tuple[str, str]:
+def _failure(exc: BaseException) -> tuple[Status, str]:
     """(status, detail) for an exception that ended a statement or call."""
     if isinstance(exc, MemoryError):
         return "memory", "ran out of memory"
@@ -231,9 +233,7 @@ def _kill_children() -> None:
 
 
 def _config(cfg_doc: dict) -> SandboxConfig:
-    cfg = SandboxConfig(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg_doc["sandbox"].items()}
-    )
+    cfg = SandboxConfig.from_doc(cfg_doc["sandbox"])
     if cfg.uid < 0:  # unique while the launcher lives: its pid is, in the zygote's namespace
         cfg = dataclasses.replace(cfg, uid=UID_BASE + os.getpid())
     return cfg
@@ -495,6 +495,8 @@ class _Worker:
 
     def ask(self, token: str, args: tuple, kwargs: dict, local: Any) -> Any:
         """Send a callback request mid-call and wait for the grader's plain-data answer."""
+        if self.sock is None:
+            raise RuntimeError("no grader to ask")
         plain, _ = to_plain({"args": list(args), "kwargs": kwargs, "local": local})
         protocol.send(self.sock, {"callback": token, "call": plain, "id": self.request_id})
         answer = protocol.recv(self.sock)

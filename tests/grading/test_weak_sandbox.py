@@ -15,7 +15,7 @@ from grader.cli import main
 from grader.grading import grade_notebook
 from grader.problems import Problem
 from grader.runtime import SandboxTooWeak
-from grader.runtime.client import WITHOUT_ENV
+from grader.runtime.student import WITHOUT_ENV
 from grader.selfcheck import ready
 
 

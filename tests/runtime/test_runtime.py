@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.runtime import Handle, Limits, Opaque, Stub, StudentRuntime, as_tensor
+from grader.runtime import Code, Handle, Limits, Opaque, Stub, StudentRuntime, as_tensor
 from tests.support.runtime import statements_from_code
 
 NET = """
@@ -281,9 +281,7 @@ def test_a_statement_that_hangs_or_kills_the_process_costs_only_itself():
 
 
 def test_a_syntax_error_is_a_build_error_in_its_cell():
-    from grader.source import Statement
-
-    stmt = Statement(4, 3, "def f(:\n    pass", "run", "definition", ("f",))
+    stmt = Code(4, 3, "def f(:\n    pass")
     with StudentRuntime([stmt]) as rt:
         (outcome,) = rt.outcomes
         assert outcome.status == "error" and outcome.error.type == "SyntaxError"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.runtime import Limits, StudentRuntime, client, ipc, sandbox
-from grader.runtime.client import WITHOUT_ENV
+from grader.runtime import REQUIRED_LAYERS, Limits, StudentRuntime, ipc, sandbox, spawner, student
+from grader.runtime.student import WITHOUT_ENV
 from tests.support.runtime import alive, statements_from_code
 
 MODES = pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
@@ -105,7 +105,7 @@ def test_a_grader_without_root_gets_every_layer_and_leaves_nothing():
         code = 99
         try:
             read, _ = sandbox.filesystem_view(())
-            sandbox.expose_paths((*read, str(client.PACKAGE_ROOT / "grader")))  # the package, inside a checkout that may be 0700
+            sandbox.expose_paths((*read, str(spawner.PACKAGE_ROOT / "grader")))  # the package, inside a checkout that may be 0700
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
@@ -113,7 +113,8 @@ def test_a_grader_without_root_gets_every_layer_and_leaves_nothing():
         except BaseException:  # noqa: BLE001, S110 - a forked child must never return into pytest
             pass
         finally:
-            client._stop_everything()
+            student.close_open_runtimes()
+            spawner.stop_zygote()
             os._exit(code)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
 
@@ -122,7 +123,7 @@ def _unprivileged_grader() -> int:
     """0 when every layer is there and nothing of the submissions is left; else which failed."""
     key = secrets.randbelow(2**30) + 1
     with StudentRuntime(statements_from_code(ESCAPE, SHM)) as rt:
-        if set(client.REQUIRED_LAYERS) - set(rt.isolation) or "unprivileged-user" in rt.isolation:
+        if set(REQUIRED_LAYERS) - set(rt.isolation) or "unprivileged-user" in rt.isolation:
             return 1
         pids = [*rt.call("escapees").value, rt.call("clone_from_a_call").value]
         if min(rt.call("make_segment", key).value) < 0 or not all(alive(p) for p in pids):
@@ -139,7 +140,7 @@ def test_no_process_outlives_the_grader(privileged):
     rt = StudentRuntime(statements_from_code(ESCAPE), privileged=privileged)
     rt.start()
     pids = [*rt.call("escapees").value, rt.call("clone_from_a_call").value, rt._builder.pid]
-    client.zygote().proc.kill()
+    spawner.zygote().proc.kill()
     deadline = time.monotonic() + 5
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)

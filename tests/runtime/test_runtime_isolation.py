@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.runtime import StudentRuntime, sandbox
-from grader.runtime.client import PACKAGE_ROOT
+from grader.runtime.spawner import PACKAGE_ROOT
 from tests.support.runtime import statements_from_code
 
 REPO = PACKAGE_ROOT
@@ -110,7 +110,7 @@ def test_the_active_layers_are_reported(rt):
     "path",
     [
         REPO / "reference" / "__init__.py",
-        REPO / "grader" / "runtime" / "client.py",
+        REPO / "grader" / "runtime" / "student.py",
         REPO / "pyproject.toml",
         Path("/root/.bash_history"),
         Path("/etc/shadow"),
@@ -133,7 +133,7 @@ def test_the_repository_cannot_be_listed(rt):
 
 
 @pytest.mark.parametrize(
-    "name", ["reference", "grader", "grader.assignments", "grader.runtime.client"]
+    "name", ["reference", "grader", "grader.assignments", "grader.runtime.student"]
 )
 def test_project_packages_cannot_be_imported(rt, name):
     r = rt.call("import_", name)
@@ -199,7 +199,7 @@ def test_files_cannot_be_placed_outside_the_private_dir():
 
 
 def test_the_student_process_is_not_a_fork_of_the_grader(rt):
-    grader_only = ["pytest", "hypothesis", "reference", "grader", "grader.runtime.client"]
+    grader_only = ["pytest", "hypothesis", "reference", "grader", "grader.runtime.student"]
     assert rt.call("loaded", grader_only).value == []
     assert rt.call("loaded", ["torch", "numpy", "matplotlib.pyplot"]).value == [
         "torch",

@@ -10,7 +10,7 @@ import numpy
 import pytest
 
 from grader.runtime import namespaces, sandbox
-from grader.runtime.client import PACKAGE_ROOT
+from grader.runtime.spawner import PACKAGE_ROOT
 
 
 def test_the_read_view_has_the_libraries_but_not_the_project():

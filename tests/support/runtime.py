@@ -7,27 +7,20 @@ import ast
 import textwrap
 from pathlib import Path
 
-from grader.source import Statement
+from grader.runtime import Code
 
 
-def statements_from_code(*cells: str) -> list[Statement]:
-    """Split each cell (1-based, in order) into its top-level statements, all marked "run"."""
+def statements_from_code(*cells: str) -> list[Code]:
+    """Split each cell (1-based, in order) into its top-level statements, all to be run."""
     out = []
     for number, cell in enumerate(cells, 1):
         cell = textwrap.dedent(cell)
         lines = cell.splitlines()
         for node in ast.parse(cell).body:
-            decorators = getattr(node, "decorator_list", None)
-            first = decorators[0].lineno if decorators else node.lineno
-            source = "\n".join(lines[first - 1 : node.end_lineno])
-            names = tuple(
-                n.id
-                for n in ast.walk(node)
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-            )
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-                names = (node.name,)
-            out.append(Statement(number, first, source, "run", "test", names))
+            first = node.lineno
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+                first = node.decorator_list[0].lineno
+            out.append(Code(number, first, "\n".join(lines[first - 1 : node.end_lineno])))
     return out
 
 

@@ -1,0 +1,100 @@
+"""The reaper: kill a submission's processes, and say how one of them ended.
+
+Nothing a submission starts may outlive it: a student process may double-fork, call setsid
+or change its process group, so its processes are found in ``/proc`` (the builder's
+descendants, and every process of the submission's own uid); a pid a student process
+reports is checked to belong to the submission before it is signalled.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from grader.runtime import protocol
+from grader.runtime.results import Limits, Status
+
+
+def kill_group(pgid: int, session: int) -> None:
+    """SIGKILL process group ``pgid`` if it belongs to ``session`` (a pid from a student
+    process is never trusted to name a group outside the submission)."""
+    try:
+        fields = Path(f"/proc/{pgid}/stat").read_text().rsplit(")", 1)[1].split()
+        if int(fields[4]) == session:
+            os.killpg(pgid, signal.SIGKILL)
+    except (OSError, IndexError, ValueError):
+        pass
+
+
+def _live_processes(with_uid: bool) -> dict[int, tuple[int, int]]:
+    """pid -> (ppid, uid or -1) of every process that is not a zombie."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            uid = os.stat(f"/proc/{entry}").st_uid if with_uid else -1
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X"):
+            out[int(entry)] = (int(fields[1]), uid)
+    return out
+
+
+def kill_submission(builder: int, uid: int | None, keep_builder: bool) -> None:
+    """SIGKILL every process of a submission: the builder's descendants, and with a uid of
+    its own every process of that uid; the builder itself last, unless ``keep_builder``.
+
+    The builder is a child subreaper, so a process that double-forks or calls setsid is
+    still its descendant; while it lives no orphan can slip away to init. Scans repeat until
+    one finds nothing, so processes forked during a scan are caught too.
+    """
+    for _ in range(1000):
+        procs = _live_processes(with_uid=uid is not None)
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in procs.items():
+            children.setdefault(ppid, []).append(pid)
+        doomed: set[int] = set()
+        stack = [builder]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in doomed:
+                    doomed.add(child)
+                    stack.append(child)
+        if uid is not None:
+            doomed |= {pid for pid, (_, u) in procs.items() if u == uid and pid != builder}
+        if not doomed:
+            break
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    if not keep_builder:
+        try:
+            os.kill(builder, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def verdict(code: int | None, limits: Limits) -> tuple[Status, str]:
+    """(status, detail) for a process that ended with waitstatus_to_exitcode ``code``."""
+    if code is None:
+        return "crashed", "the process ended (status unknown)"
+    if code == protocol.BROKEN:
+        return (
+            "crashed",
+            "the call broke the runtime's own code (did it patch something the engine uses?)",
+        )
+    if code >= 0:
+        return "exited", f"exited with status {code}"
+    sig = -code
+    if sig == signal.SIGXCPU:
+        return "timeout", f"ran out of CPU time (limit {limits.cpu_seconds} s)"
+    try:
+        name = signal.Signals(sig).name
+    except ValueError:
+        name = "unknown signal"
+    return "crashed", f"killed by signal {sig} ({name})"
