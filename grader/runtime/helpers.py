@@ -7,6 +7,7 @@ check can inspect a student's ``nn.Module`` without the module ever crossing the
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -112,10 +113,18 @@ def parameter_count(module: Any) -> int:
 
 
 def seed(n: int) -> None:
-    """Seed random, numpy and torch."""
+    """Seed random, numpy and torch: the one seeding of a submission's processes (the builder,
+    each call worker, a check's ``"@seed"``).
+
+    Torch only once the process has imported it: importing it here, in a confined builder,
+    would load torch into a submission that never uses it (a torch imported later starts from
+    its own fixed seed, so the run stays reproducible).
+    """
     random.seed(n)
     np.random.seed(n % 2**32)
-    _torch().manual_seed(n)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(n)
 
 
 def state_arrays(module: Any) -> list:

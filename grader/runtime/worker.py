@@ -15,7 +15,6 @@ import dataclasses
 import errno
 import io
 import os
-import random
 import resource
 import signal
 import socket
@@ -25,8 +24,6 @@ import traceback
 import types
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from grader.runtime import compat, helpers, protocol, sandbox
 from grader.runtime.convert import safe_str, to_plain, type_name
@@ -141,14 +138,6 @@ def _failure(exc: BaseException) -> tuple[Status, str]:
 
 
 # ----------------------------------------------------------------------------- builder
-
-
-def _seed(n: int) -> None:
-    random.seed(n)
-    np.random.seed(n % 2**32)
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.manual_seed(n)
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
@@ -306,7 +295,7 @@ def _serve_builder(
     compat.install()
     signal.signal(signal.SIGALRM, _on_alarm)
     seed = int(cfg_doc["seed"])
-    _seed(seed)
+    helpers.seed(seed)
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     pristine = dict(builtins.__dict__)
     sys.dont_write_bytecode = True  # the sandbox would refuse the writes anyway
@@ -537,7 +526,7 @@ def _run_worker(
         sandbox.die_with_parent()
         sandbox.scope_signals()  # cannot signal the builder (or anything outside this process tree)
         capture = Capture(output_fd)
-        _seed(seed)
+        helpers.seed(seed)
         worker = _Worker(ns, handle_base, sock)
         me = os.getpid()
         while True:

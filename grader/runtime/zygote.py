@@ -16,7 +16,7 @@ import socket
 
 # Imported with this module, before serve() runs sandbox_paths(): that may cover a closed
 # checkout (a ``mktemp -d`` clone) with a tmpfs, after which the project cannot be imported.
-from grader.runtime import worker
+from grader.runtime import helpers, worker
 
 PRELOAD = (
     "numpy",
@@ -47,7 +47,7 @@ def preload() -> None:
 
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
-    torch.manual_seed(0)  # its first call initialises lazily: pay that once, here
+    helpers.seed(0)  # torch's first manual_seed initialises lazily: pay that once, here
 
 
 def sandbox_paths(package_root: str) -> dict:
