@@ -91,3 +91,40 @@ def test_each_data_file_has_one_copy_in_the_tree():
             by_content.setdefault(digest, []).append(name)
     copies = [names for names in by_content.values() if len(names) > 1]
     assert not copies, f"data files held twice: {copies}"
+
+
+def _calls(tree: ast.AST) -> Iterator[tuple[ast.Call, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            yield node, ast.unparse(node.func)
+
+
+def test_one_function_seeds_the_random_generators():
+    """``runtime.helpers.seed``: a second seeding drifts (it once imported torch, the other not)."""
+    seeding = ("random.seed", "np.random.seed", "numpy.random.seed", "manual_seed", "torch.seed")
+    found = [
+        f"{name}:{call.lineno} {func}"
+        for name, tree in modules()
+        if name != "runtime/helpers.py"
+        for call, func in _calls(tree)
+        if func in seeding or func.endswith(".manual_seed")
+    ]
+    assert not found, f"seeded outside grader.runtime.helpers.seed: {found}"
+
+
+def test_one_function_builds_the_environment_of_a_student_process():
+    """``runtime.sandbox.scrubbed_environ``: the zygote's and the builder's environments are one."""
+    found = [
+        f"{name}:{node.lineno}"
+        for name, tree in modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        and {"PATH", "HOME"} & {k.value for k in node.keys if isinstance(k, ast.Constant)}
+        and name != "runtime/sandbox.py"
+    ]
+    assert not found, f"an environment built outside grader.runtime.sandbox.scrubbed_environ: {found}"
+    from grader.runtime.sandbox import scrubbed_environ
+
+    env = scrubbed_environ("/work", TMPDIR="/work")
+    assert env["HOME"] == env["MPLCONFIGDIR"] == env["TMPDIR"] == "/work"
+    assert env["PATH"] == "/usr/bin:/bin" and env["MPLBACKEND"] == "Agg"

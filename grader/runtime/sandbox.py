@@ -330,6 +330,24 @@ def scope_signals() -> bool:
         os.close(ruleset)
 
 
+def scrubbed_environ(home: str, **extra: str) -> dict[str, str]:
+    """The whole environment of a process started for student code (the zygote, each builder):
+    nothing of the grader's, only what the interpreter and its libraries need (a home and
+    matplotlib's config dir it may write, headless plotting, one thread per BLAS library:
+    submissions run side by side). ``extra``: what one of them needs more."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": home,
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": home,
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        **extra,
+    }
+
+
 def scrub_interpreter(hidden_paths: tuple[str, ...]) -> None:
     """Forget the project: its sys.path entries, its modules, editable-install finders."""
     hidden = tuple(os.path.realpath(p) for p in hidden_paths)

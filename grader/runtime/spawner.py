@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.runtime import protocol
+from grader.runtime import protocol, sandbox
 from grader.runtime.protocol import ProtocolError
 from grader.runtime.results import RuntimeFailure
 
@@ -47,17 +47,7 @@ class Zygote:
         self.lock = threading.Lock()
         self.home = tempfile.mkdtemp(prefix="grader-zygote-")
         ours, theirs = socket.socketpair()
-        env = {  # scrubbed: nothing of the grader's environment but what the interpreter needs
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "HOME": self.home,
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": self.home,
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0",
-        }
+        env = sandbox.scrubbed_environ(self.home, PYTHONHASHSEED="0")
         if "LD_LIBRARY_PATH" in os.environ:  # some Python installs cannot start without it
             env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
         with open(os.path.join(self.home, "stderr"), "wb") as err:

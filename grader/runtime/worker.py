@@ -275,19 +275,7 @@ def _serve_builder(
     capture = Capture(output_fd)
     os.chdir(cfg.workdir)
     os.environ.clear()
-    os.environ.update(
-        {
-            "HOME": cfg.workdir,
-            "TMPDIR": cfg.workdir,
-            "PATH": "/usr/bin:/bin",
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": cfg.workdir,
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "LANG": "C.UTF-8",
-        }
-    )
+    os.environ.update(sandbox.scrubbed_environ(cfg.workdir, TMPDIR=cfg.workdir))
     tempfile.tempdir = cfg.workdir
     layers = confine(cfg, namespaces, own_userns)
     sandbox.die_with_parent()
