@@ -36,11 +36,6 @@ def distribution_name(assignment: str) -> str:
     return f"{assignment}-selfcheck"
 
 
-def wheel_name(assignment: str, version: str = __version__) -> str:
-    """The file name pip gives the kit's wheel (PEP 427: dashes become underscores)."""
-    return f"{distribution_name(assignment).replace('-', '_')}-{version}-py3-none-any.whl"
-
-
 def package_data(files: list[str]) -> dict[str, list[str]]:
     """setuptools ``package-data``: every non-Python file under its nearest package."""
     packages = {f.rsplit("/", 1)[0] for f in files if f.endswith("/__init__.py")}

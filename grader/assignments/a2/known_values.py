@@ -13,7 +13,6 @@ from types import ModuleType
 import numpy as np
 
 PATH = Path(__file__).with_name("known_values.json")
-NAMES = ("Wi", "bi", "Wo", "bo")
 
 
 def fixed_examples() -> list[dict]:
