@@ -33,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import EXIT_NEEDS_PERSON, EXIT_OK, grade_all
+from grader.batch import grade_all
+from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, exit_status
 
 TARGET_SECONDS_PER_100 = 100.0
 TARGET_WORKER_BYTES = 1.5e9
@@ -136,7 +137,7 @@ def main() -> int:
             sampler.start()
         started = time.monotonic()
         with contextlib.redirect_stdout(io.StringIO()):
-            code = grade_all([folder], out, jobs=args.jobs, force=True)
+            code = exit_status(grade_all([folder], out, jobs=args.jobs, force=True))
         total = time.monotonic() - started
         if sampler:
             sampler.stop.set()

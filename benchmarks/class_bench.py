@@ -36,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import EXIT_NEEDS_PERSON, EXIT_OK, grade_all
+from grader.batch import grade_all
+from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, exit_status
 from tests.support.corpus import build_corpus
 
 GOAL_CLASS = 0.45  # seconds per notebook, as a ratio to `import torch`
@@ -108,7 +109,7 @@ def grade_class(folder: Path, out: Path, jobs: int) -> float:
         shutil.rmtree(out)
     started = time.monotonic()
     with contextlib.redirect_stdout(io.StringIO()):
-        code = grade_all([folder], out, jobs=jobs, force=True)
+        code = exit_status(grade_all([folder], out, jobs=jobs, force=True))
     if code not in (EXIT_OK, EXIT_NEEDS_PERSON):  # a class with broken notebooks needs a person
         raise SystemExit(f"grade_all returned {code}")
     return time.monotonic() - started

@@ -6,15 +6,34 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.csvio import DIALECTS
+
+if TYPE_CHECKING:
+    from grader.batch import BatchResult
+
+#: Exit statuses of ``grader grade`` (see ``exit_status``).
+EXIT_OK = 0  # every submission graded, none needing a person (notes and unmarked answers may remain)
+EXIT_USAGE = 1  # nothing graded: a path that does not exist, no notebook, an unreadable ZIP, a weak sandbox
+EXIT_NEEDS_PERSON = 2  # graded, but some submission needs a person (``batch.needs_a_person``)
+EXIT_INTERRUPTED = 130  # Ctrl-C: what finished is kept, the same command resumes
+
+
+def exit_status(result: BatchResult) -> int:
+    """The exit status of a ``grader grade`` run (``EXIT_*``)."""
+    if result.error is not None:
+        return EXIT_USAGE
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_NEEDS_PERSON if result.need_a_person else EXIT_OK
 
 
 def _grade(args: argparse.Namespace) -> int:
     from grader.batch import grade_all
 
-    return grade_all(
+    result = grade_all(
         args.paths,
         args.out,
         assignment_name=args.assignment,
@@ -25,6 +44,15 @@ def _grade(args: argparse.Namespace) -> int:
         csv_dialect=args.csv_dialect,
         allow_weak_sandbox=args.allow_weak_sandbox,
     )
+    if result.error is not None:
+        print(result.error, file=sys.stderr)
+    elif not result.interrupted:  # the counts a person acts on
+        print(
+            f"{len(result.reports)} submission(s): {len(result.failed)} grader error(s), "
+            f"{len(result.need_a_person)} needing a person, {len(result.noted)} with notes only "
+            f"(summary.html lists both), {len(result.to_mark)} with written answers to mark"
+        )
+    return exit_status(result)
 
 
 def _manual_export(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ The unit of work is one submission. The client sends the notebook's bytes (worke
 share a file system with it), each worker loads the assignment pack once (``LoadAssignment``, a
 Dask ``WorkerPlugin``; ``_assignment`` also loads it on first use should a worker join after
 registration), and a result comes back as the report's plain JSON data, which the client
-writes with ``batch.write_submission`` — the same files as a local run. Only submissions that
+writes with ``classfolder.write_submission`` — the same files as a local run. Only submissions that
 need grading are sent: resume and manual marks work as they do locally.
 
 Requires the optional extra ``dask`` (``pip install "a2-grader[dask]"``).
@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import tempfile
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
 from distributed import Client, WorkerPlugin, as_completed
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch import Job, grader_failure, run_exit_hooks_at_exit, write_submission
+from grader.classfolder import Job, write_submission
+from grader.pool import grader_failure, run_exit_hooks_at_exit
 from grader.scoring import ManualMark
 
 _loaded: dict[str, Assignment] = {}
@@ -77,7 +78,7 @@ def grade_remote(
 
 def run_dask(
     todo: list[Job], address: str, *, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
-) -> Iterator[tuple[Job, dict]]:
+) -> Generator[tuple[Job, dict], None, None]:
     """Yield ``(job, report dict)`` as the cluster finishes them, each already written to its folder."""
     from grader.results import Report
 

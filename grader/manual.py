@@ -10,22 +10,28 @@ reads the same file, so re-grading keeps the marks.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader import csvio, templating
 from grader.checks import CheckOutcome
-from grader.reports.jsonreport import dump_json
+from grader.classfolder import (
+    Marks,
+    class_reports,
+    load_marks,
+    manifest,
+    save_marks,
+    write_class_files,
+    write_submission,
+)
+from grader.reports.summary import report_link
 from grader.results import CheckResult, Report, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
 from grader.scoring import WRITTEN_CHECK, ManualMark, score_tasks
 
-MARKS_FILE = "manual_marks.json"
 #: The name ``scoring`` gives the check that holds a task's hand-marked points.
 MANUAL_CHECK = WRITTEN_CHECK
 COLUMNS = (
@@ -42,8 +48,6 @@ COLUMNS = (
 #: Characters of the answer copied into the CSV (the HTML page shows it whole).
 EXCERPT = 300
 
-Marks = dict[str, dict[str, ManualMark]]  # submission folder -> task id -> mark
-
 
 class ManualMarksError(ValueError):
     """The sheet has rows that cannot be imported; the message lists every one."""
@@ -54,43 +58,6 @@ class ManualMarksError(ValueError):
             f"{source}: nothing imported, {len(problems)} problem(s):\n"
             + "\n".join(f"  {p}" for p in problems)
         )
-
-
-# -- storage ------------------------------------------------------------------------------------
-
-
-def load_marks(out: Path) -> Marks:
-    """The marks imported so far into ``out`` (none when nothing was imported)."""
-    path = Path(out) / MARKS_FILE
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        folder: {task: ManualMark(**mark) for task, mark in tasks.items()}
-        for folder, tasks in data.get("submissions", {}).items()
-    }
-
-
-def save_marks(out: Path, marks: Marks) -> None:
-    data = {
-        "version": 1,
-        "submissions": {
-            f: {t: asdict(m) for t, m in sorted(ts.items())} for f, ts in sorted(marks.items())
-        },
-    }
-    tmp = Path(out) / (MARKS_FILE + ".tmp")
-    dump_json(data, tmp)
-    tmp.replace(Path(out) / MARKS_FILE)
-
-
-def marks_digest(marks: Mapping[str, ManualMark] | None) -> str:
-    """What one submission's marks add to its fingerprint ('' when it has none)."""
-    if not marks:
-        return ""
-    canonical = json.dumps(
-        {t: asdict(m) for t, m in marks.items()}, sort_keys=True, ensure_ascii=False
-    )
-    return hashlib.sha256(canonical.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 # -- re-scoring a report ---------------------------------------------------------------------------
@@ -173,7 +140,7 @@ def sheet_rows(reports: Mapping[str, Report], marks: Marks) -> list[SheetRow]:
             mark = marks.get(folder, {}).get(task_id)
             rows.append(
                 SheetRow(
-                    folder, name, report.submission, f"{folder}/report.html", task, max_points, mark
+                    folder, name, report.submission, report_link(folder), task, max_points, mark
                 )
             )
     return rows
@@ -184,8 +151,6 @@ def export_sheet(
 ) -> tuple[Path, Path]:
     """Write the marking sheet (CSV, in ``csv_dialect``: by default the gradebook's) and the
     answers page (HTML, beside it); returns both paths."""
-    from grader.batch import MANIFEST, class_reports
-
     out = Path(out)
     reports = class_reports(out)
     if not reports:
@@ -193,10 +158,7 @@ def export_sheet(
             f"no report.json under {out}: run `grader grade ... --out {out}` first"
         )
     if csv_dialect is None:
-        try:
-            csv_dialect = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("csv_dialect")
-        except (OSError, ValueError):
-            pass
+        csv_dialect = manifest(out).get("csv_dialect")
     fmt = csvio.dialect(csv_dialect or "excel")
     rows = sheet_rows(reports, load_marks(out))
     csv_path = Path(to) if to else out / "manual_marks.csv"
@@ -362,8 +324,6 @@ def import_sheet(path: Path, out: Path) -> list[str]:
     Returns the report folders re-rendered. Every report file of those submissions, the
     gradebook and the class summary are written again with the marks in.
     """
-    from grader.batch import class_reports, write_class_files, write_submission
-
     out = Path(out)
     reports = class_reports(out)
     new = read_sheet(Path(path), reports)
@@ -380,5 +340,5 @@ def import_sheet(path: Path, out: Path) -> list[str]:
         reports[folder] = write_submission(
             report, out / folder, report.meta.get("source_fingerprint", ""), marks[folder]
         )
-    write_class_files(out, list(reports.values()))
+    write_class_files(out, reports)
     return changed

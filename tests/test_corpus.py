@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import load_assignment
-from grader.batch import EXIT_NEEDS_PERSON, grade_all
+from grader.batch import grade_all
+from grader.cli import EXIT_NEEDS_PERSON, exit_status
 from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
 from grader.results import Counterexample, Report
 from grader.selfcheck import ready
@@ -81,7 +82,7 @@ def corpus(tmp_path_factory):
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        code = grade_all([notebooks], out, jobs=2)
+        code = exit_status(grade_all([notebooks], out, jobs=2))
     finally:
         done.set()
         watcher.join()

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _reports(folder: Path):
-    from grader.batch import class_reports
+    from grader.classfolder import class_reports
 
     reports = class_reports(folder)
     if not reports:

@@ -2,8 +2,9 @@
 
 Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
 PNG, for a class only: one submission's histogram says nothing, and matplotlib is then not
-imported at all. Links to each submission's report are relative (``<stem>/report.html``), so
-the folder can be moved or zipped as a whole.
+imported at all. The class comes as report folder -> report (the class folder's own record,
+``grader.classfolder``); links to each submission's report are relative
+(``<report folder>/report.html``), so the folder can be moved or zipped as a whole.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import base64
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -69,12 +70,9 @@ class Trouble:
     broken_tasks: tuple[str, ...]  # "3.2 (timeout)"
 
 
-def report_link(report: Report) -> str:
-    """Where ``write_report`` put this submission's HTML, relative to the class folder: the
-    report folder a batch recorded (``meta.folder``), else Moodle's, else the file name's stem."""
-    folder = report.meta.get("folder")
-    if not isinstance(folder, str):
-        folder = (report.moodle or {}).get("report_folder") or PurePath(report.submission).stem
+def report_link(folder: str) -> str:
+    """Where ``write_report`` put the HTML of the submission in report folder ``folder``,
+    relative to the class folder."""
     return quote(folder) + "/report.html"
 
 
@@ -98,14 +96,14 @@ def task_stats(reports: Sequence[Report]) -> list[TaskStats]:
     return stats
 
 
-def failing_checks(reports: Sequence[Report], top: int = TOP_FAILURES) -> list[FailingCheck]:
+def failing_checks(reports: Mapping[str, Report], top: int = TOP_FAILURES) -> list[FailingCheck]:
     """The checks failed by most submissions, each with one submission's failure as example.
 
     Checks left to a person (``manual``) are not failures.
     """
     counts: Counter[tuple[str, str]] = Counter()
-    examples: dict[tuple[str, str], tuple[CheckResult, Report]] = {}
-    for report in reports:
+    examples: dict[tuple[str, str], tuple[CheckResult, str]] = {}
+    for folder, report in reports.items():
         for task in report.tasks:
             for check in task.checks:
                 if check.status in ("passed", "manual"):
@@ -115,45 +113,45 @@ def failing_checks(reports: Sequence[Report], top: int = TOP_FAILURES) -> list[F
                 if key not in examples or (
                     check.counterexample and not examples[key][0].counterexample
                 ):
-                    examples[key] = (check, report)
+                    examples[key] = (check, folder)
     return [
         FailingCheck(
             key[0],
             key[1],
             n,
             examples[key][0],
-            student_name(examples[key][1]),
+            student_name(reports[examples[key][1]]),
             report_link(examples[key][1]),
         )
         for key, n in counts.most_common(top)
     ]
 
 
-def diagnosed_mistakes(reports: Sequence[Report]) -> list[DiagnosedMistake]:
+def diagnosed_mistakes(reports: Mapping[str, Report]) -> list[DiagnosedMistake]:
     """Each diagnosed mistake with the submissions that make it, most common first."""
     labels: dict[str, str] = {}
     students: dict[str, dict[str, tuple[str, str]]] = {}
-    for report in reports:
+    for folder, report in reports.items():
         for task in report.tasks:
             for check in task.checks:
                 for d in check.diagnoses:
                     labels.setdefault(d.code, d.label)
-                    students.setdefault(d.code, {})[report.submission] = (student_name(report), report_link(report))
+                    students.setdefault(d.code, {})[folder] = (student_name(report), report_link(folder))
     ranked = sorted(students, key=lambda code: (-len(students[code]), code))
     return [DiagnosedMistake(code, labels[code], tuple(students[code].values())) for code in ranked]
 
 
-def troubles(reports: Sequence[Report]) -> list[Trouble]:
+def troubles(reports: Mapping[str, Report]) -> list[Trouble]:
     """Submissions with problems (name, not run, syntax...) or tasks that crashed or hung."""
     found = []
-    for report in reports:
+    for folder, report in reports.items():
         broken = tuple(f"{t.id} ({t.status})" for t in report.tasks if t.status in BROKEN)
         if report.problems or broken:
             found.append(
                 Trouble(
                     student_name(report),
                     report.submission,
-                    report_link(report),
+                    report_link(folder),
                     tuple(p.code for p in report.problems),
                     broken,
                 )
@@ -161,7 +159,9 @@ def troubles(reports: Sequence[Report]) -> list[Trouble]:
     return found
 
 
-def write_summary(reports: Sequence[Report], path: Path) -> None:
+def write_summary(class_reports: Mapping[str, Report], path: Path) -> None:
+    """Write the summary of a class given as report folder -> report."""
+    reports = list(class_reports.values())
     stats = task_stats(reports)
     html = (
         environment()
@@ -171,9 +171,9 @@ def write_summary(reports: Sequence[Report], path: Path) -> None:
             mean_total=sum(r.score for r in reports) / len(reports) if reports else 0.0,
             max_total=max((r.max_score for r in reports), default=0.0),
             stats=stats,
-            failures=failing_checks(reports),
-            mistakes=diagnosed_mistakes(reports),
-            troubles=troubles(reports),
+            failures=failing_checks(class_reports),
+            mistakes=diagnosed_mistakes(class_reports),
+            troubles=troubles(class_reports),
             pending_count=sum(1 for r in reports if pending_points(r)),
             pending_total=sum(pending_points(r) for r in reports),
             failed_count=sum(any(p.code == "grader-error" for p in r.problems) for r in reports),

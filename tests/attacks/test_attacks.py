@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch import EXIT_NEEDS_PERSON, grade_all
+from grader.batch import grade_all
+from grader.cli import EXIT_NEEDS_PERSON, exit_status
 from grader.grading import grade_notebook
 from grader.notebook import load_submission
 from grader.results import Report
@@ -278,7 +279,7 @@ def test_a_huge_verdict_makes_a_small_report(tmp_path: Path) -> None:
         prelude="class _Boom:\n    raise ValueError('y' * 10_000_000)\n",
         answer_1_6="z" * 5_000_000,
     )
-    assert grade_all([folder], tmp_path / "out", jobs=1) == 0
+    assert exit_status(grade_all([folder], tmp_path / "out", jobs=1)) == 0
     files = {p.name: p.stat().st_size for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert files["report.json"] < 300_000, files
     assert max(files.values()) < 500_000, files
@@ -338,7 +339,7 @@ def test_special_files_and_hostile_names(tmp_path: Path, alarm: None, capfd: pyt
     out = folder.parent / "out"
     beside = sorted(os.listdir(folder.parent))
 
-    assert grade_all([folder], out, jobs=1) == EXIT_NEEDS_PERSON  # the three special files
+    assert exit_status(grade_all([folder], out, jobs=1)) == EXIT_NEEDS_PERSON  # the three special files
 
     assert sorted(os.listdir(folder.parent)) == sorted([*beside, "out"])  # nothing beside --out
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())

@@ -13,10 +13,10 @@ from tests.support.batch import tiny_notebook
 def frozen_salt(monkeypatch: pytest.MonkeyPatch) -> str:
     """The grader's own files are part of every fingerprint: freeze them for a test, so that an
     edit elsewhere in a shared checkout cannot look like a changed grader mid-test."""
-    import grader.batch
+    import grader.classfolder
 
-    salt = grader.batch.pack_salt("a2", 0)
-    monkeypatch.setattr(grader.batch, "pack_salt", lambda *args: salt)
+    salt = grader.classfolder.pack_salt("a2", 0)
+    monkeypatch.setattr(grader.classfolder, "pack_salt", lambda *args: salt)
     return salt
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-import grader.batch
-from grader.batch import EXIT_NEEDS_PERSON, EXIT_USAGE, grade_all
+import grader.classfolder
+from grader.batch import grade_all
+from grader.cli import EXIT_NEEDS_PERSON, EXIT_USAGE, exit_status
 from tests.support.batch import report_json, tiny_notebook
 from tests.support.nbfactory import write_notebook
 
@@ -23,7 +25,7 @@ def test_second_run_grades_only_what_changed(
     class_dir, tmp_path, count_gradings, capsys, monkeypatch
 ):
     out = tmp_path / "out"
-    assert grade_all([class_dir], out, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     assert sorted(count_gradings) == [
         "A2_DOE_Jane.ipynb",
         "A2_POE_Edgar.ipynb",
@@ -37,22 +39,22 @@ def test_second_run_grades_only_what_changed(
     assert gradebook(out)["A2_ROE_Rita.ipynb"]["total"] == "0"
 
     count_gradings.clear()
-    assert grade_all([class_dir], out, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     assert count_gradings == []
     assert "graded 0 notebook(s), 3 up to date" in capsys.readouterr().out
 
     tiny_notebook(class_dir / "A2_ROE_Rita.ipynb", success=True)  # resubmitted, now passing
-    assert grade_all([class_dir], out, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     assert count_gradings == ["A2_ROE_Rita.ipynb"]
     assert gradebook(out)["A2_ROE_Rita.ipynb"]["total"] == "2"
 
     count_gradings.clear()
-    assert grade_all([class_dir], out, jobs=1, force=True) == 0
+    assert exit_status(grade_all([class_dir], out, jobs=1, force=True)) == 0
     assert len(count_gradings) == 3
 
     count_gradings.clear()  # a changed grader, pack or seed: everything again
-    monkeypatch.setattr(grader.batch, "pack_salt", lambda *args: "another grader")
-    assert grade_all([class_dir], out, jobs=1) == 0
+    monkeypatch.setattr(grader.classfolder, "pack_salt", lambda *args: "another grader")
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     assert len(count_gradings) == 3
     # nothing written beside the notebooks or outside OUT
     assert sorted(p.name for p in class_dir.iterdir()) == [
@@ -95,7 +97,7 @@ def test_hostile_and_broken_notebooks_cost_themselves_only(class_dir, tmp_path, 
 
     monkeypatch.setattr(grader.grading, "grade_notebook", buggy)
     out = tmp_path / "out"
-    assert grade_all([class_dir], out, jobs=1) == EXIT_NEEDS_PERSON
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == EXIT_NEEDS_PERSON
     book = gradebook(out)
     assert len(book) == 7
     assert book["A2_DOE_Jane.ipynb"]["total"] == "2"
@@ -114,13 +116,13 @@ def test_hostile_and_broken_notebooks_cost_themselves_only(class_dir, tmp_path, 
 
 def test_no_notebooks_is_an_error_not_a_crash(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert grade_all([tmp_path / "empty"], tmp_path / "out", jobs=1) == EXIT_USAGE
+    assert exit_status(grade_all([tmp_path / "empty"], tmp_path / "out", jobs=1)) == EXIT_USAGE
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("stem", ["A2_X_Y"])
 def test_colliding_stems_get_their_own_folders(tmp_path, stem):
-    from grader.batch import plan
+    from grader.classfolder import plan
 
     jobs = plan(
         [tmp_path / "a" / f"{stem}.ipynb", tmp_path / "b" / f"{stem}.ipynb"],
@@ -130,12 +132,27 @@ def test_colliding_stems_get_their_own_folders(tmp_path, stem):
     assert [j.out_dir.name for j in jobs] == [stem, f"{stem}-2"]
 
 
+def test_the_summary_links_each_colliding_stem_to_its_own_report(tmp_path):
+    """Two A2_DOE_Jane.ipynb from two folders: graded into A2_DOE_Jane and A2_DOE_Jane-2, and
+    the summary (troubles, mistakes, examples) links each student to the report in their folder."""
+    for sub in ("a", "b"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        write_notebook(tmp_path / "in" / sub / "A2_DOE_Jane.ipynb", [("markdown", "# A2"), "def f(:\n    pass"])
+    out = tmp_path / "out"
+    assert exit_status(grade_all([tmp_path / "in"], out, jobs=1)) == EXIT_NEEDS_PERSON  # syntax errors
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    section = page[page.index("Submissions with problems") :]
+    links = re.findall(r'<a href="([^"]*)"', section)
+    assert links == ["A2_DOE_Jane/report.html", "A2_DOE_Jane-2/report.html"]
+    assert all((out / link).is_file() for link in links)
+
+
 def test_a_late_submission_graded_alone_joins_the_class(class_dir, tmp_path, count_gradings):
     out = tmp_path / "out"
-    assert grade_all([class_dir], out, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     late = tiny_notebook(tmp_path / "A2_LATE_Larry.ipynb")
     count_gradings.clear()
-    assert grade_all([late], out, jobs=1) == 0
+    assert exit_status(grade_all([late], out, jobs=1)) == 0
     assert count_gradings == ["A2_LATE_Larry.ipynb"]
     assert sorted(gradebook(out)) == [
         "A2_DOE_Jane.ipynb",
@@ -152,7 +169,8 @@ def test_a_late_submission_graded_alone_joins_the_class(class_dir, tmp_path, cou
 def test_a_terminal_gets_the_live_bar(tmp_path):
     import io
 
-    from grader.batch import Progress, plan
+    from grader.batch import Progress
+    from grader.classfolder import plan
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -170,7 +188,8 @@ def test_a_terminal_gets_the_live_bar(tmp_path):
 def test_a_grader_error_is_shown_on_the_live_bar_and_in_plain_lines(tmp_path):
     import io
 
-    from grader.batch import Progress, plan
+    from grader.batch import Progress
+    from grader.classfolder import plan
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

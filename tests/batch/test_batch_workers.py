@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from grader.batch import grade_all, plan, run_pool
+from grader.batch import grade_all
+from grader.classfolder import plan
+from grader.cli import exit_status
+from grader.pool import run_pool
 from tests.support.batch import fake_grade, report_json, tiny_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +93,6 @@ def test_ctrl_c_stops_the_workers_and_the_same_command_resumes(tmp_path, count_g
         if (out / n / "report.json").exists() and "fingerprint" in report_json(out, n)["meta"]
     }
     assert 1 <= len(finished) < len(names)
-    assert grade_all([folder], out, jobs=1) == 0
+    assert exit_status(grade_all([folder], out, jobs=1)) == 0
     assert sorted(count_gradings) == sorted(f"{n}.ipynb" for n in names if n not in finished)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from grader import csvio
 from grader.batch import grade_all
-from grader.cli import main
+from grader.cli import exit_status, main
 from grader.manual import export_sheet
 from tests.support.batch import tiny_notebook
 
@@ -31,7 +31,7 @@ def test_no_cell_of_any_csv_written_for_a_hostile_class_is_a_formula(tmp_path: P
         tiny_notebook(folder / name, answer="=1+1 is my answer")
     tiny_notebook(folder / "A2_DOE_Jane.ipynb")
     out = tmp_path / "out"
-    assert grade_all([folder], out, jobs=1) == 0
+    assert exit_status(grade_all([folder], out, jobs=1)) == 0
     export_sheet(out)
     assert main(["similarity", str(folder), "--out", str(out / "similarity"), "--no-base"]) == 0
 

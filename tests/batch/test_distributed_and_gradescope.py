@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch import grade_all
-from grader.cli import main
+from grader.cli import exit_status, main
 from grader.gradescope import build_package
 from tests.support.batch import report_json, tiny_notebook
 
@@ -58,18 +58,18 @@ def test_dask_cluster_grades_like_local_processes(class_dir, tmp_path, count_gra
 
     (class_dir / "A2_POE_Edgar.ipynb").unlink()
     local, remote = tmp_path / "local", tmp_path / "remote"
-    assert grade_all([class_dir], local, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], local, jobs=1)) == 0
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        assert grade_all([class_dir], remote, scheduler=cluster.scheduler_address) == 0
+        assert exit_status(grade_all([class_dir], remote, scheduler=cluster.scheduler_address)) == 0
         for folder in ("A2_DOE_Jane", "A2_ROE_Rita"):
             assert comparable(report_json(remote, folder)) == comparable(report_json(local, folder))
             for name in ("report.md", "junit.xml", "results.json"):
                 assert (remote / folder / name).exists()
         assert (remote / "gradebook.csv").read_text() == (local / "gradebook.csv").read_text()
         # resume works the same: nothing to send the second time
-        assert grade_all([class_dir], remote, scheduler=cluster.scheduler_address) == 0
+        assert exit_status(grade_all([class_dir], remote, scheduler=cluster.scheduler_address)) == 0
     assert count_gradings == ["A2_DOE_Jane.ipynb", "A2_ROE_Rita.ipynb"]  # the local run only
 
 

@@ -3,8 +3,7 @@ student; a submission that needs a person makes it 2."""
 
 from __future__ import annotations
 
-from grader.batch import EXIT_NEEDS_PERSON, EXIT_OK, EXIT_USAGE
-from grader.cli import main
+from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, EXIT_USAGE, main
 from tests.support.batch import tiny_notebook
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from grader.assignments import a2
 from grader.batch import grade_all
-from grader.cli import main
+from grader.cli import exit_status, main
 from grader.manual import COLUMNS, ManualMarksError, import_sheet
 from grader.rubric import load_rubric
 from tests.support.batch import report_json
@@ -19,7 +19,7 @@ from tests.support.batch import report_json
 @pytest.fixture
 def graded(class_dir: Path, tmp_path: Path) -> Path:
     out = tmp_path / "out"
-    assert grade_all([class_dir], out, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     return out
 
 
@@ -108,10 +108,10 @@ def test_import_changes_scores_reports_gradebook_and_survives_a_regrade(
 
     # grading again keeps the marks, and does not grade what is unchanged
     count_gradings.clear()
-    assert grade_all([class_dir], graded, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], graded, jobs=1)) == 0
     assert count_gradings == []
     assert report_json(graded, "A2_DOE_Jane")["score"] == 9.5
-    assert grade_all([class_dir], graded, jobs=1, force=True) == 0
+    assert exit_status(grade_all([class_dir], graded, jobs=1, force=True)) == 0
     assert len(count_gradings) == 3
     assert report_json(graded, "A2_DOE_Jane")["score"] == 9.5
     assert gradebook_total(graded, "A2_DOE_Jane.ipynb") == "9.5"
@@ -126,7 +126,7 @@ def test_import_changes_scores_reports_gradebook_and_survives_a_regrade(
     rita = next(t for t in report_json(graded, "A2_ROE_Rita")["tasks"] if t["id"] == "1.1")
     assert rita["status"] == "failed" and rita["score"] == 0
     count_gradings.clear()
-    assert grade_all([class_dir], graded, jobs=1) == 0
+    assert exit_status(grade_all([class_dir], graded, jobs=1)) == 0
     assert count_gradings == []
 
 

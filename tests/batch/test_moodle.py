@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import EXIT_OK, grade_all
+from grader.batch import grade_all
+from grader.cli import EXIT_OK, exit_status
 from grader.moodle.download import read_download, stage
 from grader.reports import STUDENT_DIR
 from tests.support.batch import report_json, tiny_notebook
@@ -74,7 +75,7 @@ def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path, count_gradin
     students = _class(tmp_path)
     download = moodle_download(tmp_path / "A2-download", students, "zip-flat")
     out = tmp_path / "reports"
-    code = grade_all([download], out, jobs=1)
+    code = exit_status(grade_all([download], out, jobs=1))
     report = report_json(out, "A2_DUPONT_Jean-123456")
     assert report["student"] == {"last_name": "DUPONT", "first_name": "Jean"}
     assert report["moodle"]["participant"] == "123456"
@@ -92,7 +93,7 @@ def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path, count_gradin
     assert (out / "A2_DUPONT_Jean-123456" / STUDENT_DIR / "report.html").is_file()
     # a second run finds everything up to date: the staged copies did not change
     count_gradings.clear()
-    assert grade_all([download], out, jobs=1) == EXIT_OK
+    assert exit_status(grade_all([download], out, jobs=1)) == EXIT_OK
     assert count_gradings == []
 
 

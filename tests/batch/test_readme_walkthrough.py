@@ -12,8 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.batch import EXIT_OK
-from grader.cli import main
+from grader.cli import EXIT_OK, main
 from tests.support.batch import tiny_notebook
 from tests.support.moodlefactory import Student, colab_bytes, moodle_download, worksheet
 

@@ -177,11 +177,11 @@ def test_students_see_the_diagnoses_of_public_checks_only(tmp_path):
 
 
 def test_the_class_view_groups_students_by_mistake(tmp_path):
-    reports = [
-        report(tmp_path, "A2_DOE_Jane.ipynb", diagnoses=(STRIDE,)),
-        report(tmp_path, "A2_ROE_Rita.ipynb", diagnoses=(STRIDE, NO_BIAS)),
-        report(tmp_path, "A2_POE_Paul.ipynb", diagnoses=()),
-    ]
+    reports = {
+        "A2_DOE_Jane": report(tmp_path, "A2_DOE_Jane.ipynb", diagnoses=(STRIDE,)),
+        "A2_ROE_Rita": report(tmp_path, "A2_ROE_Rita.ipynb", diagnoses=(STRIDE, NO_BIAS)),
+        "A2_POE_Paul": report(tmp_path, "A2_POE_Paul.ipynb", diagnoses=()),
+    }
     grouped = diagnosed_mistakes(reports)
     assert [(m.code, [name for name, _ in m.students]) for m in grouped] == [
         ("gradient_nn.wi_transposed", ["Jane DOE", "Rita ROE", "Paul POE"]),
@@ -194,11 +194,24 @@ def test_the_class_view_groups_students_by_mistake(tmp_path):
         '<td class="num">2</td><td><a href="A2_DOE_Jane/report.html">Jane DOE</a>, <a href="A2_ROE_Rita/report.html">Rita ROE</a></td>'
         in page
     )
-    write_gradebook(reports, tmp_path / "gradebook.csv")
+    write_gradebook(list(reports.values()), tmp_path / "gradebook.csv")
     rows = (tmp_path / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].endswith(",problems,diagnoses")
     assert rows[2].endswith(",gradient_nn.wi_transposed;convnet.pool_stride_1;convnet.conv_no_bias")
     assert rows[3].endswith(",gradient_nn.wi_transposed")
+
+
+def test_two_students_with_one_file_name_are_both_listed_under_their_mistake(tmp_path):
+    """The same A2_DOE_Jane.ipynb from two folders: two report folders, two links."""
+    reports = {
+        "A2_DOE_Jane": report(tmp_path, "A2_DOE_Jane.ipynb", diagnoses=(STRIDE,)),
+        "A2_DOE_Jane-2": report(tmp_path, "A2_DOE_Jane.ipynb", diagnoses=(STRIDE,)),
+    }
+    stride = next(m for m in diagnosed_mistakes(reports) if m.code == STRIDE.code)
+    assert [link for _, link in stride.students] == [
+        "A2_DOE_Jane/report.html",
+        "A2_DOE_Jane-2/report.html",
+    ]
 
 
 def test_a_report_written_before_diagnoses_existed_still_reads(tmp_path):

@@ -10,8 +10,7 @@ import nbformat
 import pytest
 
 from grader.assignment import load_assignment
-from grader.batch import EXIT_USAGE
-from grader.cli import main
+from grader.cli import EXIT_USAGE, main
 from grader.grading import grade_notebook
 from grader.problems import Problem
 from grader.runtime import SandboxTooWeak

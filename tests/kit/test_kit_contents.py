@@ -33,6 +33,8 @@ from grader.runtime.zygote import PRELOAD
 
 LEFT_OUT = (
     "batch.py",
+    "classfolder.py",
+    "pool.py",
     "similarity/",
     "kit/",
     "manual.py",
