@@ -17,7 +17,6 @@ the notebook opens: the two double-moon .mat files and the stand-in test image.
 
 import argparse
 import inspect
-import re
 import shutil
 import tempfile
 import textwrap
@@ -69,7 +68,7 @@ def _with_code_block(source: str) -> str:
         end = body.index('"""', body.index('"""') + 3) + 3
         end = body.index("\n", end) + 1
         head, body = head + "\n" + body[:end].rstrip("\n"), body[end:]
-    indent = re.match(r"\s*", body).group(0)
+    indent = body[: len(body) - len(body.lstrip())]
     return head + "\n" + textwrap.indent(CODE_BLOCK, indent) + "\n" + body
 
 

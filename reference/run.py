@@ -10,6 +10,7 @@ import io
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -58,7 +59,7 @@ def run(out: Path, sizes: Sizes, seed: int = 0, cifar_root: Path | None = None,
     task = progress.add_task("reference", total=_units(sizes)) if progress else None
 
     def step(description: str | None = None):
-        if progress:
+        if progress is not None and task is not None:
             progress.update(task, advance=1, description=description or "reference")
 
     summary: dict = {"seed": seed, "sizes": asdict(sizes)}
@@ -98,7 +99,7 @@ def _part3(out: Path, sizes: Sizes, seed: int, cifar_root, step) -> dict:
         cifar_root, sizes.n_train, sizes.n_test, seed)
     train_loader = DataLoader(train_set, batch_size=64, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=1000)
-    result = {"data": source, "device": str(device)}
+    result: dict[str, Any] = {"data": source, "device": str(device)}
     log = io.StringIO()
     for name, model, epochs in (("Net", part3.Net(3072, 10), sizes.net_epochs),
                                 ("ConvNet", part3.ConvNet(), sizes.convnet_epochs)):
@@ -114,7 +115,7 @@ def _part3(out: Path, sizes: Sizes, seed: int, cifar_root, step) -> dict:
             step(f"3 {name} epoch {epoch}/{epochs}")
         result[name] = {"parameters": part3.parameter_counts(model), "history": history,
                         "final_accuracy": history[-1]["accuracy"] if history else None}
-        if name == "ConvNet":
+        if isinstance(model, part3.ConvNet):
             part3.save_first_layer_filters(model, out / "task3_5_filters.png")
     (out / "part3_log.txt").write_text(log.getvalue())
     result["figures"] = ["task3_5_filters.png"]

@@ -7,13 +7,11 @@ from typing import Any
 
 import numpy as np
 
-_PRINT = {"precision": 4, "suppress": True, "threshold": 40, "edgeitems": 3, "linewidth": 88}
-
 
 def show(value: Any) -> str:
     """A short, readable rendering of plain data (arrays rounded, long ones elided)."""
     if isinstance(value, np.ndarray):
-        with np.printoptions(**_PRINT):
+        with np.printoptions(precision=4, suppress=True, threshold=40, edgeitems=3, linewidth=88):
             text = np.array2string(value, separator=", ")
         return text if value.ndim == 0 else f"{text}  (shape {value.shape})"
     if isinstance(value, float):

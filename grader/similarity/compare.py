@@ -179,7 +179,7 @@ def side_by_side(a: Index, b: Index, hashes: set[int], task: str, kind: str) -> 
         partners = [(count, -cb) for (ca, cb), count in affinity.items() if ca == cell_a]
         cell_b = -max(partners)[1] if partners else None
         shown_b.add(cell_b)
-        lines = tuple(sorted(lines_b.get(cell_b, ())))
+        lines = tuple(sorted(lines_b.get(cell_b, ()))) if cell_b is not None else ()
         rows.append(SideBySide(task, kind, cell_a, tuple(sorted(lines_a[cell_a])), cell_b, lines))
     rows += [
         SideBySide(task, kind, None, (), cell_b, tuple(sorted(lines)))

@@ -134,11 +134,10 @@ def _by_owner(source: str, home: str, owners: Mapping[str, str]) -> dict[str, fr
     except (SyntaxError, ValueError):  # unparsable: the whole cell stays in its section
         body = []
     for node in body:
-        task = owners.get(getattr(node, "name", None)) if isinstance(node, _DEFINITIONS) else None
-        if task is not None:
+        if isinstance(node, _DEFINITIONS) and node.name in owners:
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            for number in range(first - 1, node.end_lineno):
-                owner_of[number] = task
+            for number in range(first - 1, node.end_lineno or node.lineno):
+                owner_of[number] = owners[node.name]
     parts: dict[str, set[int]] = {}
     for number, (task, line) in enumerate(zip(owner_of, lines), start=1):
         if line.strip():

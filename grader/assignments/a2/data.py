@@ -15,11 +15,13 @@ FILES = ("double_moon_train1000.mat", "double_moon_val1000.mat")
 @cache
 def double_moon_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(Xtr, Ytr, Xval, Yval) as float64, labels flattened to (N,)."""
-    arrays = []
-    for name in FILES:
-        data = loadmat(DATA_DIR / name)
-        arrays += [np.asarray(data["X"], dtype=np.float64), np.ravel(data["Y"]).astype(np.float64)]
-    return tuple(arrays)
+    (xtr, ytr), (xval, yval) = (_inputs_and_labels(name) for name in FILES)
+    return xtr, ytr, xval, yval
+
+
+def _inputs_and_labels(name: str) -> tuple[np.ndarray, np.ndarray]:
+    data = loadmat(DATA_DIR / name)
+    return np.asarray(data["X"], dtype=np.float64), np.ravel(data["Y"]).astype(np.float64)
 
 
 def data_files() -> dict[str, bytes]:

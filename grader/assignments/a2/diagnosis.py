@@ -290,7 +290,7 @@ def convnet_structure(trace: dict) -> list[Diagnosis]:
             found.setdefault(
                 "convnet.pool_stride_1", _structure_diagnosis("convnet.pool_stride_1", **fields)
             )
-    weighted = {"conv2d": [], "linear": []}
+    weighted: dict[str, list[bool]] = {"conv2d": [], "linear": []}
     for op, _, _, has_bias in layers:
         if op in weighted:
             weighted[op].append(has_bias)

@@ -54,7 +54,7 @@ def figures(part: Section) -> list[Figure]:
     """The section's saved images that can be figures: at least 50 x 50 pixels (an image whose
     size cannot be read is not counted), each image once however often it was pasted."""
     cells = [c for c in (part.heading, *part.cells) if c.cell_type == "code"]
-    found = {}
+    found: dict[str, Figure] = {}
     for figure in (f for c in cells for o in c.outputs for f in o.figures):
         if (figure.width or 0) >= MIN_FIGURE_PIXELS and (figure.height or 0) >= MIN_FIGURE_PIXELS:
             found.setdefault(figure.digest, figure)

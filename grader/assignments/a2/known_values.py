@@ -47,7 +47,9 @@ def load() -> list[tuple[dict, list[np.ndarray]]]:
     """(inputs, expected gradients) pairs, with the arrays rebuilt."""
     pairs = []
     for record in json.loads(PATH.read_text()):
-        inputs = {k: np.asarray(v, dtype=np.float64) for k, v in record["inputs"].items()}
+        inputs: dict[str, np.ndarray | float] = {
+            k: np.asarray(v, dtype=np.float64) for k, v in record["inputs"].items()
+        }
         inputs["Y"] = float(inputs["Y"])
         if not record["bo_is_array"]:
             inputs["bo"] = float(inputs["bo"])

@@ -114,8 +114,11 @@ def compute(reference: ModuleType, seed: int) -> ReferenceValues:
     trained, _ = _run_part3(reference, data, train=True)
     _, printed = _run_part3(reference, data, train=False)
     accuracy = re.search(r"Accuracy:\s*(\d+)\s*/\s*(\d+)", printed)
+    if accuracy is None:
+        raise RuntimeError(f"the reference's test() printed no 'Accuracy: n/m' line: {printed!r}")
+    weight, bias = trained
     return ReferenceValues(
-        shapes, tuple(layers), weights, outputs, tuple(trained), accuracy.groups()
+        shapes, tuple(layers), weights, outputs, (weight, bias), (accuracy[1], accuracy[2])
     )
 
 
