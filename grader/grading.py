@@ -32,7 +32,7 @@ from grader.assignment import Assignment
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.notebook import ReadOptions, load_submission
 from grader.problems import Problem
-from grader.results import Report
+from grader.results import Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
@@ -186,7 +186,7 @@ def _undefined_name_hints(program: Program, specs: list[CheckSpec], names: Mappi
 
 def _with_hints(outcome: CheckOutcome, spec: CheckSpec, hints: Mapping[str, list[str]]) -> CheckOutcome:
     """A failing check says which undefined names may explain it."""
-    if outcome.status in ("passed", "missing"):
+    if outcome.status in (Status.PASSED, Status.MISSING):
         return outcome
     said = [h for name in spec.needs for h in hints.get(name, ())]
     if not said:

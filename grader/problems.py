@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from grader.bounds import safe_text
 
@@ -15,6 +16,13 @@ BLOCKING = frozenset({
     "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook", "syntax-error",
     "no-code", "statement-budget", "too-many-cells",
 })  # fmt: skip
+
+
+class Severity(StrEnum):
+    """What a problem costs: ``report.json``'s problem ``kind``."""
+
+    BLOCKING = "blocking"  # the grader could not see part of the work (``BLOCKING``)
+    NOTE = "note"  # worth fixing, but the work was graded all the same
 
 
 @dataclass(frozen=True)
@@ -39,11 +47,15 @@ class Problem:
         """The grader could not see part of the work (see ``BLOCKING``); else a note."""
         return self.code in BLOCKING
 
+    @property
+    def severity(self) -> Severity:
+        return Severity.BLOCKING if self.blocking else Severity.NOTE
+
     def to_dict(self) -> dict:
         return {
             "code": self.code,
             "message": self.message,
             "cell": self.cell,
             "line": self.line,
-            "kind": "blocking" if self.blocking else "note",
+            "kind": str(self.severity),
         }

@@ -7,13 +7,28 @@ summary) read that JSON, so its shape only grows, never changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from grader.bounds import MAX_ANSWER, printable, safe_text
 from grader.problems import Problem
 
-#: Every status a check or a task can have.
-STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing", "manual")
+
+class Status(StrEnum):
+    """Every status a check or a task can have: ``report.json``'s ``status``, the gradebook's
+    and the templates' words (the values are the contract; members compare equal to them).
+
+    Running a check gives passed, failed, error, timeout or missing; scoring adds partial (a
+    diagnosis the rubric credits, a partial mark) and manual (points awaiting a person).
+    """
+
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    ERROR = "error"  # the code raised, crashed or ran out of memory; or the grader could not run the check
+    TIMEOUT = "timeout"
+    MISSING = "missing"  # not in the notebook, or its definition failed
+    MANUAL = "manual"
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ class Diagnosis:
 @dataclass(frozen=True)
 class CheckResult:
     name: str
-    status: str
+    status: Status
     score: float
     max_score: float
     message: str = ""
@@ -69,12 +84,13 @@ class CheckResult:
     diagnoses: tuple[Diagnosis, ...] = ()  # known mistakes the failure matches (none claimed: empty)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
         object.__setattr__(self, "message", safe_text(self.message))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "status": self.status,
+            "status": str(self.status),
             "score": self.score,
             "max_score": self.max_score,
             "message": self.message,
@@ -103,7 +119,7 @@ class TaskResult:
     id: str
     title: str
     kind: str  # code | output | written | ...
-    status: str
+    status: Status
     score: float
     max_score: float
     checks: tuple[CheckResult, ...] = ()
@@ -111,6 +127,7 @@ class TaskResult:
     expected_answer: str = ""  # shown to the instructor beside it
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
         if isinstance(self.answer, str):
             object.__setattr__(self, "answer", safe_text(self.answer, MAX_ANSWER))
 
@@ -121,7 +138,7 @@ class TaskResult:
             "kind": self.kind,
             "score": self.score,
             "max_score": self.max_score,
-            "status": self.status,
+            "status": str(self.status),
             "checks": [c.to_dict() for c in self.checks],
             "answer": self.answer,
             "expected_answer": self.expected_answer,

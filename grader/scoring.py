@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from grader.checks import CheckOutcome
-from grader.results import CheckResult, TaskResult
+from grader.results import CheckResult, Status, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
 
 #: The name of the check that carries a task's hand-marked points.
@@ -46,13 +46,13 @@ def _score_task(
 ) -> TaskResult:
     checks = []
     for entry in task.checks:
-        outcome = outcomes.get(entry.name) or CheckOutcome("error", "this check did not run")
+        outcome = outcomes.get(entry.name) or CheckOutcome(Status.ERROR, "this check did not run")
         status, earned, message = outcome.status, 0.0, outcome.message
-        if outcome.status == "passed":
+        if outcome.status == Status.PASSED:
             earned = entry.points
         elif credited := _credit(entry, outcome):
             earned, label = credited
-            status = "partial"
+            status = Status.PARTIAL
             note = f"partial credit for a known mistake ({label})"
             message = message if note in message else f"{message} — {note}" if message else note
         checks.append(
@@ -99,26 +99,26 @@ def _manual_check(task: TaskRubric, mark: ManualMark | None, answer: str | None)
         else:
             said = ""
         return CheckResult(
-            WRITTEN_CHECK, "manual", 0.0, task.manual_points, f"{said}awaiting a person's mark", visibility="public"
+            WRITTEN_CHECK, Status.MANUAL, 0.0, task.manual_points, f"{said}awaiting a person's mark", visibility="public"
         )
     points = min(max(mark.score, 0.0), task.manual_points)
-    status = "passed" if points == task.manual_points else "partial" if points > 0 else "failed"
+    status = Status.PASSED if points == task.manual_points else Status.PARTIAL if points > 0 else Status.FAILED
     return CheckResult(WRITTEN_CHECK, status, points, task.manual_points, mark.comment, visibility="public")
 
 
-def task_status(checks: list[CheckResult], score: float) -> str:
+def task_status(checks: list[CheckResult], score: float) -> Status:
     """One word for a task: what a student should look at first."""
     statuses = [c.status for c in checks]
-    automatic = [s for s in statuses if s != "manual"]
-    if "manual" in statuses and all(s == "passed" for s in automatic):
-        return "manual"
-    if all(s == "passed" for s in automatic) and "manual" not in statuses:
-        return "passed"
+    automatic = [s for s in statuses if s != Status.MANUAL]
+    if Status.MANUAL in statuses and all(s == Status.PASSED for s in automatic):
+        return Status.MANUAL
+    if all(s == Status.PASSED for s in automatic) and Status.MANUAL not in statuses:
+        return Status.PASSED
     if score > 0:
-        return "partial"
-    if automatic and all(s == "missing" for s in automatic):
-        return "missing"
-    for status in ("timeout", "error"):
+        return Status.PARTIAL
+    if automatic and all(s == Status.MISSING for s in automatic):
+        return Status.MISSING
+    for status in (Status.TIMEOUT, Status.ERROR):
         if status in automatic:
             return status
-    return "failed"
+    return Status.FAILED

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.results import Status
+
 if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
     from rich.console import Console
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to
 
 def ready(report: Report) -> bool:
     """Every automatic public check passed and the grader could see the whole notebook."""
-    checks_pass = all(c.status in ("passed", "manual") for t in report.tasks for c in t.checks)
+    checks_pass = all(c.status in (Status.PASSED, Status.MANUAL) for t in report.tasks for c in t.checks)
     return checks_pass and not any(p.blocking for p in report.problems)
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from grader.checks.display import show, show_inputs
 from grader.notebook import Submission
-from grader.results import Counterexample
+from grader.results import Counterexample, Status
 from grader.runtime import Stub
 
 #: How checks explore inputs: reproducible from the grading seed, nothing written to disk
@@ -57,8 +57,8 @@ class StudentCallFailed(Exception):
         super().__init__(self.message)
 
     @property
-    def status(self) -> str:
-        return "timeout" if self.result.status == "timeout" else "error"
+    def status(self) -> Status:
+        return Status.TIMEOUT if self.result.status == "timeout" else Status.ERROR
 
     @property
     def message(self) -> str:
@@ -87,6 +87,13 @@ class Context:
     _ended: dict[tuple, StudentCallFailed] = field(default_factory=dict)  # per submission, see _call
     _answers: dict[tuple, Any] = field(default_factory=dict)  # per submission, see _call
     shared: dict[tuple, Any] = field(default_factory=dict)  # per submission: what several checks compute once
+
+    @property
+    def solution(self) -> ModuleType:
+        """The reference solution, for a check that compares with it (the instructor's side)."""
+        if self.reference is None:
+            raise RuntimeError("this check compares with the reference, which only the instructor's side has")
+        return self.reference
 
     # -- calling the student -------------------------------------------------------------
     def call(self, target: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
@@ -147,7 +154,7 @@ class Context:
                 return self.keep(name, *args, **dict(kwargs)), _call_text(name, args, dict(kwargs))
             except StudentCallFailed as failure:
                 failures.append(failure)
-                if failure.status != "error":
+                if failure.status != Status.ERROR:
                     break
         raise failures[0]
 
@@ -184,7 +191,7 @@ class Context:
 
     def reference_stub(self, name: str, inner: str | None = None) -> None:
         """``name`` answered by the reference solution's function of that name."""
-        function = getattr(self.reference, name)
+        function = getattr(self.solution, name)
         self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}", inner)
 
     def answered_by_grader(self, name: str) -> bool:

@@ -11,15 +11,18 @@ from dataclasses import dataclass, replace
 
 from grader.checks.context import CheckFailed, Context, StudentCallFailed
 from grader.checks.registry import CheckSpec
-from grader.results import Counterexample, Diagnosis
+from grader.results import Counterexample, Diagnosis, Status
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    status: str  # passed | failed | error | timeout | missing
+    status: Status  # running gives passed | failed | error | timeout | missing
     message: str = ""
     counterexample: Counterexample | None = None
     diagnoses: tuple[Diagnosis, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
 
 #: An assignment pack's catalogue of known mistakes: given a check that did not pass, the
@@ -32,7 +35,7 @@ def run_check(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None = None) 
     with those helpers answered by the reference (values only, see Context.stub) and keep the
     better verdict. A verdict that is still not a pass is handed to ``diagnose`` for the known mistakes it matches."""
     outcome = _run_check(spec, ctx)
-    if diagnose is None or outcome.status in ("passed", "missing"):
+    if diagnose is None or outcome.status in (Status.PASSED, Status.MISSING):
         return outcome
     return replace(outcome, diagnoses=_diagnose(diagnose, spec, ctx, outcome))
 
@@ -53,24 +56,24 @@ def _diagnose(diagnose: Diagnoser, spec: CheckSpec, ctx: Context, outcome: Check
 
 def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     if not ctx.submission.cells:
-        return CheckOutcome("missing", "nothing in the notebook could be read (see the problems above)")
+        return CheckOutcome(Status.MISSING, "nothing in the notebook could be read (see the problems above)")
     missing = [name for name in spec.needs if not ctx.has(name)]
     if missing:
         names = ", ".join(f"`{n}`" for n in missing)
-        return CheckOutcome("missing", f"{names} not defined in the notebook (or its definition failed)")
+        return CheckOutcome(Status.MISSING, f"{names} not defined in the notebook (or its definition failed)")
     if spec.runtime and ctx.runtime is None:
-        return CheckOutcome("error", "the student runtime could not start, so this code was not run")
+        return CheckOutcome(Status.ERROR, "the student runtime could not start, so this code was not run")
 
     outcome = _run_once(spec, ctx)
-    if outcome.status == "passed" or not spec.isolate or ctx.reference is None:
+    if outcome.status == Status.PASSED or not spec.isolate or ctx.reference is None:
         return outcome
 
     isolated = _run_once(spec, ctx, replace=spec.isolate)
-    if isolated.status != "passed":
+    if isolated.status != Status.PASSED:
         return outcome
     helpers = ", ".join(f"`{n}`" for n in spec.isolate)
     return CheckOutcome(
-        "passed",
+        Status.PASSED,
         f"passes with the reference {helpers}; as submitted: {outcome.message} "
         "(that helper is graded in its own task)",
     )
@@ -84,13 +87,13 @@ def _run_once(spec: CheckSpec, ctx: Context, replace: tuple[str, ...] = ()) -> C
             ctx.reference_stub(name)
         spec.func(ctx)
     except CheckFailed as failure:
-        return CheckOutcome("failed", failure.message, failure.counterexample)
+        return CheckOutcome(Status.FAILED, failure.message, failure.counterexample)
     except StudentCallFailed as failure:
         return CheckOutcome(failure.status, failure.message, _call_counterexample(failure))
     except Exception as bug:  # noqa: BLE001 - a check must never take the batch down
-        return CheckOutcome("error", f"the grader could not run this check ({type(bug).__name__}: {bug})")
+        return CheckOutcome(Status.ERROR, f"the grader could not run this check ({type(bug).__name__}: {bug})")
     else:
-        return CheckOutcome("passed", "; ".join(ctx.notes))
+        return CheckOutcome(Status.PASSED, "; ".join(ctx.notes))
     finally:
         ctx._fatal = None
         if ctx._defines:

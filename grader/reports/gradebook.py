@@ -12,11 +12,12 @@ the codes of the known mistakes found (``convnet.pool_stride_1;answer_3_6.own_ne
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from grader import csvio
 from grader.reports.text import pending_points
-from grader.results import Report
+from grader.results import Report, Status
 
 IDENTITY = ("last_name", "first_name", "file")
 #: Beside the identity, for submissions that came from a Moodle download.
@@ -32,14 +33,22 @@ def task_ids(reports: Sequence[Report]) -> list[str]:
     return list(ids)
 
 
+class RowStatus(StrEnum):
+    """A report's status in the gradebook: why its total is final, or not."""
+
+    COMPLETE = "complete"
+    PENDING = "to be marked by hand"
+    GRADER_ERROR = "grader error"  # the cell goes on: "no total; <what failed>"
+
+
 def row_status(report: Report) -> str:
     """Why a row's total is final, or not: what a person has to do about it."""
     failure = next((p for p in report.problems if p.code == "grader-error"), None)
     if failure is not None:
-        return f"grader error: no total; {failure.message}"
+        return f"{RowStatus.GRADER_ERROR}: no total; {failure.message}"
     if pending_points(report):
-        return "to be marked by hand"
-    return "complete"
+        return RowStatus.PENDING
+    return RowStatus.COMPLETE
 
 
 def write_gradebook(
@@ -54,7 +63,7 @@ def write_gradebook(
     for report in reports:
         student = report.student or {}
         scores = {  # a task whose every point awaits a person is blank, not 0
-            t.id: "" if t.checks and all(c.status == "manual" for c in t.checks) else csvio.number(t.score, fmt)
+            t.id: "" if t.checks and all(c.status == Status.MANUAL for c in t.checks) else csvio.number(t.score, fmt)
             for t in report.tasks
         }
         failed = any(p.code == "grader-error" for p in report.problems)

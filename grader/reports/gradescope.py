@@ -20,7 +20,7 @@ from typing import Any
 
 from grader.reports.jsonreport import dump_json
 from grader.reports.text import counterexample_text, diagnosis_text, problem_text, status_label
-from grader.results import CheckResult, Report, TaskResult
+from grader.results import CheckResult, Report, Status, TaskResult
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -73,8 +73,8 @@ def _check_test(task: TaskResult, check: CheckResult, n: int, hidden: str) -> di
         "output": "\n\n".join(lines),
         "output_format": "text",
     }
-    if check.status != "manual":
-        test["status"] = "passed" if check.status == "passed" else "failed"
+    if check.status != Status.MANUAL:
+        test["status"] = "passed" if check.status == Status.PASSED else "failed"
     return test
 
 
@@ -87,11 +87,11 @@ def _task_test(task: TaskResult) -> dict[str, Any]:
         "visibility": "visible",
         "output_format": "text",
     }
-    if task.status == "manual":
+    if task.status == Status.MANUAL:
         test["output"] = "Written answer, graded by hand.\n\n" + (
             task.answer or ("(no heading for this task found)" if task.answer is None else "(nothing written under the heading)")
         )
     else:
-        test["status"] = "passed" if task.status == "passed" else "failed"
+        test["status"] = "passed" if task.status == Status.PASSED else "failed"
         test["output"] = status_label(task.status)
     return test

@@ -21,7 +21,7 @@ from grader.reports.text import (
     problem_text,
     status_label,
 )
-from grader.results import Report, TaskResult
+from grader.results import Report, Status, TaskResult
 
 
 def to_junit(report: Report) -> JUnitXml:
@@ -58,21 +58,22 @@ def _task_suite(task: TaskResult) -> TestSuite:
             case = _case(check.name, classname, check.status, check.message, detail)
             suite.add_testcase(case)
     else:
-        detail = (task.answer or "") if task.status == "manual" else ""
+        detail = (task.answer or "") if task.status == Status.MANUAL else ""
         suite.add_testcase(_case(task.title, classname, task.status, "", detail))
     suite.update_statistics()
     return suite
 
 
-def _case(name: str, classname: str, status: str, message: str, detail: str) -> TestCase:
+def _case(name: str, classname: str, status: Status, message: str, detail: str) -> TestCase:
     """A test case whose result element says why (``message``) and on what input (its text)."""
     case = TestCase(printable(name), classname=classname, time=0)
     message = printable(message or status_label(status))
-    if status == "manual":
+    result: Skipped | Error | Failure
+    if status == Status.MANUAL:
         result = Skipped("graded by hand")
-    elif status in ("error", "timeout"):
+    elif status in (Status.ERROR, Status.TIMEOUT):
         result = Error(message, status)
-    elif status != "passed":
+    elif status != Status.PASSED:
         result = Failure(message, status)
     else:
         return case

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from grader.reports.gradebook import task_ids
 from grader.reports.templating import environment
 from grader.reports.text import pending_points, printable, student_name
-from grader.results import CheckResult, Report
+from grader.results import CheckResult, Report, Status
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: How many of the most common failing checks the summary lists.
 TOP_FAILURES = 10
 #: Task statuses that mean the grader could not judge the work, listed with the problems.
-BROKEN = ("error", "timeout")
+BROKEN = (Status.ERROR, Status.TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def task_stats(reports: Sequence[Report]) -> list[TaskStats]:
     stats = []
     for task_id in task_ids(reports):
         results = [t for r in reports for t in r.tasks if t.id == task_id]
-        graded = [t for t in results if t.status != "manual"]
+        graded = [t for t in results if t.status != Status.MANUAL]
         stats.append(
             TaskStats(
                 id=task_id,
@@ -88,7 +88,7 @@ def task_stats(reports: Sequence[Report]) -> list[TaskStats]:
                 submissions=len(results),
                 mean=sum(t.score for t in results) / len(results),
                 max_score=max(t.max_score for t in results),
-                pass_rate=(sum(t.status == "passed" for t in graded) / len(graded))
+                pass_rate=(sum(t.status == Status.PASSED for t in graded) / len(graded))
                 if graded
                 else None,
             )
@@ -106,7 +106,7 @@ def failing_checks(reports: Mapping[str, Report], top: int = TOP_FAILURES) -> li
     for folder, report in reports.items():
         for task in report.tasks:
             for check in task.checks:
-                if check.status in ("passed", "manual"):
+                if check.status in (Status.PASSED, Status.MANUAL):
                     continue
                 key = (task.id, check.name)
                 counts[key] += 1

@@ -6,7 +6,7 @@ output are printed as they are, and without control characters, so escapes canno
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -23,9 +23,9 @@ from grader.reports.text import (
     task_score,
 )
 from grader.reports.visibility import student_view
-from grader.results import Counterexample, Diagnosis, Report
+from grader.results import Counterexample, Diagnosis, Report, Status
 
-STYLES = {"passed": "green", "partial": "yellow", "manual": "cyan"}
+STYLES = {Status.PASSED: "green", Status.PARTIAL: "yellow", Status.MANUAL: "cyan"}
 
 
 def render_terminal(report: Report, console: Console, *, include_hidden: bool = False) -> None:
@@ -45,16 +45,16 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
         )
     console.print(_table(report))
     for task in report.tasks:
-        if task.status == "manual":
+        if task.status == Status.MANUAL:
             continue
-        if not task.checks and task.status != "passed":
+        if not task.checks and task.status != Status.PASSED:
             title = f"{task.id} {task.title}"
             console.print(_failure(title, task.status, task_note(task.status), None))
         for check in task.checks:
-            if check.status not in ("passed", "manual"):
+            if check.status not in (Status.PASSED, Status.MANUAL):
                 title = f"{task.id} {task.title}: {check.name}"
                 console.print(_failure(title, check.status, check.message, check.counterexample, check.diagnoses))
-    manual = [t for t in report.tasks if t.status == "manual"]
+    manual = [t for t in report.tasks if t.status == Status.MANUAL]
     if manual:
         console.print(_text("To be marked by hand: " + ", ".join(f"{t.id} {t.title}" for t in manual), "cyan"))
         for task in manual:
@@ -72,12 +72,13 @@ def _table(report: Report) -> Table:
     table = Table(
         title=f"Score {score_line(report)}", title_justify="left"
     )
-    for column, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("Task", "left"),
         ("Title", "left"),
         ("Score", "right"),
         ("Status", "left"),
-    ):
+    )
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for task in report.tasks:
         table.add_row(
@@ -90,7 +91,7 @@ def _table(report: Report) -> Table:
 
 
 def _failure(
-    title: str, status: str, message: str, counterexample: Counterexample | None, diagnoses: tuple[Diagnosis, ...] = ()
+    title: str, status: Status, message: str, counterexample: Counterexample | None, diagnoses: tuple[Diagnosis, ...] = ()
 ) -> Panel:
     body = status_label(status) + (f": {message}" if message else "")
     body += "".join("\n" + diagnosis_text(d) for d in diagnoses)
@@ -103,5 +104,5 @@ def _text(value: str, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
 
-def _style(status: str) -> str:
+def _style(status: Status) -> str:
     return STYLES.get(status, "red")

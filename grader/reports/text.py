@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from grader.problems import Problem
-from grader.results import Counterexample, Diagnosis, Report, TaskResult
+from grader.results import Counterexample, Diagnosis, Report, Status, TaskResult
 
 #: The check that holds a task's hand-marked points (``scoring.WRITTEN_CHECK``; not imported
 #: from there, so that renderers do not pull in the check machinery).
@@ -13,23 +13,23 @@ WRITTEN_CHECK = "written answer"
 
 #: What a student reads for each status.
 STATUS_LABELS = {
-    "passed": "passed",
-    "partial": "partial credit",
-    "failed": "failed",
-    "error": "error",
-    "timeout": "timed out",
-    "missing": "missing",
-    "manual": "to be marked by hand",
+    Status.PASSED: "passed",
+    Status.PARTIAL: "partial credit",
+    Status.FAILED: "failed",
+    Status.ERROR: "error",
+    Status.TIMEOUT: "timed out",
+    Status.MISSING: "missing",
+    Status.MANUAL: "to be marked by hand",
 }
 
 #: Said of a task that has no check to show (its code or output was never reached).
 TASK_NOTES = {
-    "missing": "Not found in the notebook.",
-    "timeout": "Stopped: it ran past the time limit.",
-    "error": "It failed before any check could run.",
-    "failed": "Not passed.",
-    "partial": "Partly passed.",
-    "passed": "Passed.",
+    Status.MISSING: "Not found in the notebook.",
+    Status.TIMEOUT: "Stopped: it ran past the time limit.",
+    Status.ERROR: "It failed before any check could run.",
+    Status.FAILED: "Not passed.",
+    Status.PARTIAL: "Partly passed.",
+    Status.PASSED: "Passed.",
 }
 
 # Control characters (C0 but tab and newlines, DEL, C1), lone surrogates, U+FFFE/U+FFFF.
@@ -45,7 +45,7 @@ def points(x: float) -> str:
 
 def pending_points(report: Report) -> float:
     """Points reserved for a person that nobody has marked yet."""
-    return sum(c.max_score for t in report.tasks for c in t.checks if c.status == "manual")
+    return sum(c.max_score for t in report.tasks for c in t.checks if c.status == Status.MANUAL)
 
 
 def score_line(report: Report) -> str:
@@ -54,7 +54,7 @@ def score_line(report: Report) -> str:
     pending = pending_points(report)
     if not pending:
         return f"{points(report.score)} / {points(report.max_score)}"
-    marked = any(c.status != "manual" and c.name == WRITTEN_CHECK for t in report.tasks for c in t.checks)
+    marked = any(c.status != Status.MANUAL and c.name == WRITTEN_CHECK for t in report.tasks for c in t.checks)
     so_far = "so far" if marked else "automatic"
     return (
         f"{points(report.score)} / {points(report.max_score - pending)} {so_far}"
@@ -64,7 +64,7 @@ def score_line(report: Report) -> str:
 
 def task_score(task: TaskResult) -> str:
     """A task's score, its unmarked written part apart: ``2 / 2 · 4 to mark``, ``6 to mark``."""
-    pending = sum(c.max_score for c in task.checks if c.status == "manual")
+    pending = sum(c.max_score for c in task.checks if c.status == Status.MANUAL)
     if not pending:
         return f"{points(task.score)} / {points(task.max_score)}"
     if pending == task.max_score:
@@ -72,11 +72,11 @@ def task_score(task: TaskResult) -> str:
     return f"{points(task.score)} / {points(task.max_score - pending)} · {points(pending)} to mark"
 
 
-def status_label(status: str) -> str:
+def status_label(status: Status) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def task_note(status: str) -> str:
+def task_note(status: Status) -> str:
     return TASK_NOTES.get(status, status_label(status))
 
 

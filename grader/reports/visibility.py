@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from grader.results import CheckResult, Report, TaskResult
+from grader.results import CheckResult, Report, Status, TaskResult
 
 HIDDEN_NAME = "hidden checks"
 
@@ -26,11 +26,11 @@ def _task_view(task: TaskResult) -> TaskResult:
     public = tuple(c for c in task.checks if c.visibility != "hidden")
     hidden = [c for c in task.checks if c.visibility == "hidden"]
     if hidden:
-        all_passed = all(c.status == "passed" for c in hidden)
+        all_passed = all(c.status == Status.PASSED for c in hidden)
         public += (
             CheckResult(
                 name=HIDDEN_NAME,
-                status="passed" if all_passed else "failed",
+                status=Status.PASSED if all_passed else Status.FAILED,
                 score=sum(c.score for c in hidden),
                 max_score=sum(c.max_score for c in hidden),
                 message=f"{len(hidden)} hidden check{'s' if len(hidden) > 1 else ''}; "

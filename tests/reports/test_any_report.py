@@ -14,7 +14,7 @@ from grader.reports import write_report
 from grader.reports.gradebook import write_gradebook
 from grader.reports.summary import write_summary
 from grader.reports.terminal import render_terminal
-from grader.results import STATUSES, CheckResult, Counterexample, Report, TaskResult
+from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
 from tests.support.reportfactory import Tags
 
 # Any code point, surrogates and control characters included: notebooks are JSON, which can
@@ -28,7 +28,7 @@ counterexamples = st.builds(Counterexample, input=ANY_TEXT, expected=ANY_TEXT, g
 checks = st.builds(
     CheckResult,
     name=ANY_TEXT,
-    status=st.sampled_from(STATUSES),
+    status=st.sampled_from(Status),
     score=SCORE,
     max_score=SCORE,
     message=ANY_TEXT,
@@ -40,7 +40,7 @@ tasks = st.builds(
     id=TASK_ID,
     title=ANY_TEXT,
     kind=st.sampled_from(["code", "output", "written"]),
-    status=st.sampled_from(STATUSES),
+    status=st.sampled_from(Status),
     score=SCORE,
     max_score=SCORE,
     checks=st.lists(checks, max_size=3).map(tuple),

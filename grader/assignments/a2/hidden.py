@@ -35,7 +35,7 @@ def _forward_matches(ctx: Context, example: dict) -> None:
             "`nnet_forward_logloss` should return (Po, Yo, loss)",
             Counterexample(show_inputs(example), "3 values", repr(got)[:200]),
         )
-    Po, Yo, loss = ctx.reference.nnet_forward_logloss(**example)
+    Po, Yo, loss = ctx.solution.nnet_forward_logloss(**example)
     expect_close(got[0], Po, what="Po", inputs=example)
     expect_close(got[1], Yo, what="Yo", inputs=example)
     loss_got = as_array(got[2], what="loss")
@@ -74,7 +74,7 @@ def _gradient_sweep(ctx: Context) -> set[int] | None:
 
         def prop(example: dict) -> None:
             got = four_gradients(ctx, "gradient_nn", example)
-            for k, (g, want) in enumerate(zip(got, ctx.reference.gradient_nn(**example))):
+            for k, (g, want) in enumerate(zip(got, ctx.solution.gradient_nn(**example))):
                 try:
                     expect_close(g, want, what=GRADIENT_NAMES[k], inputs=example, atol=GRADIENT_ATOL)
                 except CheckFailed:
@@ -98,7 +98,7 @@ def _gradient_check(k: int):
 
         def prop(example: dict) -> None:  # draws again, to find the failure and shrink it
             got = four_gradients(ctx, "gradient_nn", example)[k]
-            expected = ctx.reference.gradient_nn(**example)[k]
+            expected = ctx.solution.gradient_nn(**example)[k]
             expect_close(got, expected, what=name, inputs=example, atol=GRADIENT_ATOL)
 
         ctx.forall(strategies.network_example(), prop)
@@ -120,7 +120,7 @@ def numerical_matches_reference(ctx: Context) -> None:
 
     def prop(example: dict) -> None:
         got = four_gradients(ctx, "gradient_nn_numerical", example)
-        for name, g, want in zip(GRADIENT_NAMES, got, ctx.reference.gradient_nn(**example)):
+        for name, g, want in zip(GRADIENT_NAMES, got, ctx.solution.gradient_nn(**example)):
             expect_close(g, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
 
     ctx.forall(strategies.network_example(kink_margin=1e-3, hidden=(1, 8)), prop, max_examples=15)
