@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.csvio import DIALECTS
+from grader.errors import GraderError
 
 if TYPE_CHECKING:
     from grader.batch import BatchResult
@@ -58,23 +59,15 @@ def _grade(args: argparse.Namespace) -> int:
 def _manual_export(args: argparse.Namespace) -> int:
     from grader.manual import export_sheet
 
-    try:
-        sheet, page = export_sheet(args.reports, args.to, args.csv_dialect)
-    except FileNotFoundError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    sheet, page = export_sheet(args.reports, args.to, args.csv_dialect)
     print(f"marking sheet: {sheet}\nanswers beside the expected ones: {page}")
     return 0
 
 
 def _manual_import(args: argparse.Namespace) -> int:
-    from grader.manual import ManualMarksError, import_sheet
+    from grader.manual import import_sheet
 
-    try:
-        changed = import_sheet(args.sheet, args.reports)
-    except (ManualMarksError, FileNotFoundError) as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    changed = import_sheet(args.sheet, args.reports)
     print(f"imported marks: {len(changed)} report(s) re-rendered; {args.reports}/gradebook.csv and summary.html updated")
     return 0
 
@@ -159,8 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; what the grader cannot do (a ``GraderError``) is said in a message,
+    not a traceback, and the exit status is the error's (1 unless the subcommand says another)."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
 
 
 if __name__ == "__main__":

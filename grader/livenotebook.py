@@ -15,11 +15,13 @@ import json
 import os
 from pathlib import Path
 
+from grader.errors import GraderError
+
 #: The name used when the front end does not say one (a file name the report will flag).
 UNNAMED = "notebook.ipynb"
 
 
-class LiveNotebookError(RuntimeError):
+class LiveNotebookError(GraderError, RuntimeError):
     """The running notebook could not be found: say how to name it."""
 
 
@@ -33,9 +35,9 @@ def live_notebook(path: str | os.PathLike | None = None) -> tuple[str, bytes]:
     colab = _from_colab()
     if colab is not None:
         return colab
-    file = _saved_file()
-    if file is not None:
-        return file.name, file.read_bytes()
+    saved = _saved_file()
+    if saved is not None:
+        return saved.name, saved.read_bytes()
     raise LiveNotebookError(
         "could not tell which notebook this is; save it and pass its path, e.g. "
         "check_this_notebook('A2_LASTNAME_Firstname.ipynb')"

@@ -27,8 +27,9 @@ from grader.classfolder import (
     write_class_files,
     write_submission,
 )
+from grader.errors import GraderError
 from grader.reports.summary import report_link
-from grader.results import CheckResult, Report, TaskResult
+from grader.results import CheckResult, Report, Status, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
 from grader.scoring import WRITTEN_CHECK, ManualMark, score_tasks
 
@@ -49,7 +50,13 @@ COLUMNS = (
 EXCERPT = 300
 
 
-class ManualMarksError(ValueError):
+class MarkingError(GraderError):
+    """``grader manual`` could not export or import: nothing was written."""
+
+    exit_status = 2
+
+
+class ManualMarksError(MarkingError, ValueError):
     """The sheet has rows that cannot be imported; the message lists every one."""
 
     def __init__(self, source: Path, problems: list[str]) -> None:
@@ -104,7 +111,7 @@ def _task_rubric(task: TaskResult) -> TaskRubric:
 
 
 def _earned_credit(check: CheckResult) -> tuple[tuple[str, float], ...]:
-    if check.status != "partial" or not check.diagnoses:
+    if check.status != Status.PARTIAL or not check.diagnoses:
         return ()
     return tuple((d.code, check.score) for d in check.diagnoses)
 
@@ -154,9 +161,7 @@ def export_sheet(
     out = Path(out)
     reports = class_reports(out)
     if not reports:
-        raise FileNotFoundError(
-            f"no report.json under {out}: run `grader grade ... --out {out}` first"
-        )
+        raise MarkingError(f"no report.json under {out}: run `grader grade ... --out {out}` first")
     if csv_dialect is None:
         csv_dialect = manifest(out).get("csv_dialect")
     fmt = csvio.dialect(csv_dialect or "excel")
@@ -325,6 +330,8 @@ def import_sheet(path: Path, out: Path) -> list[str]:
     gradebook and the class summary are written again with the marks in.
     """
     out = Path(out)
+    if not Path(path).is_file():
+        raise MarkingError(f"no such file: {path}")
     reports = class_reports(out)
     new = read_sheet(Path(path), reports)
     marks = load_marks(out)

@@ -10,10 +10,12 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from grader.errors import GraderError
+
 VISIBILITIES = ("public", "hidden")
 
 
-class RubricError(ValueError):
+class RubricError(GraderError, ValueError):
     """The rubric file contradicts itself or the checks it names."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import load_assignment
+from grader.errors import GraderError
 from grader.kit import audit
 from grader.kit.package import build_wheel, distribution_name, pyproject
 from grader.kit.public_rubric import public_rubric_toml
@@ -23,7 +24,7 @@ from grader.kit.template import render, write_template
 TEMPLATE_DIR = "submission-template"
 
 
-class KitRefused(RuntimeError):
+class KitRefused(GraderError, RuntimeError):
     """The kit would not work without the project, or would give something away."""
 
 

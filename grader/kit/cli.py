@@ -28,16 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader.kit.build import KitRefused, build_kit, default_constraints
+    from grader.kit.build import build_kit, default_constraints
 
     console = Console()
     constraints = None if args.no_constraints else (args.constraints or default_constraints())
-    try:
-        kit = build_kit(args.out, args.assignment, constraints=constraints)
-    except KitRefused as exc:
-        console.print("No kit built.", style="bold red")
-        console.print(str(exc), markup=False, highlight=False)
-        return 1
+    kit = build_kit(args.out, args.assignment, constraints=constraints)
     size = kit.wheel.stat().st_size / 1024
     console.print(f"Wheel: {kit.wheel} ({size:.0f} KiB, {len(kit.files)} files)", highlight=False)
     console.print(f"Submission template: {kit.template}", highlight=False)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.errors import GraderError
+
+if TYPE_CHECKING:
+    from grader.results import Report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,12 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     feedback.set_defaults(run=_feedback)
 
 
-def _reports(folder: Path):
+def _reports(folder: Path) -> dict[str, Report]:
     from grader.classfolder import class_reports
 
     reports = class_reports(folder)
     if not reports:
-        print(f"error: no report.json under {folder}: run `grader grade ... --out {folder}` first", file=sys.stderr)
+        raise GraderError(f"no report.json under {folder}: run `grader grade ... --out {folder}` first")
     return reports
 
 
@@ -43,16 +48,9 @@ def _worksheet(args: argparse.Namespace) -> int:
     from grader.moodle.worksheet import WorksheetError, fill_worksheet
 
     reports = _reports(args.reports)
-    if not reports:
-        return 1
     if not args.worksheet.is_file():
-        print(f"error: no such file: {args.worksheet}", file=sys.stderr)
-        return 1
-    try:
-        result = fill_worksheet(args.worksheet, reports, args.out, include_pending=args.include_pending)
-    except WorksheetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        raise WorksheetError(f"no such file: {args.worksheet}")
+    result = fill_worksheet(args.worksheet, reports, args.out, include_pending=args.include_pending)
     print(f"{args.out}: {len(result.graded)} participant(s) graded")
     notes = [
         (
@@ -76,8 +74,6 @@ def _feedback(args: argparse.Namespace) -> int:
     from grader.moodle.feedback import write_feedback_zip
 
     reports = _reports(args.reports)
-    if not reports:
-        return 1
     packed = write_feedback_zip(args.reports, reports, args.out)
     left = sum(1 for r in reports.values() if not r.moodle)
     print(f"{args.out}: feedback files of {len(packed)} participant(s)")

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import csvio
+from grader.errors import GraderError
 from grader.reports.text import pending_points, score_line
-from grader.results import Report
+from grader.results import Report, Status
 
 #: Header names, in English and French Moodle, of the columns read or written.
 IDENTIFIER = ("Identifier", "Identifiant")
@@ -42,7 +43,7 @@ class WorksheetResult:
     not_in_worksheet: list[str] = field(default_factory=list)  # reports the worksheet lacks
 
 
-class WorksheetError(ValueError):
+class WorksheetError(GraderError, ValueError):
     """The file is not a grading worksheet the grader can fill."""
 
 
@@ -119,7 +120,7 @@ def _maximum(cell: str, fallback: float) -> float:
 def comment(report: Report) -> str:
     """A few words for the student beside the grade; the details are in the feedback files."""
     parts = [f"Autograder: {score_line(report)}."]
-    failing = [t.id for t in report.tasks if t.status not in ("passed", "manual")]
+    failing = [t.id for t in report.tasks if t.status not in (Status.PASSED, Status.MANUAL)]
     if failing:
         parts.append(f"To look at: {', '.join(failing)}.")
     if report.problems:

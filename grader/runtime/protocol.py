@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.errors import GraderError
 from grader.runtime.results import STATUSES, Status, StudentError
 
 MAX_MESSAGE_BYTES = 256 * 1024**2  # header + buffers of one message
@@ -76,7 +77,7 @@ _PREFIX = struct.Struct("!QI")  # header length, number of buffers
 _BUFLEN = struct.Struct("!Q")
 
 
-class ProtocolError(Exception):
+class ProtocolError(GraderError):
     """A message that does not follow the wire format (malformed, oversize, bad dtype...)."""
 
 

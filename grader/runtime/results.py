@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from grader.errors import GraderError
+
 # How a statement or call ended; the values appear in reports (``statement-<status>``).
 Status = Literal["ok", "error", "timeout", "exited", "crashed", "memory"]
 STATUSES: frozenset[Status] = frozenset(get_args(Status))
 
 
-class RuntimeFailure(RuntimeError):
+class RuntimeFailure(GraderError, RuntimeError):
     """The runtime machinery itself failed (zygote would not start, builder would not answer)."""
 
 

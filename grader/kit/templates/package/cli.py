@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from grader import __version__, selfcheck
+from grader.errors import GraderError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """As the instructor's: a ``GraderError`` is a message and its exit status, no traceback."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
 
 
 if __name__ == "__main__":

@@ -1,0 +1,76 @@
+"""The grader's errors: one base, caught once by the ``grader`` command (a message, no traceback)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import cli
+from grader.errors import GraderError
+from grader.kit.build import KitRefused
+from grader.livenotebook import LiveNotebookError
+from grader.manual import ManualMarksError, MarkingError
+from grader.moodle.worksheet import WorksheetError
+from grader.rubric import RubricError
+from grader.runtime import RuntimeFailure, SandboxTooWeak
+from grader.runtime.protocol import ProtocolError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [RubricError, ProtocolError, RuntimeFailure, SandboxTooWeak, KitRefused, WorksheetError,
+     MarkingError, ManualMarksError, LiveNotebookError],
+)
+def test_every_error_the_grader_raises_is_a_grader_error(error: type[Exception]) -> None:
+    assert issubclass(error, GraderError)
+
+
+def test_the_command_says_a_grader_error_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    """A real run: `grader moodle feedback` on a folder with no report in it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "moodle", "feedback", "--reports", str(tmp_path),
+         "--out", str(tmp_path / "feedback.zip")],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: no report.json under {tmp_path}: run `grader grade ... --out {tmp_path}` first\n"
+    )
+    assert not (tmp_path / "feedback.zip").exists()
+
+
+def test_the_command_catches_any_grader_error_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(args: object) -> int:
+        raise RubricError("task 1.2: points add up to 9, not 10")
+
+    monkeypatch.setattr(cli, "_gradescope_package", refuse)
+    assert cli.main(["gradescope-package"]) == 1
+    assert capsys.readouterr().err == "error: task 1.2: points add up to 9, not 10\n"
+
+
+def test_a_subcommand_keeps_its_documented_exit_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`grader manual` exits 2 when nothing was imported or exported."""
+    assert cli.main(["manual", "export", "--reports", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: no report.json under {tmp_path}")
+    assert cli.main(["manual", "import", str(tmp_path / "none.csv"), "--reports", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: no such file: {tmp_path / 'none.csv'}\n"
+
+
+def test_a_bug_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the grader's own errors become a message: anything else is a bug, with its traceback."""
+
+    def crash(args: object) -> int:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "_gradescope_package", crash)
+    with pytest.raises(KeyError):
+        cli.main(["gradescope-package"])
