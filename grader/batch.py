@@ -34,7 +34,7 @@ from grader.moodle.download import MoodleSubmission, is_download, stage
 from grader.pool import grader_failure, run_local
 from grader.reports.summary import BROKEN
 from grader.reports.text import pending_points
-from grader.results import Report
+from grader.results import Report, Status
 from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ class Progress:
             c.get("max_score", 0)
             for t in report.get("tasks", ())
             for c in t.get("checks", ())
-            if c.get("status") == "manual"
+            if c.get("status") == Status.MANUAL
         )
         verdict = (
             f"{score:g}/{top - pending:g} automatic + {pending:g} to mark by hand"

@@ -61,7 +61,7 @@ def _module_file(module: str) -> Path | None:
 
 def _imports(source: str) -> set[str]:
     """Every ``grader`` module a source names in an import statement, wherever it stands."""
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
