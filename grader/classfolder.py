@@ -6,6 +6,7 @@ OUT/
   manual_marks.json     the marks people gave to written answers (``grader manual import``)
   gradebook.csv         one row per submission
   summary.html          the class at a glance, linking each submission's report.html
+  moodle-submissions/   notebooks of a Moodle download that had to be renamed or unzipped
   <report folder>/      one per submission: report.json (with its fingerprints, written last),
                         report.html, report.md, results.json, junit.xml, student/
 ```
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import grader
 from grader import __version__, csvio
-from grader.moodle.download import MoodleSubmission
+from grader.moodle.download import STAGING, MoodleSubmission
 from grader.reports import STUDENT_DIR, write_report, write_student_report
 from grader.reports.gradebook import write_gradebook
 from grader.reports.jsonreport import dump_json
@@ -47,10 +48,11 @@ MANIFEST = "batch.json"
 MARKS_FILE = "manual_marks.json"
 #: Each submission's data, from which every other file of its folder is rendered.
 REPORT_FILE = "report.json"
-#: What a run writes in OUT beside the report folders (lower case: names are compared so).
+#: What a run writes in OUT beside the report folders (lower case: names are compared so),
+#: the notebooks of a Moodle download staged there included.
 CLASS_FILES = frozenset({
     MANIFEST, "gradebook.csv", "summary.html", "manual_marks.csv", "manual_marks.html",
-    MARKS_FILE, "similarity",
+    MARKS_FILE, "similarity", STAGING,
 })  # fmt: skip
 #: Libraries whose version can change a verdict: part of every fingerprint.
 _VERSIONED = ("numpy", "scipy", "torch", "hypothesis", "nbformat")

@@ -11,6 +11,7 @@ import pytest
 
 import grader.classfolder
 from grader.batch import grade_all
+from grader.classfolder import plan
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_USAGE, exit_status
 from tests.support.batch import report_json, tiny_notebook
 from tests.support.nbfactory import write_notebook
@@ -122,14 +123,19 @@ def test_no_notebooks_is_an_error_not_a_crash(tmp_path, capsys):
 
 @pytest.mark.parametrize("stem", ["A2_X_Y"])
 def test_colliding_stems_get_their_own_folders(tmp_path, stem):
-    from grader.classfolder import plan
-
     jobs = plan(
         [tmp_path / "a" / f"{stem}.ipynb", tmp_path / "b" / f"{stem}.ipynb"],
         tmp_path / "out",
         "salt",
     )
     assert [j.out_dir.name for j in jobs] == [stem, f"{stem}-2"]
+
+
+def test_a_report_folder_never_takes_the_name_of_a_class_file(tmp_path):
+    jobs = plan(
+        [tmp_path / "Summary.HTML.ipynb", tmp_path / "moodle-submissions.ipynb"], tmp_path / "out", "salt"
+    )
+    assert [j.out_dir.name for j in jobs] == ["Summary.HTML-2", "moodle-submissions-2"]
 
 
 def test_the_summary_links_each_colliding_stem_to_its_own_report(tmp_path):
@@ -170,7 +176,6 @@ def test_a_terminal_gets_the_live_bar(tmp_path):
     import io
 
     from grader.batch import Progress
-    from grader.classfolder import plan
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -189,7 +194,6 @@ def test_a_grader_error_is_shown_on_the_live_bar_and_in_plain_lines(tmp_path):
     import io
 
     from grader.batch import Progress
-    from grader.classfolder import plan
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
