@@ -22,7 +22,9 @@ from distributed import Client, WorkerPlugin, as_completed
 
 from grader.assignment import Assignment, load_assignment
 from grader.classfolder import Job, write_submission
+from grader.grading import grade_notebook
 from grader.pool import grader_failure, run_exit_hooks_at_exit
+from grader.results import Report
 from grader.scoring import ManualMark
 
 _loaded: dict[str, Assignment] = {}
@@ -57,8 +59,6 @@ def grade_remote(
 ) -> dict:
     """Grade one notebook on a worker; the report as plain data. Never raises for a notebook
     (a worker whose sandbox is too weak answers a grader-error report that says why)."""
-    from grader.grading import grade_notebook
-
     assignment = _assignment(assignment_name)
     manual = {task: ManualMark(**mark) for task, mark in marks.items()}
     try:
@@ -80,8 +80,6 @@ def run_dask(
     todo: list[Job], address: str, *, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
 ) -> Generator[tuple[Job, dict], None, None]:
     """Yield ``(job, report dict)`` as the cluster finishes them, each already written to its folder."""
-    from grader.results import Report
-
     if not todo:
         return
     with Client(address) as client:
