@@ -111,8 +111,10 @@ def serve(fd: int, package_root: str) -> None:
         except EOFError:
             return
         if msg["op"] == "spawn":
-            _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+            # the launcher first: forked after the fds arrive, it would hold a second copy of
+            # the submission's socket, which every call worker would then inherit
             pid, control, told = spare or _fork_launcher(sock, paths)
+            _, fds, _, _ = socket.recv_fds(sock, 1, 2)
             try:
                 protocol.send(control, msg["config"])
                 socket.send_fds(control, [b"f"], fds)
