@@ -341,9 +341,9 @@ def _recv_exact(
 
 def reply_status(reply: Any) -> tuple[Status, StudentError | None, str]:
     """(status, error, detail) of a reply from a student process, or ProtocolError."""
-    if type(reply) is not dict or reply.get("status") not in STATUSES:
+    status = reply.get("status") if type(reply) is dict else None
+    if type(status) is not str or status not in STATUSES:  # a list would not even hash
         raise ProtocolError("reply without a valid status")
-    status: Status = reply["status"]
     detail = reply.get("detail", "")
     if type(detail) is not str:
         raise ProtocolError("bad detail")

@@ -132,6 +132,16 @@ def forge_reply():
     os.write(_socket_fd(), struct.pack("!QI", len(header), 0) + header)
     return "real"
 
+def forge_a_status_with_the_id():
+    import json, struct, sys
+    frame = sys._getframe()  # the worker's own frames hold the request, and so its id
+    while not (isinstance(frame.f_locals.get("msg"), dict) and "id" in frame.f_locals["msg"]):
+        frame = frame.f_back
+    reply = {"status": ["ok"], "id": frame.f_locals["msg"]["id"]}  # a status that does not hash
+    header = json.dumps({"__dict__": reply}).encode()
+    os.write(_socket_fd(), struct.pack("!QI", len(header), 0) + header)
+    time.sleep(5)  # the grader reads the forgery before any real reply
+
 def garbage_reply():
     os.write(_socket_fd(), b"\\xff" * 64)
     return "real"
@@ -267,7 +277,7 @@ def test_a_process_forked_by_the_call_never_answers_for_it(rt):
     still_works(rt)
 
 
-@pytest.mark.parametrize("name", ["forge_reply", "garbage_reply"])
+@pytest.mark.parametrize("name", ["forge_reply", "forge_a_status_with_the_id", "garbage_reply"])
 def test_bytes_a_student_writes_to_its_socket_never_pass_for_a_reply(rt, name):
     r = rt.call(name)
     assert r.status == "crashed" and r.detail.startswith("sent a malformed reply")

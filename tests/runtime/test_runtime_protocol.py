@@ -213,3 +213,80 @@ def test_a_peer_that_trickles_bytes_hits_the_deadline():
     with pytest.raises(TimeoutError):
         protocol.recv(a, deadline=time.monotonic() + 0.2)
     b.close()
+
+
+# ----------------------------------------------------------------------------- replies
+
+
+GOOD_ERROR = {"type": "ValueError", "message": "bad", "traceback": ["<cell 2>, line 1, in f"]}
+
+
+@pytest.mark.parametrize("status", sorted(protocol.STATUSES))
+def test_a_reply_with_a_known_status_gives_status_error_and_detail(status):
+    reply = {"status": status, "error": GOOD_ERROR, "detail": "why"}
+    got, error, detail = protocol.reply_status(reply)
+    assert (got, detail) == (status, "why")
+    assert error == protocol.StudentError("ValueError", "bad", ("<cell 2>, line 1, in f",))
+    assert protocol.reply_status({"status": status}) == (status, None, "")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        None,
+        [],
+        {},
+        {"status": "passed"},  # a check's status, not the runtime's
+        {"status": "OK"},
+        {"status": ["ok"]},
+        {"status": "ok", "detail": 3},
+        {"status": "error", "error": "ValueError"},
+        {"status": "error", "error": {**GOOD_ERROR, "type": 1}},
+        {"status": "error", "error": {**GOOD_ERROR, "message": None}},
+        {"status": "error", "error": {**GOOD_ERROR, "traceback": "line 1"}},
+        {"status": "error", "error": {**GOOD_ERROR, "traceback": ["ok", 2]}},
+    ],
+)
+def test_a_reply_without_a_valid_status_or_error_record_is_refused(reply):
+    with pytest.raises(ProtocolError):
+        protocol.reply_status(reply)
+
+
+def test_stand_ins_type_names_and_pids_are_checked():
+    assert protocol.reply_stand_ins({}) == ()
+    names = [f"m{i}" for i in range(30)]
+    assert protocol.reply_stand_ins({"stand_ins": names}) == tuple(names[: protocol.MAX_STAND_INS])
+    assert protocol.reply_type_name({"type_name": "torch.Tensor"}) == "torch.Tensor"
+    assert protocol.reply_int({"pid": 12}, "pid") == 12
+    assert protocol.reply_hello({"isolation": ["process", "rlimits"], "uid": 5}) == (("process", "rlimits"), 5)
+    for bad in ({"stand_ins": "tqdm"}, {"stand_ins": [1]}, {"stand_ins": ["x" * 200]}):
+        with pytest.raises(ProtocolError):
+            protocol.reply_stand_ins(bad)
+    with pytest.raises(ProtocolError):
+        protocol.reply_type_name({"type_name": 3})
+    for bad_reply in ({"pid": "12"}, {"pid": 1.0}, {}, None, {"pid": True}):
+        with pytest.raises(ProtocolError):
+            protocol.reply_int(bad_reply, "pid")
+    for hello in ({"uid": 5}, {"isolation": "process", "uid": 5}, {"isolation": [], "uid": "5"}):
+        with pytest.raises(ProtocolError):
+            protocol.reply_hello(hello)
+
+
+def test_callback_arguments_are_plain_data_within_the_size_cap():
+    array = np.zeros(10)
+    assert protocol.callback_arguments({"args": [1, "a", array], "kwargs": {"k": [2.0]}, "local": 4}) == (
+        (1, "a", array),
+        {"k": [2.0]},
+        4,
+    )
+    assert protocol.callback_arguments({"args": [], "kwargs": {}}) == ((), {}, None)
+    too_big = np.zeros(protocol.MAX_CALLBACK_BYTES // 8 + 1)
+    for call in (
+        {"args": (1,), "kwargs": {}},  # a tuple where the list should be
+        {"args": [], "kwargs": []},
+        {"args": [too_big], "kwargs": {}},
+        {"args": [Handle(1, "Net")], "kwargs": {}},  # only values cross: no handle
+        {"args": [], "kwargs": {"x": Opaque("Net", "Net()")}},
+        {"args": [as_tensor([1.0])], "kwargs": {}},
+    ):
+        assert protocol.callback_arguments(call) is None
