@@ -1,7 +1,7 @@
 """The grading engine: notebooks in, verdicts out.
 
-It knows nothing of any particular assignment; an assignment pack (``grader.assignments.a2``)
-plugs its rubric, checks and evidence rules into it.
+It knows nothing of any particular assignment; an assignment pack (``grader.assignment`` is
+the contract) plugs its rubric, checks and evidence rules into it.
 """
 
 __version__ = "0.1.0"

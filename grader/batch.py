@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from grader import classfolder
+from grader.assignments import DEFAULT
 from grader.classfolder import (
     Job,
     class_reports,
@@ -211,7 +212,7 @@ def grade_all(
     paths: Sequence[Path],
     out: Path,
     *,
-    assignment_name: str = "a2",
+    assignment_name: str = DEFAULT,
     seed: int = 0,
     jobs: int | None = None,
     force: bool = False,
@@ -275,7 +276,7 @@ def grade_all(
         try:
             from grader.distributed import run_dask  # Dask is an optional extra
         except ImportError as exc:
-            return BatchResult(f"--scheduler needs Dask: pip install 'a2-grader[dask]' ({exc})")
+            return BatchResult(f"--scheduler needs Dask: install the grader with its 'dask' extra ({exc})")
         results = run_dask(
             todo, scheduler, assignment_name=assignment_name, seed=seed, allow_weak_sandbox=allow_weak_sandbox
         )

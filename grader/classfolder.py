@@ -166,12 +166,14 @@ def pack_salt(assignment_name: str, seed: int) -> str:
             digest.update(f"{library}={importlib.metadata.version(library)}".encode())
         except importlib.metadata.PackageNotFoundError:
             pass
+    from grader.assignment import describe, pack_module
+
     roots = [Path(grader.__file__).parent]
-    spec = importlib.util.find_spec(
-        "reference"
-    )  # the instructor's reference solution, beside the engine
-    if spec is not None and spec.origin:
-        roots.append(Path(spec.origin).parent)
+    # a pack outside the engine, and the pack's reference solution
+    for module in (pack_module(assignment_name), describe(assignment_name).reference):
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin and not Path(spec.origin).is_relative_to(roots[0]):
+            roots.append(Path(spec.origin).parent)
     for root in roots:
         for path in sorted(root.rglob("*")):
             if _decides_verdicts(path):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader import __version__
+from grader.assignments import DEFAULT
 from grader.csvio import DIALECTS
 from grader.errors import GraderError
 
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("paths", nargs="+", type=Path,
                        help="notebooks, folders of notebooks, or a Moodle \"Download all submissions\" (ZIP or folder)")
     grade.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports)")
-    grade.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    grade.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")
     grade.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     grade.add_argument("--jobs", type=int, default=None, help="parallel graders (default: all cores)")
     grade.add_argument("--force", action="store_true", help="grade again even what is up to date")
@@ -133,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     package = sub.add_parser("gradescope-package", help="build the Gradescope autograder zip (setup.sh, run_autograder, the grader)")
     package.add_argument("--out", type=Path, default=Path("dist"), help="folder for autograder.zip (default: dist)")
-    package.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    package.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")
     package.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     package.set_defaults(run=_gradescope_package)
 

@@ -7,7 +7,7 @@ registration), and a result comes back as the report's plain JSON data, which th
 writes with ``classfolder.write_submission`` — the same files as a local run. Only submissions that
 need grading are sent: resume and manual marks work as they do locally.
 
-Requires the optional extra ``dask`` (``pip install "a2-grader[dask]"``).
+Requires the grader's optional extra ``dask`` (``pip install ".[dask]"`` in a checkout).
 """
 
 from __future__ import annotations

@@ -30,13 +30,13 @@ from pathlib import Path
 from grader import __version__
 from grader.assignment import Assignment
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
-from grader.notebook import ReadOptions, load_submission
+from grader.notebook import load_submission
 from grader.problems import Problem
 from grader.results import Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
-from grader.source import Program, build_program, literal_calls, undefined_names
+from grader.source import Policy, Program, build_program, literal_calls, undefined_names
 
 
 def grade_notebook(
@@ -53,8 +53,9 @@ def grade_notebook(
     sandbox lacks a required layer, unless ``allow_weak_sandbox``: the report then says so.
     """
     started = time.monotonic()
-    submission = load_submission(Path(path), ReadOptions(prefix=assignment.filename_prefix))
-    program = build_program(submission)
+    pack = assignment.pack
+    submission = load_submission(Path(path), pack.read)
+    program = build_program(submission, pack.policy)
     problems = [*submission.problems, *program.problems]
     specs = [assignment.checks[name] for name in assignment.rubric.check_names()]
 
@@ -72,7 +73,7 @@ def grade_notebook(
                 problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
         calls = {name: literal_calls(program, name) for spec in specs for name in spec.needs}
         ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls)
-        hints = _undefined_name_hints(program, specs, names)
+        hints = _undefined_name_hints(program, specs, names, pack.policy)
         for spec in specs:
             check_started = time.monotonic()
             outcomes[spec.name] = _with_hints(run_check(spec, ctx, assignment.diagnose), spec, hints)
@@ -83,8 +84,8 @@ def grade_notebook(
         if runtime is not None:
             runtime.close()
 
-    rules = assignment.section_rules
-    sections = find_sections(submission, rules.tasks or [t.id for t in assignment.rubric.tasks], rules)
+    rules = pack.section_rules
+    sections = find_sections(submission, rules.tasks or assignment.task_ids, rules)
     if submission.cells and not has_headings(sections):
         problems.append(
             Problem(
@@ -118,7 +119,10 @@ def _start_runtime(
     program: Program, assignment: Assignment, seed: int
 ) -> tuple[StudentRuntime | None, dict[str, str], list[Problem]]:
     code = [Code(s.cell, s.line, s.source) for s in program.to_run]
-    runtime = StudentRuntime(code, files=assignment.runtime_files, seed=seed, limits=assignment.limits)
+    pack = assignment.pack
+    runtime = StudentRuntime(
+        code, files=pack.runtime_files, seed=seed, limits=pack.limits, preload=pack.preload
+    )
     try:
         outcomes = runtime.start()
         names = runtime.names()
@@ -175,12 +179,14 @@ def _build_problem(outcome: BuildOutcome) -> Problem:
     )
 
 
-def _undefined_name_hints(program: Program, specs: list[CheckSpec], names: Mapping[str, str]) -> dict[str, list[str]]:
+def _undefined_name_hints(
+    program: Program, specs: list[CheckSpec], names: Mapping[str, str], policy: Policy
+) -> dict[str, list[str]]:
     """For each graded function, the names it reads that nothing defines, as sentences."""
     hints = {}
     for name in dict.fromkeys(n for spec in specs for n in spec.needs):
         if name in names:
-            hints[name] = [f"in `{name}`, {u.message}" for u in undefined_names(program, name)]
+            hints[name] = [f"in `{name}`, {u.message}" for u in undefined_names(program, name, policy)]
     return hints
 
 

@@ -40,7 +40,7 @@ def live_notebook(path: str | os.PathLike | None = None) -> tuple[str, bytes]:
         return saved.name, saved.read_bytes()
     raise LiveNotebookError(
         "could not tell which notebook this is; save it and pass its path, e.g. "
-        "check_this_notebook('A2_LASTNAME_Firstname.ipynb')"
+        "check_this_notebook('<PREFIX>_LASTNAME_Firstname.ipynb')"
     )
 
 

@@ -26,7 +26,7 @@ no-code*               cells, but no code cell with code in it
 empty-notebook*        a notebook without cells
 bad-filename           the name is not ``<PREFIX>_LASTNAME_Firstname.ipynb``; no identity from it
 filename-copy          a duplicate's mark, ``... (1).ipynb``, ``Copie de ...``; identity still read
-filename-form          words joined otherwise (``A2_DE_LA_FONTAINE_Jean``); identity still read
+filename-form          words joined otherwise (``HW2_DE_LA_FONTAINE_Jean``); identity still read
 identity-from-cell     no identity in the name; taken from the ``**STUDENT**:`` cell
 filename-extension     the extension is not lower-case ``.ipynb``; identity still read
 not-run                no code cell was executed at all (no count, no output)
@@ -169,7 +169,9 @@ DEFAULT_PLACEHOLDER_PATTERNS = (
 class ReadOptions:
     """What an assignment pack may change about reading a submission."""
 
-    prefix: str = "A2"  # expected file name: <prefix>_LASTNAME_Firstname.ipynb
+    # Expected file name: <prefix>_LASTNAME_Firstname.ipynb (the pack's). None: the reader
+    # knows no assignment, so the name gives no identity and is not judged.
+    prefix: str | None = None
     max_bytes: int = 50 * 1024 * 1024
     max_cells: int = 2_000  # past this many cells the rest is not read (a real one has < 200)
     authorship_patterns: tuple[str, ...] = DEFAULT_AUTHORSHIP_PATTERNS
@@ -184,7 +186,9 @@ DEFAULT_OPTIONS = ReadOptions()
 def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submission:
     """Read ``path`` into a ``Submission``; every defect becomes a problem, nothing raises."""
     path = Path(path)
-    identity, problems = check_filename(path.name, options.prefix)
+    identity, problems = (
+        check_filename(path.name, options.prefix) if options.prefix is not None else (None, [])
+    )
     notebook, read_problems = _read_notebook(path, options.max_bytes, options.max_cells)
     problems += read_problems
     cells = _cells(notebook) if notebook is not None else ()
@@ -218,8 +222,8 @@ _COPY_PREFIX = re.compile(r"^(?P<copy>(?:Copie de|Copy of|Kopie von|Copia de)\s+
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*\.?")
 
 
-def parse_identity(filename: str, prefix: str = "A2") -> Identity | None:
-    """``A2_DE-LA-FONTAINE_Jean-Pierre.ipynb`` → Identity("DE-LA-FONTAINE", "Jean-Pierre").
+def parse_identity(filename: str, prefix: str) -> Identity | None:
+    """``HW2_DE-LA-FONTAINE_Jean-Pierre.ipynb`` → Identity("DE-LA-FONTAINE", "Jean-Pierre") (prefix HW2).
 
     Tolerates an upper-case extension and a download duplicate suffix (`` (1)``); returns
     None for a name that does not follow the expected form.
@@ -227,7 +231,7 @@ def parse_identity(filename: str, prefix: str = "A2") -> Identity | None:
     return check_filename(filename, prefix)[0]
 
 
-def check_filename(filename: str, prefix: str = "A2") -> tuple[Identity | None, list[Problem]]:
+def check_filename(filename: str, prefix: str) -> tuple[Identity | None, list[Problem]]:
     """The identity in ``filename`` and the problems with the name itself."""
     name = unicodedata.normalize("NFC", filename.strip())
     expected = f"{prefix}_LASTNAME_Firstname.ipynb"
@@ -280,7 +284,7 @@ def check_filename(filename: str, prefix: str = "A2") -> tuple[Identity | None, 
 
 
 def _joined_name(stem: str, prefix: str) -> Identity | None:
-    """Multi-word names joined by ``_`` or ``-``: ``A2_DE_LA_FONTAINE_Jean_Pierre``, ``A2-DOE-Jane``.
+    """Multi-word names joined by ``_`` or ``-``: ``HW2_DE_LA_FONTAINE_Jean_Pierre``, ``HW2-DOE-Jane``.
 
     The last name is the leading run of words in capitals, the first name the capitalised words
     after it; anything else (``Jane_final``, lower-case words) is not a name.

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from grader import grading
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import Assignment, describe, load_assignment
 from grader.classfolder import Job, write_submission
 from grader.problems import Problem
 from grader.results import Report
@@ -57,20 +57,22 @@ def grader_failure(notebook: Path, max_score: float, detail: str) -> Report:
 # -- the worker side --------------------------------------------------------------------------
 
 _assignment: Assignment | None = None
+_assignment_name = ""  # as the driver names it: a pack's name or its module path
 
 
 def _init_worker(assignment_name: str) -> None:
     """Load the pack once per worker. Ctrl-C is the driver's to handle; SIGTERM (the driver
     stopping an interrupted run) runs the exit hooks first, so the runtime's zygote and its
     temporary folder go too."""
-    global _assignment
+    global _assignment, _assignment_name
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _exit_on_term)
         run_exit_hooks_at_exit()
-    if _assignment is None or _assignment.name != assignment_name:
-        prestart()  # the runtime's zygote boots while the pack and the reference import
+    if _assignment is None or _assignment_name != assignment_name:
+        prestart(describe(assignment_name).preload)  # the zygote boots while the pack loads
         _assignment = load_assignment(assignment_name)
+        _assignment_name = assignment_name
 
 
 def run_exit_hooks_at_exit() -> None:

@@ -8,8 +8,8 @@ A task opens at a line of a markdown cell that names it:
 - the cell's first line naming the task: ``Task 3.6:``, ``1.4 Numerical gradient``;
   (these two only for a task that has no banner anywhere: an answer's line ``**1.2** …`` must
   not open task 1.2 in a notebook with the handout's banners)
-- a pack's own heading for a task without a banner (:class:`SectionRules.headings`: A2's 1.5
-  is the section "Training the network using backpropagation…");
+- a pack's own heading for a task without a banner (:class:`SectionRules.headings`: a task that
+  is a section titled in the handout's words, "Training the network…");
 - failing all that, a pack's code anchor (:class:`SectionRules.anchors`): the first code cell
   that matches, e.g. the cell that runs ``train_loop(…)``.
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.assignments import DEFAULT
 from grader.results import Status
 
 if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
@@ -31,7 +32,7 @@ def ready(report: Report) -> bool:
 def self_check(
     notebook: Path,
     *,
-    assignment_name: str = "a2",
+    assignment_name: str = DEFAULT,
     seed: int = 0,
     as_json: bool = False,
     out: Path | None = None,
@@ -39,10 +40,10 @@ def self_check(
 ) -> int:
     from rich.console import Console
 
+    from grader.assignment import describe, load_assignment
     from grader.runtime import prestart
 
-    prestart()  # the runtime's zygote boots while the pack imports
-    from grader.assignment import load_assignment
+    prestart(describe(assignment_name).preload)  # the runtime's zygote boots while the pack loads
     from grader.grading import grade_notebook
     from grader.reports import write_report
     from grader.reports.terminal import render_terminal
@@ -63,7 +64,7 @@ def self_check(
 
 
 def check_this_notebook(
-    path: str | Path | None = None, *, seed: int = 0, assignment_name: str = "a2"
+    path: str | Path | None = None, *, seed: int = 0, assignment_name: str = DEFAULT
 ) -> bool:
     """Check the notebook this cell runs in (Colab, Jupyter, VS Code), or ``path``; True when
     ready to hand in. One call in a cell: ``from grader.selfcheck import check_this_notebook``.
@@ -97,10 +98,10 @@ def check_this_notebook(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grader check``: one definition for the instructor's CLI and the kit's."""
-    parser.add_argument("notebook", type=Path, help="your A2_LASTNAME_Firstname.ipynb")
+    parser.add_argument("notebook", type=Path, help="your <PREFIX>_LASTNAME_Firstname.ipynb")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
     parser.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
-    parser.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    parser.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
 
 

@@ -13,17 +13,22 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from grader.assignments import DEFAULT
+
 HERE = Path(__file__).parent
 PROJECT = HERE.parent.parent
 #: What the zip carries beside the two scripts: enough to ``pip install`` the project.
 PROJECT_FILES = ("pyproject.toml", "constraints.txt", "README.md")
-PACKAGES = ("grader", "reference")
 #: Zip entries get this date, so building twice gives the same bytes.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def build_package(out: Path, *, assignment_name: str = "a2", seed: int = 0) -> Path:
-    """Write ``out/autograder.zip``: setup.sh and run_autograder at its root, then the project."""
+def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -> Path:
+    """Write ``out/autograder.zip``: setup.sh and run_autograder at its root, then the project:
+    the engine and the pack's reference package (``Pack.reference``)."""
+    from grader.assignment import describe
+
+    packages = ("grader", describe(assignment_name).reference.replace(".", "/"))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "autograder.zip"
@@ -37,7 +42,7 @@ def build_package(out: Path, *, assignment_name: str = "a2", seed: int = 0) -> P
         for name in PROJECT_FILES:
             if (PROJECT / name).exists():
                 _add(zf, name, (PROJECT / name).read_bytes())
-        for package in PACKAGES:
+        for package in packages:
             for path in sorted((PROJECT / package).rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                     _add(zf, path.relative_to(PROJECT).as_posix(), path.read_bytes())

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.assignments import DEFAULT
 from grader.reports.jsonreport import dump_json
 
 
@@ -31,7 +32,8 @@ def grade_submission(
             "No .ipynb notebook was found in your submission: upload your executed notebook."
         )
     assignment = load_assignment(assignment_name)
-    named = [p for p in notebooks if p.name.startswith(f"{assignment.filename_prefix}_")]
+    prefix = assignment.pack.read.prefix
+    named = [p for p in notebooks if prefix and p.name.startswith(f"{prefix}_")]
     chosen = (named or notebooks)[0]
     print(f"grading {chosen}")
     report = grade_notebook(chosen, assignment, seed=seed, allow_weak_sandbox=allow_weak_sandbox)
@@ -57,7 +59,7 @@ def _message(text: str) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("/autograder"))
-    parser.add_argument("--assignment", default="a2")
+    parser.add_argument("--assignment", default=DEFAULT)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--allow-weak-sandbox",

@@ -33,6 +33,7 @@ class Secrets:
     answers: tuple[str, ...]  # expected written answers, whitespace-normalised
     # (function, a distinctive line of its body), each pair once
     solution_lines: tuple[tuple[str, str], ...]
+    reference: str | None = None  # the reference package's import name: no file under it ships
 
 
 def normalise(text: str) -> str:
@@ -47,7 +48,7 @@ def secrets_of(instructor: Assignment) -> Secrets:
     lines: list[tuple[str, str]] = []
     if instructor.reference is not None:
         lines = list(solution_lines(instructor.reference.__name__))
-    return Secrets(hidden, answers, tuple(lines))
+    return Secrets(hidden, answers, tuple(lines), instructor.pack.reference)
 
 
 def solution_lines(package: str) -> list[tuple[str, str]]:
@@ -86,7 +87,7 @@ def leaks(files: Mapping[str, bytes], secrets: Secrets) -> list[str]:
     found = []
     for path, content in files.items():
         parts = path.split("/")
-        if "reference" in parts or parts[-1] in PACK_INSTRUCTOR_MODULES:
+        if secrets.reference in parts or parts[-1] in PACK_INSTRUCTOR_MODULES:
             found.append(f"{path}: an instructor-only file")
         text = content.decode("utf-8", errors="ignore")
         flat = normalise(text)

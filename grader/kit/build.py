@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import load_assignment
+from grader.assignments import DEFAULT
 from grader.errors import GraderError
 from grader.kit import audit
 from grader.kit.package import build_wheel, distribution_name, pyproject
@@ -67,11 +68,13 @@ def smoke_test(root: Path, assignment: str) -> None:
         raise KitRefused(f"the kit's code does not import on its own:\n{result.stderr[-3000:]}")
 
 
-def build_kit(out: Path, assignment: str = "a2", *, constraints: Path | None = None) -> Kit:
-    """Build ``out/<wheel>`` and ``out/submission-template/`` for ``assignment``."""
+def build_kit(out: Path, assignment: str = DEFAULT, *, constraints: Path | None = None) -> Kit:
+    """Build ``out/<wheel>`` and ``out/submission-template/`` for ``assignment`` (a pack's name
+    or dotted module path)."""
     instructor = load_assignment(assignment, with_reference=True)
     secrets = audit.secrets_of(instructor)
-    prefix = instructor.filename_prefix
+    pack = instructor.pack
+    prefix = pack.read.prefix or pack.name
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="grader-kit-") as tmp:
         tree = stage(
@@ -79,10 +82,10 @@ def build_kit(out: Path, assignment: str = "a2", *, constraints: Path | None = N
         )
         files = [*tree.files, "README.md"]
         (tree.root / "pyproject.toml").write_text(
-            pyproject(assignment, prefix, files), encoding="utf-8"
+            pyproject(pack, files), encoding="utf-8"
         )
         readme = render(
-            template("package/README.md"), name=distribution_name(assignment), prefix=prefix
+            template("package/README.md"), name=distribution_name(pack.name), prefix=prefix
         )
         (tree.root / "README.md").write_text(readme, encoding="utf-8")
         smoke_test(tree.root, assignment)

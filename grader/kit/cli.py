@@ -7,12 +7,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from grader.assignments import DEFAULT
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, help="folder for the wheel and submission-template/"
     )
-    parser.add_argument("--assignment", default="a2", help="assignment pack (default: a2)")
+    parser.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")
     pins = parser.add_mutually_exclusive_group()
     pins.add_argument(
         "--constraints",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -12,17 +13,15 @@ from pathlib import Path
 import tomli_w
 
 from grader import __version__
+from grader.assignment import Pack
 
-#: What the check path imports (and the runtime's zygote preloads: torchvision among them).
-#: The ranges are the project's; the exact versions of the grading environment travel as
-#: a constraints file next to the wheel (see template.py).
-DEPENDENCIES = (
+#: What the engine's check path imports; the pack adds its own (``Pack.kit_dependencies``:
+#: what its public checks import and the runtime's zygote preloads). The ranges are the
+#: project's; the exact versions of the grading environment travel as a constraints file
+#: next to the wheel (see template.py).
+ENGINE_DEPENDENCIES = (
     "numpy>=1.26",  # Colab's own (2.x) is kept: a notebook installs the kit without restarting
-    "scipy>=1.11",
-    "matplotlib>=3.8",
     "pillow>=10",
-    "torch>=2.2",
-    "torchvision>=0.17",
     "hypothesis>=6.100",
     "nbformat>=5.9",
     "jinja2>=3.1",
@@ -32,7 +31,16 @@ DEPENDENCIES = (
 )
 
 
+def dependencies(pack: Pack) -> list[str]:
+    """The kit's requirements: the engine's, then the pack's, each project once (the first wins)."""
+    found: dict[str, str] = {}
+    for requirement in (*ENGINE_DEPENDENCIES, *pack.kit_dependencies):
+        found.setdefault(re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].lower(), requirement)
+    return list(found.values())
+
+
 def distribution_name(assignment: str) -> str:
+    """The kit's distribution, from the pack's short name (``Pack.name``)."""
     return f"{assignment}-selfcheck"
 
 
@@ -41,7 +49,7 @@ def package_data(files: list[str]) -> dict[str, list[str]]:
     packages = {f.rsplit("/", 1)[0] for f in files if f.endswith("/__init__.py")}
     data: dict[str, list[str]] = defaultdict(list)
     for f in files:
-        if not f.startswith("grader/") or f.endswith(".py"):
+        if "/" not in f or f.endswith(".py"):
             continue
         owner = f.rsplit("/", 1)[0]
         while owner not in packages:
@@ -50,17 +58,19 @@ def package_data(files: list[str]) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(data.items())}
 
 
-def pyproject(assignment: str, prefix: str, files: list[str]) -> str:
-    """pyproject.toml of the kit: the ``grader`` command, the engine package, its data files."""
+def pyproject(pack: Pack, files: list[str]) -> str:
+    """pyproject.toml of the kit: the ``grader`` command, the engine (and an outside pack's)
+    packages, their data files."""
+    tops = sorted({f.split("/")[0] for f in files if f.endswith("/__init__.py")})
     data = {
         "build-system": {"requires": ["setuptools>=68"], "build-backend": "setuptools.build_meta"},
         "project": {
-            "name": distribution_name(assignment),
+            "name": distribution_name(pack.name),
             "version": __version__,
-            "description": f"Self-check of the {prefix} notebook: the grader's public checks, no reference.",
+            "description": f"Self-check of the {pack.read.prefix or pack.name} notebook: the grader's public checks, no reference.",
             "readme": "README.md",
             "requires-python": ">=3.11",
-            "dependencies": list(DEPENDENCIES),
+            "dependencies": dependencies(pack),
             # the student runtime confines code with Linux-only means (memfd, namespaces, Landlock)
             "classifiers": [
                 "Operating System :: POSIX :: Linux",
@@ -70,7 +80,7 @@ def pyproject(assignment: str, prefix: str, files: list[str]) -> str:
         },
         "tool": {
             "setuptools": {
-                "packages": {"find": {"include": ["grader", "grader.*"]}},
+                "packages": {"find": {"include": [p for t in tops for p in (t, f"{t}.*")]}},
                 "package-data": package_data(files),
             }
         },

@@ -6,18 +6,21 @@ imported) and of the pack, followed through the ``grader`` package. So an instru
 module (batch grading, similarity, Gradescope, this kit) stays out without being listed, and
 the pack's ``hidden.py`` and ``diagnosis.py``/``mistakes.py``, imported only by name and only
 with the reference, are never reached. Data files ship with the package that holds them, but for the instructor-only ones
-below. The reference solution lives outside ``grader/`` and is never looked at.
+below. A pack outside the engine (``tests.support.toypack``) ships the same way, under its own
+package path. The reference solution is never looked at.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import grader
+from grader.assignment import pack_module
 
 #: Started by name in a fresh interpreter (the runtime's zygote and the processes it forks).
 PROCESS_ROOTS = ("grader.runtime.zygote", "grader.runtime.worker")
@@ -30,6 +33,11 @@ PACK_INSTRUCTOR_MODULES = ("hidden.py", "mistakes.py", "diagnosis.py", "referenc
 #: Files of an assignment pack that only instructors get; rubric.toml is replaced by the public one.
 PACK_INSTRUCTOR_ONLY = (*PACK_INSTRUCTOR_MODULES, "rubric.toml", "reference_values.npz")
 KIT_CLI = "package/cli.py"  # the kit's `grader` command, in templates/
+#: ``grader/assignments/__init__.py`` in the kit: ``grader check`` checks the kit's own pack.
+KIT_DEFAULT = '''"""The assignment this student kit checks (written by ``grader student-kit``)."""
+
+DEFAULT = {name!r}
+'''
 
 
 @dataclass(frozen=True)
@@ -48,19 +56,36 @@ def template(name: str) -> str:
     return resources.files("grader.kit").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _module_file(module: str) -> Path | None:
+def pack_top(assignment: str) -> str:
+    """The top-level package holding the pack: ``grader``, or a pack's own (``tests``, ``course``)."""
+    return pack_module(assignment).split(".")[0]
+
+
+def _roots(assignment: str) -> dict[str, Path]:
+    """Top-level package -> its folder, for the engine and the pack."""
+    roots = {"grader": engine_root()}
+    top = pack_top(assignment)
+    if top not in roots:
+        spec = importlib.util.find_spec(top)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError(f"no package {top!r} holds the pack {assignment!r}", name=top)
+        roots[top] = Path(next(iter(spec.submodule_search_locations))).resolve()
+    return roots
+
+
+def _module_file(module: str, roots: dict[str, Path]) -> Path | None:
     parts = module.split(".")
-    if parts[0] != "grader":
+    if parts[0] not in roots:
         return None
-    base = engine_root().joinpath(*parts[1:])
+    base = roots[parts[0]].joinpath(*parts[1:])
     for candidate in (base / "__init__.py", base.with_suffix(".py")):
         if candidate.is_file():
             return candidate
     return None
 
 
-def _imports(source: str) -> set[str]:
-    """Every ``grader`` module a source names in an import statement, wherever it stands."""
+def _imports(source: str, tops: set[str]) -> set[str]:
+    """Every module of ``tops`` a source names in an import statement, wherever it stands."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -68,13 +93,14 @@ def _imports(source: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
             found.update(f"{node.module}.{a.name}" for a in node.names)  # a submodule, maybe
-    return {m for m in found if m.split(".")[0] == "grader"}
+    return {m for m in found if m.split(".")[0] in tops}
 
 
-def check_path_modules(assignment: str) -> list[str]:
-    """Files (relative to the ``grader`` package) of every module the check path can import."""
-    pending = [*PROCESS_ROOTS, f"grader.assignments.{assignment}"]
-    pending += _imports(template(KIT_CLI))
+def _reached(assignment: str) -> set[Path]:
+    """The files of every module the check path can import, engine's and pack's."""
+    roots = _roots(assignment)
+    pending = [*PROCESS_ROOTS, pack_module(assignment)]
+    pending += _imports(template(KIT_CLI), set(roots))
     seen: set[str] = set()
     files: set[Path] = set()
     while pending:
@@ -84,13 +110,41 @@ def check_path_modules(assignment: str) -> list[str]:
         seen.add(module)
         parts = module.split(".")
         pending += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages
-        path = _module_file(module)
+        path = _module_file(module, roots)
         if path is None or path.name in PACK_INSTRUCTOR_ONLY:
             continue
         files.add(path)
-        pending += _imports(path.read_text(encoding="utf-8"))
+        pending += _imports(path.read_text(encoding="utf-8"), set(roots))
+    return files
+
+
+def check_path_modules(assignment: str) -> list[str]:
+    """Files (relative to the ``grader`` package) of every engine module the check path can import."""
     root = engine_root()
-    return sorted(p.relative_to(root).as_posix() for p in files)
+    return sorted(p.relative_to(root).as_posix() for p in _reached(assignment) if p.is_relative_to(root))
+
+
+def pack_files(assignment: str) -> list[str]:
+    """Files of a pack that lives outside the engine (relative to the folder holding its
+    top-level package): the modules the check path reaches and the pack folder's data files.
+    Empty for a pack shipped with the engine."""
+    roots = _roots(assignment)
+    top = pack_top(assignment)
+    if top == "grader":
+        return []
+    base = roots[top].parent
+    modules = {p for p in _reached(assignment) if p.is_relative_to(roots[top])}
+    folder = roots[top].joinpath(*pack_module(assignment).split(".")[1:])
+    data = {
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix not in (".py", ".pyc")
+        and "__pycache__" not in p.parts
+        and p.name not in PACK_INSTRUCTOR_ONLY
+        and next(q for q in p.parents if (q / "__init__.py").is_file()) == folder
+    }
+    return sorted(p.relative_to(base).as_posix() for p in modules | data)
 
 
 def data_files(modules: list[str]) -> list[str]:
@@ -120,18 +174,23 @@ def engine_files(assignment: str) -> list[str]:
 
 
 def stage(dest: Path, assignment: str, *, rubric_toml: str) -> StagedTree:
-    """Copy the shipped ``grader`` package into ``dest``, with the kit's cli and public rubric."""
+    """Copy the shipped ``grader`` package (and an outside pack's files) into ``dest``, with the
+    kit's cli, the public rubric, and ``grader.assignments.DEFAULT`` naming this pack."""
     src = engine_root()
     package = dest / "grader"
-    for relative in engine_files(assignment):
-        target = package / relative
+    copies = [(src / f, package / f) for f in engine_files(assignment)]
+    base = _roots(assignment)[pack_top(assignment)].parent
+    copies += [(base / f, dest / f) for f in pack_files(assignment)]
+    for source, target in copies:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src / relative, target)
+        shutil.copyfile(source, target)
     written = {
         package / "cli.py": template(KIT_CLI),
-        package / "assignments" / assignment / "rubric.toml": rubric_toml,
+        dest.joinpath(*pack_module(assignment).split("."), "rubric.toml"): rubric_toml,
+        package / "assignments" / "__init__.py": KIT_DEFAULT.format(name=assignment),
     }
     for path, text in written.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     return StagedTree(dest, tuple(files))

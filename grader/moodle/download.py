@@ -4,7 +4,7 @@ Moodle (``mod/assign``) prefixes every file with ``<Full name>_<participant id>_
 type>_<plugin name>_``: with "Download submissions in folders" each student is a folder
 ``Jean Dupont_123456_assignsubmission_file_`` (Moodle ≥ 4.1 drops the last ``_``) holding the
 files as handed in; without it each file is flat,
-``Jean Dupont_123456_assignsubmission_file_A2_DUPONT_Jean.ipynb``. Moodle writes underscores
+``Jean Dupont_123456_assignsubmission_file_HW2_DUPONT_Jean.ipynb``. Moodle writes underscores
 in a full name as spaces, so the first ``_`` ends the name. Under blind marking the name is
 ``Participant``. The participant id is the one the grading worksheet (``Participant 123456``)
 and the feedback-files upload match on.
@@ -74,7 +74,7 @@ class MoodleSubmission:
 
 
 def parse_prefixed(name: str) -> tuple[str, str, str | None] | None:
-    """``Jean Dupont_123456_assignsubmission_file_A2.ipynb`` -> (full name, id, rest or None)."""
+    """``Jean Dupont_123456_assignsubmission_file_HW2.ipynb`` -> (full name, id, rest or None)."""
     match = _PREFIX.match(name)
     if match is None:
         return None

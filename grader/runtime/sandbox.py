@@ -9,7 +9,9 @@ Everything goes through ``ctypes`` to libc because Python 3.11 has no ``os.unsha
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+import re
 import resource
 import signal
 import stat
@@ -117,8 +119,6 @@ SYSTEM_READ_PATHS = (
     "/etc/mime.types",
     "/etc/fonts",
 )
-# The project's own top-level names, left out of site-packages.
-HIDDEN_NAMES = ("grader", "reference", "a2_grader")
 SITE_DIRS = ("site-packages", "dist-packages")
 
 
@@ -421,14 +421,43 @@ def site_dirs() -> tuple[str, ...]:
     return tuple(p for p in sys.path if p.endswith(SITE_DIRS) and os.path.isdir(p))
 
 
+@functools.cache
+def project_names() -> tuple[str, ...]:
+    """The project's own top-level names, left out of site-packages: ``grader``; the installed
+    distribution that ships it (its ``.dist-info``) with every other top-level package it ships
+    (the packs' reference solutions); and likewise every distribution that requires it (a pack
+    installed on its own, with its reference). Read from the installed metadata, so no
+    assignment's name is written here."""
+    import importlib.metadata
+
+    def normal(name: str) -> str:  # PEP 503, with "_" as the .dist-info folder writes it
+        return re.sub(r"[-_.]+", "_", name).lower()
+
+    def tops(dist: importlib.metadata.Distribution) -> set[str]:
+        listed = dist.read_text("top_level.txt")
+        if listed is not None:
+            return set(listed.split())
+        return {f.parts[0].split(".")[0] for f in dist.files or () if f.parts and ".." not in f.parts}
+
+    dists = {normal(d.metadata["Name"] or ""): d for d in importlib.metadata.distributions()}
+    # the engine is built by setuptools, which always writes top_level.txt: no RECORD is read
+    engine = {n for n, d in dists.items() if "grader" in (d.read_text("top_level.txt") or "").split()}
+    names = {"grader"}
+    for name, dist in dists.items():
+        needs = {normal(re.split(r"[^A-Za-z0-9._-]", r, maxsplit=1)[0]) for r in dist.requires or ()}
+        if name in engine or needs & engine:
+            names |= {name, *tops(dist)}
+    return tuple(sorted(names))
+
+
 def filesystem_view(
-    hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...] = HIDDEN_NAMES
+    hidden_paths: tuple[str, ...], hidden_names: tuple[str, ...] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(read, list_only): the Python installation, site-packages, system libraries, minus the project.
 
     The project is its checkout (``hidden_paths``) and, in every site-packages, its own entries
-    (``hidden_names``, editable-install finders, ``.pth`` files). Landlock rules are unions: a
-    rule on ``/usr`` would open a ``grader`` or ``reference`` installed in
+    (``hidden_names``, by default :func:`project_names`; editable-install finders, ``.pth`` files). Landlock rules are unions: a
+    rule on ``/usr`` would open a ``grader`` or a reference solution installed in
     ``/usr/lib/python3/dist-packages`` however the entries are listed. So a directory that
     holds part of the project is never allowed whole: it is split into its entries, the
     ones on the way to the project only listable, down to the project's siblings. Paths are
@@ -436,6 +465,7 @@ def filesystem_view(
     A venv inside the checkout (``.tox``, ``.venv``) stays readable: only its own files are
     asked for.
     """
+    hidden_names = project_names() if hidden_names is None else hidden_names
     roots = {sys.base_prefix, sys.base_exec_prefix, *SYSTEM_READ_PATHS}
     secrets = {os.path.realpath(h) for h in hidden_paths}
     for prefix in {sys.prefix, sys.exec_prefix} - {sys.base_prefix}:

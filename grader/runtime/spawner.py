@@ -29,10 +29,11 @@ from grader.runtime.results import RuntimeFailure
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
+READY_TIMEOUT = 300.0  # the zygote importing a pack's preloads (torch...)
 
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from grader.runtime.zygote import serve; serve(int(sys.argv[2]), sys.argv[1])"
+    "from grader.runtime.zygote import serve; serve(int(sys.argv[2]), sys.argv[1], sys.argv[3:])"
 )
 
 
@@ -40,9 +41,10 @@ _BOOT = (
 
 
 class Zygote:
-    """A ``python -I`` process with torch & co. imported, forking one builder per submission."""
+    """A ``python -I`` process with the pack's preloads (torch & co.) imported, forking one
+    builder per submission."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: Sequence[str] = ()) -> None:
         self.pid_owner = os.getpid()
         self.lock = threading.Lock()
         self.home = tempfile.mkdtemp(prefix="grader-zygote-")
@@ -52,7 +54,7 @@ class Zygote:
             env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
         with open(os.path.join(self.home, "stderr"), "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(PACKAGE_ROOT), str(theirs.fileno())],
+                [sys.executable, "-I", "-c", _BOOT, str(PACKAGE_ROOT), str(theirs.fileno()), *preload],
                 env=env,
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
@@ -71,7 +73,7 @@ class Zygote:
         if self.ready:
             return
         try:
-            protocol.recv(self.sock, deadline=time.monotonic() + 300)
+            protocol.recv(self.sock, deadline=time.monotonic() + READY_TIMEOUT)
         except (EOFError, TimeoutError, ProtocolError) as exc:
             message = Path(self.home, "stderr").read_text(errors="replace")[-2000:]
             self.close()
@@ -81,19 +83,23 @@ class Zygote:
     def alive(self) -> bool:
         return self.pid_owner == os.getpid() and self.proc.poll() is None
 
-    def _ask(self, msg: dict, fds: Sequence[int] = ()) -> dict:
-        self.sock.settimeout(CONTROL_TIMEOUT)
+    def _ask(self, msg: dict, fds: Sequence[int] = (), timeout: float = CONTROL_TIMEOUT) -> dict:
+        self.sock.settimeout(timeout)
         protocol.send(self.sock, msg)
         if fds:
             socket.send_fds(self.sock, [b"f"], list(fds))
-        reply = protocol.recv(self.sock, deadline=time.monotonic() + CONTROL_TIMEOUT)
+        reply = protocol.recv(self.sock, deadline=time.monotonic() + timeout)
         if type(reply) is not dict:
             raise RuntimeFailure("bad reply from the zygote")
         return reply
 
-    def spawn(self, config: dict, sock_fd: int, output_fd: int) -> int:
+    def spawn(self, config: dict, sock_fd: int, output_fd: int, preload: Sequence[str] = ()) -> int:
+        """Fork a submission's builder; the zygote first imports what of ``preload`` it lacks
+        (another pack's modules: as long as its start may take)."""
+        msg = {"op": "spawn", "config": config, "preload": list(preload)}
+        timeout = READY_TIMEOUT if preload else CONTROL_TIMEOUT
         with self.lock:
-            return int(self._ask({"op": "spawn", "config": config}, (sock_fd, output_fd))["pid"])
+            return int(self._ask(msg, (sock_fd, output_fd), timeout)["pid"])
 
     def wait(self, pid: int) -> int | None:
         with self.lock:
@@ -111,29 +117,31 @@ _zygote: Zygote | None = None
 _zygote_lock = threading.Lock()
 
 
-def prestart() -> None:
-    """Start this process's zygote now without waiting for it, so that its imports (torch...)
-    overlap with the grader's own start-up; the first runtime waits only for what is left.
+def prestart(preload: Sequence[str] = ()) -> None:
+    """Start this process's zygote now without waiting for it, so that its imports (the pack's
+    ``preload``: torch...) overlap with the grader's own start-up; the first runtime waits
+    only for what is left. A zygote already running is kept: it imports what it lacks when a
+    submission of another pack asks for it.
 
     Started from the calling thread on purpose: the zygote dies with the thread that started
     it (PR_SET_PDEATHSIG), so a helper thread would take it down when it ends.
     """
-    _zygote_process()
+    _zygote_process(preload)
 
 
-def _zygote_process() -> Zygote:
+def _zygote_process(preload: Sequence[str] = ()) -> Zygote:
     global _zygote
     with _zygote_lock:
         if _zygote is None or not _zygote.alive():
             if _zygote is not None and _zygote.pid_owner == os.getpid():
                 _zygote.close()
-            _zygote = Zygote()
+            _zygote = Zygote(preload)
         return _zygote
 
 
-def zygote() -> Zygote:
+def zygote(preload: Sequence[str] = ()) -> Zygote:
     """This process's zygote, started on first use (and again if it died), ready to fork."""
-    process = _zygote_process()
+    process = _zygote_process(preload)
     with process.lock:
         process.wait_ready()
     return process

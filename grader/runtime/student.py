@@ -99,7 +99,9 @@ class StudentRuntime:
         files: Mapping[str, bytes] = {},
         seed: int = 0,
         privileged: bool | None = None,
+        preload: Sequence[str] = (),
     ) -> None:
+        self.preload = tuple(preload)  # what the zygote imports before forking the builder
         self.statements = list(statements)
         self.limits = limits
         # Budgets of the whole submission that ran out: problem code -> the sentence for it.
@@ -342,7 +344,7 @@ class StudentRuntime:
         config = {"sandbox": cfg.to_doc(), "seed": self.seed}
         ours, theirs, output = new_channel()
         try:
-            pid = zygote().spawn(config, theirs.fileno(), output)
+            pid = zygote(self.preload).spawn(config, theirs.fileno(), output, self.preload)
         finally:
             theirs.close()
         self._builder = StudentProcess(ours, output, pid)

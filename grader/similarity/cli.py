@@ -6,15 +6,20 @@ import argparse
 import importlib.util
 from pathlib import Path
 
+from grader.assignments import DEFAULT
+
 # The engine (copydetect, scipy, matplotlib) is imported by run() only: building the
 # parser of every ``grader`` command must stay cheap. The test suite checks this value is
 # the engine's DEFAULT_THRESHOLD (whose docstring says why it is what it is).
 DEFAULT_THRESHOLD = 0.50
 
 
-def default_base() -> Path | None:
-    """The A2 handout's provided code (``reference/handout.py``) when the reference is installed."""
-    spec = importlib.util.find_spec("reference.handout")
+def default_base(assignment: str = DEFAULT) -> Path | None:
+    """The handout's provided code (``Pack.handout``) when the pack has one and it is installed."""
+    from grader.assignment import describe
+
+    handout = describe(assignment).handout
+    spec = importlib.util.find_spec(handout) if handout else None
     return Path(spec.origin) if spec is not None and spec.origin else None
 
 
@@ -28,8 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--assignment",
-        default="a2",
-        help="assignment pack: its tasks and graded functions (default: a2)",
+        default=DEFAULT,
+        help=f"assignment pack: its tasks, graded functions and handout (default: {DEFAULT})",
     )
     base = parser.add_mutually_exclusive_group()
     base.add_argument(
@@ -38,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=None,
         help="the blank handout (.ipynb or .py) whose code and text are left out; repeat it "
-        "for the handouts of several years (default: reference/handout.py when present)",
+        "for the handouts of several years (default: the pack's handout code when present)",
     )
     base.add_argument("--no-base", action="store_true", help="leave no provided code out")
     parser.add_argument(
@@ -58,16 +63,16 @@ def run(args: argparse.Namespace) -> int:
     if not collect_notebooks(args.paths):
         print("similarity: no notebooks found in " + ", ".join(map(str, args.paths)))
         return 2
-    default = default_base()
+    try:
+        layout = load_layout(args.assignment)
+        default = default_base(args.assignment)
+    except ModuleNotFoundError:
+        print(f"similarity: no assignment pack named {args.assignment!r}")
+        return 2
     bases = [] if args.no_base else (args.base or ([default] if default else []))
     missing = [b for b in bases if not b.is_file()]
     if missing:
         print(f"similarity: base file {missing[0]} not found")
-        return 2
-    try:
-        layout = load_layout(args.assignment)
-    except ModuleNotFoundError:
-        print(f"similarity: no assignment pack named {args.assignment!r}")
         return 2
     try:
         report = run_similarity(

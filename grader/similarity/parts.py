@@ -50,13 +50,16 @@ NO_LAYOUT = TaskLayout()  # no tasks: a whole notebook is one part
 
 
 def load_layout(assignment: str) -> TaskLayout:
-    """The pack's ``LAYOUT`` (``grader.assignments.<name>.similarity``); ``NO_LAYOUT`` without one."""
+    """The pack's ``LAYOUT`` (its module ``similarity``); ``NO_LAYOUT`` without one."""
+    from grader.assignment import pack_module
+
+    name = f"{pack_module(assignment)}.similarity"
     try:
-        module = importlib.import_module(f"grader.assignments.{assignment}.similarity")
+        module = importlib.import_module(name)
     except ModuleNotFoundError as error:
-        if error.name != f"grader.assignments.{assignment}.similarity":
+        if error.name != name:
             raise
-        importlib.import_module(f"grader.assignments.{assignment}")  # an unknown pack still fails
+        importlib.import_module(pack_module(assignment))  # an unknown pack still fails
         return NO_LAYOUT
     return module.LAYOUT
 

@@ -18,6 +18,7 @@ from grader.notebook import (
 )
 from tests.support.nbfactory import error, image, make_notebook, result, stream, write_notebook
 
+A2 = ReadOptions(prefix="A2")  # the names below are the A2 pack's
 SIGNED = ("markdown", "I, Jane Doe, certify that this notebook is my own work.")
 GOOD = "A2_DOE_Jane.ipynb"
 
@@ -51,7 +52,7 @@ def test_valid_v4_notebook_reads_cells_outputs_and_identity(tmp_path):
             SIGNED,
         ],
     )
-    sub = load_submission(path)
+    sub = load_submission(path, A2)
     assert sub.problems == []
     assert sub.identity == Identity("DOE", "Jane")
     assert sub.name == GOOD
@@ -152,7 +153,7 @@ def test_error_position_is_the_line_and_column_of_the_json_error(tmp_path):
     ],
 )
 def test_broken_files_are_one_problem_and_no_cells(tmp_path, data, code):
-    sub = load_submission(write_bytes(tmp_path, data))
+    sub = load_submission(write_bytes(tmp_path, data), A2)
     assert sub.cells == ()
     assert codes(sub) == [code]
     assert sub.problems[0].message.startswith(GOOD)
@@ -297,8 +298,8 @@ def test_arbitrary_notebook_shaped_json_never_raises(tmp_path_factory, body, maj
     ],
 )
 def test_good_file_names(filename, identity):
-    assert parse_identity(filename) == identity
-    assert check_filename(filename) == (identity, [])
+    assert parse_identity(filename, "A2") == identity
+    assert check_filename(filename, "A2") == (identity, [])
 
 
 @pytest.mark.parametrize(
@@ -315,7 +316,7 @@ def test_good_file_names(filename, identity):
     ],
 )
 def test_tolerated_file_names_are_reported_but_identified(filename, code):
-    identity, problems = check_filename(filename)
+    identity, problems = check_filename(filename, "A2")
     assert identity == Identity("DOE", "Jane")
     assert [p.code for p in problems] == [code]
     assert filename in problems[0].message
@@ -330,7 +331,7 @@ def test_tolerated_file_names_are_reported_but_identified(filename, code):
     ],
 )
 def test_multi_word_names_joined_by_underscores_or_hyphens(filename, identity):
-    found, problems = check_filename(filename)
+    found, problems = check_filename(filename, "A2")
     assert found == identity and [p.code for p in problems] == ["filename-form"]
 
 
@@ -339,7 +340,7 @@ def test_identity_from_the_student_cell_when_the_name_has_none(tmp_path):
     nb = json.loads(path.read_text())
     nb["cells"].insert(0, {"cell_type": "markdown", "id": "student", "metadata": {}, "source": "**STUDENT**:  Jeanne LE GALL"})
     path.write_text(json.dumps(nb))
-    sub = load_submission(path)
+    sub = load_submission(path, A2)
     assert sub.identity == Identity("LE GALL", "Jeanne")
     assert codes(sub) == ["bad-filename", "identity-from-cell"]
 
@@ -375,8 +376,8 @@ def test_the_student_cell_left_blank_gives_no_identity(tmp_path):
     ],
 )
 def test_bad_file_names(filename):
-    identity, problems = check_filename(filename)
-    assert identity is None and parse_identity(filename) is None
+    identity, problems = check_filename(filename, "A2")
+    assert identity is None and parse_identity(filename, "A2") is None
     assert [p.code for p in problems] == ["bad-filename"]
     assert "A2_LASTNAME_Firstname.ipynb" in problems[0].message
 
@@ -389,7 +390,7 @@ def test_prefix_is_a_parameter():
 
 
 def test_misnamed_submission_is_still_read(tmp_path):
-    sub = load_submission(write_notebook(tmp_path / "Untitled.ipynb", ["x = 1", SIGNED], run=True))
+    sub = load_submission(write_notebook(tmp_path / "Untitled.ipynb", ["x = 1", SIGNED], run=True), A2)
     assert sub.identity is None and codes(sub) == ["bad-filename"]
     assert sub.cells[0].source == "x = 1"
 
@@ -402,7 +403,7 @@ def test_never_run_cells_are_listed(tmp_path):
     nb = make_notebook(cells, run=True)
     for cell in nb.cells[2:6]:  # cells 3 to 6
         cell.execution_count = None
-    sub = load_submission(write_notebook(tmp_path / GOOD, nb))
+    sub = load_submission(write_notebook(tmp_path / GOOD, nb), A2)
     assert sub.facts.never_run_cells == (3, 4, 6)  # cell 5 is empty: not counted
     never = problem(sub, "never-run")
     assert never.message.startswith("Cells 3, 4 and 6 were never run")

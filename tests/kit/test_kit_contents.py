@@ -26,10 +26,9 @@ from grader import cli as instructor_cli
 from grader.assignment import Assignment
 from grader.kit import audit
 from grader.kit.build import Kit
-from grader.kit.package import DEPENDENCIES
+from grader.kit.package import dependencies
 from grader.kit.stage import engine_files
 from grader.rubric import load_rubric
-from grader.runtime.zygote import PRELOAD
 
 LEFT_OUT = (
     "batch.py",
@@ -189,9 +188,10 @@ def test_the_kit_command_is_the_instructors_check_and_only_that(kit: Kit, tmp_pa
     assert options(kit_commands["check"]) == options(instructor_commands["check"])
 
 
-def test_the_dependencies_cover_every_import_of_the_kit(kit: Kit) -> None:
+def test_the_dependencies_cover_every_import_of_the_kit(kit: Kit, instructor: Assignment) -> None:
     """Each third-party import of the shipped code (and the zygote's preloads) is a declared dependency."""
-    imported = {name.split(".")[0] for name in PRELOAD}
+    DEPENDENCIES = dependencies(instructor.pack)
+    imported = {name.split(".")[0] for name in instructor.pack.preload}
     for name, content in wheel_entries(kit).items():
         if name.endswith(".py"):
             for node in ast.walk(ast.parse(content)):

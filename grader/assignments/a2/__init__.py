@@ -5,18 +5,50 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from grader.assignment import Assignment
+from grader.assignment import Assignment, Pack
+from grader.assignments.a2.evidence import SECTION_RULES
 from grader.checks import CheckSet
+from grader.notebook import ReadOptions
 from grader.rubric import load_rubric
 from grader.runtime import Limits
 
 RUBRIC = Path(__file__).with_name("rubric.toml")
 
-#: The reference answers any A2 call in well under a second (a gradient in microseconds, a
-#: ConvNet forward on 8 images in milliseconds); 5 s leaves a slow but correct student
-#: implementation room and makes a hanging one cost 5 s, not 10. Checks that train give
-#: their own, longer timeouts.
-LIMITS = Limits(call_timeout=5.0)
+PACK = Pack(
+    name="a2",
+    read=ReadOptions(prefix="A2"),
+    reference="reference",
+    handout="reference.handout",
+    # what the handout's code imports: forked from the zygote, a submission gets it for free
+    preload=(
+        "numpy",
+        "scipy",
+        "scipy.io",
+        "matplotlib",
+        "matplotlib.pyplot",
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.optim",
+        "torchvision",
+        "torchvision.transforms",
+        "torchvision.datasets",
+    ),
+    # what the public checks and the handout import (the preloads among them)
+    kit_dependencies=(
+        "numpy>=1.26",  # Colab's own (2.x) is kept: a notebook installs the kit without restarting
+        "scipy>=1.11",
+        "matplotlib>=3.8",
+        "torch>=2.2",
+        "torchvision>=0.17",
+    ),
+    # The reference answers any A2 call in well under a second (a gradient in microseconds, a
+    # ConvNet forward on 8 images in milliseconds); 5 s leaves a slow but correct student
+    # implementation room and makes a hanging one cost 5 s, not 10. Checks that train give
+    # their own, longer timeouts.
+    limits=Limits(call_timeout=5.0),
+    section_rules=SECTION_RULES,
+)
 
 
 def load(*, with_reference: bool = True) -> Assignment:
@@ -27,7 +59,7 @@ def load(*, with_reference: bool = True) -> Assignment:
     rubric = load_rubric(RUBRIC)
     if with_reference:
         hidden = importlib.import_module("grader.assignments.a2.hidden")
-        reference = importlib.import_module("reference")
+        reference = importlib.import_module(PACK.reference)
         # the catalogue of known mistakes is built from the reference: by name, like hidden
         diagnosis = importlib.import_module("grader.assignments.a2.diagnosis")
         diagnosis.validate_credit(rubric.credited_diagnoses())
@@ -37,13 +69,4 @@ def load(*, with_reference: bool = True) -> Assignment:
     if not with_reference:
         rubric = rubric.public_only()
     checks.validate(rubric, complete=with_reference)
-    return Assignment(
-        name="a2",
-        filename_prefix="A2",
-        rubric=rubric,
-        checks=checks,
-        reference=reference,
-        limits=LIMITS,
-        section_rules=evidence.SECTION_RULES,
-        diagnose=diagnose,
-    )
+    return Assignment(PACK, rubric, checks, reference=reference, diagnose=diagnose)
