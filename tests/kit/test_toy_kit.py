@@ -1,0 +1,72 @@
+"""The student kit of a second pack, one outside the engine (``tests.support.toypack``): built,
+audited, installed without the project and run from outside the repository.
+
+Slow (a kit build, a venv, two ``grader check`` runs): marked ``slow``, still in the default run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from kitenv import bare_env
+
+from grader.kit.build import Kit, build_kit
+
+pytestmark = pytest.mark.slow
+
+TOY = "tests.support.toypack"
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "tests" / "toypack"
+CONSTRAINTS = REPO / "constraints.txt"
+
+
+@pytest.fixture(scope="module")
+def toy_kit(tmp_path_factory: pytest.TempPathFactory) -> Kit:
+    return build_kit(tmp_path_factory.mktemp("toy-kit"), TOY, constraints=CONSTRAINTS)
+
+
+def test_the_toy_kit_ships_its_public_pack_and_names_it_the_default(toy_kit: Kit) -> None:
+    assert toy_kit.wheel.name == "toy_selfcheck-0.1.0-py3-none-any.whl"
+    files = set(toy_kit.files)
+    assert {"tests/support/toypack/__init__.py", "tests/support/toypack/public.py"} <= files
+    assert "tests/support/toypack/rubric.toml" in files
+    for name in files:  # no hidden check, no reference, no other pack, no test of the project
+        assert not name.startswith(("tests/support/toyref", "grader/assignments/a2", "tests/toypack")), name
+        assert not name.endswith("hidden.py"), name
+    with zipfile.ZipFile(toy_kit.wheel) as wheel:
+        rubric = wheel.read("tests/support/toypack/rubric.toml").decode()
+        default = wheel.read("grader/assignments/__init__.py").decode()
+        metadata = wheel.read("toy_selfcheck-0.1.0.dist-info/METADATA").decode()
+    assert "softmax" not in rubric and "expected_answer" not in rubric
+    assert "DEFAULT = 'tests.support.toypack'" in default
+    assert "Requires-Dist: numpy" in metadata and "Requires-Dist: torch" not in metadata
+
+
+def test_the_installed_toy_kit_checks_toy_notebooks(
+    toy_kit: Kit, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    env = bare_env(tmp_path_factory.mktemp("toy-kit-env") / "venv")
+    done = subprocess.run(
+        [env.python, "-m", "pip", "install", "--no-index", "--constraint", CONSTRAINTS, toy_kit.wheel],
+        env=env.environ(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    outside = tmp_path_factory.mktemp("toy-student")
+    good = Path(shutil.copy(NOTEBOOKS / "TOY_DOE_Jane.ipynb", outside))
+    wrong = outside / "TOY_ROE_Rick.ipynb"
+    wrong.write_text(good.read_text(encoding="utf-8").replace(") * k", ") + k"), encoding="utf-8")
+    done = env.run("grader", "check", good.name, cwd=outside)  # the kit's default: its own pack
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Public checks: ready to hand in." in done.stdout
+    done = env.run("grader", "check", wrong.name, cwd=outside)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "scale.known_values" in done.stdout
+    done = env.run(env.python, "-c", "import tests.support.toyref", cwd=outside)
+    assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr

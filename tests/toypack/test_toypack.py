@@ -1,0 +1,93 @@
+"""A second assignment, beside A2, in one environment: the toy pack (``tests.support.toypack``)
+lives outside the engine, has its own reference package (``tests.support.toyref``), rubric and
+real-form notebooks, and goes through ``grader grade`` (the batch), ``grader check`` and the
+engine's single grading path with no engine edit. The kit is built and installed in
+``tests/kit/test_toy_kit.py``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import cli
+from grader.assignment import describe, load_assignment, pack_module
+from grader.assignments import DEFAULT
+from grader.grading import grade_notebook
+
+HERE = Path(__file__).parent
+TOY = "tests.support.toypack"
+GOOD = HERE / "TOY_DOE_Jane.ipynb"  # every task right
+WRONG = HERE / "TOY_ROE_Rick.ipynb"  # softmax overflows: task 2 only is wrong
+
+
+def scores(report: dict) -> dict[str, float]:
+    return {t["id"]: t["score"] for t in report["tasks"]}
+
+
+def test_a_pack_outside_the_engine_is_found_by_its_module_path() -> None:
+    assert pack_module(TOY) == TOY and pack_module("a2") == "grader.assignments.a2"
+    assert DEFAULT == "a2"  # the one default, chosen in grader/assignments/__init__.py
+    pack = describe(TOY)
+    assert (pack.name, pack.read.prefix, pack.reference) == ("toy", "TOY", "tests.support.toyref")
+    student = load_assignment(TOY, with_reference=False)
+    assert student.reference is None and student.task_ids == ("1", "3")  # 2 has no public check
+    assert [c.name for t in student.rubric.tasks for c in t.checks] == ["scale.known_values"]
+    instructor = load_assignment(TOY)
+    assert instructor.task_ids == ("1", "2", "3")
+    assert instructor.reference is not None and instructor.reference.__name__ == "tests.support.toyref"
+
+
+def test_the_toy_and_a2_are_graded_in_one_process(tmp_path: Path) -> None:
+    """The runtime's zygote serves both packs: started with the toy's preloads (numpy), it
+    imports A2's (torch...) when an A2 submission asks for them."""
+    toy = load_assignment(TOY)
+    good = grade_notebook(GOOD, toy)
+    wrong = grade_notebook(WRONG, toy)
+    assert good.student == {"last_name": "DOE", "first_name": "Jane"}
+    assert good.meta["assignment"] == "TOY" and good.max_score == 10
+    assert {t.id: t.score for t in good.tasks} == {"1": 3, "2": 5, "3": 0}
+    assert {t.id: t.score for t in wrong.tasks} == {"1": 3, "2": 0, "3": 0}
+    (failed,) = [c for t in wrong.tasks for c in t.checks if c.status != "passed" and t.id != "3"]
+    assert failed.name == "softmax.matches_reference" and failed.status == "failed"
+
+    a2 = load_assignment("a2")
+    notebook = tmp_path / "A2_DOE_Jane.ipynb"
+    shutil.copyfile(GOOD, notebook)  # an A2 file name on a notebook of other work
+    report = grade_notebook(notebook, a2)
+    assert report.meta["assignment"] == "A2" and report.student == {"last_name": "DOE", "first_name": "Jane"}
+    assert report.score == 0 and {t.id for t in report.tasks} >= {"1.2", "3.2"}
+
+
+def test_grader_grade_grades_the_toy_class(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = cli.main(["grade", str(HERE), "--out", str(out), "--assignment", TOY, "--jobs", "2"])
+    assert code == 0
+    good = json.loads((out / "TOY_DOE_Jane" / "report.json").read_text(encoding="utf-8"))
+    wrong = json.loads((out / "TOY_ROE_Rick" / "report.json").read_text(encoding="utf-8"))
+    assert scores(good) == {"1": 3, "2": 5, "3": 0} and good["meta"]["checks"] == "all"
+    assert scores(wrong) == {"1": 3, "2": 0, "3": 0}
+    assert good["problems"] == [] and wrong["problems"] == []
+    gradebook = (out / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert gradebook[0].startswith("last_name,first_name,file,1,2,3,total,max")
+    assert "DOE,Jane,TOY_DOE_Jane.ipynb,3,5,,8,10" in gradebook[1]
+
+
+@pytest.mark.parametrize(("notebook", "ready"), [(GOOD, 0), (WRONG, 0)])
+def test_grader_check_runs_the_public_check_only(tmp_path: Path, notebook: Path, ready: int) -> None:
+    """The wrong softmax is a hidden task's: the self-check cannot tell, as a student's could not."""
+    out = tmp_path / "report"
+    assert cli.main(["check", str(notebook), "--assignment", TOY, "--out", str(out)]) == ready
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["meta"]["checks"] == "public"
+    assert [c["name"] for c in report["tasks"][0]["checks"]] == ["scale.known_values"]
+    assert [t["id"] for t in report["tasks"]] == ["1", "3"]
+
+
+def test_grader_check_fails_a_wrong_public_task(tmp_path: Path) -> None:
+    text = GOOD.read_text(encoding="utf-8").replace("dtype=float) * k", "dtype=float) + k")
+    notebook = tmp_path / "TOY_DOE_Jane.ipynb"
+    notebook.write_text(text, encoding="utf-8")
+    assert cli.main(["check", str(notebook), "--assignment", TOY]) == 1
