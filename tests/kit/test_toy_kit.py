@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from kitenv import bare_env
 
 from grader.kit.build import Kit, build_kit
+from tests.support.kitenv import bare_env
 
 pytestmark = pytest.mark.slow
 
