@@ -136,7 +136,7 @@ def pack_module(name: str = DEFAULT) -> str:
 
 def find_pack(name: str = DEFAULT) -> PackModule:
     """Import the pack's module (its ``__init__`` only: no checks, no reference)."""
-    module: PackModule = importlib.import_module(pack_module(name))  # type: ignore[assignment]
+    module: PackModule = importlib.import_module(pack_module(name))
     return module
 
 
