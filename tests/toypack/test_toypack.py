@@ -7,6 +7,7 @@ engine's single grading path with no engine edit. The kit is built and installed
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -61,10 +62,22 @@ def test_the_toy_and_a2_are_graded_in_one_process(tmp_path: Path) -> None:
     assert report.score == 0 and {t.id for t in report.tasks} >= {"1.2", "3.2"}
 
 
-def test_grader_grade_grades_the_toy_class(tmp_path: Path) -> None:
+def readme_walkthrough() -> dict[str, list[str]]:
+    """The ``grader`` command lines of the README's walk-through of the toy pack, by command."""
+    text = (HERE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("**The walk-through**", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [shlex.split(line.split("#", 1)[0]) for line in section.strip().splitlines()]
+    return {words[1]: words[1:] for words in lines if words[0] == "grader"}
+
+
+def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the README's walk-through runs it, from the checkout."""
+    monkeypatch.chdir(HERE.parents[1])
+    argv = readme_walkthrough()["grade"]
     out = tmp_path / "out"
-    code = cli.main(["grade", str(HERE), "--out", str(out), "--assignment", TOY, "--jobs", "2"])
-    assert code == 0
+    argv[argv.index("--out") + 1] = str(out)
+    assert argv == ["grade", "tests/toypack", "--out", str(out), "--assignment", TOY]
+    assert cli.main([*argv, "--jobs", "2"]) == 0
     good = json.loads((out / "TOY_DOE_Jane" / "report.json").read_text(encoding="utf-8"))
     wrong = json.loads((out / "TOY_ROE_Rick" / "report.json").read_text(encoding="utf-8"))
     assert scores(good) == {"1": 3, "2": 5, "3": 0} and good["meta"]["checks"] == "all"
@@ -73,6 +86,13 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path) -> None:
     gradebook = (out / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
     assert gradebook[0].startswith("last_name,first_name,file,1,2,3,total,max")
     assert "DOE,Jane,TOY_DOE_Jane.ipynb,3,5,,8,10" in gradebook[1]
+
+
+def test_the_readme_walks_through_check_and_the_kit_on_the_toy() -> None:
+    commands = readme_walkthrough()
+    assert set(commands) == {"check", "grade", "student-kit"}
+    assert commands["check"] == ["check", "tests/toypack/TOY_DOE_Jane.ipynb", "--assignment", TOY]
+    assert commands["student-kit"][-2:] == ["--assignment", TOY]
 
 
 @pytest.mark.parametrize(("notebook", "ready"), [(GOOD, 0), (WRONG, 0)])
