@@ -90,6 +90,12 @@ class Pack:
     runtime_files: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     """Files put in every submission's private working directory (relative name -> bytes)."""
 
+    instructor_files: tuple[str, ...] = ("hidden.py",)
+    """Names of the pack's files that students never get: modules built on the reference (hidden
+    checks, a catalogue of known mistakes) and data computed from it. ``load`` imports them by
+    name, with the reference only, so the kit's import scan never reaches them; this list is
+    the second lock: the kit leaves them out and its audit refuses a wheel that holds one."""
+
 
 @dataclass(frozen=True)
 class Assignment:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.kit.stage import PACK_INSTRUCTOR_MODULES
 
 #: Reference modules that are not solution: the handout's own code, which students are given.
 HANDED_OUT = ("handout",)
@@ -34,6 +33,7 @@ class Secrets:
     # (function, a distinctive line of its body), each pair once
     solution_lines: tuple[tuple[str, str], ...]
     reference: str | None = None  # the reference package's import name: no file under it ships
+    instructor_files: tuple[str, ...] = ()  # the pack's instructor-only file names (Pack)
 
 
 def normalise(text: str) -> str:
@@ -48,7 +48,8 @@ def secrets_of(instructor: Assignment) -> Secrets:
     lines: list[tuple[str, str]] = []
     if instructor.reference is not None:
         lines = list(solution_lines(instructor.reference.__name__))
-    return Secrets(hidden, answers, tuple(lines), instructor.pack.reference)
+    pack = instructor.pack
+    return Secrets(hidden, answers, tuple(lines), pack.reference, pack.instructor_files)
 
 
 def solution_lines(package: str) -> list[tuple[str, str]]:
@@ -87,7 +88,7 @@ def leaks(files: Mapping[str, bytes], secrets: Secrets) -> list[str]:
     found = []
     for path, content in files.items():
         parts = path.split("/")
-        if secrets.reference in parts or parts[-1] in PACK_INSTRUCTOR_MODULES:
+        if secrets.reference in parts or parts[-1] in secrets.instructor_files:
             found.append(f"{path}: an instructor-only file")
         text = content.decode("utf-8", errors="ignore")
         flat = normalise(text)

@@ -4,9 +4,9 @@ Modules ship when the check path reaches them: the imports (module-level or insi
 functions) of the kit's own ``cli.py``, of the runtime's processes (started by name, not
 imported) and of the pack, followed through the ``grader`` package. So an instructor-only
 module (batch grading, similarity, Gradescope, this kit) stays out without being listed, and
-the pack's ``hidden.py`` and ``diagnosis.py``/``mistakes.py``, imported only by name and only
-with the reference, are never reached. Data files ship with the package that holds them, but for the instructor-only ones
-below. A pack outside the engine (``tests.support.toypack``) ships the same way, under its own
+the pack's instructor-only modules (``Pack.instructor_files``: hidden checks...), imported only
+by name and only with the reference, are never reached. Data files ship with the package that
+holds them, but for the instructor-only ones (the engine's below, the pack's). A pack outside the engine (``tests.support.toypack``) ships the same way, under its own
 package path. The reference solution is never looked at.
 """
 
@@ -20,18 +20,15 @@ from importlib import resources
 from pathlib import Path
 
 import grader
-from grader.assignment import pack_module
+from grader.assignment import describe, pack_module
 
 #: Started by name in a fresh interpreter (the runtime's zygote and the processes it forks).
 PROCESS_ROOTS = ("grader.runtime.zygote", "grader.runtime.worker")
 #: Data files only instructors use (paths relative to the ``grader`` package).
 INSTRUCTOR_DATA = ("reports/templates/summary.html",)
-#: Modules of an assignment pack built on the reference: hidden checks, the catalogue of known
-#: mistakes (variants of the reference), the diagnoser that uses it, and the reference's results
-#: the hidden checks compare with.
-PACK_INSTRUCTOR_MODULES = ("hidden.py", "mistakes.py", "diagnosis.py", "reference_values.py")
-#: Files of an assignment pack that only instructors get; rubric.toml is replaced by the public one.
-PACK_INSTRUCTOR_ONLY = (*PACK_INSTRUCTOR_MODULES, "rubric.toml", "reference_values.npz")
+#: A pack's rubric: replaced in the kit by the public one. The pack names its other
+#: instructor-only files (``Pack.instructor_files``).
+RUBRIC = "rubric.toml"
 KIT_CLI = "package/cli.py"  # the kit's `grader` command, in templates/
 #: ``grader/assignments/__init__.py`` in the kit: ``grader check`` checks the kit's own pack.
 KIT_DEFAULT = '''"""The assignment this student kit checks (written by ``grader student-kit``)."""
@@ -96,9 +93,15 @@ def _imports(source: str, tops: set[str]) -> set[str]:
     return {m for m in found if m.split(".")[0] in tops}
 
 
+def _instructor_only(assignment: str) -> frozenset[str]:
+    """File names the kit never ships: the pack's rubric and its instructor-only files."""
+    return frozenset({RUBRIC, *describe(assignment).instructor_files})
+
+
 def _reached(assignment: str) -> set[Path]:
     """The files of every module the check path can import, engine's and pack's."""
     roots = _roots(assignment)
+    excluded = _instructor_only(assignment)
     pending = [*PROCESS_ROOTS, pack_module(assignment)]
     pending += _imports(template(KIT_CLI), set(roots))
     seen: set[str] = set()
@@ -111,7 +114,7 @@ def _reached(assignment: str) -> set[Path]:
         parts = module.split(".")
         pending += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages
         path = _module_file(module, roots)
-        if path is None or path.name in PACK_INSTRUCTOR_ONLY:
+        if path is None or path.name in excluded:
             continue
         files.add(path)
         pending += _imports(path.read_text(encoding="utf-8"), set(roots))
@@ -141,14 +144,15 @@ def pack_files(assignment: str) -> list[str]:
         if p.is_file()
         and p.suffix not in (".py", ".pyc")
         and "__pycache__" not in p.parts
-        and p.name not in PACK_INSTRUCTOR_ONLY
+        and p.name not in _instructor_only(assignment)
         and next(q for q in p.parents if (q / "__init__.py").is_file()) == folder
     }
     return sorted(p.relative_to(base).as_posix() for p in modules | data)
 
 
-def data_files(modules: list[str]) -> list[str]:
-    """Non-Python files of the shipped packages (and their data folders), minus instructor-only ones."""
+def data_files(modules: list[str], excluded: frozenset[str] = frozenset({RUBRIC})) -> list[str]:
+    """Non-Python files of the shipped packages (and their data folders), minus instructor-only
+    ones (``excluded``: file names)."""
     root = engine_root()
     packages = {root / Path(m).parent for m in modules if m.endswith("__init__.py")}
     found = set()
@@ -161,7 +165,7 @@ def data_files(modules: list[str]) -> list[str]:
             if (
                 owner == package
                 and relative not in INSTRUCTOR_DATA
-                and path.name not in PACK_INSTRUCTOR_ONLY
+                and path.name not in excluded
             ):
                 found.add(relative)
     return sorted(found)
@@ -170,7 +174,7 @@ def data_files(modules: list[str]) -> list[str]:
 def engine_files(assignment: str) -> list[str]:
     """Paths, relative to the ``grader`` package, of the engine and pack files that ship."""
     modules = check_path_modules(assignment)
-    return sorted(modules + data_files(modules))
+    return sorted(modules + data_files(modules, _instructor_only(assignment)))
 
 
 def stage(dest: Path, assignment: str, *, rubric_toml: str) -> StagedTree:

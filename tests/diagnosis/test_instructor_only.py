@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.assignment import load_assignment
+from grader.assignment import describe, load_assignment
 from grader.kit.audit import Secrets, leaks
 from grader.kit.stage import engine_files
 
@@ -16,7 +16,8 @@ def test_the_kits_selection_never_reaches_the_catalogue():
 
 
 def test_the_audit_refuses_a_kit_that_holds_it():
-    found = leaks({f"grader/{path}": b"" for path in INSTRUCTOR_ONLY}, Secrets((), (), ()))
+    secrets = Secrets((), (), (), instructor_files=describe("a2").instructor_files)
+    found = leaks({f"grader/{path}": b"" for path in INSTRUCTOR_ONLY}, secrets)
     assert found == [f"grader/{path}: an instructor-only file" for path in INSTRUCTOR_ONLY]
 
 

@@ -382,6 +382,13 @@ def test_bad_file_names(filename):
     assert "A2_LASTNAME_Firstname.ipynb" in problems[0].message
 
 
+def test_without_a_prefix_the_reader_judges_no_file_name(tmp_path):
+    """The reader alone knows no assignment: the pack's ``ReadOptions`` name the files."""
+    sub = load_submission(write_notebook(tmp_path / "HW2_DOE_Jane.ipynb", ["x = 1", SIGNED], run=True))
+    assert sub.identity is None and codes(sub) == []
+    assert load_submission(sub.path, ReadOptions(prefix="HW2")).identity == Identity("DOE", "Jane")
+
+
 def test_prefix_is_a_parameter():
     assert parse_identity("A3_DOE_Jane.ipynb", prefix="A3") == Identity("DOE", "Jane")
     assert parse_identity("A2_DOE_Jane.ipynb", prefix="A3") is None

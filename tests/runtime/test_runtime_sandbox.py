@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -60,6 +61,16 @@ def test_landlock_abi_is_a_version_number():
 def test_tasks_of_counts_the_tasks_of_a_uid():
     assert sandbox.tasks_of(os.getuid()) >= len(os.listdir("/proc/self/task")) >= 1
     assert sandbox.tasks_of(2**31 - 7) == 0  # nobody runs as this uid
+
+
+def test_the_projects_names_are_read_from_the_installed_metadata() -> None:
+    """``grader``, the distribution that installs it and every top-level package it ships (the
+    packs' reference solutions): no assignment's name is written in the sandbox."""
+    names = sandbox.project_names()
+    assert "grader" in names
+    for dist in importlib.metadata.packages_distributions().get("grader", ()):
+        shipped = importlib.metadata.distribution(dist).read_text("top_level.txt") or ""
+        assert {dist.replace("-", "_").lower(), *shipped.split()} <= set(names)
 
 
 def installed_python(root: Path) -> tuple[Path, Path]:

@@ -48,6 +48,15 @@ PACK = Pack(
     # their own, longer timeouts.
     limits=Limits(call_timeout=5.0),
     section_rules=SECTION_RULES,
+    # the hidden checks, the catalogue of known mistakes (variants of the reference), the
+    # diagnoser that uses it, and the reference's results the hidden checks compare with
+    instructor_files=(
+        "hidden.py",
+        "mistakes.py",
+        "diagnosis.py",
+        "reference_values.py",
+        "reference_values.npz",
+    ),
 )
 
 
