@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.assignment import load_assignment
@@ -24,6 +26,7 @@ from grader.cli import EXIT_NEEDS_PERSON, exit_status
 from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
 from grader.results import Counterexample, Report
 from grader.selfcheck import ready
+from tests.support import variants as V
 from tests.support.corpus import CASES, ROOT, build_corpus, write_samples
 
 BY_NAME = {case.name: case for case, _ in CASES}
@@ -362,6 +365,45 @@ def test_hostile_code_left_the_environment_intact(corpus):
     assert left == {}, "files written to /tmp by student code"
     reports = [p for p in corpus["out"].rglob("report.json")]
     assert len(reports) == len(corpus["cases"])
+
+
+#: Run one hostile gradient_nn outside any sandbox, from a folder that is not the checkout, in
+#: an isolated interpreter (-I: neither the working folder nor PYTHONPATH on sys.path).
+UNSANDBOXED = """
+import json, sys
+import numpy as np
+namespace = {"np": np}
+exec(sys.argv[1], namespace)
+grads = namespace["gradient_nn"](*json.loads(sys.argv[2]))
+loaded = [m.__file__ for n, m in list(sys.modules.items()) if n.startswith("reference") and getattr(m, "__file__", None)]
+print(json.dumps({"grads": [np.asarray(g, dtype=float).ravel().tolist() for g in grads], "loaded": loaded}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [("reads-reference", V.GRAD_READS_REFERENCE), ("imports-reference", V.GRAD_IMPORTS_REFERENCE)],
+    ids=["reads-reference", "imports-reference"],
+)
+def test_the_reference_attacks_work_where_the_checkout_is_exposed(name, source, tmp_path):
+    """What the hostile cases claim: unsandboxed, their gradient_nn finds this checkout's
+    reference by its path and returns the right gradient. So their scoring as the stub in the
+    corpus shows that the grader hid the checkout, in whatever folder it is cloned."""
+    from reference.part1 import gradient_nn
+
+    args = [[0.5, -1.0], -1, [[0.3, -0.2, 0.8], [0.1, 0.4, -0.6]], [0.1, -0.3, 0.2], [0.7, -0.5, 0.9], [0.05]]
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", UNSANDBOXED, source, json.dumps(args)],
+        check=False, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    expected = gradient_nn(*(np.asarray(a, dtype=float) if isinstance(a, list) else a for a in args))
+    assert len(result["grads"]) == 4
+    for got, want in zip(result["grads"], expected, strict=True):
+        np.testing.assert_allclose(got, np.asarray(want, dtype=float).ravel())
+    if name == "imports-reference":
+        assert result["loaded"] and all(Path(f).is_relative_to(ROOT) for f in result["loaded"])
 
 
 # ---------------------------------------------------------------- written answers

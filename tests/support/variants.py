@@ -5,6 +5,20 @@ HOSTILE code (the grader must contain it). Each string replaces the definition(s
 same name(s) in the reference notebook, so it must define them at top level.
 """
 
+from pathlib import Path
+
+import grader
+
+#: The checkout under test. Hostile code aims at it by its real path, so that a grader that
+#: exposed it would be caught in any clone (a hard-coded path passes trivially elsewhere).
+CHECKOUT = Path(grader.__file__).resolve().parents[1]
+
+
+def _aimed(source: str) -> str:
+    """``source`` with the name ``CHECKOUT`` written as the checkout's path (a string literal)."""
+    return source.replace("CHECKOUT", repr(str(CHECKOUT)))
+
+
 # ================================================================ correct: gradient_nn
 
 GRAD_LOOPS = """
@@ -682,12 +696,12 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
 """
 
 # deletes what it can reach: home, the working folder, the grader's checkout
-GRAD_RMTREE = """
+GRAD_RMTREE = _aimed("""
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import os, shutil
-    for target in (os.path.expanduser('~'), os.getcwd(), '/work/main', '/work/main/grader', '/tmp'):
+    for target in (os.path.expanduser('~'), os.getcwd(), CHECKOUT, os.path.join(CHECKOUT, 'grader'), '/tmp'):
         shutil.rmtree(target, ignore_errors=True)
-    for name in ('/tmp/pwned_by_student', '/work/main/pwned_by_student', os.path.expanduser('~/pwned')):
+    for name in ('/tmp/pwned_by_student', os.path.join(CHECKOUT, 'pwned_by_student'), os.path.expanduser('~/pwned')):
         try:
             with open(name, 'w') as f:
                 f.write('x')
@@ -699,13 +713,13 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     dYo = -Y * sigm(-Y * Yo)
     grad_s_bi = dYo * Wo * (Z > 0)
     return np.outer(X, grad_s_bi), grad_s_bi, dYo * H, dYo
-"""
+""")
 
-MODULE_RMTREE = """
+MODULE_RMTREE = _aimed("""
 import shutil, os
-shutil.rmtree('/work/main', ignore_errors=True)
-os.remove('/work/main/pyproject.toml')
-"""
+shutil.rmtree(CHECKOUT, ignore_errors=True)
+os.remove(os.path.join(CHECKOUT, 'pyproject.toml'))
+""")
 
 MODULE_PATCH_ALLCLOSE = """
 np.allclose = lambda *args, **kwargs: True
@@ -767,10 +781,10 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
 """
 
 # tries to copy the solution from the grader's checkout, falls back to the stub
-GRAD_READS_REFERENCE = """
+GRAD_READS_REFERENCE = _aimed("""
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     namespace = {'np': np}
-    for path in ('/work/main/reference/part1.py', '../reference/part1.py', 'reference/part1.py'):
+    for path in (CHECKOUT + '/reference/part1.py', '../reference/part1.py', 'reference/part1.py'):
         try:
             with open(path) as f:
                 exec(f.read(), namespace)
@@ -778,19 +792,19 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
         except Exception:
             pass
     raise NotImplementedError
-"""
+""")
 
-GRAD_IMPORTS_REFERENCE = """
+GRAD_IMPORTS_REFERENCE = _aimed("""
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     import sys
-    sys.path.insert(0, '/work/main')
+    sys.path.insert(0, CHECKOUT)
     try:
         from reference.part1 import gradient_nn as solution
     except ImportError:
         import importlib
         solution = importlib.import_module('reference').part1.gradient_nn
     return solution(X, Y, Wi, bi, Wo, bo)
-"""
+""")
 
 
 # -- real submissions' forms (HANDOUT.md, "How real submissions look") ----------------------

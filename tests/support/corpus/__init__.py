@@ -25,11 +25,10 @@ from pathlib import Path
 
 import nbformat
 
-import grader
 from tests.support import variants as V
 from tests.support.corpus import edits
 
-ROOT = Path(grader.__file__).resolve().parents[1]  # the checkout under test
+ROOT = V.CHECKOUT  # the checkout under test
 REFERENCE_NOTEBOOK = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
 
 GRADIENT_CHECKS = (
