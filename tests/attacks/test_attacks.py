@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def private_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     made: list[str] = []
     mkdtemp = tempfile.mkdtemp
 
-    def recording(*args: object, **kwargs: object) -> str:
+    def recording(*args: Any, **kwargs: Any) -> str:
         path = mkdtemp(*args, **kwargs)
         made.append(path)
         return path
@@ -68,8 +69,8 @@ def only(assignment: Assignment, aims: tuple[str, ...]) -> Assignment:
 def grade(a2: Assignment, tmp_path: Path) -> Callable[..., Report]:
     """Grade a real-form notebook built from ``pieces`` on the checks ``aims`` names (see ``only``)."""
 
-    def run(name: str, aims: tuple[str, ...], **pieces: object) -> Report:
-        path = realform.write(tmp_path / f"A2_{name.upper()}_Jane.ipynb", **pieces)
+    def run(name: str, aims: tuple[str, ...], **pieces: Any) -> Report:
+        path = realform.write_part1(tmp_path / f"A2_{name.upper()}_Jane.ipynb", **pieces)
         return grade_notebook(path, only(a2, aims))
 
     return run
@@ -116,7 +117,7 @@ GRADCHECK_CHEATS = {
 
 @pytest.fixture(scope="module")
 def always_true(a2: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Report:
-    path = realform.write(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", gradcheck=ALWAYS_TRUE)
+    path = realform.write_part1(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", gradcheck=ALWAYS_TRUE)
     return grade_notebook(path, only(a2, ("1.4",)))
 
 
@@ -193,7 +194,7 @@ TRAIN_LOOP_CHEATS = {
 
 @pytest.fixture(scope="module")
 def never_updates(a2: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Report:
-    path = realform.write(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", train_loop=NEVER_UPDATES)
+    path = realform.write_part1(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", train_loop=NEVER_UPDATES)
     return grade_notebook(path, only(a2, ("1.5",)))
 
 
@@ -226,7 +227,7 @@ EVIDENCE = (
 
 def test_listing_every_number_is_marked_by_hand(grade) -> None:
     twin = grade("nocount", ("3.6",), answer_3_6="I did not count them.")
-    every = [realform.printed(" ".join(map(str, range(300_001))))]
+    every = [realform.stream(" ".join(map(str, range(300_001))))]
     report = grade("everynumber", ("3.6",), outputs_3_6=every, answer_3_6="See the output above.")
     for check in ("answer_3_6.total", "answer_3_6.per_layer"):
         assert status(report, check) == "failed"
@@ -244,11 +245,11 @@ def test_hand_made_outputs_do_not_count(grade) -> None:
     )
     report = grade(
         "handmade", EVIDENCE,
-        gradcheck_output=[realform.printed("gradcheck SUCCESS: False\n")],
+        gradcheck_output=[realform.stream("gradcheck SUCCESS: False\n")],
         figures_1_5=one_pixel, outputs_1_6=[], answer_1_6="\n".join(["1 2"] * 5),
         figures_1_8=[same, same, same], figures_3_1=one_pixel * 3, figures_3_5=one_pixel,
     )
-    both = grade("both", EVIDENCE, gradcheck_output=[realform.printed(realform.SUCCESS + "FAILURE: Fix gradient_nn.\n")])
+    both = grade("both", EVIDENCE, gradcheck_output=[realform.stream(realform.SUCCESS + "FAILURE: Fix gradient_nn.\n")])
     for check in EVIDENCE:
         assert status(report, check) == "failed", check
     assert "do not count" in message(report, "evidence.hidden_units_figures")
@@ -273,7 +274,7 @@ def test_real_evidence_still_counts(grade) -> None:
 def test_a_huge_verdict_makes_a_small_report(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    realform.write(
+    realform.write_part1(
         folder / "A2_HUGE_Jane.ipynb",
         gradcheck="def gradcheck():\n    return 'x' * 60_000_000\n",  # as large as a message may be
         prelude="class _Boom:\n    raise ValueError('y' * 10_000_000)\n",
@@ -287,7 +288,7 @@ def test_a_huge_verdict_makes_a_small_report(tmp_path: Path) -> None:
 
 def test_a_notebook_of_100k_cells_is_read_up_to_a_cap(tmp_path: Path, a2: Assignment) -> None:
     path = tmp_path / "A2_MANY_Cells.ipynb"
-    notebook = json.loads(realform.write(path).read_text())
+    notebook = json.loads(realform.write_part1(path).read_text())
     notebook["cells"] += [realform.markdown("more")] * 100_000
     path.write_text(json.dumps(notebook))
     submission = load_submission(path)
@@ -298,7 +299,7 @@ def test_a_notebook_of_100k_cells_is_read_up_to_a_cap(tmp_path: Path, a2: Assign
 @pytest.mark.parametrize("depth", [500, 950])
 def test_deeply_nested_json_is_invalid_json(tmp_path: Path, a2: Assignment, depth: int) -> None:
     path = tmp_path / "A2_DEEP_Json.ipynb"
-    notebook = json.loads(realform.write(path).read_text())
+    notebook = json.loads(realform.write_part1(path).read_text())
     notebook["metadata"]["deep"] = json.loads("[" * depth + "]" * depth)
     path.write_text(json.dumps(notebook))
     report = grade_notebook(path, a2)
@@ -326,16 +327,16 @@ def alarm() -> Iterator[None]:
 def test_special_files_and_hostile_names(tmp_path: Path, alarm: None, capfd: pytest.CaptureFixture) -> None:
     classmate = tmp_path / "classmate" / "A2_HONEST_Jane.ipynb"
     classmate.parent.mkdir()
-    realform.tiny(classmate)
+    realform.write_tiny(classmate)
     folder = tmp_path / "class" / "in"
     folder.mkdir(parents=True)
     os.mkfifo(folder / "A2_FIFO_Attack.ipynb")
     os.symlink(classmate, folder / "A2_LINK_Attack.ipynb")
     os.symlink("/dev/zero", folder / "A2_ZERO_Attack.ipynb")
-    realform.tiny(folder / "...ipynb")
-    realform.tiny(folder / "A2_\x1b[2J\x1b[31mRED_Jane.ipynb")
-    realform.tiny(folder / "A2_X\n[7:7] A2_FORGED: 100 of 100.ipynb")
-    realform.tiny(Path(os.fsdecode(bytes(folder) + b"/A2_\xff\xfe_Bad.ipynb")))
+    realform.write_tiny(folder / "...ipynb")
+    realform.write_tiny(folder / "A2_\x1b[2J\x1b[31mRED_Jane.ipynb")
+    realform.write_tiny(folder / "A2_X\n[7:7] A2_FORGED: 100 of 100.ipynb")
+    realform.write_tiny(Path(os.fsdecode(bytes(folder) + b"/A2_\xff\xfe_Bad.ipynb")))
     out = folder.parent / "out"
     beside = sorted(os.listdir(folder.parent))
 

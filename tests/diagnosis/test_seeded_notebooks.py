@@ -1,12 +1,12 @@
 """Every seeded-bug notebook gets its own diagnosis, and every correct style gets none.
 
-Notebooks are in Colab's form (``notebooks.py``) and graded through the grading path
+Notebooks are in Colab's form (``tests.support.realform.write_tasks``) and graded through the grading path
 (``grade_notebook``) with the tasks they hold: 1.2, 1.4, 3.2 and 3.6.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,131 @@ import pytest
 from grader.assignment import load_assignment
 from grader.grading import grade_notebook
 from grader.results import Report
-from tests.support import seeded as notebooks
-from tests.support import styles
+from tests.support import realform
+from tests.support import variants as V
 
 TASKS = ("1.2", "1.4", "3.2", "3.6")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    code: dict[str, str]
+    diagnoses: tuple[str, ...]  # exactly the diagnosis codes the report must carry
+    answer_3_6: str | None = None
+
+
+PART1 = {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL + V.STYLE_GRADCHECK}
+
+CORRECT = (
+    Case(
+        "correct-vectorised",
+        {**PART1, "3.2": V.CONVNET},
+        (),
+        "258,058 parameters. Per layer: conv1: 1216, conv2: 51328, fc1: 204864, fc2: 650.",
+    ),
+    Case(
+        "correct-loops-sequential",
+        {"1.2": V.STYLE_GRADIENT_LOOPS, "1.4": V.STYLE_NUMERICAL + V.STYLE_GRADCHECK, "3.2": V.STYLE_CONVNET_SEQUENTIAL},
+        (),
+        "Total = 258 058 (1 216 + 51 328 + 204 864 + 650)",
+    ),
+)
+
+BUGS = (
+    Case(
+        "sign-flipped", {"1.2": V.gradient(dYo="Y * sigm(-Y * Yo)")}, ("gradient_nn.sign_flipped",)
+    ),
+    Case("no-relu-mask", {"1.2": V.gradient(bi="dYo * Wo")}, ("gradient_nn.no_relu_mask",)),
+    Case(
+        "wi-transposed",
+        {"1.2": V.gradient(wi="np.outer(grad_s_bi, X)")},
+        ("gradient_nn.wi_transposed",),
+    ),
+    Case("squared-loss", {"1.2": V.gradient(dYo="Yo - Y")}, ("gradient_nn.squared_loss",)),
+    Case(
+        "sigmoid-argument",
+        {"1.2": V.gradient(dYo="-Y * sigm(-Yo)")},
+        ("gradient_nn.sigmoid_argument",),
+    ),
+    Case("wo-without-relu", {"1.2": V.gradient(wo="dYo * Z")}, ("gradient_nn.wo_without_relu",)),
+    Case("bi-without-wo", {"1.2": V.gradient(bi="dYo * (Z > 0)")}, ("gradient_nn.bi_without_wo",)),
+    Case(
+        "forward-difference",
+        {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL_FORWARD + V.STYLE_GRADCHECK},
+        ("numerical.one_sided",),
+    ),
+    Case(
+        "no-half",
+        {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL_NO_HALF + V.STYLE_GRADCHECK},
+        ("numerical.missing_half",),
+    ),
+    Case(
+        "one-side-only",
+        {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL_ONE_SIDE + V.STYLE_GRADCHECK},
+        ("numerical.one_side_only",),
+    ),
+    Case(
+        "gradcheck-always-true",
+        {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL + V.STYLE_GRADCHECK_ALWAYS_TRUE},
+        ("gradcheck.never_fails",),
+    ),
+    Case(
+        "gradcheck-only-wi",
+        {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL + V.STYLE_GRADCHECK_ONLY_WI},
+        ("gradcheck.only_wi",),
+    ),
+    Case(
+        "gradcheck-inverted",
+        {"1.2": V.STYLE_GRADIENT, "1.4": V.STYLE_NUMERICAL + V.STYLE_GRADCHECK_INVERTED},
+        ("gradcheck.inverted",),
+    ),
+    Case(
+        "pool-stride-1",
+        {"3.2": V.convnet(pool="nn.MaxPool2d(2, stride=1)", flat=128 * 22 * 22)},
+        ("convnet.pool_stride_1",),
+    ),
+    Case(
+        "conv-padding",
+        {
+            "3.2": V.convnet(
+                conv1="nn.Conv2d(3, 16, 5, padding=2)",
+                conv2="nn.Conv2d(16, 128, 5, padding=2)",
+                flat=128 * 8 * 8,
+            )
+        },
+        ("convnet.conv_padding",),
+    ),
+    Case(
+        "conv-no-bias",
+        {
+            "3.2": V.convnet(
+                conv1="nn.Conv2d(3, 16, 5, bias=False)", conv2="nn.Conv2d(16, 128, 5, bias=False)"
+            )
+        },
+        ("convnet.conv_no_bias",),
+    ),
+    Case("relu", {"3.2": V.convnet(act="F.relu")}, ("convnet.relu_for_tanh",)),
+    Case(
+        "average-pooling", {"3.2": V.convnet(pool="nn.AvgPool2d(2)")}, ("convnet.average_pooling",)
+    ),
+    Case(
+        "own-network-total",
+        {
+            "3.2": V.STYLE_CONVNET_SEQUENTIAL.replace(
+                "nn.Linear(64, 10)", "nn.Linear(64, 10, bias=False)"
+            ).replace("nn.Linear(3200, 64)", "nn.Linear(3200, 64, bias=False)")
+        },
+        ("convnet.fc_no_bias", "answer_3_6.own_network"),
+        "My network has 257,984 parameters.",
+    ),
+    Case(
+        "own-network-per-layer",
+        {"3.2": V.convnet(pool="nn.MaxPool2d(2, stride=1)", flat=128 * 22 * 22)},
+        ("convnet.pool_stride_1", "answer_3_6.own_network"),
+        "conv1: 1216\nconv2: 51328\nfc1: 3964992\nfc2: 650\ntotal: 4018186",
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +148,8 @@ def assignment():
     return replace(full, rubric=rubric)
 
 
-def grade(case: styles.Case, folder: Path, assignment) -> Report:
-    path = notebooks.write(
+def grade(case: Case, folder: Path, assignment) -> Report:
+    path = realform.write_tasks(
         folder / f"A2_DOE_{case.name.replace('-', '')}.ipynb", case.code, case.answer_3_6
     )
     return grade_notebook(path, assignment, seed=0)
@@ -38,7 +159,7 @@ def diagnosis_codes(report: Report) -> set[str]:
     return {d.code for t in report.tasks for c in t.checks for d in c.diagnoses}
 
 
-@pytest.mark.parametrize("case", styles.BUGS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", BUGS, ids=lambda c: c.name)
 def test_a_seeded_bug_gets_its_own_diagnosis(case, tmp_path, assignment):
     report = grade(case, tmp_path, assignment)
     assert diagnosis_codes(report) == set(case.diagnoses)
@@ -46,7 +167,7 @@ def test_a_seeded_bug_gets_its_own_diagnosis(case, tmp_path, assignment):
     assert all(c.status != "passed" for c in diagnosed)  # only a failure is explained
 
 
-@pytest.mark.parametrize("case", styles.CORRECT, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", CORRECT, ids=lambda c: c.name)
 def test_a_correct_style_gets_no_diagnosis(case, tmp_path, assignment):
     report = grade(case, tmp_path, assignment)
     # the notebook was never run, so only the saved-output evidence may fail
@@ -76,7 +197,7 @@ def test_credit_by_rule_for_a_diagnosed_network_and_a_consistent_answer(tmp_path
         "convnet.same_function": ("convnet.fc_no_bias", 4.0),
         "answer_3_6.total": ("answer_3_6.own_network", 2.0),
     }
-    (case,) = [c for c in styles.BUGS if c.name == "own-network-total"]
+    (case,) = [c for c in BUGS if c.name == "own-network-total"]
     plain = grade(case, tmp_path, assignment)
     credited = grade(case, tmp_path, with_credit(assignment, rules))
     scores = {c.name: (c.status, c.score) for t in credited.tasks for c in t.checks}
@@ -88,7 +209,7 @@ def test_credit_by_rule_for_a_diagnosed_network_and_a_consistent_answer(tmp_path
 def test_an_answer_with_the_own_networks_layers_is_diagnosed_on_both_3_6_checks(
     tmp_path, assignment
 ):
-    (case,) = [c for c in styles.BUGS if c.name == "own-network-per-layer"]
+    (case,) = [c for c in BUGS if c.name == "own-network-per-layer"]
     report = grade(case, tmp_path, assignment)
     (task,) = [t for t in report.tasks if t.id == "3.6"]
     said = {c.name: [d.message for d in c.diagnoses] for c in task.checks}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from grader.notebook import load_submission
 from grader.sections import find_sections
 from grader.source import build_program
-from tests.support.realforms import COLAB_METADATA, code, markdown, notebook, real_notebooks, stream
+from tests.support.realform import COLAB_METADATA, code, markdown, notebook, real_notebooks, stream
 
 
 def _write(tmp_path, nb: dict, name: str = "A2_DOE_Jane.ipynb"):

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 
 from grader.assignment import load_assignment
 from grader.grading import grade_notebook
-from tests.support.realforms import real_notebooks
+from tests.support.realform import real_notebooks
 
 REFERENCE_NOTEBOOK = Path(__file__).parents[2] / "submissions" / "A2_REFERENCE_Solution.ipynb"
 

@@ -95,31 +95,13 @@ def test_another_years_handout_in_much_of_the_class_weighs_nothing(tmp_path, tem
     assert report.common_fingerprints["code"] > 50  # the 2019 code, held by 5 of 9
 
 
-CLASS_SNIPPET = '''\
-def show_filters(weights, rows=2):
-    """Plot the first layer's filters, as in the lecture's example."""
-    weights = weights.detach().cpu()
-    weights = (weights - weights.min()) / (weights.max() - weights.min())
-    fig, axes = plt.subplots(rows, len(weights) // rows, figsize=(12, 3))
-    for ax, w in zip(axes.ravel(), weights):
-        ax.imshow(w.permute(1, 2, 0).numpy())
-        ax.axis("off")
-    return fig
-'''
-
+FIXTURES = Path(__file__).parent / "fixtures"
+#: A helper the whole class copied from the lecture.
+CLASS_SNIPPET = (FIXTURES / "class_snippet.ipy").read_text(encoding="utf-8")
+#: Five students' own code, nothing in common.
 OWN = [
-    (
-        "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    z = X @ Wi + bi\n    h = np.maximum(z, 0)\n"
-        "    d = -Y * sigm(-Y * (h @ Wo + bo))\n    return np.outer(X, d * Wo * (z > 0)), d * Wo * (z > 0), d * h, d\n"
-    ),
-    (
-        "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    pre = np.dot(X, Wi) + bi\n    act = pre.clip(0)\n"
-        "    g = -Y / (1 + np.exp(Y * (act.dot(Wo) + bo)))\n    gb = g * Wo * (pre > 0)\n"
-        "    return X[:, None] * gb, gb, g * act, g\n"
-    ),
-    "a = 1\nb = [a] * 3\nprint(b)\n",
-    "values = {k: k ** 2 for k in range(10)}\nprint(sorted(values))\n",
-    "import math\nprint(math.pi)\n",
+    (FIXTURES / f"{name}.ipy").read_text(encoding="utf-8")
+    for name in ("own_gradient_matmul", "own_gradient_dot", "own_list", "own_squares", "own_pi")
 ]
 
 

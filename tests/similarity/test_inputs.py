@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -15,29 +16,9 @@ from grader.similarity.documents import neutralise_magics
 from grader.similarity.fingerprints import words
 from tests.support.nbfactory import write_notebook
 
-GRADIENT = """\
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    z = X @ Wi + bi
-    h = np.maximum(z, 0)
-    yo = h @ Wo + bo
-    d = -Y * sigm(-Y * yo)
-    gbi = d * Wo * (z > 0)
-    return np.outer(X, gbi), gbi, d * h, d
-
-
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 5)
-        self.conv2 = nn.Conv2d(16, 128, 5)
-        self.fc1 = nn.Linear(3200, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
-        return self.fc2(torch.tanh(self.fc1(x.flatten(1))))
-"""
+FIXTURES = Path(__file__).parent / "fixtures"
+#: A student's gradient_nn and ConvNet in one code cell.
+GRADIENT = (FIXTURES / "gradient_and_convnet.ipy").read_text(encoding="utf-8")
 
 
 def test_magics_are_blanked_keeping_line_numbers():

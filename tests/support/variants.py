@@ -19,6 +19,93 @@ def _aimed(source: str) -> str:
     return source.replace("CHECKOUT", repr(str(CHECKOUT)))
 
 
+# ================================================================ shared forms
+
+#: The handout's network as most students write it (F.max_pool2d, torch.tanh): the corpus's
+#: seeded ConvNet bugs change one thing in it.
+CONVNET = """
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = x.view(-1, 128 * 5 * 5)
+        x = torch.tanh(self.fc1(x))
+        return self.fc2(x)
+"""
+
+
+def convnet(
+    conv1: str = "nn.Conv2d(3, 16, 5)",
+    conv2: str = "nn.Conv2d(16, 128, 5)",
+    pool: str = "nn.MaxPool2d(2, 2)",
+    act: str = "torch.tanh",
+    flat: int = 3200,
+    fc1_bias: str = "",
+) -> str:
+    """The handout's ConvNet with one ``self.pool`` module, each layer replaceable: a mistake is one
+    argument (the diagnosis tests' ConvNet bugs)."""
+    return f"""
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = {conv1}
+        self.pool = {pool}
+        self.conv2 = {conv2}
+        self.fc1 = nn.Linear({flat}, 64{fc1_bias})
+        self.fc2 = nn.Linear(64, 10{fc1_bias})
+
+    def forward(self, x):
+        x = self.pool({act}(self.conv1(x)))
+        x = self.pool({act}(self.conv2(x)))
+        x = x.view(x.size(0), -1)
+        x = {act}(self.fc1(x))
+        return self.fc2(x)
+"""
+
+
+def gradient(
+    dYo: str = "-Y * sigm(-Y * Yo)",
+    bi: str = "dYo * Wo * (Z > 0)",
+    wi: str = "np.outer(X, grad_s_bi)",
+    wo: str = "dYo * H",
+) -> str:
+    """gradient_nn in its shortest correct form, each backward step replaceable: a mistake is one
+    argument (the diagnosis tests' bugs and the corpus's ``BUG_WI_TRANSPOSED``)."""
+    return f"""
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = {dYo}
+    grad_s_bi = {bi}
+    grad_s_Wi = {wi}
+    return grad_s_Wi, grad_s_bi, {wo}, dYo
+"""
+
+
+#: gradient_nn written out one gradient per line: the corpus's seeded gradient bugs change one
+#: line of it.
+_GRAD_SPELLED_OUT = """
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = np.dot(X, Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = np.dot(H, Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+"""
+
+
 # ================================================================ correct: gradient_nn
 
 GRAD_LOOPS = """
@@ -99,18 +186,7 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
 """
 
-GRAD_BO_ARRAY = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * sigm(-Y * Yo)
-    grad_s_bo = np.array([dYo]).reshape(1)
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+GRAD_BO_ARRAY = _GRAD_SPELLED_OUT.replace("grad_s_bo = dYo", "grad_s_bo = np.array([dYo]).reshape(1)")
 
 # "sigm(Yo) - target" with target = (Y + 1) / 2: the cross-entropy form, equal to -Y sigma(-Y Yo)
 GRAD_CROSS_ENTROPY = """
@@ -346,69 +422,16 @@ def train_loop(Xtr, Ytr, Xval, Yval, h, lr, vis='all', nEpochs=100):
 
 # ================================================================ seeded bugs: gradient_nn
 
-BUG_BO_SIGN = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * sigm(-Y * Yo)
-    grad_s_bo = Y * sigm(-Y * Yo)
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+BUG_BO_SIGN = _GRAD_SPELLED_OUT.replace("grad_s_bo = dYo", "grad_s_bo = Y * sigm(-Y * Yo)")
 
-BUG_NO_RELU_MASK = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * sigm(-Y * Yo)
-    grad_s_bo = dYo
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+BUG_NO_RELU_MASK = _GRAD_SPELLED_OUT.replace("grad_s_bi = dYo * Wo * (Z > 0)", "grad_s_bi = dYo * Wo")
 
-BUG_WI_TRANSPOSED = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * sigm(-Y * Yo)
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(grad_s_bi, X)     # h x d
-    return grad_s_Wi, grad_s_bi, dYo * H, dYo
-"""
+BUG_WI_TRANSPOSED = gradient(wi="np.outer(grad_s_bi, X)     # h x d")
 
-BUG_WO_USES_Z = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * sigm(-Y * Yo)
-    grad_s_bo = dYo
-    grad_s_Wo = dYo * Z
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+BUG_WO_USES_Z = _GRAD_SPELLED_OUT.replace("grad_s_Wo = dYo * H", "grad_s_Wo = dYo * Z")
 
 # sigma of the wrong argument: right for Y = +1, wrong for Y = -1
-BUG_SIGMOID_ARGUMENT = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * sigm(-Yo)
-    grad_s_bo = dYo
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+BUG_SIGMOID_ARGUMENT = _GRAD_SPELLED_OUT.replace("dYo = -Y * sigm(-Y * Yo)", "dYo = -Y * sigm(-Yo)")
 
 # every gradient has the wrong sign: SGD climbs the loss
 BUG_ASCENT = """
@@ -540,22 +563,7 @@ def nnet_forward_logloss(X, Y, Wi, bi, Wo, bo):
 
 # ================================================================ seeded bugs: ConvNet
 
-CONVNET_RELU = """
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 5)
-        self.conv2 = nn.Conv2d(16, 128, 5)
-        self.fc1 = nn.Linear(128 * 5 * 5, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.view(-1, 128 * 5 * 5)
-        x = F.relu(self.fc1(x))
-        return self.fc2(x)
-"""
+CONVNET_RELU = CONVNET.replace("torch.tanh", "F.relu")
 
 CONVNET_AVGPOOL = """
 class ConvNet(nn.Module):
@@ -575,39 +583,9 @@ class ConvNet(nn.Module):
         return self.fc2(x)
 """
 
-CONVNET_NO_FC1_TANH = """
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 5)
-        self.conv2 = nn.Conv2d(16, 128, 5)
-        self.fc1 = nn.Linear(128 * 5 * 5, 64)
-        self.fc2 = nn.Linear(64, 10)
+CONVNET_NO_FC1_TANH = CONVNET.replace("torch.tanh(self.fc1(x))", "self.fc1(x)")
 
-    def forward(self, x):
-        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
-        x = x.view(-1, 128 * 5 * 5)
-        x = self.fc1(x)
-        return self.fc2(x)
-"""
-
-CONVNET_64_MAPS = """
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 5)
-        self.conv2 = nn.Conv2d(16, 64, 5)
-        self.fc1 = nn.Linear(64 * 5 * 5, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
-        x = x.view(-1, 64 * 5 * 5)
-        x = torch.tanh(self.fc1(x))
-        return self.fc2(x)
-"""
+CONVNET_64_MAPS = CONVNET.replace("128", "64")
 
 # ================================================================ seeded bugs: train / test
 
@@ -910,3 +888,137 @@ def sigm(x):
     # Small trick to avoid overflow warnings: values below -20 are set to 0
     return np.where(x > -20, 1.0 / (1.0 + np.exp(-x)), 0.0)
 """
+
+
+# ================================================================ the diagnosis tests' styles
+
+# Whole task cells (tests/diagnosis/test_seeded_notebooks.py), correct or with one known
+# mistake, written the way students write them (loops, ``np.outer``, ``nn.Sequential``...),
+# not as the catalogue's variants are, so a diagnosis has to come from behaviour, not from the
+# code's text. Their mistakes are ``gradient(...)`` and ``convnet(...)`` with one argument.
+
+STYLE_GRADIENT = """
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    Z = X.dot(Wi) + bi
+    H = np.maximum(0, Z)
+    Yo = H.dot(Wo) + bo
+    dYo = -Y * sigm(-Y * Yo)
+    grad_s_bo = dYo
+    grad_s_Wo = dYo * H
+    grad_s_bi = dYo * Wo * (Z > 0)
+    grad_s_Wi = np.outer(X, grad_s_bi)
+    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
+"""
+
+STYLE_GRADIENT_LOOPS = """
+def gradient_nn(X, Y, Wi, bi, Wo, bo):
+    d, h = Wi.shape
+    Z = np.zeros(h)
+    for j in range(h):
+        Z[j] = bi[j] + sum(X[k] * Wi[k, j] for k in range(d))
+    H = np.array([max(z, 0) for z in Z])
+    Yo = np.sum(H * Wo) + bo
+    delta = -Y / (1 + np.exp(Y * Yo))
+    grad_s_Wi = np.zeros((d, h))
+    grad_s_bi = np.zeros(h)
+    for j in range(h):
+        if Z[j] > 0:
+            grad_s_bi[j] = delta * Wo[j]
+        for k in range(d):
+            grad_s_Wi[k, j] = X[k] * grad_s_bi[j]
+    return grad_s_Wi, grad_s_bi, delta * H, delta
+"""
+
+STYLE_NUMERICAL = """
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    eps = 1e-6
+    def s(Wi, bi, Wo, bo):
+        return np.sum(nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)[2])
+    gWi = np.zeros(Wi.shape)
+    for i in range(Wi.shape[0]):
+        for j in range(Wi.shape[1]):
+            gWi[i, j] = (s(sumelement_matrix(Wi, i, j, eps), bi, Wo, bo) - s(sumelement_matrix(Wi, i, j, -eps), bi, Wo, bo)) / (2 * eps)
+    gbi = np.zeros(bi.shape)
+    gWo = np.zeros(Wo.shape)
+    for i in range(bi.shape[0]):
+        gbi[i] = (s(Wi, sumelement_vector(bi, i, eps), Wo, bo) - s(Wi, sumelement_vector(bi, i, -eps), Wo, bo)) / (2 * eps)
+        gWo[i] = (s(Wi, bi, sumelement_vector(Wo, i, eps), bo) - s(Wi, bi, sumelement_vector(Wo, i, -eps), bo)) / (2 * eps)
+    gbo = (s(Wi, bi, Wo, bo + eps) - s(Wi, bi, Wo, bo - eps)) / (2 * eps)
+    return gWi, gbi, gWo, gbo
+"""
+
+STYLE_GRADCHECK = """
+def gradcheck():
+    for n in range(200):
+        X = np.random.randn(2)
+        Y = np.random.choice([-1, 1])
+        Wi, bi, Wo, bo = np.random.randn(2, 3), np.random.randn(3), np.random.randn(3), np.random.randn(1)
+        for a, b in zip(gradient_nn(X, Y, Wi, bi, Wo, bo), gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)):
+            if np.mean(np.abs(a - b)) > 1e-6:
+                return False
+    return True
+"""
+
+STYLE_CONVNET_SEQUENTIAL = """
+class ConvNet(nn.Module):
+    def __init__(self):
+        super(ConvNet, self).__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, kernel_size=5), nn.MaxPool2d(2, 2), nn.Tanh(),
+            nn.Conv2d(16, 128, kernel_size=5), nn.MaxPool2d(2, 2), nn.Tanh(),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(3200, 64), nn.Tanh(), nn.Linear(64, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+"""
+
+STYLE_NUMERICAL_FORWARD = """
+def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):
+    eps = 1e-2
+    _, _, s0 = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)
+    gWi, gbi, gWo = np.zeros(Wi.shape), np.zeros(bi.shape), np.zeros(Wo.shape)
+    for i in range(Wi.shape[0]):
+        for j in range(Wi.shape[1]):
+            gWi[i, j] = np.sum(nnet_forward_logloss(X, Y, sumelement_matrix(Wi, i, j, eps), bi, Wo, bo)[2] - s0) / eps
+    for i in range(bi.shape[0]):
+        gbi[i] = np.sum(nnet_forward_logloss(X, Y, Wi, sumelement_vector(bi, i, eps), Wo, bo)[2] - s0) / eps
+        gWo[i] = np.sum(nnet_forward_logloss(X, Y, Wi, bi, sumelement_vector(Wo, i, eps), bo)[2] - s0) / eps
+    gbo = (nnet_forward_logloss(X, Y, Wi, bi, Wo, bo + eps)[2] - s0) / eps
+    return gWi, gbi, gWo, gbo
+"""
+
+STYLE_NUMERICAL_NO_HALF = STYLE_NUMERICAL.replace("/ (2 * eps)", "/ eps")
+STYLE_NUMERICAL_ONE_SIDE = (
+    STYLE_NUMERICAL.replace(
+        "eps), bi, Wo, bo) - s(sumelement_matrix(Wi, i, j, -eps), bi, Wo, bo))",
+        "eps), bi, Wo, bo) - s(Wi, bi, Wo, bo))",
+    )
+    .replace("- s(Wi, sumelement_vector(bi, i, -eps), Wo, bo)", "- s(Wi, bi, Wo, bo)")
+    .replace("- s(Wi, bi, sumelement_vector(Wo, i, -eps), bo)", "- s(Wi, bi, Wo, bo)")
+    .replace("- s(Wi, bi, Wo, bo - eps)", "- s(Wi, bi, Wo, bo)")
+)
+
+STYLE_GRADCHECK_ALWAYS_TRUE = """
+def gradcheck():
+    for n in range(200):
+        X, Y = np.random.randn(2), np.random.choice([-1, 1])
+        Wi, bi, Wo, bo = np.random.randn(2, 3), np.random.randn(3), np.random.randn(3), np.random.randn(1)
+        diffs = [np.mean(np.abs(a - b)) for a, b in zip(gradient_nn(X, Y, Wi, bi, Wo, bo), gradient_nn_numerical(X, Y, Wi, bi, Wo, bo))]
+    print("max difference", max(diffs))
+    return True
+"""
+
+STYLE_GRADCHECK_ONLY_WI = """
+def gradcheck():
+    for n in range(200):
+        X, Y = np.random.randn(2), np.random.choice([-1, 1])
+        Wi, bi, Wo, bo = np.random.randn(2, 3), np.random.randn(3), np.random.randn(3), np.random.randn(1)
+        grad_s_Wi = gradient_nn(X, Y, Wi, bi, Wo, bo)[0]
+        grad_s_Wi_num = gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)[0]
+        if np.mean(np.abs(grad_s_Wi - grad_s_Wi_num)) > 1e-6:
+            return False
+    return True
+"""
+
+STYLE_GRADCHECK_INVERTED = STYLE_GRADCHECK.replace("> 1e-6", "< 1e-6")
