@@ -104,6 +104,8 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     grad_s_Wi = np.outer(X, grad_s_bi)
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
 """
+#: The same with the arrays' own ``.dot``.
+_GRAD_METHOD_DOT = _GRAD_SPELLED_OUT.replace("np.dot(X, Wi)", "X.dot(Wi)").replace("np.dot(H, Wo)", "H.dot(Wo)")
 
 
 # ================================================================ correct: gradient_nn
@@ -138,18 +140,7 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
 """
 
-GRAD_OUTER = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = X.dot(Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = H.dot(Wo) + bo
-    dYo = -Y * np.exp(-Y * Yo) / (1 + np.exp(-Y * Yo))
-    grad_s_bo = dYo
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+GRAD_OUTER = _GRAD_METHOD_DOT.replace("sigm(-Y * Yo)", "np.exp(-Y * Yo) / (1 + np.exp(-Y * Yo))")  # exp written out
 
 GRAD_EINSUM = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
@@ -897,18 +888,7 @@ def sigm(x):
 # not as the catalogue's variants are, so a diagnosis has to come from behaviour, not from the
 # code's text. Their mistakes are ``gradient(...)`` and ``convnet(...)`` with one argument.
 
-STYLE_GRADIENT = """
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = X.dot(Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = H.dot(Wo) + bo
-    dYo = -Y * sigm(-Y * Yo)
-    grad_s_bo = dYo
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+STYLE_GRADIENT = _GRAD_METHOD_DOT
 
 STYLE_GRADIENT_LOOPS = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
