@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from grader.problems import Problem
-from grader.results import CheckResult, Counterexample, Report, TaskResult
+from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
 
 HOSTILE = '<script>alert("x")</script>'
 JANE = {"last_name": "DOE", "first_name": "Jane"}
@@ -35,16 +35,16 @@ def make_report(
     ``extra_failing_check`` as one more failure of task 1.5 when given.
     """
     train_checks = [
-        CheckResult("decision boundary figure", "failed", 0.0, 1.0, f"no figure {HOSTILE}")
+        CheckResult("decision boundary figure", Status.FAILED, 0.0, 1.0, f"no figure {HOSTILE}")
     ]
     if extra_failing_check:
-        train_checks.append(CheckResult(extra_failing_check, "failed", 0.0, 0.0, "also failed"))
+        train_checks.append(CheckResult(extra_failing_check, Status.FAILED, 0.0, 0.0, "also failed"))
     tasks = (
         TaskResult(
             "1.1",
             "Gradients by the chain rule",
             "written",
-            "manual",
+            Status.MANUAL,
             0.0,
             2.0,
             answer=f"ds/dWo = H * dYo {HOSTILE}",
@@ -54,14 +54,14 @@ def make_report(
             "1.2",
             "gradient_nn",
             "code",
-            "partial",
+            Status.PARTIAL,
             1.5,
             3.0,
             checks=(
-                CheckResult("returns four arrays of the right shapes", "passed", 1.0, 1.0),
+                CheckResult("returns four arrays of the right shapes", Status.PASSED, 1.0, 1.0),
                 CheckResult(
                     "matches the reference",
-                    "failed",
+                    Status.FAILED,
                     0.0,
                     1.0,
                     "gradient of Wi is wrong",
@@ -69,7 +69,7 @@ def make_report(
                 ),
                 CheckResult(
                     HIDDEN_NAME,
-                    "failed",
+                    Status.FAILED,
                     0.5,
                     1.0,
                     HIDDEN_MESSAGE,
@@ -82,30 +82,30 @@ def make_report(
             "1.4",
             "gradcheck",
             "code",
-            "passed",
+            Status.PASSED,
             2.0,
             2.0,
             checks=(
-                CheckResult("numerical gradient", "passed", 1.0, 1.0),
-                CheckResult("agrees on 1000 draws", "passed", 1.0, 1.0, visibility="hidden"),
+                CheckResult("numerical gradient", Status.PASSED, 1.0, 1.0),
+                CheckResult("agrees on 1000 draws", Status.PASSED, 1.0, 1.0, visibility="hidden"),
             ),
         ),
-        TaskResult("1.5", "Train h=7", "output", "failed", 0.0, 1.0, checks=tuple(train_checks)),
+        TaskResult("1.5", "Train h=7", "output", Status.FAILED, 0.0, 1.0, checks=tuple(train_checks)),
         TaskResult(
             "3.2",
             "ConvNet",
             "code",
-            "error",
+            Status.ERROR,
             0.0,
             3.0,
             checks=(
                 CheckResult(
-                    "output shape N×10", "error", 0.0, 3.0, "RuntimeError: \x1b[31mmat1\x00"
+                    "output shape N×10", Status.ERROR, 0.0, 3.0, "RuntimeError: \x1b[31mmat1\x00"
                 ),
             ),
         ),
-        TaskResult("3.4", "Train the ConvNet", "output", "timeout", 0.0, 1.0),
-        TaskResult("3.6", "Number of parameters", "written", "missing", 0.0, 1.0),
+        TaskResult("3.4", "Train the ConvNet", "output", Status.TIMEOUT, 0.0, 1.0),
+        TaskResult("3.6", "Number of parameters", "written", Status.MISSING, 0.0, 1.0),
     )
     return Report(
         submission=submission,
