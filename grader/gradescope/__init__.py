@@ -25,10 +25,8 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -> Path:
     """Write ``out/autograder.zip``: setup.sh and run_autograder at its root, then the project:
-    the engine and the pack's reference package (``Pack.reference``)."""
-    from grader.assignment import describe
-
-    packages = ("grader", describe(assignment_name).reference.replace(".", "/"))
+    the engine, the pack's reference package (``Pack.reference``) and a pack outside the engine
+    (``run_autograder`` runs from the unzipped folder, where they import)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "autograder.zip"
@@ -42,11 +40,28 @@ def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -
         for name in PROJECT_FILES:
             if (PROJECT / name).exists():
                 _add(zf, name, (PROJECT / name).read_bytes())
-        for package in packages:
-            for path in sorted((PROJECT / package).rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                    _add(zf, path.relative_to(PROJECT).as_posix(), path.read_bytes())
+        for path in _project_files(assignment_name):
+            _add(zf, path.relative_to(PROJECT).as_posix(), path.read_bytes())
     return target
+
+
+def _project_files(assignment_name: str) -> list[Path]:
+    """The engine's files, the reference's and those of a pack outside the engine, with the
+    ``__init__.py`` of the packages that hold them."""
+    from grader.assignment import describe, pack_module
+
+    folders = ["grader"]
+    for module in (pack_module(assignment_name), describe(assignment_name).reference):
+        if module.split(".")[0] != "grader":
+            folders.append(module.replace(".", "/"))
+    files: dict[Path, None] = {}
+    for folder in folders:
+        parents = Path(folder).parents
+        files |= {PROJECT / p / "__init__.py": None for p in reversed(parents[:-1])}
+        for path in sorted((PROJECT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                files[path] = None
+    return [path for path in files if path.is_file()]
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:

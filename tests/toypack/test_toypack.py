@@ -7,8 +7,12 @@ engine's single grading path with no engine edit. The kit is built and installed
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -111,3 +115,28 @@ def test_grader_check_fails_a_wrong_public_task(tmp_path: Path) -> None:
     notebook = tmp_path / "TOY_DOE_Jane.ipynb"
     notebook.write_text(text, encoding="utf-8")
     assert cli.main(["check", str(notebook), "--assignment", TOY]) == 1
+
+
+def test_the_gradescope_autograder_of_the_toy(tmp_path: Path) -> None:
+    """The zip carries the toy pack and its reference beside the engine; ``run_autograder``,
+    run from the unzipped folder as on Gradescope, grades with the hidden check too."""
+    assert cli.main(["gradescope-package", "--out", str(tmp_path / "dist"), "--assignment", TOY]) == 0
+    root = tmp_path / "autograder"
+    for folder in ("source", "submission", "results"):
+        (root / folder).mkdir(parents=True)
+    with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as zf:
+        names = set(zf.namelist())
+        zf.extractall(root / "source")
+    assert {"tests/__init__.py", "tests/support/toypack/hidden.py", "tests/support/toyref/__init__.py"} <= names
+    assert not [n for n in names if n.startswith(("tests/toypack/", "tests/engine/", "tests/support/kitenv"))]
+    script = root / "source" / "run_autograder"
+    script.chmod(0o755)
+    shutil.copy(WRONG, root / "submission" / WRONG.name)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    env.pop("PYTHONPATH", None)  # the grader and the pack come from source/, as on Gradescope
+    done = subprocess.run([str(script)], env=env, cwd=root, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    scored = {t["name"].rsplit(" ", 1)[-1]: t["score"] for t in results["tests"]}
+    assert scored["scale.known_values"] == 3 and scored["softmax.matches_reference"] == 0
+    assert results["score"] == 3
