@@ -36,6 +36,7 @@ from grader.checks.runner import Diagnoser
 from grader.notebook import ReadOptions
 from grader.rubric import Rubric
 from grader.runtime import Limits
+from grader.runtime.spawner import DEFAULT_PRELOAD
 from grader.sections import NO_RULES, SectionRules
 from grader.source import Policy
 
@@ -69,10 +70,12 @@ class Pack:
     similarity report's default base: code every student was given is not evidence of
     copying. Found with ``importlib.util.find_spec``, never imported; None: no base."""
 
-    preload: tuple[str, ...] = ()
+    preload: tuple[str, ...] = DEFAULT_PRELOAD
     """Modules the runtime's zygote imports once, before forking any submission, so that a
-    submission's ``import torch`` costs nothing. Only speed depends on it: a module left out
-    is imported by each submission that needs it."""
+    submission's ``import torch`` costs nothing. A heavy library must be here for submissions
+    to import it at all: torch maps more memory than a confined process may (a light module
+    left out is imported by each submission that needs it). The default is the scientific stack
+    (``grader.runtime.spawner.DEFAULT_PRELOAD``)."""
 
     kit_dependencies: tuple[str, ...] = ()
     """Requirements (PEP 508) of the student kit beyond the engine's own

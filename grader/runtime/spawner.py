@@ -30,6 +30,25 @@ from grader.runtime.results import RuntimeFailure
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
 READY_TIMEOUT = 300.0  # the zygote importing a pack's preloads (torch...)
+#: What the zygote imports when no pack says otherwise: the scientific stack the runtime's
+#: conversions and helpers handle (numpy arrays, torch tensors and modules, matplotlib figures)
+#: and what notebooks import with it. Not only speed: a library that maps more memory than a
+#: confined process may (torch maps ~3 GB, see ``sandbox.set_rlimits``) cannot be imported by
+#: a submission unless the zygote imported it before forking.
+DEFAULT_PRELOAD = (
+    "numpy",
+    "scipy",
+    "scipy.io",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.optim",
+    "torchvision",
+    "torchvision.transforms",
+    "torchvision.datasets",
+)
 
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
@@ -117,7 +136,7 @@ _zygote: Zygote | None = None
 _zygote_lock = threading.Lock()
 
 
-def prestart(preload: Sequence[str] = ()) -> None:
+def prestart(preload: Sequence[str] = DEFAULT_PRELOAD) -> None:
     """Start this process's zygote now without waiting for it, so that its imports (the pack's
     ``preload``: torch...) overlap with the grader's own start-up; the first runtime waits
     only for what is left. A zygote already running is kept: it imports what it lacks when a

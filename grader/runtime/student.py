@@ -36,6 +36,7 @@ from grader.runtime.results import (
 from grader.runtime.sandbox import SandboxConfig
 from grader.runtime.spawner import (
     CONTROL_TIMEOUT,
+    DEFAULT_PRELOAD,
     StudentProcess,
     encode_request,
     new_channel,
@@ -99,7 +100,7 @@ class StudentRuntime:
         files: Mapping[str, bytes] = {},
         seed: int = 0,
         privileged: bool | None = None,
-        preload: Sequence[str] = (),
+        preload: Sequence[str] = DEFAULT_PRELOAD,
     ) -> None:
         self.preload = tuple(preload)  # what the zygote imports before forking the builder
         self.statements = list(statements)
