@@ -195,18 +195,7 @@ def stable_sigmoid(x):
     # no overflow for large |x|
     return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
 
-
-def gradient_nn(X, Y, Wi, bi, Wo, bo):
-    Z = np.dot(X, Wi) + bi
-    H = np.maximum(0, Z)
-    Yo = np.dot(H, Wo) + bo
-    dYo = -Y * stable_sigmoid(-Y * Yo)
-    grad_s_bo = dYo
-    grad_s_Wo = dYo * H
-    grad_s_bi = dYo * Wo * (Z > 0)
-    grad_s_Wi = np.outer(X, grad_s_bi)
-    return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
-"""
+""" + _GRAD_SPELLED_OUT.replace("sigm(-Y * Yo)", "stable_sigmoid(-Y * Yo)")
 
 # helper in its own cell, before the gradient cell
 RELU_GRAD_HELPER = """
