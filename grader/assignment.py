@@ -49,17 +49,19 @@ class Pack:
     """What an assignment declares about itself; the engine reads these and nothing else."""
 
     name: str
-    """Short name: report metadata, the kit's distribution (``<name>-selfcheck``), folders."""
+    """Short name: the student kit's distribution (``<name>-selfcheck``). Reports name the
+    assignment by the rubric's ``[assignment] id``."""
 
     read: ReadOptions
     """How notebooks are read: the file-name prefix (``<prefix>_LASTNAME_Firstname.ipynb``),
     the authorship statement's wording, the template's placeholders, size caps."""
 
     reference: str
-    """Import name of the reference solution's package. Never shipped to students (the kit's
-    audit refuses any file under it), left out of the sandbox's view of site-packages, hashed
-    into the batch's fingerprints, zipped into the Gradescope autograder. It must be a
-    top-level package of its own: two packs never share one."""
+    """Import name of the reference solution's package, one per pack (two packs never share
+    one). Never shipped to students (the kit's audit refuses any file under it), hashed into
+    the batch's fingerprints, zipped into the Gradescope autograder. Submissions cannot read
+    it: a checkout is hidden whole, and an installed one is left out of site-packages with the
+    distribution that ships it (``grader.runtime.sandbox.project_names``)."""
 
     policy: Policy = field(default_factory=Policy)
     """What the notebook's top-level statements may run when the namespace is rebuilt: extend

@@ -18,5 +18,7 @@ python3.11 -m venv "$ROOT/venv"
 PIP_CONSTRAINT="$SOURCE/constraints.txt" "$ROOT/venv/bin/pip" install \
     --index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple \
     "$SOURCE"
-# Warm the caches once (imports, compiled bytecode) so that the first submission is not slow.
+# Warm the caches once (imports, compiled bytecode) so that the first submission is not slow;
+# from source/, as run_autograder runs, where a pack outside the engine imports.
+cd "$SOURCE"
 MPLBACKEND=Agg "$ROOT/venv/bin/python" -c "from grader.assignment import load_assignment; load_assignment('__ASSIGNMENT__')"
