@@ -25,6 +25,7 @@ whole pack.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType, ModuleType
@@ -33,6 +34,7 @@ from typing import Protocol
 from grader.assignments import DEFAULT
 from grader.checks import CheckSet
 from grader.checks.runner import Diagnoser
+from grader.errors import GraderError
 from grader.notebook import ReadOptions
 from grader.rubric import Rubric
 from grader.runtime import Limits
@@ -145,10 +147,33 @@ def pack_module(name: str = DEFAULT) -> str:
     return name if "." in name else f"{BUILTIN_PACKS}.{name}"
 
 
+class UnknownAssignment(GraderError):
+    """No pack of that name: neither shipped with the engine nor importable as a module."""
+
+
 def find_pack(name: str = DEFAULT) -> PackModule:
     """Import the pack's module (its ``__init__`` only: no checks, no reference)."""
-    module: PackModule = importlib.import_module(pack_module(name))
+    module_name = pack_module(name)
+    try:
+        module: PackModule = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        # only the pack itself missing is the user's mistake; a pack that fails to import
+        # one of its own dependencies is a broken installation, shown as it is
+        if error.name is None or not (module_name + ".").startswith(error.name + "."):
+            raise
+        raise UnknownAssignment(
+            f"no assignment pack {name!r}: give a pack shipped with the grader "
+            f"({', '.join(shipped_packs())}) or the dotted module of your own"
+        ) from None
+    if not hasattr(module, "PACK") or not hasattr(module, "load"):
+        raise UnknownAssignment(f"{module_name} is not an assignment pack (it needs PACK and load)")
     return module
+
+
+def shipped_packs() -> list[str]:
+    """The packs shipped with the engine (``grader.assignments.<name>``)."""
+    builtin = importlib.import_module(BUILTIN_PACKS)
+    return sorted(m.name for m in pkgutil.iter_modules(builtin.__path__) if m.ispkg)
 
 
 def describe(name: str = DEFAULT) -> Pack:

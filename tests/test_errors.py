@@ -74,3 +74,33 @@ def test_a_bug_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "_gradescope_package", crash)
     with pytest.raises(KeyError):
         cli.main(["gradescope-package"])
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nope", "no assignment pack 'nope': give a pack shipped with the grader (a2) or the dotted module of your own"),
+        ("course.hw3", "no assignment pack 'course.hw3'"),
+        ("grader.errors", "grader.errors is not an assignment pack (it needs PACK and load)"),
+    ],
+)
+def test_an_unknown_assignment_is_one_line_not_a_traceback(
+    name: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notebook = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
+    assert cli.main(["check", str(notebook), "--assignment", name]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+
+
+def test_a_pack_missing_its_own_dependency_is_not_called_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the pack's own module missing is the user's mistake; a broken pack shows its error."""
+    from grader.assignment import find_pack
+
+    (tmp_path / "brokenpack").mkdir()
+    (tmp_path / "brokenpack" / "__init__.py").write_text("import not_installed_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="not_installed_anywhere"):
+        find_pack("brokenpack.sub")
