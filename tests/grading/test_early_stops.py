@@ -3,6 +3,10 @@
 ``gradient_nn.sgd_converges`` runs its SGD one epoch per call: it passes at the first epoch
 whose error is under the bar, fails after the last epoch or at the first NaN parameter; the
 epochs chained give exactly the parameters of one uninterrupted run.
+
+``train_loop.converges``, run again with the reference's gradient (the isolated run, one round
+trip per step), stops the student's loop at the first epoch under the bar, but only when the
+loop ran to its end as submitted (so it is known to return its curves).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from grader.assignments.a2.data import double_moon_arrays
 from grader.checks import Context, run_check
 from grader.notebook import Cell, Submission
 from grader.runtime import StudentRuntime
+from tests.support import realform
 from tests.support.runtime import statements_from_code
 
 TRUE_GRADIENT = inspect.getsource(reference.gradient_nn).replace("def gradient_nn(", "def true_gradient(")
@@ -124,3 +129,43 @@ def test_the_epochs_chained_give_the_parameters_of_one_run(runtimes):
     assert params is not None
     for got, want in zip(params, one_run):
         assert np.array_equal(got, want)
+
+
+FORWARD = inspect.getsource(reference.sigm) + "\n\n" + inspect.getsource(reference.nnet_forward_logloss)
+NO_RETURN = realform.TRAIN_LOOP.replace("    return tr_error, val_error\n", "")
+
+
+class CountingReference:
+    """The reference's gradient_nn, counting the calls the grader answers with it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def gradient_nn(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        return reference.gradient_nn(*args, **kwargs)
+
+
+def train_loop_check(loop: str) -> tuple[str, str, int]:
+    """The check's status and message with a wrong (ascent) gradient, and the reference's calls."""
+    code = statements_from_code("import numpy as np", TRUE_GRADIENT, FORWARD, GRADIENTS["ascent"], loop)
+    counting = CountingReference()
+    with StudentRuntime(code) as runtime:
+        ctx = context(runtime)
+        ctx.reference = counting  # type: ignore[assignment]  # the part of the reference the check uses
+        outcome = run_check(load_assignment("a2").checks["train_loop.converges"], ctx)
+    return outcome.status, outcome.message, counting.calls
+
+
+def test_a_loop_that_ran_to_its_end_is_stopped_once_under_the_bar():
+    status, message, calls = train_loop_check(realform.TRAIN_LOOP)
+    assert status == "passed"
+    assert message.startswith("passes with the reference `gradient_nn`; as submitted: after 5 epochs")
+    assert calls < public.TRAIN_LOOP_EPOCHS * 1000  # the loop's 5 epochs of 1,000 steps were not all run
+
+
+def test_a_loop_that_failed_otherwise_as_submitted_runs_to_its_end():
+    status, message, calls = train_loop_check(NO_RETURN)
+    assert status == "failed"
+    assert message == "train_loop should return (tr_error, val_error)"
+    assert calls == 1 + public.TRAIN_LOOP_EPOCHS * 1000  # the probe, then every step
