@@ -85,12 +85,14 @@ def grade_notebook(
             runtime.close()
 
     rules = pack.section_rules
-    sections = find_sections(submission, rules.tasks or assignment.task_ids, rules)
+    task_ids = rules.tasks or assignment.task_ids
+    sections = find_sections(submission, task_ids, rules)
     if submission.cells and not has_headings(sections):
+        example = f" (such as `### :: TASK {task_ids[0]} ::`)" if task_ids else ""
         problems.append(
             Problem(
                 "no-task-headings",
-                "No task heading (such as `### :: TASK 1.4 ::`) was found, so each task's outputs "
+                f"No task heading{example} was found, so each task's outputs "
                 "were searched for in the whole notebook and no written answer could be located.",
             )
         )

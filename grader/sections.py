@@ -11,7 +11,7 @@ A task opens at a line of a markdown cell that names it:
 - a pack's own heading for a task without a banner (:class:`SectionRules.headings`: a task that
   is a section titled in the handout's words, "Training the network…");
 - failing all that, a pack's code anchor (:class:`SectionRules.anchors`): the first code cell
-  that matches, e.g. the cell that runs ``train_loop(…)``.
+  that matches, e.g. the cell that runs ``fit(…)``.
 
 A section runs until the next task opens or a *boundary*: another ``:: … ::`` banner
 (``:: SAMPLE TASK ::``) or a heading of level 1 or 2 (``## Pooling``, ``## AUTHORSHIP

@@ -143,9 +143,9 @@ class Context:
     def instantiate(self, name: str, *defaults: tuple) -> tuple[Any, str]:
         """Create the student's class ``name`` inside the runtime, as the notebook itself calls it.
 
-        Tries the notebook's own literal calls (``ConvNet(10)``, from ``calls``), then each of
+        Tries the notebook's own literal calls (``Net(10)``, from ``calls``), then each of
         the pack's ``defaults`` argument tuples; returns the kept instance and the call that made
-        it (``"ConvNet(10)"``). If every way fails, the first failure is raised.
+        it (``"Net(10)"``). If every way fails, the first failure is raised.
         """
         ways = [*self.calls.get(name, ()), *(((*d,), {}) for d in defaults)]
         failures: list[StudentCallFailed] = []

@@ -21,8 +21,8 @@ do not survive a restart (nor do defines that captured them).
 
     with StudentRuntime([Code(cell=1, line=1, source="...")], files={"data.mat": blob}) as rt:
         rt.outcomes                      # one BuildOutcome per statement
-        rt.call("gradient_nn", X, Y, Wi, bi, Wo, bo)
-        net = rt.call("ConvNet", keep=True).value
+        rt.call("loss_gradient", X, Y, W, b)
+        net = rt.call("Net", keep=True).value
         rt.call("@forward", net, as_tensor(batch))
 """
 

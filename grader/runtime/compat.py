@@ -8,7 +8,7 @@
   ``ModuleNotFoundError`` naming the module, so graded code that really uses it fails with a
   message that says why.
 - **CUDA on a CPU.** ``.cuda()`` and ``.to("cuda")`` on tensors and modules stay on the CPU when
-  no GPU is there, as ``ConvNet().to(device)`` in a notebook run on Colab expects.
+  no GPU is there, as ``Net().to(device)`` in a notebook run on Colab expects.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class StudentError:
 
     type: str
     message: str
-    traceback: tuple[str, ...]  # '<cell 5>, line 3, in gradient_nn'
+    traceback: tuple[str, ...]  # '<cell 5>, line 3, in loss_gradient'
 
     def __str__(self) -> str:
         where = f" ({self.traceback[-1]})" if self.traceback else ""

@@ -6,7 +6,7 @@ Rarity. A fingerprint held by ``d`` of the class's ``n`` documents weighs
     w(d) = 1 - (log(d / 2) / log(c / 2)) ** 2  between, c = max(common_fraction * n, common_min)
     w(d) = 0                                  when d >= c (held by much of the class)
 
-so the one-liners everyone writes (``-Y*sigm(-Y*Yo)``) weigh nothing, a distinctive line two
+so the one-liners everyone writes (``h = x @ W + b``) weigh nothing, a distinctive line two
 students share weighs most, a group of three still weighs much (0.8 in a class of 17), and
 handout code of another year, present in many notebooks, weighs nothing even when no base
 file holds it. Fingerprints of the base files weigh

@@ -5,8 +5,8 @@ submission is cut into *parts*, one per task, plus ``OTHER`` for what lies outsi
 
 - code: the code cells of the task's section (``grader.sections.find_sections``, with the
   pack's rules), except that a top-level ``def``/``class`` the pack names in
-  :attr:`TaskLayout.owners` belongs to its task wherever it is defined (a ``gradient_nn``
-  written in the cell of another task is still task 1.2's). A cell split between parts is
+  :attr:`TaskLayout.owners` belongs to its task wherever it is defined (a ``loss_gradient``
+  written in the cell of another task is still its own task's). A cell split between parts is
   fingerprinted whole, as the base is, and each fingerprint goes to the part owning its first
   line;
 - written answer: ``Section.answer`` (the handout's ``#####`` frames and ``WRITE YOUR ANSWER

@@ -2,7 +2,7 @@
 
 An expression is *cheap* when it is made of literals, names, attribute access, subscripts,
 arithmetic, comparisons, f-strings, lambdas, comprehensions over cheap iterables, and calls
-that are cheap: a class the notebook defines (``ConvNet()``), a function the ``Policy``
+that are cheap: a class the notebook defines (``Net()``), a function the ``Policy``
 allows, or an allowed method on a cheap receiver, with cheap arguments. Run statements still
 run under the runtime's time limit, which records any failure: the policy prefers running a
 harmless statement that defines a name over skipping it.

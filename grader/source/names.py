@@ -1,7 +1,7 @@
 """Global names a student's function reads that the rebuilt namespace does not have.
 
-A check that fails on a ``NameError`` says more with "`sigmoid` is not defined — did you mean
-`sigm`?" or "`lrate` is defined only by a statement the grader does not run (cell 3:
+A check that fails on a ``NameError`` says more with "`softmax` is not defined — did you mean
+`soft_max`?" or "`lrate` is defined only by a statement the grader does not run (cell 3:
 experiment loop)".
 """
 

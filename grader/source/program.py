@@ -218,7 +218,7 @@ def _immediate_reads(node: ast.stmt, table: symtable.SymbolTable) -> list[str]:
 
 def literal_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tuple, dict]]:
     """The arguments of the notebook's own calls of ``name`` whose arguments are all literals,
-    in notebook order, without repeats: ``ConvNet(10)`` → ``[((10,), {})]``.
+    in notebook order, without repeats: ``Net(10)`` → ``[((10,), {})]``.
 
     A check that must instantiate a student's class calls it the way the notebook does, so a
     constructor with a parameter of the student's own (``def __init__(self, num_outputs)``)

@@ -10,7 +10,7 @@ bare ``<allowed call>`` (seeding)      run     cheap call
 ``if`` / ``try`` / ``with`` whose      run     runnable block
 parts are all runnable
 ``for`` / ``while``                    skip    experiment loop
-call to a notebook function            skip    runs student code: ``train_loop()``
+call to a notebook function            skip    runs student code: ``fit()``
 plotting (``plt.*``, ``imshow``...)    skip    plotting: ``plt.plot``
 datasets, loaders, downloads           skip    download or dataset: ``DataLoader``
 file access (``open``, ``loadmat``)    skip    file access: ``loadmat``
@@ -77,7 +77,7 @@ class Reason:
     """
 
     category: str  # a Category, or a category a pack's Policy.denied_calls adds
-    detail: str = ""  # what was seen: "plt.plot", "train_loop()", "!pip install x"
+    detail: str = ""  # what was seen: "plt.plot", "fit()", "!pip install x"
     depends_on: tuple[str, int] | None = None  # (name, cell) of the skipped cause
 
     @property

@@ -1,4 +1,5 @@
-"""The engine names no assignment: A2's name, numbers and packages appear in ``grader/`` only in
+"""The engine names no assignment: A2's name, numbers, packages, handout names (``gradient_nn``,
+``ConvNet`` …, even in a docstring's example) and data appear in ``grader/`` only in
 its pack (``grader/assignments/a2/``) and in the one default (``grader/assignments/__init__.py``).
 Everything else reads them from the pack (``grader.assignment.Pack``)."""
 
@@ -18,6 +19,9 @@ FORBIDDEN = {
     "the assignment's name": re.compile(r"\b[aA]2\b"),
     "the A2 distributions": re.compile(r"\ba2[-_](?:grader|selfcheck)\b", re.IGNORECASE),
     "A2's parameter count": re.compile(r"258[ ,_]?058"),
+    # the handout's functions and classes, its data and its task numbers in a message
+    "A2's handout names": re.compile(r"\b(?:gradient_nn|ConvNet|train_loop|gradcheck|sigm|dsigm)\b"),
+    "A2's data": re.compile(r"double.moon|CIFAR", re.IGNORECASE),
     # the package, not the word: "reference", 'reference.handout', reference/..., import reference
     "the reference package": re.compile(
         r"""["']reference["'./]|(?<![\w.])reference/|^\s*(?:from|import)\s+reference\b""", re.MULTILINE
@@ -34,9 +38,13 @@ def test_the_scan_sees_the_engine_and_would_see_a_name() -> None:
     names = {p.relative_to(ENGINE).as_posix() for p in engine_files()}
     assert {"grading.py", "kit/templates/package/cli.py", "gradescope/setup.sh"} <= names
     assert not any(n.startswith("assignments/a2/") for n in names)
-    samples = ["prefix='A2'", "pip install a2-grader", "258,058 parameters", "find_spec('reference.handout')"]
+    samples = [
+        "prefix='A2'", "pip install a2-grader", "258,058 parameters", "find_spec('reference.handout')",
+        'rt.call("gradient_nn", X)', "``ConvNet(10)``", "double_moon_train1000.mat", "CIFAR-10",
+    ]
     assert all(any(p.search(s) for p in FORBIDDEN.values()) for s in samples)
-    assert not any(p.search("the reference solution; reference_values; ctx.reference") for p in FORBIDDEN.values())
+    harmless = "the reference solution; reference_values; ctx.reference; sigmoid; a ConvNets' layer"
+    assert not any(p.search(harmless) for p in FORBIDDEN.values())
 
 
 def test_no_assignment_name_number_or_package_outside_its_pack() -> None:
