@@ -216,6 +216,9 @@ def _task_chart(stats: Sequence[TaskStats]) -> Figure:
     )
     ax.bar([i + 0.2 for i in x], pass_pct, width=0.4, label="passed (%)", color="#55a868")
     ax.set_xticks(list(x), [printable(s.id) for s in stats], parse_math=False)
+    # ids longer than a task number ("provided", "Part 2") would run into their neighbours
+    if any(len(s.id) > 4 for s in stats):
+        ax.tick_params(axis="x", labelrotation=45)
     ax.set_ylim(0, 100)
     ax.set_xlabel("task")
     ax.set_ylabel("%")
