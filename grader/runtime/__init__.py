@@ -9,7 +9,7 @@ sockets), executes the statements it is given (``Code``), then only forks *call 
 grader watches the submission's budgets (time, memory of all its processes, disk,
 statements: ``Limits``, the one source of every limit, the sandbox's included). A hang,
 exit, crash or memory blow-up costs the worker; the next call gets a fresh fork with the
-same namespace and the defines replayed. Each statement and call ends with a ``Status``.
+same namespace and the defines replayed. Each statement and call ends with a ``RunStatus``.
 
 On the grader's side, ``student.StudentRuntime`` drives one submission: ``spawner`` starts
 the zygote and talks to the processes it forks, ``reaper`` kills them, ``protocol`` checks
@@ -39,8 +39,8 @@ from grader.runtime.results import (
     CallResult,
     Code,
     Limits,
+    RunStatus,
     RuntimeFailure,
-    Status,
     StudentError,
 )
 from grader.runtime.spawner import prestart
@@ -56,9 +56,9 @@ __all__ = [
     "Limits",
     "Opaque",
     "ProtocolError",
+    "RunStatus",
     "RuntimeFailure",
     "SandboxTooWeak",
-    "Status",
     "Stub",
     "StudentError",
     "StudentRuntime",

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import GraderError
-from grader.runtime.results import STATUSES, Status, StudentError
+from grader.runtime.results import STATUSES, RunStatus, StudentError
 
 MAX_MESSAGE_BYTES = 256 * 1024**2  # header + buffers of one message
 MAX_HEADER_BYTES = 64 * 1024**2
@@ -339,7 +339,7 @@ def _recv_exact(
 # ----------------------------------------------------------------------------- replies
 
 
-def reply_status(reply: Any) -> tuple[Status, StudentError | None, str]:
+def reply_status(reply: Any) -> tuple[RunStatus, StudentError | None, str]:
     """(status, error, detail) of a reply from a student process, or ProtocolError."""
     status = reply.get("status") if type(reply) is dict else None
     if type(status) is not str or status not in STATUSES:  # a list would not even hash

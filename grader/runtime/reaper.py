@@ -13,7 +13,7 @@ import signal
 from pathlib import Path
 
 from grader.runtime import protocol
-from grader.runtime.results import Limits, Status
+from grader.runtime.results import Limits, RunStatus
 
 
 def kill_group(pgid: int, session: int) -> None:
@@ -79,7 +79,7 @@ def kill_submission(builder: int, uid: int | None, keep_builder: bool) -> None:
             pass
 
 
-def verdict(code: int | None, limits: Limits) -> tuple[Status, str]:
+def verdict(code: int | None, limits: Limits) -> tuple[RunStatus, str]:
     """(status, detail) for a process that ended with waitstatus_to_exitcode ``code``."""
     if code is None:
         return "crashed", "the process ended (status unknown)"

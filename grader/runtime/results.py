@@ -8,8 +8,8 @@ from typing import Any, Literal, get_args
 from grader.errors import GraderError
 
 # How a statement or call ended; the values appear in reports (``statement-<status>``).
-Status = Literal["ok", "error", "timeout", "exited", "crashed", "memory"]
-STATUSES: frozenset[Status] = frozenset(get_args(Status))
+RunStatus = Literal["ok", "error", "timeout", "exited", "crashed", "memory"]
+STATUSES: frozenset[RunStatus] = frozenset(get_args(RunStatus))
 
 
 class RuntimeFailure(GraderError, RuntimeError):
@@ -67,7 +67,7 @@ class StudentError:
 class CallResult:
     """What one call into the runtime produced."""
 
-    status: Status
+    status: RunStatus
     value: Any = (
         None  # None, bool, int, float, str, list, tuple, dict[str, ...], np.ndarray, Handle, Opaque
     )
@@ -88,7 +88,7 @@ class BuildOutcome:
     """How one namespace statement went."""
 
     statement: Code
-    status: Status
+    status: RunStatus
     error: StudentError | None
     detail: str
     output: str = ""

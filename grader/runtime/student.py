@@ -29,8 +29,8 @@ from grader.runtime.results import (
     CallResult,
     Code,
     Limits,
+    RunStatus,
     RuntimeFailure,
-    Status,
     StudentError,
 )
 from grader.runtime.sandbox import SandboxConfig
@@ -300,7 +300,7 @@ class StudentRuntime:
             f"budget ({_gib(self.limits.submission_memory_bytes)}): they were killed"
         )
 
-    def _memory_verdict(self, status: Status, detail: str) -> tuple[Status, str]:
+    def _memory_verdict(self, status: RunStatus, detail: str) -> tuple[RunStatus, str]:
         """A process the memory watchdog killed ran out of memory, whatever its exit says."""
         if not self._memory_hit:
             return status, detail
@@ -557,7 +557,7 @@ class StudentRuntime:
             return self._uid
         return None
 
-    def _parse_status(self, reply: Any) -> tuple[Status, StudentError | None, str]:
+    def _parse_status(self, reply: Any) -> tuple[RunStatus, StudentError | None, str]:
         """The status part of a reply (checked by ``protocol``), read against the limits."""
         status, error, detail = protocol.reply_status(reply)
         if status == "memory":

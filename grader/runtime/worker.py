@@ -29,7 +29,7 @@ from grader.runtime import compat, helpers, protocol, sandbox
 from grader.runtime.convert import safe_str, to_plain, type_name
 from grader.runtime.namespaces import enter_namespaces
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
-from grader.runtime.results import Status
+from grader.runtime.results import RunStatus
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
 
 # As root, each submission runs as uid UID_BASE + its launcher's pid: its own RLIMIT_NPROC
@@ -122,7 +122,7 @@ def student_error(exc: BaseException) -> dict:
     return {"type": type_name(exc), "message": safe_str(exc), "traceback": frames}
 
 
-def _failure(exc: BaseException) -> tuple[Status, str]:
+def _failure(exc: BaseException) -> tuple[RunStatus, str]:
     """(status, detail) for an exception that ended a statement or call."""
     if isinstance(exc, MemoryError):
         return "memory", "ran out of memory"
