@@ -11,6 +11,7 @@ import pytest
 from grader import cli
 from grader.errors import GraderError
 from grader.kit.build import KitRefused
+from grader.kit.package import WheelBuildFailed
 from grader.livenotebook import LiveNotebookError
 from grader.manual import ManualMarksError, MarkingError
 from grader.moodle.worksheet import WorksheetError
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "error",
     [RubricError, ProtocolError, RuntimeFailure, SandboxTooWeak, KitRefused, WorksheetError,
-     MarkingError, ManualMarksError, LiveNotebookError],
+     MarkingError, ManualMarksError, LiveNotebookError, WheelBuildFailed],
 )
 def test_every_error_the_grader_raises_is_a_grader_error(error: type[Exception]) -> None:
     assert issubclass(error, GraderError)

@@ -14,6 +14,7 @@ import tomli_w
 
 from grader import __version__
 from grader.assignment import Pack
+from grader.errors import GraderError
 
 #: What the engine's check path imports; the pack adds its own (``Pack.kit_dependencies``:
 #: what its public checks import and the runtime's zygote preloads). The ranges are the
@@ -29,6 +30,10 @@ ENGINE_DEPENDENCIES = (
     "ipython>=8",
     "junitparser>=3",
 )
+
+
+class WheelBuildFailed(GraderError, RuntimeError):
+    """pip could not build the kit's wheel (its output says why): the kit is not written."""
 
 
 def dependencies(pack: Pack) -> list[str]:
@@ -110,6 +115,6 @@ def build_wheel(source: Path, out: Path) -> Path:
     result = subprocess.run([*command, str(source)], check=False, capture_output=True, text=True)
     wheels = list(dist.glob("*.whl"))
     if result.returncode != 0 or len(wheels) != 1:
-        raise RuntimeError(f"building the kit's wheel failed:\n{result.stdout}\n{result.stderr}")
+        raise WheelBuildFailed(f"building the kit's wheel failed:\n{result.stdout}\n{result.stderr}")
     out.mkdir(parents=True, exist_ok=True)
     return Path(shutil.move(wheels[0], out / wheels[0].name))
