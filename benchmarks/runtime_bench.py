@@ -1,4 +1,5 @@
-"""Time the student runtime: start-up, call overhead, a ConvNet forward pass, restart after a crash.
+"""Time the student runtime: start-up, call overhead, a stub's callback, a ConvNet forward pass,
+restart after a crash.
 
 Run from the repository root: ``.venv/bin/python benchmarks/runtime_bench.py``. Prints a table
 with each figure, its target and the ratio (figure / target; below 1 meets the target).
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from grader.runtime import Code, StudentRuntime, as_tensor
+from grader.runtime import Code, Stub, StudentRuntime, as_tensor
 
 NOTEBOOK = [
     """
@@ -33,6 +34,18 @@ def add(a, b):
 def crash():
     import ctypes
     ctypes.string_at(0)
+
+def numerical(X, Y, Wi, bi, Wo, bo):
+    return np.zeros(np.shape(Wi)), np.zeros(3), np.zeros(3), np.zeros(1)
+
+def ask(n):  # n calls of gradient_nn with a gradcheck's draws: five arrays out, four back
+    rng = np.random.default_rng(0)
+    for _ in range(n):
+        gradient_nn(rng.standard_normal(2), 1, rng.standard_normal((2, 3)), rng.standard_normal(3),
+                    rng.standard_normal(3), rng.standard_normal(1))
+
+def gradient_nn(*args):
+    return numerical(*args)
 """,
     """
 class ConvNet(nn.Module):
@@ -94,6 +107,15 @@ def main() -> None:
     per_call = timed(lambda: rt.call("add", a, b), 500)
     rows.append(("call overhead, two 10-element arrays", statistics.median(per_call), 0.002))
 
+    rt.call("ask", 10)
+    local = statistics.median(timed(lambda: rt.call("ask", 1000), 3))
+    answer = (np.ones((2, 3)), np.ones(3), np.ones(3), np.ones(1))
+    rt.define(stubs={"gradient_nn": Stub(lambda args, kwargs, local: answer)})
+    rt.call("ask", 10)
+    asked = statistics.median(timed(lambda: rt.call("ask", 1000), 3))
+    rows.append(("callback round trip (a gradcheck's stub call)", (asked - local) / 1000, 0.0005))
+    rt.reset()
+
     net = rt.call("ConvNet", keep=True).value
     batch = np.random.default_rng(0).normal(size=(64, 3, 32, 32)).astype(np.float32)
     rt.call("@forward", net, as_tensor(batch))
@@ -117,8 +139,8 @@ def main() -> None:
     print(f"{'measure':48s} {'seconds':>10s} {'target':>8s} {'ratio':>6s}")
     for name, seconds, target in rows:
         ratio = f"{seconds / target:6.2f}" if target else "     -"
-        tgt = f"{target:8.3f}" if target else "       -"
-        print(f"{name:48s} {seconds:10.4f} {tgt} {ratio}")
+        tgt = f"{target:8.4f}" if target else "       -"
+        print(f"{name:48s} {seconds:10.5f} {tgt} {ratio}")
     print("isolation:", ", ".join(isolation))
 
 

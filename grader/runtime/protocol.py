@@ -74,7 +74,6 @@ MAX_STAND_INS = 20  # modules one statement may import as stand-ins (runtime.com
 BROKEN = 70  # exit status of a student process whose own (engine) code failed: EX_SOFTWARE
 
 _PREFIX = struct.Struct("!QI")  # header length, number of buffers
-_BUFLEN = struct.Struct("!Q")
 
 
 class ProtocolError(GraderError):
@@ -182,7 +181,7 @@ def _enc_array(a: np.ndarray, bufs: list[memoryview]) -> dict:
 # ----------------------------------------------------------------------------- decoding
 
 
-def decode(header: bytes | bytearray, buffers: Sequence[bytes | bytearray]) -> Any:
+def decode(header: bytes | bytearray, buffers: Sequence[bytes | bytearray | memoryview]) -> Any:
     """Decode and validate a message; every malformed input raises ProtocolError."""
     try:
         doc = json.loads(header, parse_constant=_reject_constant)
@@ -199,7 +198,7 @@ def _reject_constant(name: str) -> Any:
     raise ProtocolError(f"bare {name} is not allowed")
 
 
-def _dec(d: Any, bufs: Sequence[bytes | bytearray], used: set[int], depth: int) -> Any:
+def _dec(d: Any, bufs: Sequence[bytes | bytearray | memoryview], used: set[int], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     t = type(d)
@@ -235,7 +234,7 @@ def _is_pair(body: Any, t0: type, t1: type) -> bool:
     return type(body) is list and len(body) == 2 and type(body[0]) is t0 and type(body[1]) is t1
 
 
-def _dec_array(body: Any, bufs: Sequence[bytes | bytearray], used: set[int]) -> np.ndarray:
+def _dec_array(body: Any, bufs: Sequence[bytes | bytearray | memoryview], used: set[int]) -> np.ndarray:
     if type(body) is not dict or set(body) != {"dtype", "shape", "buffer"}:
         raise ProtocolError("bad array description")
     dtype, shape, k = body["dtype"], body["shape"], body["buffer"]
@@ -261,6 +260,11 @@ def _dec_array(body: Any, bufs: Sequence[bytes | bytearray], used: set[int]) -> 
 
 
 # ----------------------------------------------------------------------------- framing
+#
+# A frame is read in at most three reads, whatever its number of arrays (a callback's
+# arguments are nine): the prefix (header length, number of buffers), the buffers' lengths,
+# then the body: the header, and each buffer after zero padding to a multiple of ALIGN
+# bytes, so arrays decode in place, aligned. A frame without buffers is prefix + header.
 
 
 def encode_message(value: Any) -> tuple[bytes, list[memoryview]]:
@@ -278,14 +282,28 @@ def send(sock: socket.socket, value: Any) -> None:
 
 
 _COALESCE = 1 << 20  # a message up to this size goes out in one write (callbacks are many, small)
+ALIGN = 16
+
+
+def _padding(offset: int) -> int:
+    return -offset % ALIGN
 
 
 def send_encoded(sock: socket.socket, header: bytes, buffers: list[memoryview]) -> None:
     """Write an already encoded message as one frame."""
-    parts: list[bytes | memoryview] = [_PREFIX.pack(len(header), len(buffers)), header]
+    lengths = [b.nbytes for b in buffers]
+    parts: list[bytes | memoryview] = [
+        _PREFIX.pack(len(header), len(buffers)),
+        struct.pack(f"!{len(buffers)}Q", *lengths),
+        header,
+    ]
+    offset = len(header)
     for b in buffers:
-        parts += [_BUFLEN.pack(b.nbytes), b]
-    if len(header) + sum(b.nbytes for b in buffers) <= _COALESCE:
+        parts.append(bytes(_padding(offset)))
+        offset += _padding(offset)
+        parts.append(b)
+        offset += b.nbytes
+    if offset <= _COALESCE:
         sock.sendall(b"".join(parts))
         return
     for part in parts:
@@ -303,16 +321,16 @@ def recv(
     hlen, nbuf = _PREFIX.unpack(_recv_exact(sock, _PREFIX.size, deadline, first=True))
     if hlen > min(MAX_HEADER_BYTES, max_bytes) or nbuf > MAX_BUFFERS:
         raise ProtocolError("header over the limit")
-    header = _recv_exact(sock, hlen, deadline)
-    total = hlen
-    buffers = []
-    for _ in range(nbuf):
-        (n,) = _BUFLEN.unpack(_recv_exact(sock, _BUFLEN.size, deadline))
-        total += n
-        if total > max_bytes:
-            raise ProtocolError(f"message over the limit of {max_bytes} bytes")
-        buffers.append(_recv_exact(sock, n, deadline))
-    return decode(header, buffers)
+    lengths = struct.unpack(f"!{nbuf}Q", _recv_exact(sock, 8 * nbuf, deadline)) if nbuf else ()
+    if hlen + sum(lengths) > max_bytes:
+        raise ProtocolError(f"message over the limit of {max_bytes} bytes")
+    spans, offset = [], hlen
+    for n in lengths:
+        offset += _padding(offset)
+        spans.append((offset, offset + n))
+        offset += n
+    body = memoryview(_recv_exact(sock, offset, deadline))
+    return decode(bytes(body[:hlen]), [body[a:b] for a, b in spans])
 
 
 def _recv_exact(

@@ -191,16 +191,62 @@ def test_frames_round_trip_over_a_socket():
     assert same(out, value)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        hnp.arrays(
+            st.sampled_from(WIRE_DTYPES),
+            hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5),
+        ),
+        max_size=12,
+    )
+)
+def test_framed_arrays_of_any_sizes_arrive_equal_aligned_and_writeable(arrays):
+    """Buffers of odd lengths are padded on the wire, so every array decodes in place, aligned."""
+    a, b = socket.socketpair()
+    with a, b:
+        protocol.send(b, {"x": arrays, "tail": "end"})
+        out = protocol.recv(a)
+    assert same(out, {"x": arrays, "tail": "end"})
+    assert all(x.flags.aligned and x.flags.writeable for x in out["x"])
+
+
+class CountingSocket:
+    """A socket that counts its reads."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.reads = sock, 0
+
+    def recv_into(self, view, n):
+        self.reads += 1
+        return self.sock.recv_into(view, n)
+
+    def settimeout(self, seconds):
+        self.sock.settimeout(seconds)
+
+
+def test_a_callback_sized_frame_is_read_in_three_reads_whatever_its_arrays():
+    """The prefix, the buffers' lengths, the body: a callback's nine arrays cost no more reads."""
+    a, b = socket.socketpair()
+    with a, b:
+        protocol.send(b, {"args": [np.ones((2, 3)), np.zeros(3)] * 4 + [np.ones(1)]})
+        counting = CountingSocket(a)
+        out = protocol.recv(counting, deadline=None)
+    assert len(out["args"]) == 9 and counting.reads == 3
+
+
 def test_frames_over_the_size_limit_or_truncated_are_rejected():
-    big = frames(struct.pack("!QI", 10, 1), b"[{}]" + b" " * 6, struct.pack("!Q", 2**40))
+    one_huge_buffer = frames(struct.pack("!QI", 4, 1), struct.pack("!Q", 2**40), b"[{}]")
     with pytest.raises(ProtocolError, match="limit"):
-        protocol.recv(big)
+        protocol.recv(one_huge_buffer)
     with pytest.raises(ProtocolError, match="limit"):
         protocol.recv(frames(struct.pack("!QI", 2**62, 0)))
     with pytest.raises(ProtocolError, match="limit"):
         protocol.recv(frames(struct.pack("!QI", 2, 10**9)))
     with pytest.raises(ProtocolError, match="closed"):
         protocol.recv(frames(struct.pack("!QI", 100, 0), b"[1,"))
+    with pytest.raises(ProtocolError, match="closed"):  # a buffer cut short
+        protocol.recv(frames(struct.pack("!QI", 4, 1), struct.pack("!Q", 64), b"[{}]", b"\0" * 20))
     with pytest.raises(EOFError):
         protocol.recv(frames())
 
