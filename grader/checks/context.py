@@ -189,10 +189,10 @@ class Context:
         if not result.ok:
             raise StudentCallFailed("the student's runtime", result)
 
-    def reference_stub(self, name: str, inner: str | None = None) -> None:
+    def reference_stub(self, name: str) -> None:
         """``name`` answered by the reference solution's function of that name."""
         function = getattr(self.solution, name)
-        self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}", inner)
+        self.stub(name, lambda args, kwargs, local: function(*args, **kwargs), f"reference {name}")
 
     def answered_by_grader(self, name: str) -> bool:
         """Whether ``name`` is a stub in this check (each call of it a round trip to the grader)."""

@@ -112,6 +112,21 @@ GRADCHECK_CHEATS = {
         "    text = repr(cells) + repr(f.__code__.co_consts) + repr(f.__code__.co_names) + repr(f.__defaults__)\n"
         "    return '0.1' not in text and 'faulty' not in text and 'numerical' not in text\n"
     ),
+    # whether asking gradient_nn runs the student's own numerical gradient: the same for both
+    "numerical-called": (
+        "def gradcheck():\n"
+        "    import sys\n"
+        "    seen = []\n"
+        "    def watch(frame, event, arg):\n"
+        "        if event == 'call' and frame.f_code.co_name == 'gradient_nn_numerical':\n"
+        "            seen.append(1)\n"
+        "    sys.setprofile(watch)\n"
+        "    try:\n"
+        "        gradient_nn(np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3), np.ones(1))\n"
+        "    finally:\n"
+        "        sys.setprofile(None)\n"
+        "    return not seen\n"
+    ),
 }
 
 

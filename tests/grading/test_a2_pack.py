@@ -3,10 +3,11 @@
 import json
 
 import numpy as np
+from hypothesis import given, settings
 
 import reference
 from grader.assignment import load_assignment
-from grader.assignments.a2 import known_values, reference_values
+from grader.assignments.a2 import known_values, public, reference_values, strategies
 from grader.assignments.a2.data import DATA_DIR, FILES, double_moon_arrays
 from reference import moons
 
@@ -68,3 +69,24 @@ def test_the_packs_double_moon_is_the_one_the_reference_ships():
     Xtr, Ytr, Xval, Yval = double_moon_arrays()
     assert Xtr.shape == (1000, 2) and Ytr.shape == (1000,) and set(np.unique(Ytr)) == {-1.0, 1.0}
     assert Xval.shape == (1000, 2) and Yval.shape == (1000,)
+
+
+@settings(max_examples=60, deadline=None)
+@given(strategies.network_example(kink_margin=1e-3, hidden=(1, 8)))
+def test_the_public_numerical_gradient_is_the_references_gradient_in_its_shapes(example):
+    """gradcheck.rejects_faulty's wrong gradient is this plus 0.1 in one part: the other three
+    must agree with a correct gradient as closely as the handout's gradcheck compares them."""
+    got = public.handout_numerical_gradient(**example)
+    for g, want in zip(got, reference.part1.gradient_nn(**example)):
+        assert np.shape(g) == np.shape(want)
+        assert np.mean(np.abs(g - want)) < 1e-7
+
+
+def test_the_faulty_gradient_is_off_by_one_tenth_in_exactly_one_part():
+    rng = np.random.default_rng(3)
+    args = (rng.standard_normal(2), -1, rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(1))
+    honest = public.handout_numerical_gradient(*args)
+    for k in range(4):
+        faulty = public.pushed_off(k)(args[:3], {"bi": args[3], "Wo": args[4], "bo": args[5]}, None)
+        offsets = [np.unique(np.round(f - g, 9)).tolist() for f, g in zip(faulty, honest)]
+        assert offsets == [[0.1] if j == k else [0.0] for j in range(4)]

@@ -171,7 +171,7 @@ def diagnose_numerical(ctx: Context) -> tuple[Diagnosis, ...]:
 
 def _scenario_answer(shifted: int | None) -> Callable:
     """A stub's answer: the student's own numerical gradient (``local``), one part shifted or
-    none; the same kind of stub as the checks' gradients (see public.pushed_off)."""
+    none, so each scenario's verdict is the student's gradcheck logic alone."""
 
     def answer(args: tuple, kwargs: dict, local: Any) -> tuple:
         if not isinstance(local, (list, tuple)) or len(local) != 4:

@@ -135,11 +135,10 @@ def numerical_matches_reference(ctx: Context) -> None:
 def gradcheck_accepts_correct(ctx: Context) -> None:
     """gradcheck() returns True for a correct gradient_nn.
 
-    The correct gradient_nn is a stub answered by the reference (only values cross); like the
-    wrong one of ``gradcheck.rejects_faulty`` it calls the student's numerical gradient first.
+    The correct gradient_nn is a stub answered by the reference (only values cross), like
+    the wrong one of ``gradcheck.rejects_faulty``: a gradcheck cannot tell them apart.
     """
-    inner = "gradient_nn_numerical" if ctx.has("gradient_nn_numerical") else None
-    ctx.reference_stub("gradient_nn", inner=inner)
+    ctx.reference_stub("gradient_nn")
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(

@@ -205,13 +205,43 @@ def numerical_known_values(ctx: Context) -> None:
             expect_close(got, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
 
 
+PARAMETER_NAMES = ("X", "Y", "Wi", "bi", "Wo", "bo")
+
+
+def handout_numerical_gradient(X, Y, Wi, bi, Wo, bo) -> tuple[np.ndarray, ...]:
+    """The handout's provided central differences (ε = 1e-6) of the logistic loss summed over
+    the examples, computed here in the grader: the four gradients, each of its parameter's shape.
+
+    Public, as the handout gives it to students: it reveals nothing of task 1.2's chain rule.
+    Every shifted network is evaluated in one batch, so an answer costs about what the
+    reference's gradient does (a gradcheck timing its gradient_nn learns nothing from it).
+    """
+    X = np.asarray(X, dtype=float).reshape(-1, np.shape(Wi)[0])
+    Y = np.asarray(Y, dtype=float).reshape(-1)
+    params = [np.asarray(p, dtype=float) for p in (Wi, bi, Wo, bo)]
+    flat = np.concatenate([p.ravel() for p in params])
+    eps = 1e-6
+    steps = np.eye(flat.size) * eps
+    shifted = np.concatenate([flat + steps, flat - steps])  # one network per row
+    d, h = params[0].shape
+    cuts = np.cumsum([d * h, h, h])
+    Wi_, bi_, Wo_, bo_ = np.split(shifted, cuts, axis=1)
+    H = np.maximum(np.einsum("nd,bdh->bnh", X, Wi_.reshape(-1, d, h)) + bi_[:, None, :], 0)
+    Yo = np.einsum("bnh,bh->bn", H, Wo_) + bo_
+    loss = np.logaddexp(0.0, -Y * Yo).sum(axis=1)
+    grad = (loss[: flat.size] - loss[flat.size :]) / (2 * eps)
+    return tuple(g.reshape(p.shape) for g, p in zip(np.split(grad, cuts), params))
+
+
 def pushed_off(k: int):
-    """A stub's answer: the four gradients it is given (``local``) with the k-th off by 0.1."""
+    """A stub's answer: the handout's numerical gradient at the arguments it is given, the
+    k-th of the four off by 0.1."""
 
     def answer(args: tuple, kwargs: dict, local: object) -> tuple:
-        if not isinstance(local, (list, tuple)) or len(local) != 4:
-            raise ValueError("gradient_nn_numerical should return 4 gradients (Wi, bi, Wo, bo)")
-        grads = [np.array(g, dtype=float) for g in local]
+        given = dict(zip(PARAMETER_NAMES, args)) | kwargs
+        if not all(name in given for name in PARAMETER_NAMES):
+            raise TypeError(f"gradient_nn takes ({', '.join(PARAMETER_NAMES)})")
+        grads = list(handout_numerical_gradient(*(given[name] for name in PARAMETER_NAMES)))
         grads[k] = grads[k] + 0.1
         return tuple(grads)
 
@@ -228,12 +258,12 @@ def gradcheck_rejects_faulty(ctx: Context) -> None:
     """gradcheck() returns False when any one of the four gradients is wrong.
 
     The wrong gradient_nn is a stub like the correct one the instructor's grading gives
-    gradcheck (both call the student's numerical gradient, both are answered by the grader),
-    so nothing in the namespace tells the two apart.
+    gradcheck (both are answered by the grader, neither runs anything in the student's
+    process), so nothing in the namespace or in what it runs tells the two apart.
     """
     for k, name in enumerate(GRADIENT_NAMES):
         ctx.fresh()  # each wrong gradient in a namespace as built, like the correct one
-        ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1", inner="gradient_nn_numerical")
+        ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1")
         verdict = ctx.call("gradcheck", timeout=30)
         if not is_false(verdict):
             raise CheckFailed(
@@ -247,7 +277,6 @@ def gradcheck_rejects_faulty(ctx: Context) -> None:
 TRAIN_LOOP_EPOCHS = 5
 TRAIN_LOOP_MAX_ERROR = 10.0  # percent, final training error with h = 7, lr = 0.02
 
-PARAMETER_NAMES = ("X", "Y", "Wi", "bi", "Wo", "bo")
 
 
 class ParameterRecorder:
