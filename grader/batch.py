@@ -32,7 +32,7 @@ from grader.classfolder import (
 )
 from grader.manual import apply_marks
 from grader.moodle.download import MoodleSubmission, is_download, stage
-from grader.pool import grader_failure, run_local
+from grader.pool import grader_failure, load_pack_here, run_local
 from grader.reports.summary import BROKEN
 from grader.reports.text import pending_points
 from grader.results import Report, Status
@@ -116,9 +116,12 @@ def find_submissions(
     return list(dict.fromkeys([*discover(plain), *moodle])), moodle
 
 
-def sandbox_refusal() -> str | None:
-    """Why grading with hidden checks would be refused on this machine (None: it would not)."""
-    missing = missing_layers(probe_isolation())
+def sandbox_refusal(preload: Sequence[str] = ()) -> str | None:
+    """Why grading with hidden checks would be refused on this machine (None: it would not).
+
+    ``preload``: what this process's runtime zygote imports if the probe starts it (see
+    ``probe_isolation``)."""
+    missing = missing_layers(probe_isolation(preload=preload))
     return str(SandboxTooWeak(missing)) if missing else None
 
 
@@ -281,7 +284,10 @@ def grade_all(
             todo, scheduler, assignment_name=assignment_name, seed=seed, allow_weak_sandbox=allow_weak_sandbox
         )
     else:
-        refusal = None if allow_weak_sandbox or not todo else sandbox_refusal()
+        preload: Sequence[str] = ()
+        if workers == 1 and todo:  # graded here: the pack loads while the zygote imports its preloads
+            preload = load_pack_here(assignment_name).pack.preload
+        refusal = None if allow_weak_sandbox or not todo else sandbox_refusal(preload)
         if refusal:
             return BatchResult(refusal)
         results = run_local(todo, seed, assignment_name, workers, on_death, allow_weak_sandbox)

@@ -64,15 +64,22 @@ def _init_worker(assignment_name: str) -> None:
     """Load the pack once per worker. Ctrl-C is the driver's to handle; SIGTERM (the driver
     stopping an interrupted run) runs the exit hooks first, so the runtime's zygote and its
     temporary folder go too."""
-    global _assignment, _assignment_name
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _exit_on_term)
         run_exit_hooks_at_exit()
+    load_pack_here(assignment_name)
+
+
+def load_pack_here(assignment_name: str) -> Assignment:
+    """The pack that submissions graded in this process use, loaded once; this process's
+    runtime zygote is started first, so that its imports (torch...) overlap the loading."""
+    global _assignment, _assignment_name
     if _assignment is None or _assignment_name != assignment_name:
-        prestart(describe(assignment_name).preload)  # the zygote boots while the pack loads
+        prestart(describe(assignment_name).preload)
         _assignment = load_assignment(assignment_name)
         _assignment_name = assignment_name
+    return _assignment
 
 
 def run_exit_hooks_at_exit() -> None:

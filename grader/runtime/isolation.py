@@ -49,7 +49,12 @@ class SandboxTooWeak(RuntimeFailure):
         )
 
 
-def probe_isolation(privileged: bool | None = None) -> tuple[str, ...]:
-    """The layers a submission gets on this machine (a runtime of no statements, started once)."""
-    with StudentRuntime([], privileged=privileged) as runtime:
+def probe_isolation(privileged: bool | None = None, preload: Sequence[str] = ()) -> tuple[str, ...]:
+    """The layers a submission gets on this machine (a runtime of no statements, started once).
+
+    The runtime's zygote, started here if this process has none, imports ``preload`` first:
+    the pack's when this process grades next (it then forks every submission), nothing when
+    the probe is all it will do.
+    """
+    with StudentRuntime([], privileged=privileged, preload=preload) as runtime:
         return runtime.isolation
