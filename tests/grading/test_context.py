@@ -95,3 +95,92 @@ def test_shrinking_stops_after_its_time_bound_whatever_the_run_budget():
         ctx.forall(st.integers(0, 10**6), prop, max_examples=20)
     # every run takes SHRINK_SECONDS / 5, so at most 6 start after the first failure
     assert 1 < len(runs) <= 1 + 6 < SHRINK_RUNS
+
+
+# -- replayed examples -----------------------------------------------------------------------
+
+
+def _same(a, b) -> bool:
+    import numpy as np
+
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+    return a == b
+
+
+def _check_strategies():
+    from grader.assignments.a2 import strategies
+    from tests.support.toypack.hidden import LOGITS
+
+    return [
+        strategies.network_example(),
+        strategies.network_example(kink_margin=1e-3, hidden=(1, 8)),
+        strategies.batch_example(),
+        LOGITS,
+    ]
+
+
+@pytest.mark.parametrize("strategy", _check_strategies(), ids=repr)
+@pytest.mark.parametrize("seed_", [0, 11])
+def test_replayed_examples_are_those_hypothesis_gives_a_property_that_passes(strategy, seed_):
+    """What a property does with its examples (calls, time, its own randomness) never changes
+    which examples Hypothesis draws next while they pass: so they can be drawn once."""
+    import copy
+    import time
+
+    import numpy as np
+    from hypothesis import given, seed, settings
+
+    from grader.checks.context import CHECK_SETTINGS, drawn_examples
+
+    chosen = settings(CHECK_SETTINGS, max_examples=15)
+    seen = []
+
+    @chosen
+    @seed(seed_)
+    @given(strategy)
+    def busy(example):
+        seen.append(copy.deepcopy(example))
+        np.random.default_rng().random(int(time.monotonic_ns() % 1000))
+        time.sleep(0.002 * (len(seen) % 3))
+
+    busy()
+    assert len(seen) == 15
+    assert _same(drawn_examples(strategy, seed_, chosen), seen)
+
+
+def test_a_property_that_passes_is_replayed_without_drawing_again():
+    draws = []
+
+    @st.composite
+    def counted(draw):
+        draws.append(1)
+        return draw(st.integers(0, 100))
+
+    ctx = context(lambda target, x: CallResult("ok", value=x))
+    first, second = [], []
+    ctx.forall(counted(), first.append, max_examples=10)
+    drawn = len(draws)
+    ctx.forall(counted(), second.append, max_examples=10)
+    assert len(draws) == drawn and first == second and len(first) == 10
+
+
+def test_a_replayed_property_that_fails_reports_what_hypothesis_alone_reports():
+    """The failure found while replaying is found again by Hypothesis, which shrinks it."""
+    replayed, alone = context(lambda *a: CallResult("ok")), context(lambda *a: CallResult("ok"))
+
+    def prop(x):
+        if x > 500:
+            raise CheckFailed(f"wrong for {x}")
+
+    with pytest.raises(CheckFailed) as with_replay:
+        replayed.forall(st.integers(0, 1000), prop)
+    with pytest.raises(CheckFailed) as without:  # a lambda in a strategy is never replayed
+        alone.forall(st.integers(0, 1000).map(lambda x: x), prop)
+    assert with_replay.value.message == without.value.message == "wrong for 501"
