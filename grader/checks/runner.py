@@ -32,7 +32,8 @@ Diagnoser = Callable[[CheckSpec, Context, CheckOutcome], tuple[Diagnosis, ...]]
 
 def run_check(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None = None) -> CheckOutcome:
     """Run ``spec`` as submitted; if it fails and it names helpers to isolate, run it again
-    with those helpers answered by the reference (values only, see Context.stub) and keep the
+    with those helpers answered by the reference (values only, see Context.stub; the check
+    may answer one in another correct way, see ``Context.answered_by_grader``) and keep the
     better verdict. A verdict that is still not a pass is handed to ``diagnose`` for the known mistakes it matches."""
     outcome = _run_check(spec, ctx)
     if diagnose is None or outcome.status in (Status.PASSED, Status.MISSING):
@@ -74,7 +75,7 @@ def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     helpers = ", ".join(f"`{n}`" for n in spec.isolate)
     return CheckOutcome(
         Status.PASSED,
-        f"passes with the reference {helpers}; as submitted: {outcome.message} "
+        f"passes with correct {helpers}; as submitted: {outcome.message} "
         "(that helper is graded in its own task)",
     )
 

@@ -1,12 +1,12 @@
-"""The training checks stop as soon as their verdict is known, and keep it.
+"""The training checks cost what their verdict needs, and keep it.
 
 ``gradient_nn.sgd_converges`` runs its SGD one epoch per call: it passes at the first epoch
 whose error is under the bar, fails after the last epoch or at the first NaN parameter; the
 epochs chained give exactly the parameters of one uninterrupted run.
 
-``train_loop.converges``, run again with the reference's gradient (the isolated run, one round
-trip per step), stops the student's loop at the first epoch under the bar, but only when the
-loop ran to its end as submitted (so it is known to return its curves).
+``train_loop.converges``, run again with a correct gradient (the isolated run), answers the
+loop's 5,000 steps in the student's process with the handout's numerical gradient: the
+reference (one round trip a call) answers only the probe.
 """
 
 from __future__ import annotations
@@ -157,15 +157,27 @@ def train_loop_check(loop: str) -> tuple[str, str, int]:
     return outcome.status, outcome.message, counting.calls
 
 
-def test_a_loop_that_ran_to_its_end_is_stopped_once_under_the_bar():
+def test_the_isolated_run_answers_every_step_in_the_students_process():
     status, message, calls = train_loop_check(realform.TRAIN_LOOP)
     assert status == "passed"
-    assert message.startswith("passes with the reference `gradient_nn`; as submitted: after 5 epochs")
-    assert calls < public.TRAIN_LOOP_EPOCHS * 1000  # the loop's 5 epochs of 1,000 steps were not all run
+    assert message.startswith("passes with correct `gradient_nn`; as submitted: after 5 epochs")
+    assert calls == 1  # the probe: none of the loop's 5,000 steps was a round trip
 
 
-def test_a_loop_that_failed_otherwise_as_submitted_runs_to_its_end():
+def test_a_loop_that_fails_otherwise_fails_with_a_correct_gradient_too():
     status, message, calls = train_loop_check(NO_RETURN)
     assert status == "failed"
     assert message == "train_loop should return (tr_error, val_error)"
-    assert calls == 1 + public.TRAIN_LOOP_EPOCHS * 1000  # the probe, then every step
+    assert calls == 1
+
+
+def test_the_numerical_gradient_the_isolated_run_defines_is_the_public_one(runtimes):
+    """What the student's process runs is the function the public checks use in the grader."""
+    ctx = context(runtimes["correct"])
+    ctx.define(public._NUMERICAL_SOURCE)
+    rng = np.random.default_rng(5)
+    args = (rng.standard_normal(2), 1.0, rng.standard_normal((2, 7)), rng.standard_normal(7), rng.standard_normal(7), 0.0)
+    got = ctx.call("_grader_numerical_gradient", *args)
+    ctx.fresh()
+    for g, want in zip(got, public.handout_numerical_gradient(*args)):
+        assert np.array_equal(g, want)

@@ -1,7 +1,7 @@
 """The isolate re-run rule (``grader.checks.runner``), on stand-in contexts, no notebook.
 
 A check that fails as submitted and names helpers to ``isolate`` is run again with those
-helpers answered by the reference. It passes, saying "passes with the reference …", only when
+helpers answered by the reference. It passes, saying "passes with correct …", only when
 that second run passes; otherwise the verdict as submitted stands, its message untouched.
 """
 
@@ -20,7 +20,7 @@ from grader.checks.context import CheckFailed, StudentCallFailed
 from grader.checks.registry import CheckSpec
 
 HELPER = "sumelement_vector"
-SAID = "passes with the reference"
+SAID = "passes with correct"
 
 
 @dataclass
