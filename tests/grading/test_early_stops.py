@@ -174,7 +174,7 @@ def test_a_loop_that_fails_otherwise_fails_with_a_correct_gradient_too():
 def test_the_numerical_gradient_the_isolated_run_defines_is_the_public_one(runtimes):
     """What the student's process runs is the function the public checks use in the grader."""
     ctx = context(runtimes["correct"])
-    ctx.define(public._NUMERICAL_SOURCE)
+    ctx.define(public.numerical_gradient_source())
     rng = np.random.default_rng(5)
     args = (rng.standard_normal(2), 1.0, rng.standard_normal((2, 7)), rng.standard_normal(7), rng.standard_normal(7), 0.0)
     got = ctx.call("_grader_numerical_gradient", *args)

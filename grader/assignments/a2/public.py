@@ -294,16 +294,18 @@ class ParameterRecorder:
             self.last = [given[name] for name in PARAMETER_NAMES[2:]]
 
 
-#: The isolated run's gradient_nn, defined in the student's process: the handout's central
-#: differences (public: the handout gives them to students), so each of the loop's 5,000 steps
-#: is answered there instead of by a round trip to the grader (2.5 s a run, 0.3 s here).
-_NUMERICAL_SOURCE = (
-    "def _grader_numerical_gradient_factory():\n"
-    "    import numpy as np\n\n"
-    + textwrap.indent(inspect.getsource(handout_numerical_gradient), "    ")
-    + "\n    return handout_numerical_gradient\n\n\n"
-    "_grader_numerical_gradient = _grader_numerical_gradient_factory()\n"
-)
+def numerical_gradient_source() -> str:
+    """The isolated run's gradient_nn, to define in the student's process: the handout's central
+    differences (public: the handout gives them to students), so each of the loop's 5,000 steps
+    is answered there instead of by a round trip to the grader (2.5 s a run, 0.3 s here).
+    Built when that run needs it: only the instructor's grading isolates."""
+    return (
+        "def _grader_numerical_gradient_factory():\n"
+        "    import numpy as np\n\n"
+        + textwrap.indent(inspect.getsource(handout_numerical_gradient), "    ")
+        + "\n    return handout_numerical_gradient\n\n\n"
+        "_grader_numerical_gradient = _grader_numerical_gradient_factory()\n"
+    )
 
 
 @check("1.5", "train_loop.converges", needs=("train_loop",), isolate=("gradient_nn",), uses_reference=False)
@@ -321,7 +323,7 @@ def train_loop_converges(ctx: Context) -> None:
     ctx.define("lrate = 0.02")  # the handed-out train_loop reads the global, not its argument
     isolated = ctx.answered_by_grader("gradient_nn")
     if isolated:
-        ctx.define(_NUMERICAL_SOURCE)
+        ctx.define(numerical_gradient_source())
     recorder = ParameterRecorder()
     inner = "_grader_numerical_gradient" if isolated else "gradient_nn"
     ctx.stub("gradient_nn", recorder, f"{inner}, parameters recorded", inner=inner, observe=True)
