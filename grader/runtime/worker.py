@@ -454,15 +454,17 @@ class _Worker:
         ``inner`` (a namespace name, looked up now) is called first and its value sent along:
         every stub has the same shape, so none can be told from another by what it holds.
         An observing stub returns ``inner``'s value itself and only keeps its last call's
-        arguments, sent with the request's reply (no round trip per call).
+        arguments, sent with the request's reply (no round trip per call); kept before
+        ``inner`` runs, so a call that raised is observed too.
         """
         local_fn = self.ns.get(inner) if inner else None
         ask, observed = self.ask, self.observed
 
         def stub(*args: Any, **kwargs: Any) -> Any:
-            local = local_fn(*args, **kwargs) if local_fn is not None else None
             if observe:
                 observed[token] = (args, kwargs)
+            local = local_fn(*args, **kwargs) if local_fn is not None else None
+            if observe:
                 return local
             return ask(token, args, kwargs, local)
 
