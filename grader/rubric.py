@@ -27,6 +27,9 @@ class CheckPoints:
     #: Partial credit by rule: points a failed check still earns when its failure is
     #: diagnosed as the named mistake (diagnosis code -> points). Empty: none (the default).
     credit: tuple[tuple[str, float], ...] = ()
+    #: Points a passing check loses when it passes only with an exact helper (see
+    #: grader.checks.fairness.ExactHelper): diagnosis code -> points. Empty: none (the default).
+    deduct: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,15 @@ class Rubric:
         raise KeyError(task_id)
 
 
-def _credit(task_id: str, name: str, entry: dict, points: float) -> tuple[tuple[str, float], ...]:
-    credit = entry.get("credit", {})
-    if not isinstance(credit, dict):
-        raise RubricError(f"task {task_id}, check {name}: credit must be a table of diagnosis = points")
+def _points_by_code(task_id: str, name: str, entry: dict, points: float, key: str) -> tuple[tuple[str, float], ...]:
+    """A check's ``credit`` or ``deduct`` table: diagnosis code -> points in (0, points]."""
+    table = entry.get(key, {})
+    if not isinstance(table, dict):
+        raise RubricError(f"task {task_id}, check {name}: {key} must be a table of diagnosis = points")
     rules = []
-    for code, value in credit.items():
+    for code, value in table.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= points:
-            raise RubricError(f"task {task_id}, check {name}: credit for {code!r} must be a number in (0, {points:g}]")
+            raise RubricError(f"task {task_id}, check {name}: {key} for {code!r} must be a number in (0, {points:g}]")
         rules.append((code, float(value)))
     return tuple(rules)
 
@@ -103,7 +107,15 @@ def load_rubric(path: Path) -> Rubric:
             points = float(entry.get("points", 0))
             if points < 0:
                 raise RubricError(f"task {task_id}, check {name}: negative points")
-            checks.append(CheckPoints(name, points, visibility, _credit(task_id, name, entry, points)))
+            checks.append(
+                CheckPoints(
+                    name,
+                    points,
+                    visibility,
+                    _points_by_code(task_id, name, entry, points, "credit"),
+                    _points_by_code(task_id, name, entry, points, "deduct"),
+                )
+            )
         tasks.append(
             TaskRubric(
                 id=task_id,

@@ -2,7 +2,8 @@
 
 Each check is worth its rubric points when it passes and nothing otherwise, so a task's
 partial credit is the sum of its passing checks; a failed check whose diagnosis the rubric
-credits (``credit`` in the rubric, off by default) earns those points and says so. Points a person awards (written answers)
+credits (``credit`` in the rubric, off by default) earns those points and says so, and a check
+that passes only with an exact helper loses what the rubric's ``deduct`` says (none by default). Points a person awards (written answers)
 come from manual marks; until then they are reserved and the task says ``manual``.
 """
 
@@ -50,11 +51,14 @@ def _score_task(
         status, earned, message = outcome.status, 0.0, outcome.message
         if outcome.status == Status.PASSED:
             earned = entry.points
-        elif credited := _credit(entry, outcome):
+            if deducted := _points_for(entry.deduct, outcome):
+                taken, label = deducted
+                earned, status = entry.points - taken, Status.PARTIAL
+                message = _with_note(message, f"{taken:g} point(s) off: passes only with an exact helper ({label})")
+        elif credited := _points_for(entry.credit, outcome):
             earned, label = credited
             status = Status.PARTIAL
-            note = f"partial credit for a known mistake ({label})"
-            message = message if note in message else f"{message} — {note}" if message else note
+            message = _with_note(message, f"partial credit for a known mistake ({label})")
         checks.append(
             CheckResult(
                 name=entry.name,
@@ -83,11 +87,16 @@ def _score_task(
     )
 
 
-def _credit(entry: CheckPoints, outcome: CheckOutcome) -> tuple[float, str] | None:
-    """The most the rubric gives for one of the outcome's diagnoses, and that diagnosis's label."""
-    rules = dict(entry.credit)
-    found = [(rules[d.code], d.label) for d in outcome.diagnoses if d.code in rules]
+def _points_for(rules: tuple[tuple[str, float], ...], outcome: CheckOutcome) -> tuple[float, str] | None:
+    """The most points a rubric table (credit or deduct) gives for one of the outcome's
+    diagnoses, and that diagnosis's label."""
+    by_code = dict(rules)
+    found = [(by_code[d.code], d.label) for d in outcome.diagnoses if d.code in by_code]
     return max(found) if found else None
+
+
+def _with_note(message: str, note: str) -> str:
+    return message if note in message else f"{message} — {note}" if message else note
 
 
 def _manual_check(task: TaskRubric, mark: ManualMark | None, answer: str | None) -> CheckResult:

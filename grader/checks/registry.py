@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from grader.checks.fairness import CallForms, ExactHelper
+
 if TYPE_CHECKING:
     from grader.checks.context import Context
     from grader.rubric import Rubric
@@ -31,6 +33,10 @@ class CheckSpec:
     uses_reference: bool = True
     runtime: bool = True  # False: the check reads the saved notebook only
     doc: str = ""
+    #: Re-runs before the student is blamed (see grader.checks.fairness): provided helpers
+    #: made exact, and the graded functions called in the forms the notebook itself uses.
+    exact: tuple[ExactHelper, ...] = ()
+    forms: tuple[CallForms, ...] = ()
 
 
 class CheckSet:
@@ -48,6 +54,8 @@ class CheckSet:
         isolate: tuple[str, ...] = (),
         uses_reference: bool = True,
         runtime: bool = True,
+        exact: tuple[ExactHelper, ...] = (),
+        forms: tuple[CallForms, ...] = (),
     ) -> Callable[[Callable[[Context], None]], Callable[[Context], None]]:
         def register(func: Callable[[Context], None]) -> Callable[[Context], None]:
             if name in self._specs:
@@ -60,6 +68,8 @@ class CheckSet:
                 isolate=isolate,
                 uses_reference=uses_reference,
                 runtime=runtime,
+                exact=exact,
+                forms=forms,
                 doc=(func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else "",
             )
             return func
@@ -92,6 +102,9 @@ class CheckSet:
                     raise RubricError(f"check {entry.name!r} belongs to task {spec.task}, listed under {task.id}")
                 if entry.visibility == "public" and spec.uses_reference:
                     raise RubricError(f"check {entry.name!r} uses the reference solution, so it cannot be public")
+                unknown = sorted({code for code, _ in entry.deduct} - {h.code for h in spec.exact})
+                if unknown:
+                    raise RubricError(f"check {entry.name!r} deducts for {unknown}, which it never diagnoses (its exact helpers' codes)")
         if complete:
             unscored = set(self._specs) - set(rubric.check_names())
             if unscored:

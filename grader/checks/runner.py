@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from grader.checks.context import CheckFailed, Context, StudentCallFailed
+from grader.checks.fairness import CallForms, Forms, describe, notebook_forms
 from grader.checks.registry import CheckSpec
 from grader.results import Counterexample, Diagnosis, Status
 
@@ -31,10 +33,9 @@ Diagnoser = Callable[[CheckSpec, Context, CheckOutcome], tuple[Diagnosis, ...]]
 
 
 def run_check(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None = None) -> CheckOutcome:
-    """Run ``spec`` as submitted; if it fails and it names helpers to isolate, run it again
-    with those helpers answered by the reference (values only, see Context.stub; the check
-    may answer one in another correct way, see ``Context.answered_by_grader``) and keep the
-    better verdict. A verdict that is still not a pass is handed to ``diagnose`` for the known mistakes it matches."""
+    """Run ``spec`` as submitted; if it fails, give it the re-runs it declares (see
+    ``_second_runs``) and keep the first that passes. A verdict that is still not a pass is
+    handed to ``diagnose`` for the known mistakes it matches."""
     outcome = _run_check(spec, ctx)
     if diagnose is None or outcome.status in (Status.PASSED, Status.MISSING):
         return outcome
@@ -45,11 +46,14 @@ def _diagnose(diagnose: Diagnoser, spec: CheckSpec, ctx: Context, outcome: Check
     """The diagnoser's findings; a diagnoser that fails claims nothing (the verdict stands)."""
     ctx._fatal = None
     try:
+        # the function is diagnosed as the notebook calls it, like the re-run that judged it
+        ctx.conform = {f.function: f.conform(forms) for f, forms in _notebook_forms(spec, ctx)}
         return tuple(diagnose(spec, ctx, outcome))
     except Exception:  # noqa: BLE001 - a diagnosis is extra information, never a reason to fail grading
         return ()
     finally:
         ctx._fatal = None
+        ctx.conform = {}
         if ctx._defines:
             ctx.runtime.reset()
             ctx._defines = []
@@ -66,12 +70,28 @@ def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
         return CheckOutcome(Status.ERROR, "the student runtime could not start, so this code was not run")
 
     outcome = _run_once(spec, ctx)
-    if outcome.status == Status.PASSED or not spec.isolate or ctx.reference is None:
+    if outcome.status == Status.PASSED:
         return outcome
+    for second_run in (_isolated, _with_exact_helpers, _in_notebook_forms):
+        cleared = second_run(spec, ctx, outcome)
+        if cleared is not None:
+            return cleared
+    return outcome
 
-    isolated = _run_once(spec, ctx, replace=spec.isolate)
-    if isolated.status != Status.PASSED:
-        return outcome
+
+def _isolated(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutcome | None:
+    """Helpers answered by the reference (values only, see Context.stub; the check may answer
+    one in another correct way, see ``Context.answered_by_grader``): a failure that goes away
+    is the helper's, graded in its own task (DESIGN principle 3)."""
+    if not spec.isolate or ctx.reference is None:
+        return None
+
+    def prepare() -> None:
+        for name in spec.isolate:
+            ctx.reference_stub(name)
+
+    if _run_once(spec, ctx, prepare=prepare).status != Status.PASSED:
+        return None
     helpers = ", ".join(f"`{n}`" for n in spec.isolate)
     return CheckOutcome(
         Status.PASSED,
@@ -80,12 +100,81 @@ def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     )
 
 
-def _run_once(spec: CheckSpec, ctx: Context, replace: tuple[str, ...] = ()) -> CheckOutcome:
+def _with_exact_helpers(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutcome | None:
+    """The notebook's provided helpers that degenerate in floating point, made exact: wrong
+    values that go away are the handout's edge, not the student's mathematics. Only values
+    that were wrong (an error or a hang is no clamp), and only helpers the notebook defines
+    (an exact one must not stand in for a missing one)."""
+    helpers = [h for h in spec.exact if ctx.has(h.name)]
+    if not helpers or outcome.status != Status.FAILED:
+        return None
+
+    def prepare() -> None:
+        for h in helpers:
+            ctx.stub(h.name, _answered_by(h.exact), f"exact {h.name}")
+
+    if _run_once(spec, ctx, prepare=prepare).status != Status.PASSED:
+        return None
+    names = ", ".join(f"`{h.name}`" for h in helpers)
+    return CheckOutcome(
+        Status.PASSED,
+        f"passes with an exact {names}; with the notebook's: {outcome.message} (on the input shown)",
+        outcome.counterexample,
+        tuple(Diagnosis(h.code, h.label, h.weakness) for h in helpers),
+    )
+
+
+def _notebook_forms(spec: CheckSpec, ctx: Context) -> list[tuple[CallForms, tuple[Forms, ...]]]:
+    """The forms the notebook's own calls use, for each function ``spec`` declares forms of
+    and the notebook defines (learnt once per submission); none where none could be learnt."""
+    declared = [f for f in spec.forms if ctx.has(f.function)]
+    try:
+        used = [(f, notebook_forms(ctx, f)) for f in declared]
+    except Exception:  # noqa: BLE001 - no forms learnt: the verdict as submitted stands
+        return []
+    finally:
+        ctx._fatal = None
+    return [(f, forms) for f, forms in used if forms]
+
+
+def _in_notebook_forms(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutcome | None:
+    """The graded functions called only in the forms the notebook's own calls use: a failure
+    on a form the notebook never passes is no mistake in the notebook. Still failing, the
+    failure in the notebook's own form is reported where the first was an error."""
+    used = _notebook_forms(spec, ctx)
+    conform = {f.function: f.conform(forms) for f, forms in used}
+    if not conform:
+        return None
+
+    def prepare() -> None:
+        ctx.conform = conform
+
+    try:
+        again = _run_once(spec, ctx, prepare=prepare)
+    finally:
+        ctx.conform = {}
+    if again.status != Status.PASSED:
+        # an error on a form the notebook never uses says less than what its own form shows
+        return again if outcome.status == Status.ERROR and again.status == Status.FAILED else None
+    said = "; ".join(
+        f"`{f.function}` called as {f.label or 'the notebook'} calls it ({describe(forms[0])})" for f, forms in used
+    )
+    return CheckOutcome(
+        Status.PASSED,
+        f"passes with {said}; with a form the notebook never uses: {outcome.message}",
+    )
+
+
+def _answered_by(function: Callable[..., Any]) -> Callable[[tuple, dict, Any], Any]:
+    return lambda args, kwargs, local: function(*args, **kwargs)
+
+
+def _run_once(spec: CheckSpec, ctx: Context, prepare: Callable[[], Any] | None = None) -> CheckOutcome:
     ctx._fatal = None
     ctx.notes = []
     try:
-        for name in replace:
-            ctx.reference_stub(name)
+        if prepare is not None:
+            prepare()
         spec.func(ctx)
     except CheckFailed as failure:
         return CheckOutcome(Status.FAILED, failure.message, failure.counterexample)

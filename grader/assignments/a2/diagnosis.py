@@ -17,7 +17,7 @@ import numpy as np
 
 from grader.assignments.a2 import known_values, mistakes, reference_values, strategies
 from grader.assignments.a2.mistakes import GRADIENTS, Mistake
-from grader.assignments.a2.public import convnet
+from grader.assignments.a2.public import convnet, handout_call
 from grader.checks import CheckOutcome, CheckSpec, Context, StudentCallFailed
 from grader.results import Diagnosis
 
@@ -134,7 +134,7 @@ def student_outputs(ctx: Context, name: str, inputs: Sequence[dict]) -> list[lis
     outputs = []
     for example in inputs:
         try:
-            got = ctx.call(name, **example)
+            got = handout_call(ctx, name, example)
         except StudentCallFailed:
             return None
         if not isinstance(got, (list, tuple)) or len(got) != 4:

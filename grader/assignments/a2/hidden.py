@@ -11,9 +11,12 @@ from grader.assignments.a2.evidence import section
 from grader.assignments.a2.public import (
     GRADIENT_ATOL,
     GRADIENT_NAMES,
+    HANDOUT_SIGM,
+    NUMERICAL_FORMS,
     PART1_HELPERS,
     convnet,
     four_gradients,
+    handout_call,
     is_true,
 )
 from grader.checks import CheckFailed, CheckSet, Context, StudentCallFailed
@@ -29,7 +32,7 @@ check = CHECKS.check
 
 
 def _forward_matches(ctx: Context, example: dict) -> None:
-    got = ctx.call("nnet_forward_logloss", **example)
+    got = handout_call(ctx, "nnet_forward_logloss", example)
     if not isinstance(got, (list, tuple)) or len(got) != 3:
         raise CheckFailed(
             "`nnet_forward_logloss` should return (Po, Yo, loss)",
@@ -108,13 +111,19 @@ def _gradient_check(k: int):
 
 
 for _k, _param in enumerate(("Wi", "bi", "Wo", "bo")):
-    check("1.2", f"gradient_nn.grad_{_param}", needs=("gradient_nn",))(_gradient_check(_k))
+    check("1.2", f"gradient_nn.grad_{_param}", needs=("gradient_nn",), exact=(HANDOUT_SIGM,))(_gradient_check(_k))
 
 
 # -- 1.4 numerical gradient and gradcheck ----------------------------------------------------
 
 
-@check("1.4", "gradient_nn_numerical.matches_reference", needs=("gradient_nn_numerical",), isolate=PART1_HELPERS)
+@check(
+    "1.4",
+    "gradient_nn_numerical.matches_reference",
+    needs=("gradient_nn_numerical",),
+    isolate=PART1_HELPERS,
+    forms=(NUMERICAL_FORMS,),
+)
 def numerical_matches_reference(ctx: Context) -> None:
     """Central differences agree with the true gradient on random networks."""
 

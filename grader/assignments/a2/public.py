@@ -10,12 +10,14 @@ from __future__ import annotations
 import inspect
 import textwrap
 import time
+from typing import Any
 
 import numpy as np
 
 from grader.assignments.a2 import known_values, strategies
 from grader.assignments.a2.data import double_moon_arrays
 from grader.checks import CheckFailed, CheckSet, Context
+from grader.checks.fairness import CallForms, ExactHelper
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
 from grader.results import Counterexample
@@ -25,6 +27,38 @@ CHECKS = CheckSet()
 check = CHECKS.check
 
 GRADIENT_NAMES = ("grad_s_Wi", "grad_s_bi", "grad_s_Wo", "grad_s_bo")
+#: The handout's parameters of gradient_nn, gradient_nn_numerical and nnet_forward_logloss, in
+#: its order: checks call positionally, as the notebook does (a student may rename them).
+PARAMETER_NAMES = ("X", "Y", "Wi", "bi", "Wo", "bo")
+
+
+def handout_call(ctx: Context, name: str, example: dict, **options: Any) -> Any:
+    """Call a Part 1 function on ``example`` (keyword arguments by the handout's names) the
+    way the notebook's own code calls it: positionally, in the handout's order."""
+    return ctx.call(name, *(example[p] for p in PARAMETER_NAMES), **options)
+
+
+def exact_sigmoid(x: Any) -> Any:
+    """σ(x) without clamp, overflow or underflow to 0 before float64 must: public mathematics."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+
+
+#: The handout's ``sigm`` is 0 below −20 ("to avoid overflow warnings"): a gradient written
+#: as exp(−Y·Yo)·sigm(Y·Yo) is then 0·∞ = 0 where the true ∂s/∂Yo is about −Y. Right in exact
+#: arithmetic, so it passes with an exact sigm and says why it would not with the handout's.
+HANDOUT_SIGM = ExactHelper(
+    name="sigm",
+    exact=exact_sigmoid,
+    code="handout.sigm_clamp",
+    label="the handout's sigm clamps to 0",
+    weakness=(
+        "your gradient is right in exact arithmetic, but the handout's `sigm` returns 0 below −20, "
+        "so a form that multiplies it by a large exponential (exp(−Y·Yo)·sigm(Y·Yo) is 0·∞ where "
+        "Y·Yo < −20) gives 0 where ∂s/∂Yo is about −Y; −Y·sigm(−Y·Yo) stays exact there"
+    ),
+)
 
 #: The handout's provided ``sigm`` is 0 below -20, so a student who uses it gets exactly 0 where
 #: the true ∂s/∂Yo is below e^-20 ≈ 2e-9; times |H| ≤ 21 (or |X|·|Wo| ≤ 9) on the properties'
@@ -34,7 +68,7 @@ GRADIENT_ATOL = 1e-7
 
 def four_gradients(ctx: Context, name: str, example: dict) -> list:
     """Call a gradient function and insist on four results, whatever container holds them."""
-    got = ctx.call(name, **example)
+    got = handout_call(ctx, name, example)
     if not isinstance(got, (list, tuple)) or len(got) != 4:
         raise CheckFailed(
             f"`{name}` should return 4 gradients (Wi, bi, Wo, bo)",
@@ -47,7 +81,7 @@ def probe_gradient(ctx: Context) -> None:
     """One direct call of gradient_nn before a loop of thousands: a gradient that hung or
     crashed earlier fails here at once (see Context._call) instead of costing a long timeout."""
     example, _ = known_values.load()[0]
-    ctx.call("gradient_nn", **example)
+    handout_call(ctx, "gradient_nn", example)
 
 
 def is_false(value: object) -> bool:
@@ -93,7 +127,7 @@ def gradient_shapes(ctx: Context) -> None:
     ctx.forall(strategies.network_example(), prop, max_examples=10)
 
 
-@check("1.2", "gradient_nn.known_values", needs=("gradient_nn",), uses_reference=False)
+@check("1.2", "gradient_nn.known_values", needs=("gradient_nn",), uses_reference=False, exact=(HANDOUT_SIGM,))
 def gradient_known_values(ctx: Context) -> None:
     """The four gradients at a few fixed inputs equal the known values."""
     for example, expected in known_values.load():
@@ -102,7 +136,7 @@ def gradient_known_values(ctx: Context) -> None:
             expect_close(got, want, what=name, inputs=example, atol=GRADIENT_ATOL)
 
 
-@check("1.2", "gradient_nn.inactive_units", needs=("gradient_nn",), uses_reference=False)
+@check("1.2", "gradient_nn.inactive_units", needs=("gradient_nn",), uses_reference=False, exact=(HANDOUT_SIGM,))
 def gradient_inactive_units(ctx: Context) -> None:
     """With every ReLU unit off, nothing flows back to Wi, bi and Wo."""
     for seed in range(3):
@@ -150,7 +184,7 @@ def training_error(X: np.ndarray, Y: np.ndarray, params: list) -> float:
     return 100.0 * float(np.mean(np.sign(Yo) != Y))
 
 
-@check("1.2", "gradient_nn.sgd_converges", needs=("gradient_nn",), uses_reference=False)
+@check("1.2", "gradient_nn.sgd_converges", needs=("gradient_nn",), uses_reference=False, exact=(HANDOUT_SIGM,))
 def gradient_drives_sgd(ctx: Context) -> None:
     """SGD with the student's gradient (h = 7, lr = 0.02) fits the double moon.
 
@@ -190,12 +224,24 @@ def gradient_drives_sgd(ctx: Context) -> None:
 PART1_HELPERS = ("sigm", "nnet_forward_logloss", "sumelement_matrix", "sumelement_vector")
 
 
+#: How the notebook calls its numerical gradient: its gradcheck passes ``bo`` of shape (1,), as
+#: the handout's does, and a student may rely on it (``(pos_loss - neg_loss)[0]``).
+NUMERICAL_FORMS = CallForms(
+    "gradient_nn_numerical",
+    PARAMETER_NAMES,
+    callers=(lambda ctx: ctx.call("gradcheck", timeout=30),),
+    handout=({"Y": "number", "bo": "shape (1,)"},),
+    label="its gradcheck",
+)
+
+
 @check(
     "1.4",
     "gradient_nn_numerical.known_values",
     needs=("gradient_nn_numerical",),
     isolate=PART1_HELPERS,
     uses_reference=False,
+    forms=(NUMERICAL_FORMS,),
 )
 def numerical_known_values(ctx: Context) -> None:
     """Central differences at a few fixed inputs agree with the known gradients."""
@@ -203,9 +249,6 @@ def numerical_known_values(ctx: Context) -> None:
         grads = four_gradients(ctx, "gradient_nn_numerical", example)
         for name, got, want in zip(GRADIENT_NAMES, grads, expected):
             expect_close(got, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
-
-
-PARAMETER_NAMES = ("X", "Y", "Wi", "bi", "Wo", "bo")
 
 
 def handout_numerical_gradient(X, Y, Wi, bi, Wo, bo) -> tuple[np.ndarray, ...]:
