@@ -870,6 +870,57 @@ def sigm(x):
 """
 
 
+# ================================================================ real classes: the handout's edges
+
+# Right in exact arithmetic, but with the handout's sigm (0 below -20) it is 0 * inf = 0 where
+# Y*Yo < -20: passes the student's own gradcheck and trains (HANDOUT.md, real submissions).
+GRAD_EXP_TIMES_SIGM = _GRAD_SPELLED_OUT.replace("dYo = -Y * sigm(-Y * Yo)", "dYo = -Y * np.exp(-Y * Yo) * sigm(Y * Yo)")
+#: ...and its twin with the ReLU mask forgotten: wrong with any sigmoid.
+BUG_EXP_TIMES_SIGM_NO_MASK = GRAD_EXP_TIMES_SIGM.replace("grad_s_bi = dYo * Wo * (Z > 0)", "grad_s_bi = dYo * Wo")
+
+
+def _handout_numerical(eps: str = "1e-6", denominator: str = "(2 * eps)") -> str:
+    """The handout's gradient_nn_numerical with the loss indexed, ``(loss_plus - loss_minus)[0]``,
+    as students write it to silence NumPy's warning: right for the shape-(1,) ``bo`` their
+    gradcheck passes, an IndexError for a float ``bo``."""
+    import inspect
+
+    from reference import handout
+
+    source = inspect.getsource(handout.gradient_nn_numerical)
+    source = source.replace("eps = 1e-8", f"eps = {eps}")
+    source = source.replace("(loss_plus - loss_minus) / (2 * eps)", f"(loss_plus - loss_minus)[0] / {denominator}")
+    return source
+
+
+NUMERICAL_INDEXED_LOSS = _handout_numerical()
+#: ...and its twin dividing by eps instead of 2 eps: wrong in every form.
+BUG_NUMERICAL_INDEXED_BY_EPS = _handout_numerical(denominator="eps")
+
+#: The handout's gradcheck drawing a float ``bo``: with it, the indexed-loss numerical gradient
+#: fails in the notebook's own calls, and a form the notebook uses is what it is judged on.
+def _gradcheck_float_bo() -> str:
+    import inspect
+
+    from reference import handout
+
+    return inspect.getsource(handout.gradcheck).replace("bo = np.random.randn(1)", "bo = np.random.randn()")
+
+
+GRADCHECK_FLOAT_BO = _gradcheck_float_bo()
+
+#: gradient_nn with its parameters renamed: the notebook calls it positionally, as the grader must.
+GRAD_RENAMED_PARAMETERS = """
+def gradient_nn(x, y, W1, b1, W2, b2):
+    z = x @ W1 + b1
+    a = np.maximum(z, 0)
+    out = a @ W2 + b2
+    d_out = -y * sigm(-y * out)
+    d_b1 = d_out * W2 * (z > 0)
+    return np.outer(x, d_b1), d_b1, d_out * a, d_out
+"""
+
+
 # ================================================================ the diagnosis tests' styles
 
 # Whole task cells (tests/diagnosis/test_seeded_notebooks.py), correct or with one known
