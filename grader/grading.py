@@ -30,6 +30,7 @@ from pathlib import Path
 from grader import __version__
 from grader.assignment import Assignment
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
+from grader.checks.fairness import rewritten_helpers
 from grader.notebook import load_submission
 from grader.problems import Problem
 from grader.results import Report, Status
@@ -72,7 +73,11 @@ def grade_notebook(
             if runtime is not None:
                 problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
         calls = {name: literal_calls(program, name) for spec in specs for name in spec.needs}
-        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls)
+        # the provided helpers: what re-runs replace and no check grades
+        helpers = {name for spec in specs for name in (*spec.isolate, *(h.name for h in spec.exact))}
+        helpers -= {name for spec in specs for name in spec.needs}
+        rewritten = rewritten_helpers(program, pack.handout, helpers) if assignment.reference is not None else frozenset()
+        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls, rewritten=rewritten)
         hints = _undefined_name_hints(program, specs, names, pack.policy)
         for spec in specs:
             check_started = time.monotonic()

@@ -91,6 +91,8 @@ class Context:
     #: function name -> its arguments rewritten into the forms the notebook uses (a re-run,
     #: see grader.checks.fairness); empty: called as the check calls it
     conform: dict[str, Callable[[tuple], tuple]] = field(default_factory=dict)
+    #: provided helpers the notebook defines otherwise than the handout (said by re-runs)
+    rewritten: frozenset[str] = frozenset()
 
     @property
     def solution(self) -> ModuleType:

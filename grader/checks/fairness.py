@@ -16,7 +16,10 @@ A function that is wrong on its own terms fails either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import ast
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +27,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from grader.checks.context import Context
+    from grader.source import Program
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,45 @@ def notebook_forms(ctx: Context, forms: CallForms) -> tuple[Forms, ...]:
 
 def describe(forms: Forms) -> str:
     return ", ".join(f"`{name}` as a {form}" if form == "number" else f"`{name}` of {form}" for name, form in forms.items())
+
+
+def rewritten_helpers(program: Program, handout: str | None, names: Iterable[str]) -> frozenset[str]:
+    """The provided helpers among ``names`` that the notebook defines otherwise than the
+    handout's module ``handout`` does (compared as code: comments, docstrings and layout aside),
+    so that a re-run that passes with a correct one can say which helper the student rewrote.
+    Empty where the handout's code is not at hand (the student's side)."""
+    try:
+        module = importlib.import_module(handout) if handout else None
+    except ImportError:
+        return frozenset()
+    if module is None:
+        return frozenset()
+    theirs = {name: source for s in program.to_run for name in s.defines if (source := s.source)}
+    found = set()
+    for name in names:
+        given = getattr(module, name, None)
+        if name in theirs and given is not None and _as_code(theirs[name], name) != _as_code(_source(given), name):
+            found.add(name)
+    return frozenset(found)
+
+
+def _source(function: Any) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return ""
+
+
+def _as_code(source: str, name: str) -> str | None:
+    """The definition of ``name`` in ``source`` as an AST dump without docstrings."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                node.body = body[1:] or [ast.Pass()]
+            return ast.dump(node, annotate_fields=False, include_attributes=False)
+    return None

@@ -6,7 +6,7 @@ passed, failed, error, timeout or missing, with a message a student can act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -95,9 +95,15 @@ def _isolated(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutc
     helpers = ", ".join(f"`{n}`" for n in spec.isolate)
     return CheckOutcome(
         Status.PASSED,
-        f"passes with correct {helpers}; as submitted: {outcome.message} "
+        f"passes with correct {helpers}{_rewritten(ctx, spec.isolate)}; as submitted: {outcome.message} "
         "(that helper is graded in its own task)",
     )
+
+
+def _rewritten(ctx: Context, names: Iterable[str]) -> str:
+    """Which of ``names`` the notebook rewrote: where to look first when a re-run passes."""
+    found = [f"`{n}`" for n in names if n in ctx.rewritten]
+    return f" (the notebook rewrote {', '.join(found)})" if found else ""
 
 
 def _with_exact_helpers(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutcome | None:
@@ -118,7 +124,8 @@ def _with_exact_helpers(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) ->
     names = ", ".join(f"`{h.name}`" for h in helpers)
     return CheckOutcome(
         Status.PASSED,
-        f"passes with an exact {names}; with the notebook's: {outcome.message} (on the input shown)",
+        f"passes with an exact {names}{_rewritten(ctx, (h.name for h in helpers))}; "
+        f"with the notebook's: {outcome.message} (on the input shown)",
         outcome.counterexample,
         tuple(Diagnosis(h.code, h.label, h.weakness) for h in helpers),
     )

@@ -165,6 +165,7 @@ class StandIn:
     stubs: dict[str, Any] = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
     conform: dict = field(default_factory=dict)
+    rewritten: frozenset = frozenset()
     _fatal: object = None
     _defines: list[str] = field(default_factory=list)
 
@@ -224,3 +225,22 @@ def test_a_rubric_cannot_deduct_for_what_a_check_never_diagnoses():
     plain = CheckOutcome(Status.PASSED)
     (task,) = score_tasks(_task(((HANDOUT_SIGM.code, 1.0),)), {"c": plain})
     assert task.score == 3.0  # a plain pass loses nothing
+
+
+# ---------------------------------------------------------------- rewritten helpers
+
+
+def test_a_rewritten_helper_is_told_from_the_handouts_own():
+    import inspect
+
+    from grader.checks.fairness import rewritten_helpers
+    from grader.source import build_program
+    from reference import handout
+
+    same = '"""a docstring of their own"""\n' + inspect.getsource(handout.sigm).replace("# Returns", "# returns")
+    same = same.replace("def sigm(x):\n", 'def sigm(x):\n    """sigmoid"""\n')
+    changed = "def nnet_forward_logloss(X, Y, Wi, bi, Wo, bo):\n    return 0, 0, 0\n"
+    program = build_program([same, changed, "import numpy as np"])
+    names = ("sigm", "nnet_forward_logloss", "sumelement_vector")  # the last one not defined
+    assert rewritten_helpers(program, "reference.handout", names) == {"nnet_forward_logloss"}
+    assert rewritten_helpers(program, None, names) == frozenset()  # the student's side

@@ -28,7 +28,7 @@ class GradientRuntime:
         self.calls += 1
         if self.error:
             return CallResult("error", error=StudentError("ValueError", "bad", ()))
-        grads = [np.array(g, dtype=float) for g in reference.gradient_nn(**kwargs)]
+        grads = [np.array(g, dtype=float) for g in reference.gradient_nn(*args, **kwargs)]
         for k in self.wrong:
             grads[k] = grads[k] + 0.5
         return CallResult("ok", value=grads)

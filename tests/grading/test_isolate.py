@@ -33,6 +33,7 @@ class StandIn:
     submission: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(cells=["x = 1"]))
     runtime: None = None
     notes: list[str] = field(default_factory=list)
+    rewritten: frozenset[str] = frozenset()
     _fatal: object = None
     _defines: list[str] = field(default_factory=list)
 
