@@ -262,7 +262,10 @@ def check_filename(filename: str, prefix: str) -> tuple[Identity | None, list[Pr
     match = re.fullmatch(
         rf"{re.escape(prefix)}_(?P<last>{_NAME_PART})_(?P<first>{_NAME_PART})", stem
     )
-    identity = Identity(match["last"], match["first"]) if match else _joined_name(stem, prefix)
+    if match and _first_name_first(match["last"], match["first"]):  # A2_Yassine_ZAOUI
+        identity, match = Identity(match["first"], match["last"]), None
+    else:
+        identity = Identity(match["last"], match["first"]) if match else _joined_name(stem, prefix)
     if identity is None:  # the one problem worth saying: how to name it
         return None, [
             Problem(
@@ -283,11 +286,18 @@ def check_filename(filename: str, prefix: str) -> tuple[Identity | None, list[Pr
     return identity, problems
 
 
-def _joined_name(stem: str, prefix: str) -> Identity | None:
-    """Multi-word names joined by ``_`` or ``-``: ``HW2_DE_LA_FONTAINE_Jean_Pierre``, ``HW2-DOE-Jane``.
+def _first_name_first(last: str, first: str) -> bool:
+    """``Yassine`` then ``ZAOUI``: the name in capitals is the last name, wherever it stands."""
+    return first.isupper() and len(first) > 1 and not last.isupper()
 
-    The last name is the leading run of words in capitals, the first name the capitalised words
-    after it; anything else (``Jane_final``, lower-case words) is not a name.
+
+def _joined_name(stem: str, prefix: str) -> Identity | None:
+    """Multi-word names joined by ``_`` or ``-``: ``HW2_DE_LA_FONTAINE_Jean_Pierre``, ``HW2-DOE-Jane``,
+    or first name first (``HW2_Jean_Pierre_DE_LA_FONTAINE``).
+
+    The last name is the run of words in capitals that leads (or, failing that, ends) the name,
+    the first name the capitalised words beside it; anything else (``Jane_final``, lower-case
+    words) is not a name.
     """
     head = re.match(rf"{re.escape(prefix)}[_-]", stem)
     if head is None:
@@ -298,12 +308,23 @@ def _joined_name(stem: str, prefix: str) -> Identity | None:
     capitals = 0
     while capitals < len(words) and words[capitals].isupper():
         capitals += 1
+    if capitals == 0:  # first name first: the capitals end the name
+        trailing = 0
+        while trailing < len(words) and words[-1 - trailing].isupper():
+            trailing += 1
+        if trailing and _given_names(words[:-trailing]):
+            return Identity(" ".join(words[-trailing:]), " ".join(words[:-trailing]))
+        return None
     if len(words) == 2 and capitals < 2:
         capitals = 1
     first = words[capitals:]
-    if not capitals or not first or not all(w[0].isupper() and not w.isupper() or len(w) == 1 for w in first):
+    if not first or not _given_names(first):
         return None
     return Identity(" ".join(words[:capitals]), " ".join(first))
+
+
+def _given_names(words: list[str]) -> bool:
+    return bool(words) and all(w[0].isupper() and not w.isupper() or len(w) == 1 for w in words)
 
 
 #: The handout's second cell: ``**STUDENT**:  YOUR NAME HERE``.

@@ -328,6 +328,10 @@ def test_tolerated_file_names_are_reported_but_identified(filename, code):
         ("A2_DE_LA_FONTAINE_Jean_Pierre.ipynb", Identity("DE LA FONTAINE", "Jean Pierre")),
         ("A2_DUPONT_Jean_Luc.ipynb", Identity("DUPONT", "Jean Luc")),
         ("A2-LE-GALL-Anne.ipynb", Identity("LE GALL", "Anne")),
+        # first name first, as real classes hand in: the capitals are the last name
+        ("A2_Yassine_ZAOUI.ipynb", Identity("ZAOUI", "Yassine")),
+        ("A2_Jean_Pierre_DE_LA_FONTAINE.ipynb", Identity("DE LA FONTAINE", "Jean Pierre")),
+        ("A2_Jane-Marie_DOE.ipynb", Identity("DOE", "Jane-Marie")),
     ],
 )
 def test_multi_word_names_joined_by_underscores_or_hyphens(filename, identity):
