@@ -40,6 +40,17 @@ def test_counts_starting_at_zero_are_in_order(tmp_path):
     assert [p.code for p in sub.problems] == []
 
 
+def test_every_count_zero_says_nothing_about_the_order(tmp_path):
+    """Real classes hand in notebooks whose every count is 0: no order to judge; two cells
+    that really ran backwards (2 then 1) still are out of order."""
+    cells = [code("a = 1", 0, [stream("a")]), code("b = 2", 0), code("c = 3", 0, [stream("c")]), markdown("I, Jane Doe, declare this is my own work.")]
+    sub = load_submission(_write(tmp_path, notebook(4, {}, cells)))
+    assert [p.code for p in sub.problems] == []
+    cells = [code("a = 1", 2, [stream("a")]), code("b = 2", 1), markdown("I, Jane Doe, declare this is my own work.")]
+    sub = load_submission(_write(tmp_path, notebook(4, {}, cells)))
+    assert [p.code for p in sub.problems] == ["out-of-order"]
+
+
 def test_null_counts_with_outputs_kept_are_not_never_run(tmp_path):
     cells = [code("a = 1", None, [stream("a")]), code("def f():\n    pass", None), markdown("I, Jane Doe, declare this is my own work.")]
     sub = load_submission(_write(tmp_path, notebook(2, COLAB_METADATA, cells)))

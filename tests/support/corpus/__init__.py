@@ -168,6 +168,10 @@ def _counts_from_zero(nb):
     edits.set_counts(nb, range(10_000))
 
 
+def _counts_all_zero(nb):
+    edits.set_counts(nb, [0] * 10_000)
+
+
 def _answer_forms(nb):
     """Answers as students really place them: after the frames, replacing the cell, inside the
     question cell, over several cells, left blank; in French with LaTeX."""
@@ -347,6 +351,7 @@ CASES: list[tuple[Case, Edit | None]] = [
      _then(_replace("sigm", V.HANDOUT_SIGM), _replace("gradient_nn", V.GRAD_EXP_TIMES_SIGM))),
     (Case("numerical-indexed-loss", "correct", "the handout's numerical gradient with (loss_plus - loss_minus)[0]: right for its gradcheck's bo of shape (1,)"),
      _replace("gradient_nn_numerical", V.NUMERICAL_INDEXED_LOSS)),
+    (Case("counts-all-zero", "correct", "every execution count 0, every output kept"), _counts_all_zero),
     (Case("grad-renamed-parameters", "correct", "gradient_nn(x, y, W1, b1, W2, b2): called positionally, as the notebook does"),
      _replace("gradient_nn", V.GRAD_RENAMED_PARAMETERS)),
     # -- one seeded bug each --------------------------------------------------------------
