@@ -85,6 +85,7 @@ class Context:
     notes: list[str] = field(default_factory=list)  # what a passing check wants said
     _fatal: StudentCallFailed | None = None
     _defines: list[str] = field(default_factory=list)  # this check's changes; the runner undoes them
+    _stubs: dict[str, tuple] = field(default_factory=dict)  # this check's stubs, see fresh(keep_stubs=)
     _ended: dict[tuple, StudentCallFailed] = field(default_factory=dict)  # per submission, see _call
     _answers: dict[tuple, Any] = field(default_factory=dict)  # per submission, see _call
     shared: dict[tuple, Any] = field(default_factory=dict)  # per submission: what several checks compute once
@@ -191,6 +192,7 @@ class Context:
         what it computes (calls answered from memory are told apart by it)."""
         self._fresh_namespace()
         self._defines.append(f"{'observe' if observe else 'stub'} {name}: {label}")
+        self._stubs[name] = (answer, label, inner, observe)
         result = self.runtime.define(stubs={name: Stub(answer, inner, observe)})
         if result.status == "error":
             raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
@@ -206,11 +208,17 @@ class Context:
         """Whether ``name`` is a stub in this check (each call of it a round trip to the grader)."""
         return any(d.startswith(f"stub {name}:") for d in self._defines)
 
-    def fresh(self) -> None:
-        """Undo this check's defines now: the next call runs in the namespace as built."""
+    def fresh(self, *, keep_stubs: bool = False) -> None:
+        """Undo this check's defines now: the next call runs in the namespace as built.
+        ``keep_stubs``: with this check's stubs bound again (and nothing else it defined), so
+        that two scenarios run in the same surroundings, neither remembering the other."""
+        stubs = dict(self._stubs) if keep_stubs else {}
         if self._defines:
             self.runtime.reset()
             self._defines = []
+        self._stubs = {}
+        for name, (answer, label, inner, observe) in stubs.items():
+            self.stub(name, answer, label, inner, observe)
 
     def _fresh_namespace(self) -> None:
         """A check's first define starts from the namespace as built, in a new worker: what
@@ -218,6 +226,7 @@ class Context:
         not tell one of the grader's defines from another."""
         if not self._defines:
             self.runtime.reset()
+            self._stubs = {}
 
     def note(self, message: str) -> None:
         """Say something next to a pass (a parsed accuracy, a figure found)."""

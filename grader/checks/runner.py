@@ -57,6 +57,7 @@ def _diagnose(diagnose: Diagnoser, spec: CheckSpec, ctx: Context, outcome: Check
         if ctx._defines:
             ctx.runtime.reset()
             ctx._defines = []
+            ctx._stubs = {}
 
 
 def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
@@ -196,6 +197,7 @@ def _run_once(spec: CheckSpec, ctx: Context, prepare: Callable[[], Any] | None =
         if ctx._defines:
             ctx.runtime.reset()
             ctx._defines = []
+            ctx._stubs = {}
 
 
 def _call_counterexample(failure: StudentCallFailed) -> Counterexample | None:

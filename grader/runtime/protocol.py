@@ -414,6 +414,8 @@ CALLBACK_REFUSED = (
     "the arguments must be numbers, arrays or lists of them, "
     f"{MAX_CALLBACK_BYTES:,} bytes at most"
 )
+#: What any stub raises (as a TypeError) when its answer failed on the arguments it was given.
+STUB_FAILED = "this function could not be computed for the arguments given"
 
 
 def callback_arguments(call: dict) -> tuple[tuple, dict, Any] | None:

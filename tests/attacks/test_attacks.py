@@ -112,6 +112,37 @@ GRADCHECK_CHEATS = {
         "    text = repr(cells) + repr(f.__code__.co_consts) + repr(f.__code__.co_names) + repr(f.__defaults__)\n"
         "    return '0.1' not in text and 'faulty' not in text and 'numerical' not in text\n"
     ),
+    # the isolated re-run stubs gradient_nn_numerical too: two stubs of one factory shared a code object
+    "code-identity": "def gradcheck():\n    return gradient_nn.__code__ is gradient_nn_numerical.__code__\n",
+    # ...and a stub is no plain function of the notebook: a closure, another file
+    "numerical-is-stub": (
+        "def gradcheck():\n"
+        "    f = gradient_nn_numerical\n"
+        "    return bool(f.__closure__) or f.__code__.co_filename != gradient_nn_numerical.__globals__.get('__file__', f.__code__.co_filename)\n"
+    ),
+    # a wrong argument count: each stub's own refusal said which one it was
+    "arity-error-text": (
+        "def gradcheck():\n"
+        "    try:\n"
+        "        gradient_nn(np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3))\n"
+        "    except TypeError as error:\n"
+        "        return 'missing' in str(error)\n"
+        "    return True\n"
+    ),
+    "extra-argument": (
+        "def gradcheck():\n"
+        "    try:\n"
+        "        gradient_nn(np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3), np.ones(1), 7)\n"
+        "    except TypeError:\n"
+        "        return True\n"
+        "    return False\n"
+    ),
+    # the type of what comes back (a float or a 0-d array for a float bo)
+    "answer-types": (
+        "def gradcheck():\n"
+        "    got = gradient_nn(np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3), 0.5)\n"
+        "    return type(got[3]).__name__ + str(np.shape(got[3])) == 'float64()'\n"
+    ),
     # whether asking gradient_nn runs the student's own numerical gradient: the same for both
     "numerical-called": (
         "def gradcheck():\n"

@@ -16,8 +16,11 @@ from grader.assignments.a2.public import (
     PART1_HELPERS,
     convnet,
     four_gradients,
+    gradient_answer,
     handout_call,
+    is_false,
     is_true,
+    pushed_off,
 )
 from grader.checks import CheckFailed, CheckSet, Context, StudentCallFailed
 from grader.checks.compare import as_array, expect_close
@@ -145,15 +148,29 @@ def gradcheck_accepts_correct(ctx: Context) -> None:
     """gradcheck() returns True for a correct gradient_nn.
 
     The correct gradient_nn is a stub answered by the reference (only values cross), like
-    the wrong one of ``gradcheck.rejects_faulty``: a gradcheck cannot tell them apart.
+    the wrong one of ``gradcheck.rejects_faulty``, through the same ``gradient_answer``: a
+    gradcheck cannot tell them apart. Re-run with the helpers isolated (the notebook's own
+    numerical gradient replaced), that surrounding differs from ``rejects_faulty``'s, so the
+    same run must also reject a wrong gradient: a gradcheck that recognises the isolated
+    run cannot pass both.
     """
-    ctx.reference_stub("gradient_nn")
+    ctx.stub("gradient_nn", gradient_answer(ctx.solution.gradient_nn), "reference gradient_nn")
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(
             "gradcheck() rejected a correct gradient_nn",
             Counterexample("the correct gradient_nn", "True", show(verdict)),
         )
+    if ctx.answered_by_grader("gradient_nn_numerical"):
+        k = ctx.seed % len(GRADIENT_NAMES)
+        ctx.fresh(keep_stubs=True)
+        ctx.stub("gradient_nn", pushed_off(k), f"numerical, {GRADIENT_NAMES[k]} off by 0.1")
+        verdict = ctx.call("gradcheck", timeout=30)
+        if not is_false(verdict):
+            raise CheckFailed(
+                f"with correct helpers, gradcheck() also accepted a gradient_nn whose {GRADIENT_NAMES[k]} is off by 0.1",
+                Counterexample(f"gradient_nn with a wrong {GRADIENT_NAMES[k]}", "False", show(verdict)),
+            )
 
 
 # -- 3.2 ConvNet -----------------------------------------------------------------------------

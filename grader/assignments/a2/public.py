@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -276,19 +277,38 @@ def handout_numerical_gradient(X, Y, Wi, bi, Wo, bo) -> tuple[np.ndarray, ...]:
     return tuple(g.reshape(p.shape) for g, p in zip(np.split(grad, cuts), params))
 
 
-def pushed_off(k: int):
+_HANDOUT_SIGNATURE = inspect.Signature(
+    [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in PARAMETER_NAMES]
+)
+
+
+def gradient_answer(gradient: Callable[..., Any]) -> Callable[[tuple, dict, object], tuple]:
+    """A gradient_nn stub's answer from ``gradient``: the arguments bound as the handout's
+    gradient_nn binds them, the four gradients as float arrays shaped like their parameters.
+
+    Every gradient_nn stub answers through this one function, correct or wrong: the same
+    arguments are refused (the runtime then raises one fixed error), the same types come
+    back, so nothing a gradcheck can call or inspect tells one stub from another.
+    """
+
+    def answer(args: tuple, kwargs: dict, local: object) -> tuple:
+        bound = _HANDOUT_SIGNATURE.bind(*args, **kwargs).args
+        grads = gradient(*bound)
+        return tuple(np.asarray(g, dtype=float).reshape(np.shape(p)) for g, p in zip(grads, bound[2:]))
+
+    return answer
+
+
+def pushed_off(k: int) -> Callable[[tuple, dict, object], tuple]:
     """A stub's answer: the handout's numerical gradient at the arguments it is given, the
     k-th of the four off by 0.1."""
 
-    def answer(args: tuple, kwargs: dict, local: object) -> tuple:
-        given = dict(zip(PARAMETER_NAMES, args)) | kwargs
-        if not all(name in given for name in PARAMETER_NAMES):
-            raise TypeError(f"gradient_nn takes ({', '.join(PARAMETER_NAMES)})")
-        grads = list(handout_numerical_gradient(*(given[name] for name in PARAMETER_NAMES)))
+    def wrong(*args: Any) -> list:
+        grads = list(handout_numerical_gradient(*args))
         grads[k] = grads[k] + 0.1
-        return tuple(grads)
+        return grads
 
-    return answer
+    return gradient_answer(wrong)
 
 
 @check(
