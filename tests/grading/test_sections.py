@@ -1,13 +1,15 @@
 """Locating tasks by their headings, and reading numbers the way students write them."""
 
+import json
 import time
 
 import pytest
 
 from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
 from grader.assignments.a2.hidden import numbers_in, shapes_in
-from grader.notebook import Cell, Output, Submission
+from grader.notebook import Cell, Output, Submission, load_submission
 from grader.sections import find_sections, task_pattern
+from tests.support import realform
 
 
 @pytest.mark.parametrize(
@@ -231,3 +233,41 @@ def test_a_task_with_a_banner_is_opened_by_its_banner_only():
     assert "**2.2** is answered below" in sections["2.1"].answer
     assert sections["2.2"].answer == "It dilates."
     assert sections["3.3"].answer == "Linear maps compose."
+
+
+# -- headings that name nothing, in a notebook as Colab saves it -------------------------------
+
+
+def _colab_sections(tmp_path, *cells: dict) -> dict:
+    path = tmp_path / "A2_DOE_Jane.ipynb"
+    path.write_text(json.dumps(realform.notebook(0, realform.COLAB_METADATA, list(cells))), encoding="utf-8")
+    return find_sections(load_submission(path), TASK_IDS, SECTION_RULES)
+
+
+@pytest.mark.parametrize("decoration", ["### ::###::", "## ::  ::", "# ######", "##  :: ##### ::"])
+def test_a_heading_that_names_no_task_does_not_end_the_answer(tmp_path, decoration):
+    code, lines, markdown, stream = realform.code, realform.lines, realform.markdown, realform.stream
+    sections = _colab_sections(
+        tmp_path,
+        markdown(lines("### :: TASK 3.6 ::\nWhat is the dimensionality of the weights at each layer?")),
+        markdown(lines(f"{decoration}\nconv1: 16x3x5x5, fc1: $(64,128\\cdot 5\\cdot 5)$\n\nTotal: $\\boxed{{258\\,058}}$")),
+        code(lines("print(sum(p.numel() for p in net.parameters()))"), None, [stream("258058\n")]),
+        markdown(lines(f"{realform.FRAME}\nOne more word on the biases.\n{realform.FRAME}")),
+        markdown(lines("## Useful resources\n- a link")),
+    )
+    answer = sections["3.6"].answer
+    assert "Total: $\\boxed{258\\,058}$" in answer and "One more word on the biases." in answer
+    assert decoration not in answer  # the decoration goes with the frames
+    assert sections["3.6"].outputs_text == "258058\n"
+    assert "a link" not in sections["3.6"].prose  # a heading that names something still ends it
+
+
+def test_a_banner_that_names_something_still_ends_the_answer(tmp_path):
+    lines, markdown = realform.lines, realform.markdown
+    sections = _colab_sections(
+        tmp_path,
+        markdown(lines("### :: TASK 1.6 ::\nFive runs.")),
+        markdown(lines("### ::###::\nAlways 0% training error.")),
+        markdown(lines("### :: SAMPLE TASK ::\nLearning rates.")),
+    )
+    assert sections["1.6"].answer == "Always 0% training error."
