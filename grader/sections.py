@@ -103,6 +103,11 @@ class Section:
         parts = [self.question] + [c.source for c in self.cells if c.cell_type == "markdown"]
         return "\n\n".join(p.strip() for p in parts if p.strip())
 
+    @property
+    def text(self) -> str:
+        """What a check that reads the task sees: its prose, then its code cells' outputs."""
+        return "\n\n".join(p for p in (self.prose, self.outputs_text.strip()) if p)
+
 
 def clean_answer(text: str) -> str:
     """A markdown answer without the ``#####`` frame lines and the WRITE YOUR ANSWER HERE blank."""

@@ -392,8 +392,7 @@ MAX_ANSWER_NUMBERS = 200  # a parameter count answer lists tens of numbers, not 
 
 def _answer_3_6(ctx: Context) -> str:
     """Everything task 3.6 holds: the question cell, the answers and the code outputs."""
-    part = section(ctx, "3.6")
-    return part.prose + "\n" + part.outputs_text
+    return section(ctx, "3.6").text
 
 
 def answer_numbers(ctx: Context) -> set[int]:
