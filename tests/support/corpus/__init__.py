@@ -7,7 +7,8 @@ The reference notebook is in the real form (Colab's nbformat 4.0 without cell id
 place), and so is every case made from it; today's older form is one case among them.
 
 - ``correct``: a different but correct way to do it; every automatic check must pass, and
-  ``answers`` (task -> text) must appear in the report's written answer for that task.
+  ``answers`` (task -> text) must appear in the report's answer for that task (a written
+  task's answer; a numeric task's text and outputs that its checks read).
 - ``bug``: one seeded mistake; ``task`` must lose points and every other task must score
   what the reference notebook scores.
 - ``broken``: a broken file or hostile code; the report names the problem (``problems``) or
@@ -260,6 +261,35 @@ def _wrong_total(nb):
             cell.outputs = []
 
 
+def _answer_3_6_tuple_products(total: str) -> Edit:
+    """3.6 in products-inside-tuples notation with a boxed ``total``; no printed list to rescue it."""
+
+    def edit(nb):
+        for k in edits.section_cells(nb, "3.6"):
+            cell = nb.cells[k]
+            if cell.cell_type == "markdown":
+                cell.source = V.ANSWER_3_6_TUPLE_PRODUCTS.strip().replace(r"\boxed{258\,058}", total)
+            else:
+                cell.outputs = []
+
+    return edit
+
+
+FRAME_HEADING = "### ::###::"
+
+
+def _answers_under_frame_headings(nb):
+    """The answers of 1.7 and 3.6 typed under their frame turned into a heading, ``### ::###::``;
+    3.6's printed list removed, so that its marks rest on the text under that line."""
+    for task in ("1.7", "3.6"):
+        for k in edits.section_cells(nb, task):
+            cell = nb.cells[k]
+            if cell.cell_type == "markdown":
+                cell.source = re.sub(r"^#{3,}$", FRAME_HEADING, cell.source, flags=re.MULTILINE)
+            else:
+                cell.outputs = []
+
+
 def _gradcheck_failure(nb):
     fix = lambda text: text.replace(
         "SUCCESS: Passed gradcheck.",
@@ -343,6 +373,10 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("copy-name", "correct", "Colab's copy of a downloaded copy", problems=("filename-copy",), filename="Copie de A2_CORRECT_Copy-Name (2).ipynb"), None),
     (Case("multi-word-name", "correct", "a multi-word name joined by underscores", problems=("filename-form",), filename="A2_DE_LA_FONTAINE_Jean_Pierre.ipynb"), None),
     (Case("student-cell-name", "correct", "named HW2.ipynb: the name comes from the STUDENT cell", problems=("bad-filename", "identity-from-cell"), filename="HW2.ipynb"), None),
+    (Case("tuple-products-answer", "correct", r"3.6 as $(64,128\cdot 5\cdot 5)$ and $\boxed{258\,058}$, no printed list",
+          answers={"3.6": r"$(64,128\cdot 5\cdot 5)$"}), _answer_3_6_tuple_products(r"\boxed{258\,058}")),
+    (Case("frame-heading-answers", "correct", "the 1.7 and 3.6 answers under ### ::###:: lines (frames made headings), 3.6 not printed",
+          answers={"1.7": "lr = 0.2** converges fastest", "3.6": "| **total** | | | **258,058** |"}), _answers_under_frame_headings),
     # -- one seeded bug each --------------------------------------------------------------
     (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
     (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
@@ -369,6 +403,8 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("wrong-total", "bug", "3.6 per-layer counts right, total mis-added", task="3.6", failing=("answer_3_6.total",), only_failing=True), _wrong_total),
     (Case("missing-3-5-heading", "bug", "the 3.5 banner deleted: its figure cannot be located", task="3.5", failing=("evidence.filters_figure",), only_failing=True),
      _without_3_5_banner),
+    (Case("tuple-products-slip", "bug", r"3.6 in tuple-of-products notation, the total slipped to $\boxed{257\,914}$", task="3.6",
+          failing=("answer_3_6.total",), only_failing=True), _answer_3_6_tuple_products(r"\boxed{257\,914}")),
     # -- broken and hostile: code ---------------------------------------------------------
     (Case("syntax-error", "broken", "a syntax error in the gradient cell costs gradient_nn only", task="1.2",
           problems=("syntax-error",), statuses={c: "missing" for c in GRADIENT_CHECKS}, honest="reference"), _replace("gradient_nn", V.GRAD_SYNTAX_ERROR)),
