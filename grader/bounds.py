@@ -14,6 +14,7 @@ import re
 
 MAX_MESSAGE = 2_000  # a check's message, a counterexample field, a problem's message
 MAX_ANSWER = 20_000  # a written answer shown for marking by hand
+MAX_READ_TEXT = 5_000  # a numeric task's text and outputs, shown to explain its checks' verdict
 
 _MARK = " … [truncated]"
 

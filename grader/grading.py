@@ -29,11 +29,12 @@ from pathlib import Path
 
 from grader import __version__
 from grader.assignment import Assignment
+from grader.bounds import MAX_READ_TEXT, clip
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.checks.fairness import rewritten_helpers
 from grader.notebook import load_submission
 from grader.problems import Problem
-from grader.results import Report, Status
+from grader.results import READ_KINDS, Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
@@ -208,6 +209,14 @@ def _with_hints(outcome: CheckOutcome, spec: CheckSpec, hints: Mapping[str, list
 
 
 def _written_answers(sections: Mapping[str, Section], assignment: Assignment) -> dict[str, str | None]:
-    """Each written task's answer; None where the task's heading was not found."""
-    manual_tasks = [t.id for t in assignment.rubric.tasks if t.manual_points]
-    return {task: sections[task].answer if task in sections else None for task in manual_tasks}
+    """Each written task's answer, and each numeric task's text and outputs as its checks read
+    them, so that the instructor sees why a check failed; None where the task's heading was not
+    found."""
+    shown: dict[str, str | None] = {}
+    for task in assignment.rubric.tasks:
+        part = sections.get(task.id)
+        if task.kind in READ_KINDS:
+            shown[task.id] = clip(part.text, MAX_READ_TEXT) if part else None
+        elif task.manual_points:
+            shown[task.id] = part.answer if part else None
+    return shown

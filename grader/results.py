@@ -114,6 +114,11 @@ class CheckResult:
         )
 
 
+#: Kinds of task whose checks read the section's words and outputs (a count written in any
+#: notation): their ``answer`` is that text, shown to explain the verdict.
+READ_KINDS = ("numeric",)
+
+
 @dataclass(frozen=True)
 class TaskResult:
     id: str
@@ -123,7 +128,7 @@ class TaskResult:
     score: float
     max_score: float
     checks: tuple[CheckResult, ...] = ()
-    answer: str | None = ""  # the student's text for written tasks; None: its heading was not found
+    answer: str | None = ""  # written tasks: the answer; READ_KINDS: the text read; None: no heading found
     expected_answer: str = ""  # shown to the instructor beside it
 
     def __post_init__(self) -> None:

@@ -15,14 +15,17 @@ A task opens at a line of a markdown cell that names it:
 
 A section runs until the next task opens or a *boundary*: another ``:: … ::`` banner
 (``:: SAMPLE TASK ::``) or a heading of level 1 or 2 (``## Pooling``, ``## AUTHORSHIP
-STATEMENT``) that is not an answer's own heading. Markdown cells are split at those lines, so
-the text of a cell before a mid-cell heading stays with the section above it.
+STATEMENT``) that is not an answer's own heading; one that names nothing (``### ::###::``,
+``## ::  ::``, ``# ######``: an answer frame made a heading) is no boundary. Markdown cells are
+split at those lines, so the text of a cell before a mid-cell heading stays with the section
+above it.
 
 Written answers. The handout frames each answer cell with lines of ``#####`` around ``WRITE YOUR
-ANSWER HERE``: those lines and the placeholder are removed, whatever the student kept. An
-answer is the cleaned markdown after the question; students who answer inside the question
-cell are read after an ``Answer:`` marker or an answer frame, and when no markdown cell follows
-the question at all, the question cell's text is shown whole, so that no answer is ever lost.
+ANSWER HERE``: those lines (and any line of ``#`` and ``:`` only) and the placeholder are
+removed, whatever the student kept. An answer is the cleaned markdown after the question;
+students who answer inside the question cell are read after an ``Answer:`` marker or an answer
+frame, and when no markdown cell follows the question at all, the question cell's text is shown
+whole, so that no answer is ever lost.
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from grader.notebook import Cell, Submission
 _LEAD = r"^[\s#>*_|▼▶►-]*(?:(?:question|task|exercise|problem|part|q)\s*[.:#-]?\s*)?"
 _HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\*\*|__)")
 _BOUNDARY_HEADING = re.compile(r"^\s*#{1,2}\s+\S")
-_BANNER = re.compile(r"::\s*[^:\n]{1,60}?\s*::")
+_BANNER = re.compile(r"::([^:\n]{1,62})::")
 _ANSWER_HEADING = re.compile(r"(?i)^\s*#+\s*[*_]*\s*(?:my\s+)?(?:answer|réponse|reponse|solution|response)\b")
-_FRAME = re.compile(r"^\s*#{3,}\s*$")
+_FRAME = re.compile(r"^\s*#[#:\s]*$")  # ``#####``, or marks only: ``### ::###::``, ``# ######``
 _PLACEHOLDER = re.compile(r"(?i)[#\s]*write\s+your\s+answer\s+here[#\s]*")
 _ANSWER_MARKER = re.compile(
     r"(?im)^[\s>*_#]*(?:my\s+)?(?:answer|réponse|reponse|response|solution)\s*[*_]*\s*[:.\-–—][*_]*"
@@ -99,6 +102,11 @@ class Section:
         """Every markdown word of the section, the question included (numbers are searched here)."""
         parts = [self.question] + [c.source for c in self.cells if c.cell_type == "markdown"]
         return "\n\n".join(p.strip() for p in parts if p.strip())
+
+    @property
+    def text(self) -> str:
+        """What a check that reads the task sees: its prose, then its code cells' outputs."""
+        return "\n\n".join(p for p in (self.prose, self.outputs_text.strip()) if p)
 
 
 def clean_answer(text: str) -> str:
@@ -205,9 +213,11 @@ def _task_on_line(line, first, banners, headings, extra) -> str | None:
 
 
 def _is_boundary(line: str) -> bool:
-    if _BANNER.search(line):
+    """A banner or heading ends a section only if it names something: ``### ::###::`` or
+    ``## ::  ::`` is an answer frame a student turned into a heading, inside their answer."""
+    if any(re.search(r"\w", inside) for inside in _BANNER.findall(line)):
         return True
-    return bool(_BOUNDARY_HEADING.match(line)) and not _ANSWER_HEADING.match(line)
+    return bool(_BOUNDARY_HEADING.match(line)) and bool(re.search(r"\w", line)) and not _ANSWER_HEADING.match(line)
 
 
 def _anchor_marks(

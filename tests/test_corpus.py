@@ -24,7 +24,7 @@ from grader.assignment import load_assignment
 from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, exit_status
 from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
-from grader.results import Counterexample, Report
+from grader.results import READ_KINDS, Counterexample, Report
 from grader.selfcheck import ready
 from tests.support import variants as V
 from tests.support.corpus import CASES, ROOT, build_corpus, write_samples
@@ -410,7 +410,14 @@ def test_the_reference_attacks_work_where_the_checkout_is_exposed(name, source, 
 
 
 def _answers(report: dict) -> dict[str, str]:
+    """Written tasks' answers."""
     return {t["id"]: t["answer"] for t in report["tasks"] if any(c["name"] == "written answer" for c in t["checks"])}
+
+
+def _shown(report: dict) -> dict[str, str]:
+    """What the report shows of each task's text: written answers, and the text and outputs a
+    numeric task's checks read."""
+    return {**_answers(report), **{t["id"]: t["answer"] for t in report["tasks"] if t["kind"] in READ_KINDS}}
 
 
 def test_every_written_answer_of_the_reference_is_found(corpus):
@@ -421,7 +428,7 @@ def test_every_written_answer_of_the_reference_is_found(corpus):
 
 @pytest.mark.parametrize("name", [pytest.param(c.name, id=c.name) for c, _ in CASES if c.answers])
 def test_written_answers_are_found_where_students_put_them(corpus, name):
-    answers = _answers(corpus["reports"][name])
+    answers = _shown(corpus["reports"][name])
     for task, text in BY_NAME[name].answers.items():
         if text:
             assert text in answers[task], (task, answers[task][:300])

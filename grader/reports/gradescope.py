@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.reports.jsonreport import dump_json
-from grader.reports.text import counterexample_text, diagnosis_text, problem_text, status_label
+from grader.reports.text import answer_text, counterexample_text, diagnosis_text, problem_text, status_label
 from grader.results import CheckResult, Report, Status, TaskResult
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -88,9 +88,7 @@ def _task_test(task: TaskResult) -> dict[str, Any]:
         "output_format": "text",
     }
     if task.status == Status.MANUAL:
-        test["output"] = "Written answer, graded by hand.\n\n" + (
-            task.answer or ("(no heading for this task found)" if task.answer is None else "(nothing written under the heading)")
-        )
+        test["output"] = "Written answer, graded by hand.\n\n" + answer_text(task)
     else:
         test["status"] = "passed" if task.status == Status.PASSED else "failed"
         test["output"] = status_label(task.status)

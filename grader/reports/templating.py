@@ -20,6 +20,8 @@ def environment() -> Environment:
             "task_score": text.task_score,
             "status_label": text.status_label,
             "task_note": text.task_note,
+            "reads_text": text.reads_text,
+            "answer_text": text.answer_text,
             "counterexample": text.counterexample_text,
             "diagnosis": text.diagnosis_text,
             "problem": text.problem_text,

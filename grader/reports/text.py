@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from grader.problems import Problem
-from grader.results import Counterexample, Diagnosis, Report, Status, TaskResult
+from grader.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
 
 #: The check that holds a task's hand-marked points (``scoring.WRITTEN_CHECK``; not imported
 #: from there, so that renderers do not pull in the check machinery).
@@ -78,6 +78,18 @@ def status_label(status: Status) -> str:
 
 def task_note(status: Status) -> str:
     return TASK_NOTES.get(status, status_label(status))
+
+
+def reads_text(task: TaskResult) -> bool:
+    """The task's checks read its text and outputs, which its ``answer`` holds to be shown."""
+    return task.kind in READ_KINDS
+
+
+def answer_text(task: TaskResult) -> str:
+    """The task's ``answer``, or what it means that there is none."""
+    if task.answer is None:
+        return "(no heading for this task found)"
+    return task.answer or "(nothing written under the heading)"
 
 
 def student_name(report: Report) -> str:

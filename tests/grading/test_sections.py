@@ -1,11 +1,15 @@
 """Locating tasks by their headings, and reading numbers the way students write them."""
 
+import json
+import time
+
 import pytest
 
 from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
-from grader.assignments.a2.hidden import numbers_in
-from grader.notebook import Cell, Output, Submission
+from grader.assignments.a2.hidden import numbers_in, shapes_in
+from grader.notebook import Cell, Output, Submission, load_submission
 from grader.sections import find_sections, task_pattern
+from tests.support import realform
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,25 @@ def test_sections_run_to_the_next_heading():
 )
 def test_numbers_as_students_write_them(text):
     assert 258058 in numbers_in(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        (r"total: $348\,026$", 348026),
+        (r"$\boxed{257,914}$", 257914),
+        (r"$\boxed{258\,058}$", 258058),
+        (r"$258\;058$", 258058),
+        ("$258~058$", 258058),
+        ("$258{,}058$", 258058),
+    ],
+)
+def test_latex_spaced_and_boxed_totals(text, number):
+    assert number in numbers_in(text)
+
+
+def test_a_digit_run_too_long_for_a_count_is_no_number():
+    assert numbers_in("1" * 5000 + " and 650") == {650}
 
 
 def test_numbers_do_not_merge_unrelated_figures():
@@ -151,12 +174,51 @@ def test_task_1_5_is_its_section_or_its_train_loop_run():
         ("torch.Size([128, 16, 5, 5])", (128, 16, 5, 5)),
         ("fc1 : (64, 3200)", (64, 3200)),
         ("la couche fc2 a des poids de taille 10 x 64", (10, 64)),
+        (r"Dimensionality: $(64,128\cdot 5\cdot 5)$", (64, 3200)),
+        ("(64, 128 × 5 × 5)", (64, 3200)),
+        ("(64, 128*5*5)", (64, 3200)),
+        ("[64, 128·5·5]", (64, 3200)),
+        (r"$\left(64,\,128 \times 25\right)$", (64, 3200)),
+        ("(16, 3, 5, 5)", (16, 3, 5, 5)),
     ],
 )
 def test_shapes_as_students_write_them(text, shape):
-    from grader.assignments.a2.hidden import shapes_in
-
     assert shape in shapes_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["max 5 players", "(64, 128 x)", "(64 128)", "(3)", "f(x) = 5"],
+)
+def test_what_is_no_shape(text):
+    assert shapes_in(text) == set()
+
+
+def test_a_tuple_member_too_large_for_a_dimension_is_no_shape():
+    factors = (2,) + (9,) * 40
+    assert shapes_in("(" + "*".join(map(str, factors)) + ", 3)") == {factors}  # the product alone
+
+
+def test_a_words_x_is_no_times_sign_but_a_lone_x_is():
+    assert shapes_in("box 5, 10 x 64") == {(10, 64)}
+
+
+def _seconds(parse, text: str) -> float:
+    """The fastest of three runs: the least disturbed by other work on the machine."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        parse(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("parse", [numbers_in, shapes_in])
+@pytest.mark.parametrize("unit", ["1 ", "1", "\n", "1x", "(1,", "1\\cdot ", "1,000 ", "([", "1 ×\n"])
+def test_reading_time_grows_linearly_on_adversarial_text(parse, unit):
+    """Ten times the text takes about ten times as long (a quadratic reader: a hundred)."""
+    small, large = unit * (10_000 // len(unit)), unit * (100_000 // len(unit))
+    assert _seconds(parse, large) < 30 * max(_seconds(parse, small), 1e-4)
 
 
 def test_a_task_with_a_banner_is_opened_by_its_banner_only():
@@ -171,3 +233,41 @@ def test_a_task_with_a_banner_is_opened_by_its_banner_only():
     assert "**2.2** is answered below" in sections["2.1"].answer
     assert sections["2.2"].answer == "It dilates."
     assert sections["3.3"].answer == "Linear maps compose."
+
+
+# -- headings that name nothing, in a notebook as Colab saves it -------------------------------
+
+
+def _colab_sections(tmp_path, *cells: dict) -> dict:
+    path = tmp_path / "A2_DOE_Jane.ipynb"
+    path.write_text(json.dumps(realform.notebook(0, realform.COLAB_METADATA, list(cells))), encoding="utf-8")
+    return find_sections(load_submission(path), TASK_IDS, SECTION_RULES)
+
+
+@pytest.mark.parametrize("decoration", ["### ::###::", "## ::  ::", "# ######", "##  :: ##### ::"])
+def test_a_heading_that_names_no_task_does_not_end_the_answer(tmp_path, decoration):
+    code, lines, markdown, stream = realform.code, realform.lines, realform.markdown, realform.stream
+    sections = _colab_sections(
+        tmp_path,
+        markdown(lines("### :: TASK 3.6 ::\nWhat is the dimensionality of the weights at each layer?")),
+        markdown(lines(f"{decoration}\nconv1: 16x3x5x5, fc1: $(64,128\\cdot 5\\cdot 5)$\n\nTotal: $\\boxed{{258\\,058}}$")),
+        code(lines("print(sum(p.numel() for p in net.parameters()))"), None, [stream("258058\n")]),
+        markdown(lines(f"{realform.FRAME}\nOne more word on the biases.\n{realform.FRAME}")),
+        markdown(lines("## Useful resources\n- a link")),
+    )
+    answer = sections["3.6"].answer
+    assert "Total: $\\boxed{258\\,058}$" in answer and "One more word on the biases." in answer
+    assert decoration not in answer  # the decoration goes with the frames
+    assert sections["3.6"].outputs_text == "258058\n"
+    assert "a link" not in sections["3.6"].prose  # a heading that names something still ends it
+
+
+def test_a_banner_that_names_something_still_ends_the_answer(tmp_path):
+    lines, markdown = realform.lines, realform.markdown
+    sections = _colab_sections(
+        tmp_path,
+        markdown(lines("### :: TASK 1.6 ::\nFive runs.")),
+        markdown(lines("### ::###::\nAlways 0% training error.")),
+        markdown(lines("### :: SAMPLE TASK ::\nLearning rates.")),
+    )
+    assert sections["1.6"].answer == "Always 0% training error."

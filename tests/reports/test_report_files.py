@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from grader.reports import write_report
-from grader.results import CheckResult, Counterexample, Report
+from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
 from tests.support.reportfactory import COUNTEREXAMPLE, EXPECTED_ANSWER, HOSTILE, Tags, make_report
 
 NAMES = ["report.json", "report.md", "report.html", "results.json", "junit.xml"]
@@ -153,3 +153,38 @@ def test_checks_left_to_a_person_are_listed_apart_from_failures(tmp_path):
     assert "Not passed" not in md[md.index("## 1.1 ") :]
     assert "<li>discussion of the learning rates (0 / 2)</li>" in page
     assert "Not passed" not in page
+
+
+READ = r"Total: $\boxed{257\,914}$ <b>params</b>" + "\n\n" + "Total params: 257,914"
+
+
+def _numeric_report() -> Report:
+    """A 3.6 whose hidden checks failed, with the text they read and an expected answer."""
+    failed = CheckResult("answer_3_6.total", Status.FAILED, 0.0, 3.0, "the total is not in the answer", visibility="hidden")
+    task = TaskResult("3.6", "Parameter count", "numeric", Status.FAILED, 0.0, 3.0, (failed,), READ, "258,058 (secret)")
+    return replace(make_report(), tasks=(task,))
+
+
+def test_a_numeric_task_shows_the_text_its_checks_read(tmp_path):
+    write_report(_numeric_report(), tmp_path)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    fenced = re.search(r"The text and outputs its checks read:\n\n(`{3,})text\n(.*?)\n\1", md, re.DOTALL)
+    assert fenced and fenced.group(2) == READ
+    assert "The text and outputs its checks read:" in page
+    assert r"Total: $\boxed{257\,914}$ &lt;b&gt;params&lt;/b&gt;" in page and "Total params: 257,914" in page
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["tasks"][0]["answer"] == READ
+
+
+def test_a_numeric_task_shows_its_own_text_to_the_student_never_the_expected_answer(tmp_path):
+    for path in write_report(_numeric_report(), tmp_path, include_hidden=False):
+        content = path.read_text(encoding="utf-8")
+        assert "258,058 (secret)" not in content and "the total is not in the answer" not in content, path.name
+    assert "Total params: 257,914" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_numeric_task_whose_heading_is_missing_says_so(tmp_path):
+    report = _numeric_report()
+    write_report(replace(report, tasks=(replace(report.tasks[0], answer=None),)), tmp_path)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "The text and outputs its checks read:\n\n```text\n(no heading for this task found)\n```" in md

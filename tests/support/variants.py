@@ -847,6 +847,18 @@ Dimensions des poids de chaque couche :
 Nombre total de paramètres : **258 058**.
 """
 
+#: 3.6 as real answers write it: tuples whose members are products, a boxed total spaced with \,
+ANSWER_3_6_TUPLE_PRODUCTS = r"""
+Dimensionality of the weights at each layer (plus one bias per output):
+
+- conv1: $(16,3,5,5)$
+- conv2: $[128, 16, 5, 5]$
+- fc1: Dimensionality: $(64,128\cdot 5\cdot 5)$
+- fc2: $(10, 64)$
+
+Total number of parameters: $\boxed{258\,058}$
+"""
+
 TORCHSUMMARY_3_6 = """\
 ----------------------------------------------------------------
         Layer (type)               Output Shape         Param #

@@ -310,32 +310,106 @@ def test_reports_accuracy(ctx: Context) -> None:
 
 # -- 3.6 the parameter count answer ----------------------------------------------------------
 
-_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[ ,.\u00a0\u202f]|\\[,;: ]|\{,\})\d{3})+(?![\d])|\d+")
+#: Longer digit runs are no parameter count (and ``int`` refuses strings over 4,300 digits).
+MAX_DIGITS = 15
+
+# Thousands groups: 258,058 · 258 058 · 258.058 · 258{,}058 · 258\,058 · 258\;058 · 258~058.
+# One bounded group repeated, no nested unbounded quantifier: linear on any text.
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[ ,.~\u00a0\u202f]|\\[,;: ]|\{,\})\d{3})+(?!\d)|\d+")
 
 
 def numbers_in(text: str) -> set[int]:
-    """Integers however a student writes them: 258058, 258,058, 258 058, 258.058, 258{,}058, 258\\,058."""
+    """Integers however a student writes them: 258058, 258,058, 258 058, 258.058, 258{,}058,
+    258\\,058, 258~058, \\boxed{258\\,058}."""
     found = set()
     for match in _NUMBER.findall(text):
         digits = re.sub(r"\D", "", match)
-        if digits:
+        if digits and len(digits) <= MAX_DIGITS:
             found.add(int(digits))
     return found
 
 
-_TIMES = re.compile(r"\\times|\\cdot|[×⋅·*xX✕]")
-_PRODUCT = re.compile(r"\d+(?:\s*(?:\\times|\\cdot|[×⋅·*xX✕])\s*\d+)+")
-_TUPLE = re.compile(r"[\[(]\s*\d+(?:\s*,\s*\d+)+\s*[\])]")
+# Shapes are read from tokens rather than one regex over the text: a regex with ``\d+`` inside
+# a repeated group backtracks quadratically on long digit runs; a tokenizer reads any text in
+# one pass. A letter x or X counts as a times sign only standing alone (16x3x5x5, not "max").
+_SHAPE_TOKEN = re.compile(
+    r"(?P<num>\d+)"
+    r"|(?P<times>\\(?:times|cdot)(?![A-Za-z])|[×⋅·*✕]|(?<![^\W\d_])[xX](?![^\W\d_]))"
+    r"|(?P<comma>,)|(?P<open>[\[(])|(?P<close>[\])])"
+    r"|(?P<space>\s+|\\[,;:! ]|~|\\(?:q?quad|left|right)(?![A-Za-z]))"
+    r"|(?P<other>[^\W\d_]+|.)",
+    re.DOTALL,
+)
+_MAX_MEMBER = 10**MAX_DIGITS  # a product beyond it is no layer's dimension
+
+
+def _shape_tokens(text: str) -> list[tuple[str, int]]:
+    """(kind, value) tokens, spaces dropped; a number too long to be a dimension is ``other``."""
+    tokens = []
+    for match in _SHAPE_TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind == "num" and len(match.group()) > MAX_DIGITS:
+            kind = "other"
+        if kind != "space":
+            tokens.append((kind, int(match.group()) if kind == "num" else 0))
+    return tokens
+
+
+def _factors(tokens: list[tuple[str, int]], k: int) -> tuple[list[int], int]:
+    """The numbers of the product that starts at token ``k`` (``a × b × …``, maybe one number)
+    and the index after it; no numbers when token ``k`` is not a number."""
+    factors: list[int] = []
+    while k < len(tokens) and tokens[k][0] == "num":
+        factors.append(tokens[k][1])
+        if k + 2 < len(tokens) and tokens[k + 1][0] == "times" and tokens[k + 2][0] == "num":
+            k += 2
+        else:
+            k += 1
+            break
+    return factors, k
+
+
+def _tuple_at(tokens: list[tuple[str, int]], k: int) -> tuple[tuple[int, ...] | None, int]:
+    """The tuple opened at token ``k`` (``(64, 128·5·5)`` is (64, 3200)) and where reading stopped."""
+    members = []
+    k += 1
+    while True:
+        factors, k = _factors(tokens, k)
+        if not factors:
+            return None, k
+        value = 1
+        for factor in factors:
+            value = min(value * factor, _MAX_MEMBER)
+        members.append(value)
+        kind = tokens[k][0] if k < len(tokens) else ""
+        if kind == "close" and len(members) > 1 and _MAX_MEMBER not in members:
+            return tuple(members), k + 1
+        if kind != "comma":
+            return None, k
+        k += 1
 
 
 def shapes_in(text: str) -> set[tuple[int, ...]]:
     """Shapes however a student writes them: 16x3x5x5, 16 × 3 × 5 × 5, 16*3*5*5,
-    16 \\times 3 \\times 5 \\times 5, (16, 3, 5, 5), torch.Size([16, 3, 5, 5])."""
+    16 \\times 3 \\times 5 \\times 5, (16, 3, 5, 5), torch.Size([16, 3, 5, 5]), and tuples
+    whose members are products: (64, 128·5·5) and $(64,128\\cdot 5\\cdot 5)$ are (64, 3200)."""
+    tokens = _shape_tokens(text)
     found = set()
-    for match in _PRODUCT.findall(text):
-        found.add(tuple(int(n) for n in re.split(r"\D+", _TIMES.sub(" ", match).strip()) if n))
-    for match in _TUPLE.findall(text):
-        found.add(tuple(int(n) for n in re.findall(r"\d+", match)))
+    k = 0
+    while k < len(tokens):
+        factors, after = _factors(tokens, k)
+        if len(factors) > 1:
+            found.add(tuple(factors))
+        k = max(after, k + 1)
+    k = 0
+    while k < len(tokens):
+        if tokens[k][0] != "open":
+            k += 1
+            continue
+        shape, after = _tuple_at(tokens, k)
+        if shape:
+            found.add(shape)
+        k = max(after, k + 1)
     return found
 
 
@@ -344,8 +418,7 @@ MAX_ANSWER_NUMBERS = 200  # a parameter count answer lists tens of numbers, not 
 
 def _answer_3_6(ctx: Context) -> str:
     """Everything task 3.6 holds: the question cell, the answers and the code outputs."""
-    part = section(ctx, "3.6")
-    return part.prose + "\n" + part.outputs_text
+    return section(ctx, "3.6").text
 
 
 def answer_numbers(ctx: Context) -> set[int]:

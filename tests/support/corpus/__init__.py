@@ -7,7 +7,8 @@ The reference notebook is in the real form (Colab's nbformat 4.0 without cell id
 place), and so is every case made from it; today's older form is one case among them.
 
 - ``correct``: a different but correct way to do it; every automatic check must pass, and
-  ``answers`` (task -> text) must appear in the report's written answer for that task.
+  ``answers`` (task -> text) must appear in the report's answer for that task (a written
+  task's answer; a numeric task's text and outputs that its checks read).
 - ``bug``: one seeded mistake; ``task`` must lose points and every other task must score
   what the reference notebook scores.
 - ``broken``: a broken file or hostile code; the report names the problem (``problems``) or
@@ -264,6 +265,35 @@ def _wrong_total(nb):
             cell.outputs = []
 
 
+def _answer_3_6_tuple_products(total: str) -> Edit:
+    """3.6 in products-inside-tuples notation with a boxed ``total``; no printed list to rescue it."""
+
+    def edit(nb):
+        for k in edits.section_cells(nb, "3.6"):
+            cell = nb.cells[k]
+            if cell.cell_type == "markdown":
+                cell.source = V.ANSWER_3_6_TUPLE_PRODUCTS.strip().replace(r"\boxed{258\,058}", total)
+            else:
+                cell.outputs = []
+
+    return edit
+
+
+FRAME_HEADING = "### ::###::"
+
+
+def _answers_under_frame_headings(nb):
+    """The answers of 1.7 and 3.6 typed under their frame turned into a heading, ``### ::###::``;
+    3.6's printed list removed, so that its marks rest on the text under that line."""
+    for task in ("1.7", "3.6"):
+        for k in edits.section_cells(nb, task):
+            cell = nb.cells[k]
+            if cell.cell_type == "markdown":
+                cell.source = re.sub(r"^#{3,}$", FRAME_HEADING, cell.source, flags=re.MULTILINE)
+            else:
+                cell.outputs = []
+
+
 def _gradcheck_failure(nb):
     fix = lambda text: text.replace(
         "SUCCESS: Passed gradcheck.",
@@ -354,6 +384,10 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("counts-all-zero", "correct", "every execution count 0, every output kept"), _counts_all_zero),
     (Case("grad-renamed-parameters", "correct", "gradient_nn(x, y, W1, b1, W2, b2): called positionally, as the notebook does"),
      _replace("gradient_nn", V.GRAD_RENAMED_PARAMETERS)),
+    (Case("tuple-products-answer", "correct", r"3.6 as $(64,128\cdot 5\cdot 5)$ and $\boxed{258\,058}$, no printed list",
+          answers={"3.6": r"$(64,128\cdot 5\cdot 5)$"}), _answer_3_6_tuple_products(r"\boxed{258\,058}")),
+    (Case("frame-heading-answers", "correct", "the 1.7 and 3.6 answers under ### ::###:: lines (frames made headings), 3.6 not printed",
+          answers={"1.7": "lr = 0.2** converges fastest", "3.6": "| **total** | | | **258,058** |"}), _answers_under_frame_headings),
     # -- one seeded bug each --------------------------------------------------------------
     (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
     (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
@@ -389,6 +423,8 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("numerical-indexed-own-float-bo", "bug", "the indexed-loss numerical gradient, and a gradcheck of its own that passes a float bo: it fails in the notebook's own form",
           task="1.4", failing=("gradient_nn_numerical.known_values", "gradient_nn_numerical.matches_reference")),
      _then(_replace("gradient_nn_numerical", V.NUMERICAL_INDEXED_LOSS), _replace("gradcheck", V.GRADCHECK_FLOAT_BO))),
+    (Case("tuple-products-slip", "bug", r"3.6 in tuple-of-products notation, the total slipped to $\boxed{257\,914}$", task="3.6",
+          failing=("answer_3_6.total",), only_failing=True), _answer_3_6_tuple_products(r"\boxed{257\,914}")),
     # -- broken and hostile: code ---------------------------------------------------------
     (Case("syntax-error", "broken", "a syntax error in the gradient cell costs gradient_nn only", task="1.2",
           problems=("syntax-error",), statuses={c: "missing" for c in GRADIENT_CHECKS}, honest="reference"), _replace("gradient_nn", V.GRAD_SYNTAX_ERROR)),
