@@ -216,6 +216,23 @@ def test_no_reference_code_enters_a_student_process(grade, tmp_path: Path) -> No
     assert "passes with correct" in message(report, "gradient_nn_numerical.known_values")
 
 
+# -- 1b: a numerical gradient is judged on the loss it differentiates ------------------------------
+
+NUMERICAL_COPIES_GRADIENT = "def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):\n    return gradient_nn(X, Y, Wi, bi, Wo, bo)\n"
+NUMERICAL_UNDONE = "def gradient_nn_numerical(X, Y, Wi, bi, Wo, bo):\n    raise NotImplementedError\n"
+
+
+def test_a_numerical_gradient_that_returns_gradient_nn_earns_nothing(grade) -> None:
+    aims = ("gradient_nn_numerical.known_values", "gradient_nn_numerical.matches_reference")
+    cheat = grade("copies", aims, numerical=NUMERICAL_COPIES_GRADIENT)
+    twin = grade("undone", aims, numerical=NUMERICAL_UNDONE)
+    assert {status(cheat, c) for c in aims} == {"failed"}
+    assert "follows gradient_nn, not the loss" in message(cheat, "gradient_nn_numerical.known_values")
+    assert cheat.score <= twin.score
+    honest = grade("honest", aims)  # the handout's central differences pass both
+    assert {status(honest, c) for c in aims} == {"passed"}
+
+
 # -- 2: train_loop is judged on the parameters it trained --------------------------------------
 
 FAKE_CURVES = "    return np.zeros(nEpochs * len(Xtr)), np.zeros(nEpochs * len(Xtr))\n"

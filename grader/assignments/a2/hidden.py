@@ -15,6 +15,7 @@ from grader.assignments.a2.public import (
     NUMERICAL_FORMS,
     PART1_HELPERS,
     convnet,
+    follows_the_loss,
     four_gradients,
     gradient_answer,
     handout_call,
@@ -136,6 +137,7 @@ def numerical_matches_reference(ctx: Context) -> None:
             expect_close(g, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
 
     ctx.forall(strategies.network_example(kink_margin=1e-3, hidden=(1, 8)), prop, max_examples=15)
+    follows_the_loss(ctx)
 
 
 @check(

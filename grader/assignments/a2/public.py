@@ -245,11 +245,32 @@ NUMERICAL_FORMS = CallForms(
     forms=(NUMERICAL_FORMS,),
 )
 def numerical_known_values(ctx: Context) -> None:
-    """Central differences at a few fixed inputs agree with the known gradients."""
+    """Central differences at a few fixed inputs agree with the known gradients, and come from
+    the loss alone (see ``follows_the_loss``)."""
     for example, expected in known_values.load():
         grads = four_gradients(ctx, "gradient_nn_numerical", example)
         for name, got, want in zip(GRADIENT_NAMES, grads, expected):
             expect_close(got, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
+    follows_the_loss(ctx)
+
+
+def follows_the_loss(ctx: Context) -> None:
+    """A numerical gradient differentiates the loss: with gradient_nn bound to a wrong function
+    it must not move. One that returns ``gradient_nn(...)`` gives the true gradient as long as
+    gradient_nn is right, so only this tells it from central differences."""
+    if not ctx.has("gradient_nn"):
+        return
+    example, expected = known_values.load()[0]
+    ctx.stub("gradient_nn", gradient_answer(lambda *args: [g + 1.0 for g in handout_numerical_gradient(*args)]), "every gradient off by 1")
+    grads = four_gradients(ctx, "gradient_nn_numerical", example)
+    for name, got, want in zip(GRADIENT_NAMES, grads, expected):
+        try:
+            expect_close(got, want, what=name, inputs=example, rtol=1e-4, atol=1e-5)
+        except CheckFailed as failure:
+            raise CheckFailed(
+                f"gradient_nn_numerical follows gradient_nn, not the loss: with gradient_nn wrong, its {name} changed",
+                failure.counterexample,
+            ) from None
 
 
 def handout_numerical_gradient(X, Y, Wi, bi, Wo, bo) -> tuple[np.ndarray, ...]:
