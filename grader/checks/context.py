@@ -184,16 +184,17 @@ class Context:
         label: str,
         inner: str | None = None,
         observe: bool = False,
+        trace: bool = False,
     ) -> None:
         """Bind ``name`` in the student's namespace to a function the grader answers with
         ``answer(args, kwargs, local)`` (see grader.runtime.Stub): only values cross, so no
         reference code enters the student's process. ``observe``: ``inner`` answers, the grader
-        only sees the last call's arguments (see Stub). Undone after the check; ``label`` says
+        only sees the last call's arguments (see Stub); ``trace``: and every call's numbers. Undone after the check; ``label`` says
         what it computes (calls answered from memory are told apart by it)."""
         self._fresh_namespace()
         self._defines.append(f"{'observe' if observe else 'stub'} {name}: {label}")
-        self._stubs[name] = (answer, label, inner, observe)
-        result = self.runtime.define(stubs={name: Stub(answer, inner, observe)})
+        self._stubs[name] = (answer, label, inner, observe, trace)
+        result = self.runtime.define(stubs={name: Stub(answer, inner, observe, trace)})
         if result.status == "error":
             raise RuntimeError(f"the grader could not prepare the runtime: {result.error}")
         if not result.ok:
@@ -217,8 +218,8 @@ class Context:
             self.runtime.reset()
             self._defines = []
         self._stubs = {}
-        for name, (answer, label, inner, observe) in stubs.items():
-            self.stub(name, answer, label, inner, observe)
+        for name, (answer, label, inner, observe, trace) in stubs.items():
+            self.stub(name, answer, label, inner, observe, trace)
 
     def _fresh_namespace(self) -> None:
         """A check's first define starts from the namespace as built, in a new worker: what

@@ -69,6 +69,7 @@ TENSOR_DTYPES = frozenset(
 )
 
 MAX_CALLBACK_BYTES = 8 * 1024**2  # the arrays one callback may hand the grader's functions
+MAX_TRACE_ROWS = 12_000  # calls a tracing stub follows in one request (rows of a few dozen floats)
 MAX_STAND_INS = 20  # modules one statement may import as stand-ins (runtime.compat)
 
 BROKEN = 70  # exit status of a student process whose own (engine) code failed: EX_SOFTWARE

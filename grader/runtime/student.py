@@ -65,6 +65,9 @@ class Stub:
     #: ``inner`` answers every call in the student's process; only the last call's arguments
     #: come back, with the request's reply, to ``answer`` (local None, its value unused).
     observe: bool = False
+    #: With ``observe``: ``local`` is every call's numbers, one row per call (its arguments,
+    #: then its result, flattened), or None where the calls could not be followed.
+    trace: bool = False
 
 
 _open: weakref.WeakSet[StudentRuntime] = weakref.WeakSet()
@@ -256,7 +259,7 @@ class StudentRuntime:
             for name, stub in stubs.items():
                 token = secrets.token_hex(16)
                 self._stubs[token] = stub
-                tokens[name] = [token, stub.inner, stub.observe]
+                tokens[name] = [token, stub.inner, stub.observe, stub.trace]
             msg = {"op": "define", "source": source, "values": values, "stubs": tokens}
             result = self._request(msg, self.limits.call_timeout)
             if result.ok:
@@ -528,8 +531,8 @@ class StudentRuntime:
                 continue
             arguments = protocol.callback_arguments(call)
             if arguments is not None:
-                args, kwargs, _ = arguments
-                stub.answer(args, kwargs, None)
+                args, kwargs, trace = arguments
+                stub.answer(args, kwargs, trace if stub.trace else None)
 
     def _answer(self, request: dict) -> dict:
         """A stub's value, computed here from the plain data a callback sent; errors as text."""

@@ -386,7 +386,8 @@ class _Worker:
         self.next_id = handle_base
         self.sock = sock
         self.request_id: int | None = None  # the grader's request being served (callbacks echo it)
-        self.observed: dict[str, tuple[tuple, dict]] = {}  # observing stub -> its last call
+        #: observing stub -> its last call's [args, kwargs, trace rows] (rows: tracing stubs only)
+        self.observed: dict[str, list[Any]] = {}
 
     def resolve(self, value: Any) -> Any:
         """Arguments from the grader: tensor markers become tensors, handles their objects."""
@@ -436,8 +437,8 @@ class _Worker:
             return {k: _kind(v) for k, v in list(self.ns.items()) if not k.startswith("__")}
         if op == "define":
             self.ns.update(self.resolve(msg["values"]))
-            for name, (token, inner, observe) in msg.get("stubs", {}).items():
-                self.ns[name] = self.stub(name, token, inner, observe)
+            for name, (token, inner, observe, trace) in msg.get("stubs", {}).items():
+                self.ns[name] = self.stub(name, token, inner, observe, trace)
             exec(compile(msg["source"], "<grader>", "exec", dont_inherit=True), self.ns)  # noqa: S102 - grader code
             return None
         args = self.resolve(msg["args"])
@@ -448,23 +449,27 @@ class _Worker:
             fn = getattr(self.obj(msg["target"]), msg["method"])
         return fn(*args, **kwargs)
 
-    def stub(self, name: str, token: str, inner: str | None, observe: bool) -> Any:
+    def stub(self, name: str, token: str, inner: str | None, observe: bool, trace: bool = False) -> Any:
         """A function whose value the grader computes: only plain data crosses, never code.
 
         ``inner`` (a namespace name, looked up now) is called first and its value sent along:
         every stub has the same shape, so none can be told from another by what it holds.
         An observing stub returns ``inner``'s value itself and only keeps its last call's
         arguments, sent with the request's reply (no round trip per call); kept before
-        ``inner`` runs, so a call that raised is observed too.
+        ``inner`` runs, so a call that raised is observed too. A tracing one also keeps every
+        call's numbers as one row (see ``_trace``), sent as one array with the reply.
         """
         local_fn = self.ns.get(inner) if inner else None
         ask, observed = self.ask, self.observed
 
         def stub(*args: Any, **kwargs: Any) -> Any:
             if observe:
-                observed[token] = (args, kwargs)
+                record = observed.setdefault(token, [args, kwargs, [] if trace else None])
+                record[0], record[1] = args, kwargs
             local = local_fn(*args, **kwargs) if local_fn is not None else None
             if observe:
+                if trace:
+                    _trace(record, (*args, *kwargs.values()), local)
                 return local
             return ask(token, args, kwargs, local)
 
@@ -496,6 +501,33 @@ class _Worker:
             return {"status": "ok", "value": h, "type_name": h.type_name}
         value, name = to_plain(result)
         return {"status": "ok", "value": value, "type_name": name}
+
+
+def _trace(record: list[Any], arguments: tuple, result: Any) -> None:
+    """One call's numbers as a row: every argument, then every part of the result, flattened
+    to floats (copied now: a loop that updates its arrays in place changes them later). A call
+    that holds anything else, or a trace past ``MAX_TRACE_ROWS``, leaves no trace at all."""
+    import numpy
+
+    rows = record[2]
+    if rows is None:
+        return
+    parts = (*arguments, *(result if isinstance(result, (list, tuple)) else (result,)))
+    try:
+        row = numpy.concatenate([numpy.ravel(numpy.asarray(v, dtype=float)) for v in parts])
+    except Exception:  # noqa: BLE001 - not numbers: nothing to follow
+        record[2] = None
+        return
+    if len(rows) >= protocol.MAX_TRACE_ROWS or (rows and len(row) != len(rows[0])):
+        record[2] = None
+        return
+    rows.append(row)
+
+
+def _stacked(rows: list | None) -> Any:
+    import numpy
+
+    return numpy.stack(rows) if rows else None
 
 
 def _kind(v: Any) -> str:
@@ -544,8 +576,8 @@ def _run_worker(
                 reply = {"status": status, "error": student_error(failure), "detail": detail}
             if worker.observed:
                 reply["observed"] = {
-                    token: to_plain({"args": list(args), "kwargs": kwargs})[0]
-                    for token, (args, kwargs) in worker.observed.items()
+                    token: to_plain({"args": list(args), "kwargs": kwargs, "local": _stacked(rows)})[0]
+                    for token, (args, kwargs, rows) in worker.observed.items()
                 }
                 worker.observed.clear()
             capture.reset()

@@ -246,6 +246,15 @@ TRAIN_LOOP_CHEATS = {
     ),
     # no gradient_nn call at all, an error curve made up
     "made-up-curve": "def train_loop(Xtr, Ytr, Xval, Yval, h, lrate, vis='all', nEpochs=100):\n" + FAKE_CURVES,
+    # trained with a private copy of the gradient, then gradient_nn asked once at the result
+    "offline-trained": realform.TRAIN_LOOP.replace("def train_loop(", realform.GRADIENT_NN.replace("def gradient_nn(", "def _private_gradient(") + "\n\ndef train_loop(")
+    .replace("= gradient_nn(X, Y, Wi, bi, Wo, bo)", "= _private_gradient(X, Y, Wi, bi, Wo, bo)")
+    .replace("    return tr_error, val_error\n", "    gradient_nn(Xtr[0], Ytr[0], Wi, bi, Wo, bo)\n    return tr_error, val_error\n"),
+    # ...or asked first at the untrained start, then at the result: no SGD step between them
+    "offline-jump": realform.TRAIN_LOOP.replace("def train_loop(", realform.GRADIENT_NN.replace("def gradient_nn(", "def _private_gradient(") + "\n\ndef train_loop(")
+    .replace("= gradient_nn(X, Y, Wi, bi, Wo, bo)", "= _private_gradient(X, Y, Wi, bi, Wo, bo)")
+    .replace("    nSamples = ", "    gradient_nn(Xtr[0], Ytr[0], Wi, bi, Wo, bo)\n    nSamples = ")
+    .replace("    return tr_error, val_error\n", "    gradient_nn(Xtr[0], Ytr[0], Wi, bi, Wo, bo)\n    return tr_error, val_error\n"),
     # clear whatever the grader might have put in the namespace, then claim zero error
     "clear-recorder": NEVER_UPDATES.replace(
         "    return tr_error, val_error\n",

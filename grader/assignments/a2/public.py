@@ -363,19 +363,59 @@ TRAIN_LOOP_MAX_ERROR = 10.0  # percent, final training error with h = 7, lr = 0.
 
 
 
-class ParameterRecorder:
-    """What an observing gradient_nn stub reports (the student's gradient answers each call):
-    the parameters of the last call, kept here in the grader, the network the grader then
-    measures itself. A train_loop that does not call the global gradient_nn (a default
-    argument bound at definition time, a saved copy) leaves nothing to measure, and fails."""
+class TrajectoryRecorder:
+    """What a tracing gradient_nn stub reports (the student's gradient answers each call):
+    every call's numbers, kept here in the grader (see ``judge_trajectory``). A train_loop that
+    does not call the global gradient_nn (a default argument bound at definition time, a saved
+    copy) leaves nothing to follow, and fails."""
 
     def __init__(self) -> None:
-        self.last: list | None = None
+        self.called = False
+        self.trace: np.ndarray | None = None
 
-    def __call__(self, args: tuple, kwargs: dict, local: object) -> None:
-        given = dict(zip(PARAMETER_NAMES, args)) | kwargs
-        if all(name in given for name in PARAMETER_NAMES[2:]):
-            self.last = [given[name] for name in PARAMETER_NAMES[2:]]
+    def __call__(self, args: tuple, kwargs: dict, trace: object) -> None:
+        self.called = True
+        self.trace = trace if isinstance(trace, np.ndarray) and trace.ndim == 2 else None
+
+
+def judge_trajectory(trace: np.ndarray | None, h: int, lr: float, X: np.ndarray, Y: np.ndarray, setting: str) -> list:
+    """The network a train_loop trained, from its gradient_nn calls; CheckFailed unless it trained.
+
+    Each row is one call: X (2), Y, Wi, bi, Wo, bo, then the four gradients it got back. A
+    loop that trains hands gradient_nn, at each call, the previous call's parameters less
+    ``lr`` times the gradient that call returned, from a first network that does not fit yet.
+    The network judged is the last call's after its own update: parameters the loop chose
+    freely (trained offline, say) are no training, whatever gradient_nn is then asked.
+    """
+    sizes = [2, 1, 2 * h, h, h, 1, 2 * h, h, h, 1]
+    if trace is None or trace.shape[1] != sum(sizes):
+        raise CheckFailed(
+            "train_loop's calls of gradient_nn could not be followed",
+            Counterexample(setting, "gradient_nn(X, Y, Wi, bi, Wo, bo) with the handout's shapes at each step", "other calls"),
+        )
+    cuts = np.cumsum(sizes)[:-1]
+    parts = np.split(trace, cuts, axis=1)
+    params, grads = np.hstack(parts[2:6]), np.hstack(parts[6:10])
+    expected = params[:-1] - lr * grads[:-1]
+    off = np.abs(params[1:] - expected) > 1e-9 * (1.0 + np.abs(expected))
+    if off.any():
+        step = int(np.argmax(off.any(axis=1))) + 1
+        raise CheckFailed(
+            f"train_loop's step {step:,} is not an SGD step with the gradient gradient_nn returned",
+            Counterexample(setting, f"each call's parameters = the previous ones - {lr:g} x its gradient", f"call {step + 1:,} differs"),
+        )
+
+    def network(flat: np.ndarray) -> list:
+        Wi, bi, Wo, bo = np.split(flat, np.cumsum([2 * h, h, h]))
+        return [Wi.reshape(2, h), bi, Wo, bo]
+
+    start = training_error(X, Y, network(params[0]))
+    if start <= TRAIN_LOOP_MAX_ERROR:
+        raise CheckFailed(
+            f"train_loop's first network already has {start:.1f}% training error: it was not trained by the loop",
+            Counterexample(setting, f"a first network above {TRAIN_LOOP_MAX_ERROR:g}% error, brought down by SGD", f"{start:.1f}%"),
+        )
+    return network(params[-1] - lr * grads[-1])
 
 
 def numerical_gradient_source() -> str:
@@ -396,10 +436,12 @@ def numerical_gradient_source() -> str:
 def train_loop_converges(ctx: Context) -> None:
     """train_loop with h = 7, lr = 0.02 brings the training error on the double moon down.
 
-    The grader measures the network whose parameters train_loop last handed gradient_nn; the
-    error curves the student's code computes are never trusted. Run again with a correct
-    gradient (the submitted one failed it), that gradient is the handout's numerical one,
-    computed in the student's process, observed like the student's own.
+    The grader follows every call train_loop makes to gradient_nn (``judge_trajectory``): the
+    loop must take SGD steps with the gradients it got, from a network that does not fit yet,
+    and the grader measures the network they reach; the error curves the student's code
+    computes are never trusted. Run again with a correct gradient (the submitted one failed
+    it), that gradient is the handout's numerical one, computed in the student's process,
+    followed like the student's own.
     """
     Xtr, Ytr, Xval, Yval = double_moon_arrays()
     if ctx.has("gradient_nn"):
@@ -408,9 +450,9 @@ def train_loop_converges(ctx: Context) -> None:
     isolated = ctx.answered_by_grader("gradient_nn")
     if isolated:
         ctx.define(numerical_gradient_source())
-    recorder = ParameterRecorder()
+    recorder = TrajectoryRecorder()
     inner = "_grader_numerical_gradient" if isolated else "gradient_nn"
-    ctx.stub("gradient_nn", recorder, f"{inner}, parameters recorded", inner=inner, observe=True)
+    ctx.stub("gradient_nn", recorder, f"{inner}, calls followed", inner=inner, observe=True, trace=True)
     setting = f"double moon, h = 7, lr = 0.02, nEpochs = {TRAIN_LOOP_EPOCHS}, vis = 'never'"
     timeout = 60 if isolated else 20  # the numerical gradient costs each step more
     curves = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=timeout)
@@ -419,12 +461,12 @@ def train_loop_converges(ctx: Context) -> None:
             "train_loop should return (tr_error, val_error)",
             Counterexample(setting, "2 error curves", show(curves)),
         )
-    if recorder.last is None:
+    if not recorder.called:
         raise CheckFailed(
             "train_loop never called the notebook's gradient_nn, so the network it trained could not be measured",
             Counterexample(setting, "gradient_nn(X, Y, Wi, bi, Wo, bo) called at each step", "no call"),
         )
-    final = training_error(Xtr, Ytr, recorder.last)
+    final = training_error(Xtr, Ytr, judge_trajectory(recorder.trace, 7, 0.02, Xtr, Ytr, setting))
     if not final <= TRAIN_LOOP_MAX_ERROR:
         raise CheckFailed(
             f"after {TRAIN_LOOP_EPOCHS} epochs the training error is {final:.1f}%",
