@@ -308,6 +308,20 @@ def test_listing_every_number_is_marked_by_hand(grade) -> None:
     assert report.score <= twin.score
 
 
+def test_enumerating_shapes_is_marked_by_hand(grade) -> None:
+    """The total, then thousands of tuples built from a few numbers: the numbers are few, the
+    shapes are not, and no layer's dimensionality is credited."""
+    import itertools
+
+    twin = grade("totalonly", ("3.6",), answer_3_6="In total 258,058 parameters.")
+    numbers = (3, 5, 10, 16, 64, 128, 3200)
+    tuples = [f"({', '.join(map(str, t))})" for k in (2, 4) for t in itertools.product(numbers, repeat=k)]
+    report = grade("enumerated", ("3.6",), answer_3_6="In total 258,058 parameters. " + " ".join(tuples))
+    assert status(report, "answer_3_6.per_layer") == "failed"
+    assert "different shapes: marked by hand" in message(report, "answer_3_6.per_layer")
+    assert task_score(report, "3.6") <= task_score(twin, "3.6")
+
+
 def test_hand_made_outputs_do_not_count(grade) -> None:
     one_pixel = [realform.figure(realform.png(1))]
     same = realform.figure(realform.png(64, 99))

@@ -416,6 +416,7 @@ def shapes_in(text: str) -> set[tuple[int, ...]]:
 
 
 MAX_ANSWER_NUMBERS = 200  # a parameter count answer lists tens of numbers, not every integer
+MAX_ANSWER_SHAPES = 40  # ...and a shape per layer (a torchsummary table: one per row), not every tuple
 
 
 def _answer_3_6(ctx: Context) -> str:
@@ -429,13 +430,18 @@ def answer_numbers(ctx: Context) -> set[int]:
 
 
 def _plausible_3_6(ctx: Context) -> None:
-    """An answer listing implausibly many numbers is left to a person, not credited."""
-    found = len(answer_numbers(ctx))
-    if found > MAX_ANSWER_NUMBERS:
-        raise CheckFailed(
-            f"the answer to 3.6 lists {found:,} different numbers: marked by hand",
-            Counterexample("the text and outputs of task 3.6", f"at most {MAX_ANSWER_NUMBERS} numbers", f"{found:,}"),
-        )
+    """An answer listing implausibly many numbers or shapes is left to a person, not credited:
+    enumerating every candidate (a few numbers combined into thousands of tuples) is no answer."""
+    text = _answer_3_6(ctx)
+    for what, found, most in (
+        ("numbers", len(numbers_in(text)), MAX_ANSWER_NUMBERS),
+        ("shapes", len(shapes_in(text)), MAX_ANSWER_SHAPES),
+    ):
+        if found > most:
+            raise CheckFailed(
+                f"the answer to 3.6 lists {found:,} different {what}: marked by hand",
+                Counterexample("the text and outputs of task 3.6", f"at most {most} {what}", f"{found:,}"),
+            )
 
 
 @check("3.6", "answer_3_6.total", runtime=False)
