@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from grader.assignment import Assignment, load_assignment
@@ -214,6 +215,41 @@ def test_no_reference_code_enters_a_student_process(grade, tmp_path: Path) -> No
     assert status(report, "gradcheck.accepts_correct") == "passed"
     assert status(report, "gradient_nn_numerical.known_values") == "passed"
     assert "passes with correct" in message(report, "gradient_nn_numerical.known_values")
+
+
+# -- 1a: public known values cannot be tabulated in front of a wrong function ------------------
+
+WRONG_GRADIENT = realform.GRADIENT_NN.replace("grad_s_bo = dYo", "grad_s_bo = -dYo")
+
+
+def _lookup_table(function: str, name: str) -> str:
+    """``function`` (source defining ``name``) behind a table of the public known values."""
+    from grader.assignments.a2 import known_values
+
+    table = [([np.asarray(v).tolist() for v in example.values()], [np.asarray(g).tolist() for g in grads])
+             for example, grads in known_values.load()]
+    wrong = function.replace(f"def {name}(", "def _wrong(")
+    return (
+        f"{wrong}\n_KNOWN = {table!r}\n\n"
+        f"def {name}(X, Y, Wi, bi, Wo, bo):\n"
+        "    for inputs, grads in _KNOWN:\n"
+        "        if all(np.shape(a) == np.shape(b) and np.allclose(a, b) for a, b in zip((X, Y, Wi, bi, Wo, bo), inputs)):\n"
+        "            return tuple(np.array(g) for g in grads)\n"
+        "    return _wrong(X, Y, Wi, bi, Wo, bo)\n"
+    )
+
+
+def test_tabulated_known_values_earn_nothing(grade) -> None:
+    aims = ("gradient_nn.known_values",)
+    cheat = grade("table", aims, gradient_nn=_lookup_table(WRONG_GRADIENT, "gradient_nn"))
+    twin = grade("wrong", aims, gradient_nn=WRONG_GRADIENT)
+    assert status(cheat, "gradient_nn.known_values") == "failed"
+    assert cheat.score <= twin.score
+    aims = ("gradient_nn_numerical.known_values",)
+    cheat = grade("numtable", aims, numerical=_lookup_table(NUMERICAL_UNDONE, "gradient_nn_numerical"))
+    twin = grade("numundone", aims, numerical=NUMERICAL_UNDONE)
+    assert status(cheat, "gradient_nn_numerical.known_values") != "passed"  # the moved inputs reach the undone one
+    assert cheat.score <= twin.score
 
 
 # -- 1b: a numerical gradient is judged on the loss it differentiates ------------------------------
