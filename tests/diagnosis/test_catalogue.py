@@ -144,6 +144,41 @@ def test_nothing_is_claimed_for_an_unknown_mistake_or_a_correct_gradient():
     assert _match(reference.gradient_nn) == ()
 
 
+def _with_dyo(dyo):
+    """gradient_nn written as a student would, with ∂s/∂Yo computed by ``dyo(Y, Yo)``."""
+
+    def gradient(X, Y, Wi, bi, Wo, bo):
+        Z = X @ Wi + bi
+        H = np.maximum(Z, 0)
+        d = dyo(Y, H @ Wo + bo)
+        return np.outer(X, d * Wo * (Z > 0)), d * Wo * (Z > 0), d * H, d
+
+    return gradient
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize(
+    ("dyo", "code", "said"),
+    [
+        (lambda Y, Yo: Y * _sigmoid(Y * Yo), "gradient_nn.sign_inside_and_outside", "Y·σ(Y·Yo)"),
+        (lambda Y, Yo: -Y * _sigmoid(Y * Yo), "gradient_nn.sign_inside_sigmoid", "−Y·σ(Y·Yo)"),
+        (lambda Y, Yo: Y * _sigmoid(-Yo), "gradient_nn.sigmoid_argument_sign_outside", "Y·σ(−Yo)"),
+        (lambda Y, Yo: -Y * _sigmoid(Yo), "gradient_nn.sigmoid_argument_sign_inside", "−Y·σ(Yo)"),
+        (lambda Y, Yo: Y * _sigmoid(Yo), "gradient_nn.sigmoid_argument_both_signs", "Y·σ(Yo)"),
+        (lambda Y, Yo: Y * _sigmoid(-Y * Yo), "gradient_nn.sign_flipped", "flipped"),
+        (lambda Y, Yo: -Y * _sigmoid(-Yo), "gradient_nn.sigmoid_argument", "σ of −Yo"),
+    ],
+)
+def test_each_sign_slip_around_sigma_is_named_as_itself(dyo, code, said):
+    (found,) = _match(_with_dyo(dyo))
+    assert found.code == code
+    assert said in found.message
+    assert "your grad_s_Wi and grad_s_bi and grad_s_Wo and grad_s_bo" in found.message  # ∂s/∂Yo feeds all four
+
+
 def test_a_match_on_some_inputs_only_is_no_match():
     examples = diagnosis.probe_inputs()
     student = [list(mistakes.chain_rule(**e, mask=False)) for e in examples]

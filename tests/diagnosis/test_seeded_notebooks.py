@@ -61,6 +61,16 @@ BUGS = (
         {"1.2": V.gradient(dYo="-Y * sigm(-Yo)")},
         ("gradient_nn.sigmoid_argument",),
     ),
+    Case(
+        "both-signs",
+        {"1.2": V.gradient(dYo="Y * sigm(Y * Yo)")},
+        ("gradient_nn.sign_inside_and_outside",),
+    ),
+    Case(
+        "sign-inside-sigmoid",
+        {"1.2": V.gradient(dYo="-Y * sigm(Y * Yo)")},
+        ("gradient_nn.sign_inside_sigmoid",),
+    ),
     Case("wo-without-relu", {"1.2": V.gradient(wo="dYo * Z")}, ("gradient_nn.wo_without_relu",)),
     Case("bi-without-wo", {"1.2": V.gradient(bi="dYo * (Z > 0)")}, ("gradient_nn.bi_without_wo",)),
     Case(
