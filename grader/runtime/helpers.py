@@ -60,6 +60,17 @@ def forward(module: Any, x: Any) -> Any:
         module.train(was_training)
 
 
+def materialise(module: Any, x: Any) -> bool:
+    """Run one forward pass on ``x`` if the module has lazy parameters or buffers (``nn.LazyLinear``):
+    until then they have no shape, so they can be neither counted nor loaded. Whether it ran."""
+    from torch.nn.parameter import is_lazy
+
+    if not any(is_lazy(t) for t in (*module.parameters(), *module.buffers())):
+        return False
+    forward(module, x)
+    return True
+
+
 #: The torch functions a layer trace records: the layers and activations an architecture is read from.
 TRACED = (
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d", "linear",
@@ -134,5 +145,8 @@ def state_arrays(module: Any) -> list:
 
 HELPERS: dict[str, Callable[..., Any]] = {
     f.__name__: f
-    for f in (module_parameters, load_parameters, forward, layer_trace, parameter_count, seed, state_arrays)
+    for f in (
+        module_parameters, load_parameters, forward, materialise, layer_trace, parameter_count, seed,
+        state_arrays,
+    )
 }
