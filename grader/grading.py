@@ -36,7 +36,7 @@ from grader.results import Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
-from grader.source import Policy, Program, build_program, literal_calls, undefined_names
+from grader.source import Policy, Program, build_program, notebook_calls, undefined_names
 
 
 def grade_notebook(
@@ -71,7 +71,8 @@ def grade_notebook(
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
             if runtime is not None:
                 problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
-        calls = {name: literal_calls(program, name) for spec in specs for name in spec.needs}
+        needed = dict.fromkeys(name for spec in specs for name in spec.needs)
+        calls = {name: notebook_calls(program, name) for name in needed}
         ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls)
         hints = _undefined_name_hints(program, specs, names, pack.policy)
         for spec in specs:

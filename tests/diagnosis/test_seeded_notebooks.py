@@ -43,6 +43,12 @@ CORRECT = (
         (),
         "Total = 258 058 (1 216 + 51 328 + 204 864 + 650)",
     ),
+    Case(
+        "correct-ctor-names",
+        {**PART1, "3.2": V.CONVNET_INPUTS_OUTPUTS},
+        (),
+        "258,058 parameters. Per layer: conv1: 1216, conv2: 51328, fc1: 204864, fc2: 650.",
+    ),
 )
 
 BUGS = (
