@@ -71,10 +71,17 @@ def materialise(module: Any, x: Any) -> bool:
     return True
 
 
+#: The activations a layer trace records, the common ones all: a stage without any is told apart
+#: from one with an activation other than the one asked for.
+ACTIVATIONS = (
+    "tanh", "relu", "sigmoid", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
+    "hardtanh", "relu6", "softplus", "softsign", "tanhshrink", "logsigmoid", "hardsigmoid",
+    "hardswish", "prelu", "rrelu", "softmax", "log_softmax",
+)  # fmt: skip
 #: The torch functions a layer trace records: the layers and activations an architecture is read from.
 TRACED = (
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d", "linear",
-    "tanh", "relu", "sigmoid",
+    *ACTIVATIONS,
 )  # fmt: skip
 WEIGHTED = ("conv2d", "linear")
 
@@ -96,7 +103,8 @@ def layer_trace(module: Any, x: Any) -> dict:
         def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
             kwargs = kwargs or {}
             out = func(*args, **kwargs)
-            op = getattr(func, "__name__", "").lstrip("_").removesuffix("_with_indices")
+            # in-place forms count as their function: torch.tanh_, F.relu(inplace=True)
+            op = getattr(func, "__name__", "").strip("_").removesuffix("_with_indices")
             if op in TRACED and args and isinstance(args[0], torch.Tensor):
                 first = out[0] if isinstance(out, tuple) else out
                 bias = (args[2] if len(args) > 2 else kwargs.get("bias")) if op in WEIGHTED else None

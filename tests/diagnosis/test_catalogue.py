@@ -284,3 +284,61 @@ def test_a_forward_that_raises_is_still_read_up_to_the_failure():
     trace = layer_trace(model, torch.zeros(2, 3, 32, 32))
     assert trace["error"] and "3200" in trace["error"]
     assert {d.code for d in diagnosis.convnet_structure(trace)} == {"convnet.conv_padding"}
+
+
+class Stages(Net):
+    """The handout's ConvNet written stage by stage, each stage's activation replaceable (None: none)."""
+
+    def __init__(self, conv1=torch.tanh, conv2=torch.tanh, fc1=torch.tanh, pool_first=False):
+        super().__init__()
+        self.acts = {"conv1": conv1, "conv2": conv2, "fc1": fc1}
+        self.pool_first = pool_first
+
+    def stage(self, name, x):
+        act = self.acts[name] or (lambda y: y)
+        return self.pool(act(x)) if not self.pool_first else act(self.pool(x))
+
+    def forward(self, x):
+        x = self.stage("conv2", self.conv2(self.stage("conv1", self.conv1(x))))
+        x = self.fc1(x.flatten(1))
+        return self.fc2(self.acts["fc1"](x) if self.acts["fc1"] else x)
+
+
+@pytest.mark.parametrize(
+    ("knobs", "said"),
+    [
+        ({"conv2": None}, "conv2"),
+        ({"fc1": None}, "fc1"),
+        ({"conv1": None, "pool_first": True}, "conv1"),
+        ({"conv1": None, "fc1": None}, "conv1 and fc1"),
+    ],
+)
+def test_a_stage_without_its_activation_is_named(knobs, said):
+    (found,) = diagnosis.convnet_structure(layer_trace(Stages(**knobs), torch.zeros(2, 3, 32, 32)))
+    assert found.code == "convnet.missing_activation"
+    assert found.message.startswith(f"forward applies no tanh after {said}: the handout's network is conv1 → tanh")
+
+
+@pytest.mark.parametrize(
+    ("knobs", "codes"),
+    [
+        ({"pool_first": True}, set()),  # tanh and max pooling commute
+        ({"conv1": torch.Tensor.tanh_, "conv2": nn.Tanh(), "fc1": nn.functional.tanh}, set()),  # in place, module, functional
+        ({"conv1": nn.ReLU(inplace=True), "conv2": torch.relu, "fc1": nn.functional.relu}, {"convnet.relu_for_tanh"}),
+        ({"conv1": nn.functional.leaky_relu, "conv2": nn.ELU(), "fc1": nn.functional.gelu}, set()),  # other activations: no stage is bare
+    ],
+)
+def test_every_stage_with_an_activation_has_none_missing(knobs, codes):
+    assert structure(Stages(**knobs))[0] == codes
+
+
+def test_a_forward_that_raises_is_judged_on_the_stages_it_completed():
+    class Broken(Stages):
+        def forward(self, x):
+            x = self.stage("conv2", self.conv2(self.stage("conv1", self.conv1(x))))
+            return self.fc1(x)  # raises: the 128×5×5 maps are not flattened
+
+    trace = layer_trace(Broken(conv1=None, conv2=None), torch.zeros(2, 3, 32, 32))
+    assert trace["error"]
+    (found,) = diagnosis.convnet_structure(trace)
+    assert "no tanh after conv1:" in found.message  # conv2 is the last stage the trace reached

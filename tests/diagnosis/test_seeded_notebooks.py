@@ -138,6 +138,12 @@ BUGS = (
     Case(
         "average-pooling", {"3.2": V.convnet(pool="nn.AvgPool2d(2)")}, ("convnet.average_pooling",)
     ),
+    Case("missing-activation", {"3.2": V.CONVNET_NO_CONV2_TANH}, ("convnet.missing_activation",)),
+    Case(
+        "lazy-missing-activation",
+        {"3.2": V.CONVNET_LAZY.replace("torch.tanh(self.fc1(", "(self.fc1(")},
+        ("convnet.missing_activation",),
+    ),
     Case(
         "own-network-total",
         {
@@ -236,4 +242,17 @@ def test_an_answer_with_the_own_networks_layers_is_diagnosed_on_both_3_6_checks(
         "answer_3_6.per_layer": [
             "the answer counts your own ConvNet (per layer 1,216, 51,328, 3,964,992, 650), which differs from the handout's network"
         ],
+    }
+
+
+def test_a_network_missing_one_activation_is_told_which_stage(tmp_path, assignment):
+    (case,) = [c for c in BUGS if c.name == "missing-activation"]
+    report = grade(case, tmp_path, assignment)
+    (task,) = [t for t in report.tasks if t.id == "3.2"]
+    said = {c.name: [d.message for d in c.diagnoses] for c in task.checks if c.status != "passed"}
+    assert said == {
+        "convnet.same_function": [
+            "forward applies no tanh after conv2: the handout's network is conv1 → tanh → pool, "
+            "conv2 → tanh → pool, fc1 → tanh, fc2 (tanh before or after the pooling is the same)"
+        ]
     }

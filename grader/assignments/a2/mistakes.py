@@ -308,6 +308,12 @@ CONVNET_MISTAKES = (
         "the network uses ReLU where the handout asks for tanh",
     ),
     Mistake(
+        "convnet.missing_activation",
+        "activation missing from forward",
+        "forward applies no tanh after {stages}: the handout's network is conv1 → tanh → pool, "
+        "conv2 → tanh → pool, fc1 → tanh, fc2 (tanh before or after the pooling is the same)",
+    ),
+    Mistake(
         "convnet.average_pooling",
         "average pooling",
         "the network uses average pooling where the handout asks for max pooling",
