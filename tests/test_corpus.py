@@ -452,6 +452,9 @@ DIAGNOSES = {
     "gradcheck-only-wi": {"gradcheck.only_wi"},
     "convnet-relu": {"convnet.relu_for_tanh"},
     "convnet-avgpool": {"convnet.average_pooling"},
+    "convnet-no-fc-tanh": {"convnet.missing_activation"},
+    "convnet-no-conv2-tanh": {"convnet.missing_activation"},
+    "both-signs": {"gradient_nn.sign_inside_and_outside"},
 }
 
 

@@ -218,6 +218,14 @@ def _convnet_ctor_arg(nb):
     edits.replace_in_sources(nb, "ConvNet()", "ConvNet(10)")
 
 
+def _convnet_n_channels(nb):
+    """``n_channels = 3`` in a cell of its own above ConvNet, which the 3.x cells call with that name."""
+    edits.replace_definition(nb, "ConvNet", V.CONVNET_N_CHANNELS)
+    edits.insert_code(nb, edits.defining_cell(nb, "ConvNet"), "n_channels = 3  # RGB images", count=1)
+    edits.replace_in_sources(nb, "ConvNet()", "ConvNet(n_channels)")
+    edits.renumber(nb)
+
+
 def _colab_imports(nb):
     k = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     edits.insert_code(nb, k + 1, V.COLAB_IMPORTS, count=1)
@@ -343,6 +351,9 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("copy-name", "correct", "Colab's copy of a downloaded copy", problems=("filename-copy",), filename="Copie de A2_CORRECT_Copy-Name (2).ipynb"), None),
     (Case("multi-word-name", "correct", "a multi-word name joined by underscores", problems=("filename-form",), filename="A2_DE_LA_FONTAINE_Jean_Pierre.ipynb"), None),
     (Case("student-cell-name", "correct", "named HW2.ipynb: the name comes from the STUDENT cell", problems=("bad-filename", "identity-from-cell"), filename="HW2.ipynb"), None),
+    (Case("convnet-lazy", "correct", "nn.LazyLinear for fc1: no parameter shapes before a forward pass"), _replace("ConvNet", V.CONVNET_LAZY)),
+    (Case("convnet-print", "correct", "a print in ConvNet.forward"), _replace("ConvNet", V.CONVNET_PRINTS)),
+    (Case("convnet-n-channels", "correct", "ConvNet(n_channels) without a default, called with n_channels = 3"), _convnet_n_channels),
     # -- one seeded bug each --------------------------------------------------------------
     (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
     (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
@@ -369,6 +380,10 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("wrong-total", "bug", "3.6 per-layer counts right, total mis-added", task="3.6", failing=("answer_3_6.total",), only_failing=True), _wrong_total),
     (Case("missing-3-5-heading", "bug", "the 3.5 banner deleted: its figure cannot be located", task="3.5", failing=("evidence.filters_figure",), only_failing=True),
      _without_3_5_banner),
+    (Case("convnet-no-conv2-tanh", "bug", "no tanh after conv2: the handout's parameters, another function", task="3.2", failing=("convnet.same_function",), only_failing=True),
+     _replace("ConvNet", V.CONVNET_NO_CONV2_TANH)),
+    (Case("both-signs", "bug", "Y sigma(Y Yo): the sign flipped inside sigma and outside it", task="1.2", failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[4:]),
+     _replace("gradient_nn", V.BUG_BOTH_SIGNS)),
     # -- broken and hostile: code ---------------------------------------------------------
     (Case("syntax-error", "broken", "a syntax error in the gradient cell costs gradient_nn only", task="1.2",
           problems=("syntax-error",), statuses={c: "missing" for c in GRADIENT_CHECKS}, honest="reference"), _replace("gradient_nn", V.GRAD_SYNTAX_ERROR)),
