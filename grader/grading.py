@@ -71,8 +71,7 @@ def grade_notebook(
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
             if runtime is not None:
                 problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
-        needed = dict.fromkeys(name for spec in specs for name in spec.needs)
-        calls = {name: notebook_calls(program, name) for name in needed}
+        calls = notebook_calls(program, (name for spec in specs for name in spec.needs))
         ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls)
         hints = _undefined_name_hints(program, specs, names, pack.policy)
         for spec in specs:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 import symtable
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
@@ -218,10 +219,13 @@ def _immediate_reads(node: ast.stmt, table: symtable.SymbolTable) -> list[str]:
 # ---------------------------------------------------------------- how the notebook calls things
 
 
-def notebook_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tuple, dict]]:
-    """The arguments of the notebook's own calls of ``name`` that are constants, in notebook
-    order, without repeats: ``Net(10)`` → ``[((10,), {})]``; ``ConvNet(n_channels)`` after
-    ``n_channels = 3``, ``Net(3*32*32, len(classes))`` → ``[((3,), {})]``, ``[((3072, 10), {})]``.
+def notebook_calls(
+    program: Program, names: Iterable[str], limit: int = 5
+) -> dict[str, list[tuple[tuple, dict]]]:
+    """For each of ``names``, the arguments of the notebook's own calls of it that are
+    constants, in notebook order, without repeats: ``Net(10)`` → ``[((10,), {})]``;
+    ``ConvNet(n_channels)`` after ``n_channels = 3`` → ``[((3,), {})]``;
+    ``Net(3*32*32, len(classes))`` → ``[((3072, 10), {})]``.
 
     A check that must instantiate a student's class calls it the way the notebook does, so a
     constructor with a parameter of the student's own (``def __init__(self, num_outputs)``)
@@ -229,16 +233,15 @@ def notebook_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tu
     stands for the constant a module-level assignment gave it before that statement (or,
     for a call in a function body, later); the notebook's code is read, never run.
     """
-    if not any(name in statement.source for statement in program.statements):
-        return []
+    found: dict[str, list[tuple[tuple, dict]]] = {name: [] for name in names}
     constants: dict[str, object] = {}
     before: list[dict[str, object]] = []
     for statement in program.statements:
         before.append(dict(constants))
         _bind_constants(statement, constants)
-    found: list[tuple[tuple, dict]] = []
     for statement, known in zip(program.statements, before):
-        if name not in statement.source:
+        wanted = {n for n, calls in found.items() if n in statement.source and len(calls) < limit}
+        if not wanted:
             continue
         try:
             tree = ast.parse(statement.source)
@@ -246,22 +249,23 @@ def notebook_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tu
             continue
         scope = ChainMap(known, constants)
         for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == name
-            ):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            calls = found.get(node.func.id)
+            if node.func.id not in wanted or calls is None or len(calls) >= limit:
                 continue
             try:
                 args = tuple(_constant(a, scope) for a in node.args)
                 kwargs = {k.arg: _constant(k.value, scope) for k in node.keywords if k.arg}
             except _NotConstant:
                 continue
-            if len(kwargs) == len(node.keywords) and (args, kwargs) not in found:
-                found.append((args, kwargs))
-            if len(found) >= limit:
-                return found
+            if len(kwargs) == len(node.keywords) and (args, kwargs) not in calls:
+                calls.append((args, kwargs))
     return found
+
+
+#: A statement that may bind module-level constants: ``n = 3``, ``a, b = 3, 10``, ``n: int = 3``.
+_ASSIGNS_NAMES = re.compile(r"[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*(:[^=\n]*)?=(?!=)")
 
 
 def _bind_constants(statement: Statement, constants: dict[str, object]) -> None:
@@ -269,7 +273,7 @@ def _bind_constants(statement: Statement, constants: dict[str, object]) -> None:
     them; any other binding of a name makes it unknown."""
     for bound in statement.defines:
         constants.pop(bound, None)
-    if not statement.defines or "=" not in statement.source:
+    if not statement.defines or not _ASSIGNS_NAMES.match(statement.source):
         return
     try:
         (node,) = ast.parse(statement.source).body

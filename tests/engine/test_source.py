@@ -594,10 +594,11 @@ def test_build_program_never_raises_on_python_like_text(cells):
         (["ConvNet(3 * 32 * 32, 10)", "ConvNet(3072, 10)"], [((3072, 10), {})]),  # the same call once
         (["n = 3", "ConvNet(n)", "n = 4", "ConvNet(n)"], [((3,), {}), ((4,), {})]),  # the value at each call
         (["def make():\n    return ConvNet(k)", "k = 5"], [((5,), {})]),  # a body runs later
+        (["n: int = 3", "ConvNet(n)"], [((3,), {})]),
     ],
 )
 def test_the_notebooks_calls_with_constant_arguments_are_read(cells, calls):
-    assert notebook_calls(build_program(cells), "ConvNet") == calls
+    assert notebook_calls(build_program(cells), ["ConvNet"]) == {"ConvNet": calls}
 
 
 @pytest.mark.parametrize(
@@ -615,4 +616,13 @@ def test_the_notebooks_calls_with_constant_arguments_are_read(cells, calls):
     ],
 )
 def test_a_call_whose_arguments_are_not_constants_is_not_read(cells):
-    assert notebook_calls(build_program(cells), "ConvNet") == []
+    assert notebook_calls(build_program(cells), ["ConvNet"]) == {"ConvNet": []}
+
+
+def test_the_calls_of_several_names_are_read_at_once_each_up_to_the_limit():
+    program = build_program(["Net(3072, 10)", "k = 1", "for i in range(9):\n    ConvNet(i)", *[f"ConvNet({n})" for n in range(9)]])
+    assert notebook_calls(program, ["Net", "ConvNet", "train"], limit=3) == {
+        "Net": [((3072, 10), {})],
+        "ConvNet": [((0,), {}), ((1,), {}), ((2,), {})],
+        "train": [],
+    }
