@@ -38,7 +38,7 @@ from grader.results import READ_KINDS, Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
 from grader.sections import Section, find_sections, has_headings
-from grader.source import Policy, Program, build_program, literal_calls, undefined_names
+from grader.source import Policy, Program, build_program, notebook_calls, undefined_names
 
 
 def grade_notebook(
@@ -73,7 +73,7 @@ def grade_notebook(
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
             if runtime is not None:
                 problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
-        calls = {name: literal_calls(program, name) for spec in specs for name in spec.needs}
+        calls = notebook_calls(program, (name for spec in specs for name in spec.needs))
         # the provided helpers: what re-runs replace and no check grades
         helpers = {name for spec in specs for name in (*spec.isolate, *(h.name for h in spec.exact))}
         helpers -= {name for spec in specs for name in spec.needs}

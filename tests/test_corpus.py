@@ -462,6 +462,9 @@ DIAGNOSES = {
     # the mask is the mistake; grad_Wo and grad_bo pass with an exact sigm, which they say
     "exp-times-sigm-no-mask": {"gradient_nn.no_relu_mask", "handout.sigm_clamp"},
     "numerical-indexed-by-eps": {"numerical.missing_half"},
+    "convnet-no-fc-tanh": {"convnet.missing_activation"},
+    "convnet-no-conv2-tanh": {"convnet.missing_activation"},
+    "both-signs": {"gradient_nn.sign_inside_and_outside"},
 }
 #: What a correct style's passing checks say: the handout's edge it meets (not a mistake).
 CORRECT_DIAGNOSES = {"grad-exp-times-sigm": {"handout.sigm_clamp"}}

@@ -152,7 +152,8 @@ class Context:
     def instantiate(self, name: str, *defaults: tuple) -> tuple[Any, str]:
         """Create the student's class ``name`` inside the runtime, as the notebook itself calls it.
 
-        Tries the notebook's own literal calls (``Net(10)``, from ``calls``), then each of
+        Tries the notebook's own calls with constant arguments (``Net(10)``, ``Net(n_out)``
+        after ``n_out = 10``: ``grader.source.notebook_calls``), then each of
         the pack's ``defaults`` argument tuples; returns the kept instance and the call that made
         it (``"Net(10)"``). If every way fails, the first failure is raised.
         """

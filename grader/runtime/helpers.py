@@ -60,10 +60,28 @@ def forward(module: Any, x: Any) -> Any:
         module.train(was_training)
 
 
+def materialise(module: Any, x: Any) -> bool:
+    """Run one forward pass on ``x`` if the module has lazy parameters or buffers (``nn.LazyLinear``):
+    until then they have no shape, so they can be neither counted nor loaded. Whether it ran."""
+    from torch.nn.parameter import is_lazy
+
+    if not any(is_lazy(t) for t in (*module.parameters(), *module.buffers())):
+        return False
+    forward(module, x)
+    return True
+
+
+#: The activations a layer trace records, the common ones all: a stage without any is told apart
+#: from one with an activation other than the one asked for.
+ACTIVATIONS = (
+    "tanh", "relu", "sigmoid", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
+    "hardtanh", "relu6", "softplus", "softsign", "tanhshrink", "logsigmoid", "hardsigmoid",
+    "hardswish", "prelu", "rrelu", "softmax", "log_softmax",
+)  # fmt: skip
 #: The torch functions a layer trace records: the layers and activations an architecture is read from.
 TRACED = (
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d", "linear",
-    "tanh", "relu", "sigmoid",
+    *ACTIVATIONS,
 )  # fmt: skip
 WEIGHTED = ("conv2d", "linear")
 
@@ -85,7 +103,8 @@ def layer_trace(module: Any, x: Any) -> dict:
         def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
             kwargs = kwargs or {}
             out = func(*args, **kwargs)
-            op = getattr(func, "__name__", "").lstrip("_").removesuffix("_with_indices")
+            # in-place forms count as their function: torch.tanh_, F.relu(inplace=True)
+            op = getattr(func, "__name__", "").strip("_").removesuffix("_with_indices")
             if op in TRACED and args and isinstance(args[0], torch.Tensor):
                 first = out[0] if isinstance(out, tuple) else out
                 bias = (args[2] if len(args) > 2 else kwargs.get("bias")) if op in WEIGHTED else None
@@ -134,5 +153,8 @@ def state_arrays(module: Any) -> list:
 
 HELPERS: dict[str, Callable[..., Any]] = {
     f.__name__: f
-    for f in (module_parameters, load_parameters, forward, layer_trace, parameter_count, seed, state_arrays)
+    for f in (
+        module_parameters, load_parameters, forward, materialise, layer_trace, parameter_count, seed,
+        state_arrays,
+    )
 }

@@ -3,7 +3,7 @@
 * ``policy``: what may run (``Policy``, ``DEFAULT_POLICY``): data an assignment pack extends;
 * ``reasons``: why a statement runs or is skipped (``Reason``, ``Category``), and the table;
 * ``classify``: the rules that decide it, statement by statement;
-* ``program``: cells → ``Program`` of ``Statement`` (``build_program``), and ``literal_calls``;
+* ``program``: cells → ``Program`` of ``Statement`` (``build_program``), and ``notebook_calls``;
 * ``names``: ``undefined_names``, the free names of a function that nothing run defines.
 
 IPython syntax is made Python by ``grader.magics.neutralise`` (re-exported here).
@@ -12,7 +12,7 @@ IPython syntax is made Python by ``grader.magics.neutralise`` (re-exported here)
 from grader.magics import neutralise
 from grader.source.names import UndefinedName, undefined_names
 from grader.source.policy import DEFAULT_POLICY, Policy
-from grader.source.program import Program, Statement, build_program, literal_calls
+from grader.source.program import Program, Statement, build_program, notebook_calls
 from grader.source.reasons import Action, Category, Reason
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
     "Statement",
     "UndefinedName",
     "build_program",
-    "literal_calls",
     "neutralise",
+    "notebook_calls",
     "undefined_names",
 ]

@@ -13,10 +13,13 @@ Out-of-order execution is reported by ``grader.notebook`` as a fact about the su
 from __future__ import annotations
 
 import ast
+import operator
+import re
 import symtable
-from collections.abc import Iterable
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from grader.magics import neutralise
 from grader.problems import Problem
@@ -216,36 +219,148 @@ def _immediate_reads(node: ast.stmt, table: symtable.SymbolTable) -> list[str]:
 # ---------------------------------------------------------------- how the notebook calls things
 
 
-def literal_calls(program: Program, name: str, limit: int = 5) -> list[tuple[tuple, dict]]:
-    """The arguments of the notebook's own calls of ``name`` whose arguments are all literals,
-    in notebook order, without repeats: ``Net(10)`` → ``[((10,), {})]``.
+def notebook_calls(
+    program: Program, names: Iterable[str], limit: int = 5
+) -> dict[str, list[tuple[tuple, dict]]]:
+    """For each of ``names``, the arguments of the notebook's own calls of it that are
+    constants, in notebook order, without repeats: ``Net(10)`` → ``[((10,), {})]``;
+    ``ConvNet(n_channels)`` after ``n_channels = 3`` → ``[((3,), {})]``;
+    ``Net(3*32*32, len(classes))`` → ``[((3072, 10), {})]``.
 
     A check that must instantiate a student's class calls it the way the notebook does, so a
     constructor with a parameter of the student's own (``def __init__(self, num_outputs)``)
-    is not a failure.
+    is not a failure. An argument is a constant expression (see ``_constant``) in which a name
+    stands for the constant a module-level assignment gave it before that statement (or,
+    for a call in a function body, later); the notebook's code is read, never run.
     """
-    found: list[tuple[tuple, dict]] = []
+    found: dict[str, list[tuple[tuple, dict]]] = {name: [] for name in names}
+    constants: dict[str, object] = {}
+    before: list[dict[str, object]] = []
     for statement in program.statements:
-        if name not in statement.source:
+        before.append(dict(constants))
+        _bind_constants(statement, constants)
+    for statement, known in zip(program.statements, before):
+        wanted = {n for n, calls in found.items() if n in statement.source and len(calls) < limit}
+        if not wanted:
             continue
         try:
             tree = ast.parse(statement.source)
         except (SyntaxError, ValueError, RecursionError):
             continue
+        scope = ChainMap(known, constants)
         for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == name
-            ):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            calls = found.get(node.func.id)
+            if node.func.id not in wanted or calls is None or len(calls) >= limit:
                 continue
             try:
-                args = tuple(ast.literal_eval(a) for a in node.args)
-                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-            except (ValueError, TypeError, SyntaxError, RecursionError):
+                args = tuple(_constant(a, scope) for a in node.args)
+                kwargs = {k.arg: _constant(k.value, scope) for k in node.keywords if k.arg}
+            except _NotConstant:
                 continue
-            if len(kwargs) == len(node.keywords) and (args, kwargs) not in found:
-                found.append((args, kwargs))
-            if len(found) >= limit:
-                return found
+            if len(kwargs) == len(node.keywords) and (args, kwargs) not in calls:
+                calls.append((args, kwargs))
     return found
+
+
+#: A statement that may bind module-level constants: ``n = 3``, ``a, b = 3, 10``, ``n: int = 3``.
+_ASSIGNS_NAMES = re.compile(r"[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*(:[^=\n]*)?=(?!=)")
+
+
+def _bind_constants(statement: Statement, constants: dict[str, object]) -> None:
+    """What ``statement`` does to the module-level constants: ``n = 3`` and ``a, b = 3, 10`` bind
+    them; any other binding of a name makes it unknown."""
+    for bound in statement.defines:
+        constants.pop(bound, None)
+    if not statement.defines or not _ASSIGNS_NAMES.match(statement.source):
+        return
+    try:
+        (node,) = ast.parse(statement.source).body
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    if isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets, value = [node.target], node.value
+    else:
+        return
+    try:
+        result = _constant(value, constants)
+    except _NotConstant:
+        return
+    for target in targets:
+        if isinstance(target, ast.Name):
+            constants[target.id] = result
+        elif (
+            isinstance(target, ast.Tuple)
+            and isinstance(result, (tuple, list))
+            and len(result) == len(target.elts)
+            and all(isinstance(t, ast.Name) for t in target.elts)
+        ):
+            constants.update({cast(ast.Name, t).id: v for t, v in zip(target.elts, result)})
+
+
+class _NotConstant(Exception):
+    """An expression the grader does not evaluate from the notebook's text."""
+
+
+#: What a constant may hold: values that cross to the runtime as they are.
+_SCALARS = (bool, int, float, str, type(None))
+_NUMBERS = (bool, int, float)
+_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+}  # fmt: skip
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+#: Builtins a constant may call: pure, on constants only (``len(classes)``, ``int(3072 / 2)``).
+_BUILTINS: dict[str, Callable[..., Any]] = {
+    "len": len, "int": int, "float": float, "abs": abs, "min": min, "max": max, "round": round,
+}  # fmt: skip
+_MAX_MAGNITUDE = 2**63  # larger numbers are no constructor argument, and 10**10**10 is no constant
+
+
+def _constant(node: ast.expr, names: Mapping[str, object]) -> object:
+    """The value of a constant expression: literals (numbers, strings, True, None), tuples and
+    lists of them, arithmetic on numbers, the builtins in ``_BUILTINS``, and ``names``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, _SCALARS):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [_constant(e, names) for e in node.elts]
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    if isinstance(node, ast.Name) and node.id in names:
+        return names[node.id]
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return _number(_UNARY[type(node.op)](_number(_constant(node.operand, names))))
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _number(_constant(node.left, names)), _number(_constant(node.right, names))
+        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+            raise _NotConstant
+        try:
+            return _number(_OPERATORS[type(node.op)](left, right))
+        except (ArithmeticError, ValueError) as error:
+            raise _NotConstant from error
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _BUILTINS
+        and node.func.id not in names
+        and not node.keywords
+    ):
+        args = [_constant(a, names) for a in node.args]
+        try:
+            result = _BUILTINS[node.func.id](*args)
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise _NotConstant from error
+        return _number(result) if isinstance(result, _NUMBERS) else result
+    raise _NotConstant
+
+
+def _number(value: object) -> float | int:
+    """``value`` if it is a real number of a sensible size (complex, huge and NaN are not)."""
+    if not isinstance(value, _NUMBERS) or not abs(value) < _MAX_MAGNITUDE:
+        raise _NotConstant
+    return value

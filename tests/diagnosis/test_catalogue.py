@@ -144,6 +144,41 @@ def test_nothing_is_claimed_for_an_unknown_mistake_or_a_correct_gradient():
     assert _match(reference.gradient_nn) == ()
 
 
+def _with_dyo(dyo):
+    """gradient_nn written as a student would, with ∂s/∂Yo computed by ``dyo(Y, Yo)``."""
+
+    def gradient(X, Y, Wi, bi, Wo, bo):
+        Z = X @ Wi + bi
+        H = np.maximum(Z, 0)
+        d = dyo(Y, H @ Wo + bo)
+        return np.outer(X, d * Wo * (Z > 0)), d * Wo * (Z > 0), d * H, d
+
+    return gradient
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize(
+    ("dyo", "code", "said"),
+    [
+        (lambda Y, Yo: Y * _sigmoid(Y * Yo), "gradient_nn.sign_inside_and_outside", "Y·σ(Y·Yo)"),
+        (lambda Y, Yo: -Y * _sigmoid(Y * Yo), "gradient_nn.sign_inside_sigmoid", "−Y·σ(Y·Yo)"),
+        (lambda Y, Yo: Y * _sigmoid(-Yo), "gradient_nn.sigmoid_argument_sign_outside", "Y·σ(−Yo)"),
+        (lambda Y, Yo: -Y * _sigmoid(Yo), "gradient_nn.sigmoid_argument_sign_inside", "−Y·σ(Yo)"),
+        (lambda Y, Yo: Y * _sigmoid(Yo), "gradient_nn.sigmoid_argument_both_signs", "Y·σ(Yo)"),
+        (lambda Y, Yo: Y * _sigmoid(-Y * Yo), "gradient_nn.sign_flipped", "flipped"),
+        (lambda Y, Yo: -Y * _sigmoid(-Yo), "gradient_nn.sigmoid_argument", "σ of −Yo"),
+    ],
+)
+def test_each_sign_slip_around_sigma_is_named_as_itself(dyo, code, said):
+    (found,) = _match(_with_dyo(dyo))
+    assert found.code == code
+    assert said in found.message
+    assert "your grad_s_Wi and grad_s_bi and grad_s_Wo and grad_s_bo" in found.message  # ∂s/∂Yo feeds all four
+
+
 def test_a_match_on_some_inputs_only_is_no_match():
     examples = diagnosis.probe_inputs()
     student = [list(mistakes.chain_rule(**e, mask=False)) for e in examples]
@@ -249,3 +284,61 @@ def test_a_forward_that_raises_is_still_read_up_to_the_failure():
     trace = layer_trace(model, torch.zeros(2, 3, 32, 32))
     assert trace["error"] and "3200" in trace["error"]
     assert {d.code for d in diagnosis.convnet_structure(trace)} == {"convnet.conv_padding"}
+
+
+class Stages(Net):
+    """The handout's ConvNet written stage by stage, each stage's activation replaceable (None: none)."""
+
+    def __init__(self, conv1=torch.tanh, conv2=torch.tanh, fc1=torch.tanh, pool_first=False):
+        super().__init__()
+        self.acts = {"conv1": conv1, "conv2": conv2, "fc1": fc1}
+        self.pool_first = pool_first
+
+    def stage(self, name, x):
+        act = self.acts[name] or (lambda y: y)
+        return self.pool(act(x)) if not self.pool_first else act(self.pool(x))
+
+    def forward(self, x):
+        x = self.stage("conv2", self.conv2(self.stage("conv1", self.conv1(x))))
+        x = self.fc1(x.flatten(1))
+        return self.fc2(self.acts["fc1"](x) if self.acts["fc1"] else x)
+
+
+@pytest.mark.parametrize(
+    ("knobs", "said"),
+    [
+        ({"conv2": None}, "conv2"),
+        ({"fc1": None}, "fc1"),
+        ({"conv1": None, "pool_first": True}, "conv1"),
+        ({"conv1": None, "fc1": None}, "conv1 and fc1"),
+    ],
+)
+def test_a_stage_without_its_activation_is_named(knobs, said):
+    (found,) = diagnosis.convnet_structure(layer_trace(Stages(**knobs), torch.zeros(2, 3, 32, 32)))
+    assert found.code == "convnet.missing_activation"
+    assert found.message.startswith(f"forward applies no tanh after {said}: the handout's network is conv1 → tanh")
+
+
+@pytest.mark.parametrize(
+    ("knobs", "codes"),
+    [
+        ({"pool_first": True}, set()),  # tanh and max pooling commute
+        ({"conv1": torch.Tensor.tanh_, "conv2": nn.Tanh(), "fc1": nn.functional.tanh}, set()),  # in place, module, functional
+        ({"conv1": nn.ReLU(inplace=True), "conv2": torch.relu, "fc1": nn.functional.relu}, {"convnet.relu_for_tanh"}),
+        ({"conv1": nn.functional.leaky_relu, "conv2": nn.ELU(), "fc1": nn.functional.gelu}, set()),  # other activations: no stage is bare
+    ],
+)
+def test_every_stage_with_an_activation_has_none_missing(knobs, codes):
+    assert structure(Stages(**knobs))[0] == codes
+
+
+def test_a_forward_that_raises_is_judged_on_the_stages_it_completed():
+    class Broken(Stages):
+        def forward(self, x):
+            x = self.stage("conv2", self.conv2(self.stage("conv1", self.conv1(x))))
+            return self.fc1(x)  # raises: the 128×5×5 maps are not flattened
+
+    trace = layer_trace(Broken(conv1=None, conv2=None), torch.zeros(2, 3, 32, 32))
+    assert trace["error"]
+    (found,) = diagnosis.convnet_structure(trace)
+    assert "no tanh after conv1:" in found.message  # conv2 is the last stage the trace reached

@@ -43,6 +43,12 @@ CORRECT = (
         (),
         "Total = 258 058 (1 216 + 51 328 + 204 864 + 650)",
     ),
+    Case(
+        "correct-ctor-names",
+        {**PART1, "3.2": V.CONVNET_INPUTS_OUTPUTS},
+        (),
+        "258,058 parameters. Per layer: conv1: 1216, conv2: 51328, fc1: 204864, fc2: 650.",
+    ),
 )
 
 BUGS = (
@@ -60,6 +66,16 @@ BUGS = (
         "sigmoid-argument",
         {"1.2": V.gradient(dYo="-Y * sigm(-Yo)")},
         ("gradient_nn.sigmoid_argument",),
+    ),
+    Case(
+        "both-signs",
+        {"1.2": V.gradient(dYo="Y * sigm(Y * Yo)")},
+        ("gradient_nn.sign_inside_and_outside",),
+    ),
+    Case(
+        "sign-inside-sigmoid",
+        {"1.2": V.gradient(dYo="-Y * sigm(Y * Yo)")},
+        ("gradient_nn.sign_inside_sigmoid",),
     ),
     Case("wo-without-relu", {"1.2": V.gradient(wo="dYo * Z")}, ("gradient_nn.wo_without_relu",)),
     Case("bi-without-wo", {"1.2": V.gradient(bi="dYo * (Z > 0)")}, ("gradient_nn.bi_without_wo",)),
@@ -121,6 +137,12 @@ BUGS = (
     Case("relu", {"3.2": V.convnet(act="F.relu")}, ("convnet.relu_for_tanh",)),
     Case(
         "average-pooling", {"3.2": V.convnet(pool="nn.AvgPool2d(2)")}, ("convnet.average_pooling",)
+    ),
+    Case("missing-activation", {"3.2": V.CONVNET_NO_CONV2_TANH}, ("convnet.missing_activation",)),
+    Case(
+        "lazy-missing-activation",
+        {"3.2": V.CONVNET_LAZY.replace("torch.tanh(self.fc1(", "(self.fc1(")},
+        ("convnet.missing_activation",),
     ),
     Case(
         "own-network-total",
@@ -220,4 +242,17 @@ def test_an_answer_with_the_own_networks_layers_is_diagnosed_on_both_3_6_checks(
         "answer_3_6.per_layer": [
             "the answer counts your own ConvNet (per layer 1,216, 51,328, 3,964,992, 650), which differs from the handout's network"
         ],
+    }
+
+
+def test_a_network_missing_one_activation_is_told_which_stage(tmp_path, assignment):
+    (case,) = [c for c in BUGS if c.name == "missing-activation"]
+    report = grade(case, tmp_path, assignment)
+    (task,) = [t for t in report.tasks if t.id == "3.2"]
+    said = {c.name: [d.message for d in c.diagnoses] for c in task.checks if c.status != "passed"}
+    assert said == {
+        "convnet.same_function": [
+            "forward applies no tanh after conv2: the handout's network is conv1 → tanh → pool, "
+            "conv2 → tanh → pool, fc1 → tanh, fc2 (tanh before or after the pooling is the same)"
+        ]
     }

@@ -16,6 +16,7 @@ from grader.source import (
     UndefinedName,
     build_program,
     neutralise,
+    notebook_calls,
     undefined_names,
 )
 from tests.support.nbfactory import write_notebook
@@ -577,3 +578,51 @@ def test_build_program_never_raises_on_python_like_text(cells):
     program = build_program(cells)
     for name in {n for s in program.statements for n in s.defines}:
         undefined_names(program, name)
+
+
+# ---------------------------------------------------------------- how the notebook calls a class
+
+
+@pytest.mark.parametrize(
+    ("cells", "calls"),
+    [
+        (["net = ConvNet(10)"], [((10,), {})]),
+        (["n_channels = 3", "net = ConvNet(n_channels).to(device)"], [((3,), {})]),
+        (["num_inputs = 3*32*32\nnum_outputs = 10", "net = ConvNet(num_inputs, num_outputs)"], [((3072, 10), {})]),
+        (["a, b = 3, 10", "ConvNet(a, num_outputs=b)"], [((3,), {"num_outputs": 10})]),
+        (["classes = ('plane', 'car', 'bird')", "net = ConvNet(len(classes))"], [((3,), {})]),
+        (["ConvNet(3 * 32 * 32, 10)", "ConvNet(3072, 10)"], [((3072, 10), {})]),  # the same call once
+        (["n = 3", "ConvNet(n)", "n = 4", "ConvNet(n)"], [((3,), {}), ((4,), {})]),  # the value at each call
+        (["def make():\n    return ConvNet(k)", "k = 5"], [((5,), {})]),  # a body runs later
+        (["n: int = 3", "ConvNet(n)"], [((3,), {})]),
+    ],
+)
+def test_the_notebooks_calls_with_constant_arguments_are_read(cells, calls):
+    assert notebook_calls(build_program(cells), ["ConvNet"]) == {"ConvNet": calls}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["ConvNet(undefined_name)"],
+        ["n = load_data()", "ConvNet(n)"],  # not a constant
+        ["n = 3", "for n in range(5):\n    pass", "ConvNet(n)"],  # rebound to something else
+        ["ConvNet(**options)"],
+        ["ConvNet(*sizes)"],
+        ["ConvNet(10 ** 10 ** 10)"],  # too large to be an argument, and never computed
+        ["ConvNet(1 / 0)"],
+        ["ConvNet(nn.Tanh)"],
+        ["ConvNet(b'bytes', 1j)"],  # cannot cross to the runtime as it is
+    ],
+)
+def test_a_call_whose_arguments_are_not_constants_is_not_read(cells):
+    assert notebook_calls(build_program(cells), ["ConvNet"]) == {"ConvNet": []}
+
+
+def test_the_calls_of_several_names_are_read_at_once_each_up_to_the_limit():
+    program = build_program(["Net(3072, 10)", "k = 1", "for i in range(9):\n    ConvNet(i)", *[f"ConvNet({n})" for n in range(9)]])
+    assert notebook_calls(program, ["Net", "ConvNet", "train"], limit=3) == {
+        "Net": [((3072, 10), {})],
+        "ConvNet": [((0,), {}), ((1,), {}), ((2,), {})],
+        "train": [],
+    }

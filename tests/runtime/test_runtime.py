@@ -26,6 +26,16 @@ class SmallNet(nn.Module):
     def forward(self, x):
         x = F.max_pool2d(torch.tanh(self.conv(x)), 2)
         return self.fc(x.flatten(1))
+
+
+class LazyNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.LazyConv2d(2, 3)
+        self.fc = nn.LazyLinear(3)
+
+    def forward(self, x):
+        return self.fc(torch.tanh(self.conv(x)).flatten(1))
 """
 
 FUNCS = """
@@ -144,6 +154,22 @@ def test_handles_and_module_helpers(rt):
     assert bad.status == "error" and "parameters" in bad.error.message
     wrong_shape = rt.call("@load_parameters", net, [np.zeros((1, 1))] + arrays[1:])
     assert wrong_shape.status == "error" and "shape" in wrong_shape.error.message
+
+
+def test_lazy_parameters_get_their_shapes_from_one_forward_pass(rt):
+    lazy = rt.call("LazyNet", keep=True).value
+    assert rt.call("@parameter_count", lazy).status == "error"  # no shape before a forward pass
+    x = as_tensor(np.zeros((2, 1, 6, 6)))
+    assert rt.call("@materialise", lazy, x).value is True
+    assert rt.call("@module_parameters", lazy).value == [
+        ["conv.weight", [2, 1, 3, 3]],
+        ["conv.bias", [2]],
+        ["fc.weight", [3, 32]],
+        ["fc.bias", [3]],
+    ]
+    assert rt.call("@materialise", lazy, x).value is False  # once is enough
+    net = rt.call("SmallNet", keep=True).value
+    assert rt.call("@materialise", net, x).value is False  # a module without lazy layers is left alone
 
 
 def test_defines_replace_names_and_survive_restarts_until_reset(rt):

@@ -60,6 +60,27 @@ def test_cuda_calls_stay_on_the_cpu():
         rt.close()
 
 
+LAZY_CELL = """
+lazy = nn.Sequential(nn.LazyLinear(3)).to(device)
+lazy_cuda = nn.LazyLinear(3).cuda()
+
+def built():
+    return lazy
+"""
+
+
+def test_a_lazy_module_moves_to_the_device_as_on_colab():
+    rt = StudentRuntime(statements_from_code(COLAB_CELL, LAZY_CELL))
+    try:
+        outcomes = rt.start()
+        assert all(o.status == "ok" for o in outcomes), [(o.statement.source, o.detail, o.error) for o in outcomes]
+        model = rt.call("built", keep=True).value
+        assert rt.call("@materialise", model, as_tensor(np.ones((4, 2), dtype=np.float32))).value is True
+        assert rt.call("@parameter_count", model).value == 2 * 3 + 3
+    finally:
+        rt.close()
+
+
 def test_a_statement_that_is_not_an_import_still_fails_on_a_missing_module():
     rt = StudentRuntime(statements_from_code("x = __import__('no_such_module_anywhere')"))
     try:

@@ -881,6 +881,75 @@ def sigm(x):
     return np.where(x > -20, 1.0 / (1.0 + np.exp(-x)), 0.0)
 """
 
+CONVNET_LAZY = """
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.LazyLinear(64)  # no need to work out 128 * 5 * 5
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = torch.tanh(self.fc1(torch.flatten(x, 1)))
+        return self.fc2(x)
+"""
+
+CONVNET_PRINTS = CONVNET.replace(
+    "        x = x.view(-1, 128 * 5 * 5)\n",
+    "        print('before flatten', x.shape)\n        x = x.view(-1, 128 * 5 * 5)\n",
+)
+
+#: ``ConvNet(n_channels)``: the notebook sets ``n_channels = 3`` and calls it with the name.
+CONVNET_N_CHANNELS = """
+class ConvNet(nn.Module):
+    def __init__(self, n_channels):
+        super(ConvNet, self).__init__()
+        self.conv1 = nn.Conv2d(n_channels, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        return self.fc2(torch.tanh(self.fc1(x.view(x.size(0), -1))))
+"""
+
+#: ``ConvNet(num_inputs, num_outputs)`` as the handout's ``Net`` is called, with module-level sizes.
+CONVNET_INPUTS_OUTPUTS = """
+num_inputs = 3 * 32 * 32
+num_outputs = 10
+
+
+class ConvNet(nn.Module):
+    def __init__(self, num_inputs, num_outputs):
+        super().__init__()
+        self.num_inputs = num_inputs
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 128, 5)
+        self.fc1 = nn.Linear(128 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, num_outputs)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        return self.fc2(torch.tanh(self.fc1(torch.flatten(x, 1))))
+
+
+convnet = ConvNet(num_inputs, num_outputs)
+"""
+
+#: One activation dropped from ``forward``: the parameters are the handout's, the function is not.
+CONVNET_NO_CONV2_TANH = CONVNET.replace(
+    "F.max_pool2d(torch.tanh(self.conv2(x)), 2)", "F.max_pool2d(self.conv2(x), 2)"
+)
+
+#: Both signs of ∂s/∂Yo slipped: Y·σ(Y·Yo) for −Y·σ(−Y·Yo).
+BUG_BOTH_SIGNS = _GRAD_SPELLED_OUT.replace("dYo = -Y * sigm(-Y * Yo)", "dYo = Y * sigm(Y * Yo)")
+
 
 # ================================================================ real classes: the handout's edges
 

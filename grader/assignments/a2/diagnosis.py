@@ -20,6 +20,7 @@ from grader.assignments.a2.mistakes import GRADIENTS, Mistake
 from grader.assignments.a2.public import convnet, handout_call
 from grader.checks import CheckOutcome, CheckSpec, Context, StudentCallFailed
 from grader.results import Diagnosis
+from grader.runtime.helpers import ACTIVATIONS
 
 # -- Part 1: outputs on probe inputs vs each variant's ---------------------------------------
 
@@ -303,7 +304,28 @@ def convnet_structure(trace: dict) -> list[Diagnosis]:
         found["convnet.relu_for_tanh"] = _structure_diagnosis("convnet.relu_for_tanh")
     if any("avg_pool" in op for op in ops) and not any("max_pool" in op for op in ops):
         found["convnet.average_pooling"] = _structure_diagnosis("convnet.average_pooling")
+    bare = unactivated_stages(layers)
+    if bare:
+        found["convnet.missing_activation"] = _structure_diagnosis(
+            "convnet.missing_activation", stages=" and ".join(bare)
+        )
     return list(found.values())
+
+
+def unactivated_stages(layers: Sequence[Sequence[Any]]) -> list[str]:
+    """The weighted layers (``conv1``, ``fc1``, ... in forward order) that no activation follows
+    before the next weighted layer; the last one, the scores, needs none (nor is the last one
+    judged in a forward that raised: what would have followed it is not known). Pooling and
+    reshaping between them do not matter: tanh before or after a max pooling is the same network."""
+    counts = {"conv2d": 0, "linear": 0}
+    stages: list[tuple[str, bool]] = []
+    for op, *_ in layers:
+        if op in counts:
+            counts[op] += 1
+            stages.append((f"{'conv' if op == 'conv2d' else 'fc'}{counts[op]}", False))
+        elif op in ACTIVATIONS and stages:
+            stages[-1] = (stages[-1][0], True)
+    return [stage for stage, activated in stages[:-1] if not activated]
 
 
 def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...]:

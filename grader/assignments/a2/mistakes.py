@@ -68,6 +68,16 @@ def chain_rule(
     return grad_s_Wi, grad_s_bi, grad_s_Wo, grad_s_bo
 
 
+def _dyo_slip(code: str, label: str, formula: str, slip: str, grad_yo: Callable) -> Mistake:
+    """A slip in ∂s/∂Yo = −Y·σ(−Y·Yo): the message shows the student's formula beside the right one."""
+    return Mistake(
+        code,
+        label,
+        f"in {{which}}, ∂s/∂Yo is {formula} instead of −Y·σ(−Y·Yo): {slip}",
+        (partial(chain_rule, grad_yo=grad_yo),),
+    )
+
+
 GRADIENT_MISTAKES = (
     Mistake(
         "gradient_nn.sign_flipped",
@@ -101,6 +111,42 @@ GRADIENT_MISTAKES = (
         "σ of the wrong argument",
         "in {which}, ∂s/∂Yo takes σ of −Yo instead of −Y·Yo (right for Y = +1 only)",
         (partial(chain_rule, grad_yo=lambda Y, Yo: -Y * sigm(-Yo)),),
+    ),
+    # the sign slips around σ: inside it, inside and outside it, and with σ's argument missing Y
+    _dyo_slip(
+        "gradient_nn.sign_inside_sigmoid",
+        "sign flipped inside σ",
+        "−Y·σ(Y·Yo)",
+        "the sign inside σ is flipped",
+        lambda Y, Yo: -Y * sigm(Y * Yo),
+    ),
+    _dyo_slip(
+        "gradient_nn.sign_inside_and_outside",
+        "sign flipped inside and outside σ",
+        "Y·σ(Y·Yo)",
+        "the sign is flipped inside σ as well as outside it",
+        lambda Y, Yo: Y * sigm(Y * Yo),
+    ),
+    _dyo_slip(
+        "gradient_nn.sigmoid_argument_sign_outside",
+        "σ of the wrong argument, sign flipped outside",
+        "Y·σ(−Yo)",
+        "σ takes −Yo instead of −Y·Yo, and the sign outside σ is flipped",
+        lambda Y, Yo: Y * sigm(-Yo),
+    ),
+    _dyo_slip(
+        "gradient_nn.sigmoid_argument_sign_inside",
+        "σ of the wrong argument, sign flipped inside",
+        "−Y·σ(Yo)",
+        "σ takes Yo instead of −Y·Yo: Y is missing and the sign inside σ is flipped",
+        lambda Y, Yo: -Y * sigm(Yo),
+    ),
+    _dyo_slip(
+        "gradient_nn.sigmoid_argument_both_signs",
+        "σ of the wrong argument, sign flipped inside and outside",
+        "Y·σ(Yo)",
+        "σ takes Yo instead of −Y·Yo (Y is missing), and the sign is flipped inside σ as well as outside it",
+        lambda Y, Yo: Y * sigm(Yo),
     ),
     Mistake(
         "gradient_nn.wo_without_relu",
@@ -260,6 +306,12 @@ CONVNET_MISTAKES = (
         "convnet.relu_for_tanh",
         "ReLU instead of tanh",
         "the network uses ReLU where the handout asks for tanh",
+    ),
+    Mistake(
+        "convnet.missing_activation",
+        "activation missing from forward",
+        "forward applies no tanh after {stages}: the handout's network is conv1 → tanh → pool, "
+        "conv2 → tanh → pool, fc1 → tanh, fc2 (tanh before or after the pooling is the same)",
     ),
     Mistake(
         "convnet.average_pooling",

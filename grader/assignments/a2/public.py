@@ -510,8 +510,14 @@ CONVNET_DEFAULTS = ((), (10,))
 
 
 def convnet(ctx: Context) -> tuple[object, str]:
-    """The student's ConvNet, instantiated as the notebook does it; and that call, for reports."""
-    return ctx.instantiate("ConvNet", *CONVNET_DEFAULTS)
+    """The student's ConvNet, instantiated as the notebook does it; and that call, for reports.
+
+    Lazy layers (``nn.LazyLinear``) get their shapes from one forward pass on two CIFAR-shaped
+    images, as the student's first training batch gives them, so the network can be judged.
+    """
+    model, made = ctx.instantiate("ConvNet", *CONVNET_DEFAULTS)
+    ctx.call("@materialise", model, as_tensor(strategies.cifar_batch(2, seed=ctx.seed)))
+    return model, made
 
 
 @check("3.2", "convnet.output_shape", needs=("ConvNet",), uses_reference=False)

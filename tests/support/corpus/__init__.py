@@ -223,6 +223,14 @@ def _convnet_ctor_arg(nb):
     edits.replace_in_sources(nb, "ConvNet()", "ConvNet(10)")
 
 
+def _convnet_n_channels(nb):
+    """``n_channels = 3`` in a cell of its own above ConvNet, which the 3.x cells call with that name."""
+    edits.replace_definition(nb, "ConvNet", V.CONVNET_N_CHANNELS)
+    edits.insert_code(nb, edits.defining_cell(nb, "ConvNet"), "n_channels = 3  # RGB images", count=1)
+    edits.replace_in_sources(nb, "ConvNet()", "ConvNet(n_channels)")
+    edits.renumber(nb)
+
+
 def _colab_imports(nb):
     k = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     edits.insert_code(nb, k + 1, V.COLAB_IMPORTS, count=1)
@@ -388,6 +396,9 @@ CASES: list[tuple[Case, Edit | None]] = [
           answers={"3.6": r"$(64,128\cdot 5\cdot 5)$"}), _answer_3_6_tuple_products(r"\boxed{258\,058}")),
     (Case("frame-heading-answers", "correct", "the 1.7 and 3.6 answers under ### ::###:: lines (frames made headings), 3.6 not printed",
           answers={"1.7": "lr = 0.2** converges fastest", "3.6": "| **total** | | | **258,058** |"}), _answers_under_frame_headings),
+    (Case("convnet-lazy", "correct", "nn.LazyLinear for fc1: no parameter shapes before a forward pass"), _replace("ConvNet", V.CONVNET_LAZY)),
+    (Case("convnet-print", "correct", "a print in ConvNet.forward"), _replace("ConvNet", V.CONVNET_PRINTS)),
+    (Case("convnet-n-channels", "correct", "ConvNet(n_channels) without a default, called with n_channels = 3"), _convnet_n_channels),
     # -- one seeded bug each --------------------------------------------------------------
     (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
     (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
@@ -425,6 +436,10 @@ CASES: list[tuple[Case, Edit | None]] = [
      _then(_replace("gradient_nn_numerical", V.NUMERICAL_INDEXED_LOSS), _replace("gradcheck", V.GRADCHECK_FLOAT_BO))),
     (Case("tuple-products-slip", "bug", r"3.6 in tuple-of-products notation, the total slipped to $\boxed{257\,914}$", task="3.6",
           failing=("answer_3_6.total",), only_failing=True), _answer_3_6_tuple_products(r"\boxed{257\,914}")),
+    (Case("convnet-no-conv2-tanh", "bug", "no tanh after conv2: the handout's parameters, another function", task="3.2", failing=("convnet.same_function",), only_failing=True),
+     _replace("ConvNet", V.CONVNET_NO_CONV2_TANH)),
+    (Case("both-signs", "bug", "Y sigma(Y Yo): the sign flipped inside sigma and outside it", task="1.2", failing=GRADIENT_CHECKS[1:2] + GRADIENT_CHECKS[4:]),
+     _replace("gradient_nn", V.BUG_BOTH_SIGNS)),
     # -- broken and hostile: code ---------------------------------------------------------
     (Case("syntax-error", "broken", "a syntax error in the gradient cell costs gradient_nn only", task="1.2",
           problems=("syntax-error",), statuses={c: "missing" for c in GRADIENT_CHECKS}, honest="reference"), _replace("gradient_nn", V.GRAD_SYNTAX_ERROR)),
