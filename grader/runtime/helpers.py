@@ -126,6 +126,47 @@ def layer_trace(module: Any, x: Any) -> dict:
     return {"layers": layers, "error": error}
 
 
+def used_parameters(module: Any, x: Any) -> list[list]:
+    """[[layer, shape], ...]: the trainable tensors a forward pass on ``x`` uses, in first-use
+    order, each once, as the torch functions it calls receive them; ``layer`` names the call
+    (``conv2d#0``) so that a weight and its bias share one.
+
+    What the grader counts is what the network computes with and training would update (a
+    leaf tensor that requires a gradient), observed on the way: a module's own description
+    (``named_parameters``, ``parameters``, ``state_dict``) is its code's to override.
+    """
+    torch = _torch()
+    from torch.overrides import TorchFunctionMode
+
+    seen: dict[int, list] = {}
+    calls = [0]
+
+    def trainable(t: Any) -> bool:
+        return isinstance(t, torch.Tensor) and t.is_leaf and t.requires_grad
+
+    class Recorder(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+            kwargs = kwargs or {}
+            used = [t for t in (*args, *kwargs.values()) if trainable(t) and id(t) not in seen]
+            if used:
+                layer = f"{getattr(func, '__name__', 'op').strip('_')}#{calls[0]}"
+                calls[0] += 1
+                for t in used:
+                    seen[id(t)] = [layer, list(t.shape)]
+            return func(*args, **kwargs)
+
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad(), Recorder():
+            module(x)
+    finally:
+        module.train(was_training)
+    return list(seen.values())
+
+
 def parameter_count(module: Any) -> int:
     """Number of scalar parameters."""
     return int(sum(p.numel() for p in module.parameters()))
@@ -154,7 +195,7 @@ def state_arrays(module: Any) -> list:
 HELPERS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
-        module_parameters, load_parameters, forward, materialise, layer_trace, parameter_count, seed,
-        state_arrays,
+        module_parameters, load_parameters, forward, materialise, layer_trace, used_parameters,
+        parameter_count, seed, state_arrays,
     )
 }

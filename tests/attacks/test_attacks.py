@@ -269,6 +269,46 @@ def test_a_numerical_gradient_that_returns_gradient_nn_earns_nothing(grade) -> N
     assert {status(honest, c) for c in aims} == {"passed"}
 
 
+# -- 1c: a ConvNet is counted by what its forward pass uses ----------------------------------------
+
+NARROW_CONVNET = """
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 5)
+        self.conv2 = nn.Conv2d(16, 64, 5)
+        self.fc1 = nn.Linear(64 * 5 * 5, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = torch.tanh(self.fc1(x.flatten(1)))
+        return self.fc2(x)
+"""
+#: ...describing itself with the handout's shapes: fake parameters nothing computes with
+SELF_DESCRIBING = NARROW_CONVNET + """
+    def named_parameters(self, *args, **kwargs):
+        shapes = [(16, 3, 5, 5), (16,), (128, 16, 5, 5), (128,), (64, 3200), (64,), (10, 64), (10,)]
+        return iter([(f"layer{i}", nn.Parameter(torch.zeros(s))) for i, s in enumerate(shapes)])
+
+    def parameters(self, *args, **kwargs):
+        return (p for _, p in self.named_parameters())
+"""
+
+
+def test_a_convnet_that_describes_itself_is_counted_by_what_it_computes(a2: Assignment, tmp_path: Path) -> None:
+    aims = ("3.2",)
+    reports = {
+        name: grade_notebook(realform.write_tasks(tmp_path / f"A2_{name.upper()}_Jane.ipynb", {"3.2": source}), only(a2, aims))
+        for name, source in (("describes", SELF_DESCRIBING), ("narrow", NARROW_CONVNET))
+    }
+    for check in ("convnet.parameter_count", "convnet.layer_shapes"):
+        assert status(reports["narrow"], check) == "failed"
+        assert status(reports["describes"], check) == "failed", message(reports["describes"], check)
+    assert reports["describes"].score <= reports["narrow"].score
+
+
 # -- 2: train_loop is judged on the parameters it trained --------------------------------------
 
 FAKE_CURVES = "    return np.zeros(nEpochs * len(Xtr)), np.zeros(nEpochs * len(Xtr))\n"

@@ -156,6 +156,27 @@ def test_handles_and_module_helpers(rt):
     assert wrong_shape.status == "error" and "shape" in wrong_shape.error.message
 
 
+def test_used_parameters_are_what_the_forward_pass_computes_with(rt):
+    net = rt.call("SmallNet", n_out=4, keep=True).value
+    x = as_tensor(np.zeros((2, 1, 6, 6)))
+    assert rt.call("@used_parameters", net, x).value == [
+        ["conv2d#0", [2, 1, 3, 3]],
+        ["conv2d#0", [2]],
+        ["linear#1", [4, 8]],
+        ["linear#1", [4]],
+    ]
+    # a parameter nothing computes with is not counted, whatever the module says of itself
+    assert rt.define(
+        "class Padded(SmallNet):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(4)\n"
+        "        self.spare = nn.Parameter(torch.zeros(100))\n"
+    ).ok
+    padded = rt.call("Padded", keep=True).value
+    assert rt.call("@parameter_count", padded).value == 18 + 2 + 32 + 4 + 100
+    assert rt.call("@used_parameters", padded, x).value == rt.call("@used_parameters", net, x).value
+
+
 def test_lazy_parameters_get_their_shapes_from_one_forward_pass(rt):
     lazy = rt.call("LazyNet", keep=True).value
     assert rt.call("@parameter_count", lazy).status == "error"  # no shape before a forward pass

@@ -17,7 +17,7 @@ import numpy as np
 
 from grader.assignments.a2 import known_values, mistakes, reference_values, strategies
 from grader.assignments.a2.mistakes import GRADIENTS, Mistake
-from grader.assignments.a2.public import convnet, handout_call
+from grader.assignments.a2.public import convnet, convnet_parameters, handout_call
 from grader.checks import CheckOutcome, CheckSpec, Context, StudentCallFailed
 from grader.results import Diagnosis
 from grader.runtime.helpers import ACTIVATIONS
@@ -334,7 +334,7 @@ def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...
     trace = ctx.call("@layer_trace", model, strategies.cifar_batch(2, seed=ctx.seed))
     found = convnet_structure(trace if isinstance(trace, dict) else {})
     if with_counts and found:
-        got = ctx.call("@parameter_count", model)
+        got = sum(int(np.prod(shape)) for _, shape in convnet_parameters(ctx, model))
         expected = reference_values.values(ctx.reference, ctx.seed).total
         if isinstance(got, int) and got != expected:
             found = [
@@ -352,11 +352,9 @@ def diagnose_convnet(ctx: Context, *, with_counts: bool) -> tuple[Diagnosis, ...
 def own_counts(ctx: Context) -> tuple[int, list[int]]:
     """The student's ConvNet: total parameter count and each layer's (its weight and bias)."""
     model, _ = convnet(ctx)
-    params = ctx.call("@module_parameters", model)
     layers: dict[str, int] = {}
-    for name, shape in params:
-        owner = name.rsplit(".", 1)[0] if "." in name else ""
-        layers[owner] = layers.get(owner, 0) + int(np.prod(shape))
+    for layer, shape in convnet_parameters(ctx, model):  # a layer's weight and bias share its name
+        layers[layer] = layers.get(layer, 0) + int(np.prod(shape))
     return sum(layers.values()), list(layers.values())
 
 

@@ -15,6 +15,7 @@ from grader.assignments.a2.public import (
     NUMERICAL_FORMS,
     PART1_HELPERS,
     convnet,
+    convnet_parameters,
     follows_the_loss,
     four_gradients,
     gradient_answer,
@@ -179,9 +180,10 @@ def gradcheck_accepts_correct(ctx: Context) -> None:
 
 
 def _student_parameters(ctx: Context) -> tuple[object, str, list[tuple[str, tuple[int, ...]]]]:
+    """The student's ConvNet, how it was made, and the parameters its forward pass uses
+    (``convnet_parameters``: observed, never the module's description of itself)."""
     model, made = convnet(ctx)
-    params = [(name, tuple(shape)) for name, shape in ctx.call("@module_parameters", model)]
-    return model, made, params
+    return model, made, convnet_parameters(ctx, model)
 
 
 def _reference(ctx: Context) -> reference_values.ReferenceValues:
@@ -218,10 +220,12 @@ def convnet_layer_shapes(ctx: Context) -> None:
 @check("3.2", "convnet.same_function", needs=("ConvNet",))
 def convnet_same_function(ctx: Context) -> None:
     """With the reference's weights loaded by shape, ConvNet computes the reference's function."""
-    model, _, params = _student_parameters(ctx)
+    model, _, used = _student_parameters(ctx)
     reference = _reference(ctx)
     by_shape = dict(zip(reference.shapes, reference.weights))
-    if sorted(s for _, s in params) != sorted(by_shape):
+    # loaded in the module's own order; its forward pass must use exactly those shapes
+    params = [(name, tuple(shape)) for name, shape in ctx.call("@module_parameters", model)]
+    if sorted(s for _, s in used) != sorted(by_shape) or sorted(s for _, s in params) != sorted(by_shape):
         raise CheckFailed("ConvNet's parameter shapes differ from the architecture asked for (see convnet.layer_shapes)")
     ctx.call("@load_parameters", model, [by_shape[shape] for _, shape in params])
     for n in reference_values.BATCH_SIZES:

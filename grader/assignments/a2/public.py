@@ -509,6 +509,14 @@ def train_loop_converges(ctx: Context) -> None:
 CONVNET_DEFAULTS = ((), (10,))
 
 
+def convnet_parameters(ctx: Context, model: object) -> list[tuple[str, tuple[int, ...]]]:
+    """The trainable tensors the ConvNet's forward pass uses on two CIFAR-shaped images, as
+    ``(layer, shape)``: counted from what the grader observes, so a module that describes
+    itself otherwise (``named_parameters`` overridden) is judged on what it computes with."""
+    used = ctx.call("@used_parameters", model, as_tensor(strategies.cifar_batch(2, seed=ctx.seed)))
+    return [(str(layer), tuple(int(n) for n in shape)) for layer, shape in used]
+
+
 def convnet(ctx: Context) -> tuple[object, str]:
     """The student's ConvNet, instantiated as the notebook does it; and that call, for reports.
 
