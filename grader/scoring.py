@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from grader.checks import CheckOutcome
 from grader.results import CheckResult, Status, TaskResult
-from grader.rubric import CheckPoints, Rubric, TaskRubric
+from grader.rubric import Rubric, TaskRubric
 
 #: The name of the check that carries a task's hand-marked points.
 WRITTEN_CHECK = "written answer"

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.reports.jsonreport import dump_json
-from grader.reports.text import answer_text, counterexample_text, diagnosis_text, problem_text, status_label
+from grader.reports.text import (
+    answer_text,
+    counterexample_text,
+    diagnosis_text,
+    problem_text,
+    status_label,
+)
 from grader.results import CheckResult, Report, Status, TaskResult
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")

@@ -28,6 +28,7 @@ from grader.grading import grade_notebook
 from grader.notebook import load_submission
 from grader.results import Report
 from tests.support import realform
+from tests.support import variants as V
 
 # Text of the reference's gradient_nn and helpers that no student process may ever compile.
 REFERENCE_MARKERS = ("sigma_minus_t", "Gradient of the loss of one example", "Copy of the vector X", "without overflow")
@@ -271,21 +272,7 @@ def test_a_numerical_gradient_that_returns_gradient_nn_earns_nothing(grade) -> N
 
 # -- 1c: a ConvNet is counted by what its forward pass uses ----------------------------------------
 
-NARROW_CONVNET = """
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 5)
-        self.conv2 = nn.Conv2d(16, 64, 5)
-        self.fc1 = nn.Linear(64 * 5 * 5, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        x = F.max_pool2d(torch.tanh(self.conv2(x)), 2)
-        x = torch.tanh(self.fc1(x.flatten(1)))
-        return self.fc2(x)
-"""
+NARROW_CONVNET = V.CONVNET_64_MAPS
 #: ...describing itself with the handout's shapes: fake parameters nothing computes with
 SELF_DESCRIBING = NARROW_CONVNET + """
     def named_parameters(self, *args, **kwargs):

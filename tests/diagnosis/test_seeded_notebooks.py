@@ -252,7 +252,9 @@ def test_a_network_missing_one_activation_is_told_which_stage(tmp_path, assignme
     said = {c.name: [d.message for d in c.diagnoses] for c in task.checks if c.status != "passed"}
     assert said == {
         "convnet.same_function": [
-            "forward applies no tanh after conv2: the handout's network is conv1 → tanh → pool, "
-            "conv2 → tanh → pool, fc1 → tanh, fc2 (tanh before or after the pooling is the same)"
+            (
+                "forward applies no tanh after conv2: the handout's network is conv1 → tanh → pool, "
+                "conv2 → tanh → pool, fc1 → tanh, fc2 (tanh before or after the pooling is the same)"
+            )
         ]
     }

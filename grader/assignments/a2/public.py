@@ -18,9 +18,9 @@ import numpy as np
 from grader.assignments.a2 import known_values, strategies
 from grader.assignments.a2.data import double_moon_arrays
 from grader.checks import CheckFailed, CheckSet, Context
-from grader.checks.fairness import CallForms, ExactHelper
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
+from grader.checks.fairness import CallForms, ExactHelper
 from grader.results import Counterexample
 from grader.runtime import as_tensor
 
@@ -373,15 +373,21 @@ def gradcheck_rejects_faulty(ctx: Context) -> None:
     gradcheck (both are answered by the grader, neither runs anything in the student's
     process), so nothing in the namespace or in what it runs tells the two apart.
     """
-    for k, name in enumerate(GRADIENT_NAMES):
+    for k in range(len(GRADIENT_NAMES)):
         ctx.fresh()  # each wrong gradient in a namespace as built, like the correct one
-        ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1")
-        verdict = ctx.call("gradcheck", timeout=30)
-        if not is_false(verdict):
-            raise CheckFailed(
-                f"gradcheck() accepted a gradient_nn whose {name} is off by 0.1",
-                Counterexample(f"gradient_nn with a wrong {name}", "False", show(verdict)),
-            )
+        expect_rejected(ctx, k)
+
+
+def expect_rejected(ctx: Context, k: int, where: str = "") -> None:
+    """gradcheck() given a gradient_nn whose k-th gradient is off by 0.1 must return False."""
+    name = GRADIENT_NAMES[k]
+    ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1")
+    verdict = ctx.call("gradcheck", timeout=30)
+    if not is_false(verdict):
+        raise CheckFailed(
+            f"{where}gradcheck() accepted a gradient_nn whose {name} is off by 0.1",
+            Counterexample(f"gradient_nn with a wrong {name}", "False", show(verdict)),
+        )
 
 
 # -- 1.5 train_loop --------------------------------------------------------------------------
