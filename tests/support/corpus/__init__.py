@@ -310,6 +310,24 @@ def _gradcheck_failure(nb):
     edits.map_outputs(nb, "1.4", lambda outs: edits.edit_stream_text(outs, fix))
 
 
+def _warnings_before_success(nb):
+    """NumPy's deprecation warnings printed by the handout's numerical gradient (stderr) and a
+    warning line in the same stream, before the SUCCESS line, as real outputs show them."""
+    warning = (
+        "/tmp/ipykernel_42/1234.py:12: DeprecationWarning: Conversion of an array with ndim > 0 to a scalar "
+        "is deprecated, and will error in future. (Deprecated NumPy 1.25.)\n"
+        "  grad_s_Wi_numerical[i, j] = (loss_plus - loss_minus) / (2 * eps)\n"
+    )
+
+    def change(outputs: list) -> list:
+        if not any(o.output_type == "stream" and "SUCCESS" in o.text for o in outputs):
+            return outputs
+        stamped = edits.edit_stream_text(outputs, lambda text: text.replace("SUCCESS", warning + "SUCCESS"))
+        return [nbformat.v4.new_output("stream", name="stderr", text=warning), *stamped]
+
+    edits.map_outputs(nb, "1.4", change)
+
+
 def _ten_epochs(nb):
     """The 3.4 run stopped after 10 epochs: the log ends at the 10th test evaluation."""
     for cell in edits.section_code_cells(nb, "3.4"):
@@ -390,6 +408,7 @@ CASES: list[tuple[Case, Edit | None]] = [
     (Case("numerical-indexed-loss", "correct", "the handout's numerical gradient with (loss_plus - loss_minus)[0]: right for its gradcheck's bo of shape (1,)"),
      _replace("gradient_nn_numerical", V.NUMERICAL_INDEXED_LOSS)),
     (Case("counts-all-zero", "correct", "every execution count 0, every output kept"), _counts_all_zero),
+    (Case("warnings-before-success", "correct", "NumPy warnings printed before the gradcheck's SUCCESS line"), _warnings_before_success),
     (Case("grad-renamed-parameters", "correct", "gradient_nn(x, y, W1, b1, W2, b2): called positionally, as the notebook does"),
      _replace("gradient_nn", V.GRAD_RENAMED_PARAMETERS)),
     (Case("tuple-products-answer", "correct", r"3.6 as $(64,128\cdot 5\cdot 5)$ and $\boxed{258\,058}$, no printed list",
