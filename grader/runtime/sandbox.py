@@ -390,8 +390,10 @@ def confine(cfg: SandboxConfig, namespaces: tuple[str, ...], own_userns: bool) -
                 layers.append("landlock")
         except OSError:
             pass
-    if "socket-filter" not in cfg.without and seccomp.deny_unix_sockets():
-        layers.append("socket-filter")
+    if "socket-filter" not in cfg.without:
+        memfd = "no-memfd" not in cfg.without
+        if seccomp.install(memfd=memfd):
+            layers += ["socket-filter", "no-memfd"] if memfd else ["socket-filter"]
     return tuple(layers)
 
 

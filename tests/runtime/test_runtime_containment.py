@@ -410,6 +410,12 @@ def detached_segment_survives():
     ctypes.memset(address, 1, CHUNK)
     libc.shmdt(address)
     return libc.shmctl(ident, 2, ctypes.create_string_buffer(256)) == 0  # IPC_STAT
+
+def memfd_refusal():
+    try:
+        os.memfd_create("hoard")
+    except OSError as error:
+        return error.strerror
 """
 MiB = 1024**2
 SHARED_MEMORY = ["memfd_fallocate", "memfd_write", "dev_shm", "shared_memory_block", "sysv", "shared_anonymous"]
@@ -420,12 +426,15 @@ NEEDS_MAP_FILES = {"shared_anonymous"}
 
 @MODES
 @pytest.mark.parametrize("way", SHARED_MEMORY)
-def test_shared_memory_counts_in_the_memory_budget(privileged, way):
+def test_shared_memory_counts_in_the_memory_budget(privileged, way, monkeypatch):
     """Memory held outside any PSS (a memfd never mapped, a closed /dev/shm file, a SysV
     segment) costs the budget as much as an array would; the same code holding a little is
-    untouched."""
+    untouched. memfd_create is refused by the seccomp filter: left out here, as on a machine
+    without it, the budget still counts memfds."""
     if way in NEEDS_MAP_FILES and not privileged:
         pytest.skip("a grader without CAP_SYS_ADMIN counts mapped shared memory by PSS")
+    if way.startswith("memfd"):
+        monkeypatch.setenv(WITHOUT_ENV, "no-memfd")
     limits = Limits(submission_memory_bytes=400 * MiB, disk_bytes=512 * MiB, call_timeout=30)
     with StudentRuntime(statements_from_code(HOARD), limits=limits, privileged=privileged) as rt:
         honest = rt.call("hold", way, 16, 1)
@@ -439,6 +448,13 @@ def test_shared_memory_counts_in_the_memory_budget(privileged, way):
             assert not [n for n in os.listdir("/dev/shm") if n.startswith("hoard")]
 
 
+@MODES
+def test_memfd_create_is_refused_as_absent(privileged):
+    with StudentRuntime(statements_from_code(HOARD), privileged=privileged) as rt:
+        assert "no-memfd" in rt.isolation
+        assert rt.call("memfd_refusal").value == "Function not implemented"
+
+
 def test_a_sysv_segment_dies_with_its_last_attachment():
     """In the submission's IPC namespace a segment no process maps is freed (so any that holds
     memory is mapped, where the budget sees it), and one past the memory budget is refused."""
@@ -449,3 +465,26 @@ def test_a_sysv_segment_dies_with_its_last_attachment():
         r = rt.call("attach", 500 * MiB)
         assert r.status == "error" and "shmget refused" in r.error.message
 
+
+TORCH = """
+import torch
+from torch import nn
+
+def train_step():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 30 * 30, 10))
+    loss = nn.functional.cross_entropy(net(torch.randn(8, 3, 32, 32)), torch.arange(8))
+    loss.backward()
+    torch.optim.SGD(net.parameters(), lr=0.1).step()
+    quantized = torch.ao.quantization.quantize_dynamic(nn.Linear(16, 8), {nn.Linear}, dtype=torch.qint8)
+    return float(loss), tuple(quantized(torch.randn(2, 16)).shape)
+"""
+
+
+def test_torch_works_without_memfd():
+    """torch tries memfd_create for its JIT (asmjit, fbgemm's quantized kernels): refused as
+    absent, it takes its fallback."""
+    with StudentRuntime(statements_from_code(TORCH)) as rt:
+        assert "no-memfd" in rt.isolation
+        loss, shape = rt.call("train_step").value
+        assert loss > 0 and shape == (2, 8)
