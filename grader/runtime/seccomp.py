@@ -66,10 +66,11 @@ def _program(memfd: bool) -> list[tuple[int, int, int, int]]:
     ]
     labels = {"allow": _ALLOW, "deny": _DENY, "absent": _ABSENT}
     ends = {name: len(lines) + i for i, name in enumerate(labels)}
-    resolved = [
-        (code, *(ends[j] - i - 1 if isinstance(j, str) else j for j in (jt, jf)), k)
-        for i, (code, jt, jf, k) in enumerate(lines)
-    ]
+
+    def offset(i: int, jump: int | str) -> int:
+        return ends[jump] - i - 1 if isinstance(jump, str) else jump
+
+    resolved = [(code, offset(i, jt), offset(i, jf), k) for i, (code, jt, jf, k) in enumerate(lines)]
     return resolved + [(_RET_K, 0, 0, value) for value in labels.values()]
 
 
