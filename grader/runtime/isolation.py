@@ -28,6 +28,10 @@ REQUIRED_LAYERS = {
         "a seccomp filter keeps host Unix sockets out of reach: an x86_64 kernel with "
         "CONFIG_SECCOMP_FILTER (every distribution kernel)"
     ),
+    "no-memfd": (
+        "the same seccomp filter refuses memfd_create, whose memory a submission could hold "
+        "out of the memory budget's sight (a memfd in flight on a socketpair): as for socket-filter"
+    ),
 }
 
 

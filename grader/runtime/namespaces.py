@@ -3,8 +3,10 @@
 A PID namespace makes the builder its init: when the builder dies the kernel kills every
 process of the submission, whatever it forked, double-forked, ``setsid``-ed or cloned with
 ``CLONE_PARENT``. An IPC namespace gives it SysV and POSIX message queue objects nobody else
-sees, freed by the kernel with the namespace. A mount namespace carries a size-limited tmpfs
-over the private folder (the disk budget). A network namespace has no interface but ``lo``.
+sees, freed by the kernel with the namespace; as root its SysV shared memory is bounded
+there too (``sysv-shm-bound``). A mount namespace carries a size-limited tmpfs over the
+private folder (the disk budget) and another over ``/dev/shm`` (``private-shm``). A network
+namespace has no interface but ``lo``.
 
 As root the launcher unshares them directly; without root it first enters a user namespace
 of its own (where the kernel allows one), in which it may. Each is tried on its own, so a
@@ -24,6 +26,7 @@ from grader.runtime.sandbox import (
     CLONE_NEWPID,
     CLONE_NEWUSER,
     MS_NODEV,
+    MS_NOEXEC,
     MS_NOSUID,
     MS_PRIVATE,
     MS_REC,
@@ -41,6 +44,9 @@ NAMESPACES = (
     (CLONE_NEWNS, "disk-quota"),
 )
 INODES = 100_000  # files in the private folder: each costs kernel memory even when empty
+SHM_DIR = "/dev/shm"
+# The IPC namespace's own sysctls (root only: in a user namespace of its own they stay read-only).
+_SYSV_SHM = "/proc/sys/kernel"
 
 
 def enter_namespaces(cfg: SandboxConfig) -> tuple[list[str], bool]:
@@ -63,12 +69,45 @@ def enter_namespaces(cfg: SandboxConfig) -> tuple[list[str], bool]:
     layers = [
         name for flag, name in NAMESPACES if name not in cfg.without and _libc.unshare(flag) == 0
     ]
+    owner = cfg.uid if root and cfg.privileged else None
     if "disk-quota" in layers:
         try:
-            private_tmpfs(cfg.workdir, cfg.limits.disk_bytes, cfg.uid if root and cfg.privileged else None)
+            private_tmpfs(cfg.workdir, cfg.limits.disk_bytes, owner)
         except OSError:
             layers.remove("disk-quota")
+        else:
+            if "private-shm" not in cfg.without and _private_shm(cfg.limits.disk_bytes, owner):
+                layers.append("private-shm")
+    if "ipc-ns" in layers and "sysv-shm-bound" not in cfg.without and root and cfg.privileged:
+        if bound_sysv_shm(cfg.limits.submission_memory_bytes):
+            layers.append("sysv-shm-bound")
     return layers, userns
+
+
+def _private_shm(size: int, owner: int | None) -> bool:
+    """Cover ``/dev/shm`` with an empty tmpfs of ``size`` bytes (``shm_open``, multiprocessing's
+    shared memory): the submission's files there are its own, counted in its memory budget
+    (``budget.py`` reads the used space of its own tmpfs mounts) and gone with the namespace."""
+    if not os.path.isdir(SHM_DIR):
+        return False
+    options = f"size={size},nr_inodes={INODES},mode=0700"
+    if owner is not None:
+        options += f",uid={owner},gid={owner}"
+    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+    return _libc.mount(b"tmpfs", SHM_DIR.encode(), b"tmpfs", flags, options.encode()) == 0
+
+
+def bound_sysv_shm(total: int) -> bool:
+    """In this IPC namespace, SysV segments die with their last attachment and hold at most
+    ``total`` bytes together. A segment that holds memory is then always mapped by a process
+    of the submission, where the memory budget sees it; ``shmget`` past the bound fails."""
+    pages = max(total // os.sysconf("SC_PAGE_SIZE"), 1)
+    try:
+        for name, value in (("shm_rmid_forced", 1), ("shmall", pages), ("shmmax", total)):
+            Path(_SYSV_SHM, name).write_text(str(value))
+    except OSError:
+        return False
+    return True
 
 
 def _own_user_namespace() -> bool:

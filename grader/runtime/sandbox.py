@@ -30,7 +30,7 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_BIND, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 4096, 16384, 1 << 18, 2, 4
+MS_BIND, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_NOEXEC = 4096, 16384, 1 << 18, 2, 4, 8
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
 _CAPABILITY_VERSION_3 = 0x20080522
 
@@ -384,12 +384,16 @@ def confine(cfg: SandboxConfig, namespaces: tuple[str, ...], own_userns: bool) -
     layers.append("rlimits")
     if "landlock" not in cfg.without:
         try:
-            if apply_landlock(cfg.read_paths, cfg.list_paths, (cfg.workdir, "/dev/null")):
+            # /dev/shm is writable only where it is the submission's own tmpfs (private-shm)
+            shm = ("/dev/shm",) if "private-shm" in namespaces else ()
+            if apply_landlock(cfg.read_paths, cfg.list_paths, (cfg.workdir, "/dev/null", *shm)):
                 layers.append("landlock")
         except OSError:
             pass
-    if "socket-filter" not in cfg.without and seccomp.deny_unix_sockets():
-        layers.append("socket-filter")
+    if "socket-filter" not in cfg.without:
+        memfd = "no-memfd" not in cfg.without
+        if seccomp.install(memfd=memfd):
+            layers += ["socket-filter", "no-memfd"] if memfd else ["socket-filter"]
     return tuple(layers)
 
 

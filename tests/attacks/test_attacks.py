@@ -417,6 +417,64 @@ def test_real_evidence_still_counts(grade) -> None:
         assert status(report, check) == "passed", check
 
 
+# -- 22.4: all memory a submission holds counts -----------------------------------------------
+
+MiB = 1024**2
+HOARDS = {
+    # the attack found: memfds filled with posix_fallocate, never mapped, each under the file limit
+    "memfd": (
+        "    def take(self, i):\n"
+        "        self.held.append(os.memfd_create('cache'))\n"
+        "        os.posix_fallocate(self.held[-1], 0, 8 * 1024**2)\n"
+    ),
+    # files of /dev/shm written and closed: held by no process at all
+    "dev-shm": (
+        "    def take(self, i):\n"
+        "        with open(f'/dev/shm/cache{i}', 'wb') as f:\n"
+        "            f.write(bytes(8 * 1024**2))\n"
+    ),
+}
+# A class the notebook defines: building one is a cheap call, run when the namespace is rebuilt.
+HOARD = (
+    "import os\n\n"
+    "class Cache:\n"
+    "    def __init__(self, mib):\n"
+    "        self.held = []\n"
+    "        for i in range(mib // 8):\n"
+    "            self.take(i)\n\n"
+    "{take}\n"
+    "cache = Cache({mib})\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("way", "without"), [("memfd", ""), ("memfd", "no-memfd"), ("dev-shm", "")], ids=["memfd", "memfd-unfiltered", "dev-shm"]
+)
+def test_memory_held_outside_any_process_counts(
+    a2: Assignment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str, without: str
+) -> None:
+    """The builder holds 320 MiB where no process's PSS shows it, under a 450 MiB budget; its
+    twin holds 16 MiB the same way. memfd_create is refused (both fail alike); without that
+    filter (a weak sandbox) and in /dev/shm the hoard costs the memory budget."""
+    monkeypatch.setenv("GRADER_SANDBOX_WITHOUT", without)
+    limits = replace(a2.pack.limits, submission_memory_bytes=450 * MiB, disk_bytes=512 * MiB)
+    assignment = only(replace(a2, pack=replace(a2.pack, limits=limits)), ("1.4",))
+
+    def graded(name: str, mib: int) -> Report:
+        path = realform.write_part1(tmp_path / f"A2_{name}_Jane.ipynb", prelude=HOARD.format(take=HOARDS[way], mib=mib))
+        return grade_notebook(path, assignment, allow_weak_sandbox=bool(without))
+
+    twin, attack = graded("TWIN", 16), graded("HOARD", 320)
+    assert "memory-budget" not in {p.code for p in twin.problems}
+    if way == "memfd" and not without:
+        assert "no-memfd" in attack.meta["isolation"]
+        assert "Function not implemented" in json.dumps(attack.to_dict())
+    else:
+        assert "memory-budget" in {p.code for p in attack.problems}
+        assert task_score(attack, "1.4") < task_score(twin, "1.4")
+    assert attack.score <= twin.score
+
+
 # -- 12: reports are bounded --------------------------------------------------------------------
 
 

@@ -346,3 +346,145 @@ def test_statements_past_the_budget_are_not_run():
         assert len(rt.outcomes) == 10
         assert "statement-budget" in rt.exhausted
         assert "x9" in rt.names() and "x10" not in rt.names()
+
+
+HOARD = """
+import ctypes, mmap, os, time
+from multiprocessing import shared_memory
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+libc.shmat.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+libc.shmdt.argtypes = (ctypes.c_void_p,)
+CHUNK = 8 * 1024**2  # each piece under the per-file limit
+kept = []
+
+def memfd_fallocate():  # never mapped: in no process's PSS
+    fd = os.memfd_create("hoard")
+    os.posix_fallocate(fd, 0, CHUNK)
+    kept.append(fd)
+
+def memfd_write():
+    fd = os.memfd_create("hoard")
+    os.ftruncate(fd, CHUNK)
+    os.write(fd, bytes(CHUNK))
+    kept.append(fd)
+
+def dev_shm():  # written and closed: held by no process at all
+    with open(f"/dev/shm/hoard{len(kept)}", "wb") as f:
+        f.write(bytes(CHUNK))
+    kept.append(None)
+
+def shared_memory_block():
+    block = shared_memory.SharedMemory(create=True, size=CHUNK)
+    block.buf[:] = bytes(CHUNK)
+    kept.append(block)
+
+def attach(size):
+    ident = libc.shmget(0, size, 0o1000 | 0o600)
+    if ident < 0:
+        raise OSError(ctypes.get_errno(), "shmget refused")
+    return ident, libc.shmat(ident, None, 0)
+
+def sysv():
+    ident, address = attach(CHUNK)
+    ctypes.memset(address, 1, CHUNK)
+    kept.append(address)
+
+def shared_anonymous():  # pages a child touched and left: not in the PSS of the one mapping them
+    area = mmap.mmap(-1, CHUNK, flags=mmap.MAP_SHARED)
+    if os.fork() == 0:
+        area.write(bytes(CHUNK))
+        os._exit(0)
+    os.wait()
+    kept.append(area)
+
+def hold(way, mib, seconds):
+    for _ in range(mib * 1024**2 // CHUNK):
+        globals()[way]()
+    time.sleep(seconds)
+    return len(kept)
+
+def detached_segment_survives():
+    ident, address = attach(CHUNK)
+    ctypes.memset(address, 1, CHUNK)
+    libc.shmdt(address)
+    return libc.shmctl(ident, 2, ctypes.create_string_buffer(256)) == 0  # IPC_STAT
+
+def memfd_refusal():
+    try:
+        os.memfd_create("hoard")
+    except OSError as error:
+        return error.strerror
+"""
+MiB = 1024**2
+SHARED_MEMORY = ["memfd_fallocate", "memfd_write", "dev_shm", "shared_memory_block", "sysv", "shared_anonymous"]
+# Without CAP_SYS_ADMIN the grader cannot read /proc/PID/map_files: shared pages a child
+# touched and left are then out of sight (bounded by the per-process address space only).
+NEEDS_MAP_FILES = {"shared_anonymous"}
+
+
+@MODES
+@pytest.mark.parametrize("way", SHARED_MEMORY)
+def test_shared_memory_counts_in_the_memory_budget(privileged, way, monkeypatch):
+    """Memory held outside any PSS (a memfd never mapped, a closed /dev/shm file, a SysV
+    segment) costs the budget as much as an array would; the same code holding a little is
+    untouched. memfd_create is refused by the seccomp filter: left out here, as on a machine
+    without it, the budget still counts memfds."""
+    if way in NEEDS_MAP_FILES and not privileged:
+        pytest.skip("a grader without CAP_SYS_ADMIN counts mapped shared memory by PSS")
+    if way.startswith("memfd"):
+        monkeypatch.setenv(WITHOUT_ENV, "no-memfd")
+    limits = Limits(submission_memory_bytes=400 * MiB, disk_bytes=512 * MiB, call_timeout=30)
+    with StudentRuntime(statements_from_code(HOARD), limits=limits, privileged=privileged) as rt:
+        honest = rt.call("hold", way, 16, 1)
+        assert honest.status == "ok", honest
+        assert "memory-budget" not in rt.exhausted
+        attack = rt.call("hold", way, 320, 20)
+        assert attack.status == "memory" and "budget" in attack.detail, attack
+        assert "memory-budget" in rt.exhausted
+        if way == "dev_shm":  # the submission's own /dev/shm, not the host's
+            assert "private-shm" in rt.isolation
+            assert not [n for n in os.listdir("/dev/shm") if n.startswith("hoard")]
+
+
+@MODES
+def test_memfd_create_is_refused_as_absent(privileged):
+    with StudentRuntime(statements_from_code(HOARD), privileged=privileged) as rt:
+        assert "no-memfd" in rt.isolation
+        assert rt.call("memfd_refusal").value == "Function not implemented"
+
+
+def test_a_sysv_segment_dies_with_its_last_attachment():
+    """In the submission's IPC namespace a segment no process maps is freed (so any that holds
+    memory is mapped, where the budget sees it), and one past the memory budget is refused."""
+    limits = Limits(submission_memory_bytes=400 * MiB)
+    with StudentRuntime(statements_from_code(HOARD), limits=limits, privileged=True) as rt:
+        assert "sysv-shm-bound" in rt.isolation
+        assert rt.call("detached_segment_survives").value is False
+        r = rt.call("attach", 500 * MiB)
+        assert r.status == "error" and "shmget refused" in r.error.message
+
+
+TORCH = """
+import torch
+from torch import nn
+
+def train_step():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 30 * 30, 10))
+    loss = nn.functional.cross_entropy(net(torch.randn(8, 3, 32, 32)), torch.arange(8))
+    loss.backward()
+    torch.optim.SGD(net.parameters(), lr=0.1).step()
+    quantized = torch.ao.quantization.quantize_dynamic(nn.Linear(16, 8), {nn.Linear}, dtype=torch.qint8)
+    return float(loss), tuple(quantized(torch.randn(2, 16)).shape)
+"""
+
+
+def test_torch_works_without_memfd():
+    """torch tries memfd_create for its JIT (asmjit, fbgemm's quantized kernels): refused as
+    absent, it takes its fallback."""
+    with StudentRuntime(statements_from_code(TORCH)) as rt:
+        assert "no-memfd" in rt.isolation
+        loss, shape = rt.call("train_step").value
+        assert loss > 0 and shape == (2, 8)
