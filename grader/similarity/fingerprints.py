@@ -1,10 +1,12 @@
 """Fingerprints of a document: winnowed k-grams of normalised code, word shingles of prose.
 
-Code goes through copydetect's ``filter_code`` (Pygments tokens; names become ``V``/``F``/``O``,
-strings ``S``, comments and whitespace dropped), so renaming, reformatting and comments do
-not change it; k-grams of that string are winnowed with copydetect's ``winnow``. The k-gram
-hash is our own: copydetect uses Python's ``hash()``, which changes from process to process
-and would make reports irreproducible and parallel workers disagree.
+Code first loses its statements that do nothing (``normalise``: padding such as ``_n1 = None``
+after every line would otherwise cut every k-gram), then goes through copydetect's
+``filter_code`` (Pygments tokens; names become ``V``/``F``/``O``, strings ``S``, comments and
+whitespace dropped), so renaming, reformatting, comments and padding do not change it;
+k-grams of that string are winnowed with copydetect's ``winnow``. The k-gram hash is our own:
+copydetect uses Python's ``hash()``, which changes from process to process and would make
+reports irreproducible and parallel workers disagree.
 
 Prose is lower-cased, stripped of markup, punctuation and LaTeX's backslashes, and cut into word
 n-gram shingles. Every fingerprint remembers where it came from (cell or text unit, first and
@@ -24,6 +26,7 @@ import numpy as np
 from copydetect.utils import filter_code, winnow
 
 from grader.similarity.documents import Document
+from grader.similarity.normalise import without_noops
 
 Location = tuple[int, int, int]  # cell index, first line, last line (1-based)
 Index = dict[int, list[Location]]  # fingerprint hash -> where it occurs
@@ -168,9 +171,10 @@ def fingerprint(document: Document, params: Params) -> dict[str, Fingerprints]:
     """Winnowed code fingerprints and prose shingles of each part of a document, by task.
 
     A text fingerprint's location names the document's text unit, not a notebook cell."""
+    sources = without_noops(document.cells)
     return {
         part.task: Fingerprints(
-            code=code_index(part.code, document.cells, params, winnowed=True),
+            code=code_index(part.code, sources, params, winnowed=True),
             text=text_index(tuple((k, document.texts[k].text) for k in part.text), params),
         )
         for part in document.parts
@@ -182,8 +186,9 @@ def base_fingerprints(documents: list[Document], params: Params) -> Fingerprints
     code: Index = {}
     text: Index = {}
     for document in documents:
+        sources = without_noops(document.cells)  # as the submissions' code is
         for part in document.parts:
             cells = tuple((cell, None) for cell, _ in part.code)
-            code.update(code_index(cells, document.cells, params, winnowed=False))
+            code.update(code_index(cells, sources, params, winnowed=False))
             text.update(text_index(tuple((k, document.texts[k].text) for k in part.text), params))
     return Fingerprints(code=code, text=text)
