@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 _PURE = (
@@ -101,15 +102,6 @@ def _reads(nodes: Iterable[ast.AST], skip: set[int]) -> tuple[set[str], bool]:
     return read, dynamic
 
 
-def _scopes(tree: ast.Module) -> list[tuple[ast.AST, list[ast.stmt]]]:
-    """Every function of the module with its own statements (not its nested functions')."""
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.append((node, _own_statements(node.body)))
-    return found
-
-
 def _own_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     """Statements of a block and of its nested blocks, not those of nested defs and classes."""
     result, stack = [], list(body)
@@ -127,28 +119,31 @@ def _own_statements(body: list[ast.stmt]) -> list[ast.stmt]:
 
 def _noops(tree: ast.Module, outside: set[str]) -> list[ast.stmt]:
     """Statements of ``tree`` that do nothing; ``outside``: what the other cells read."""
-    removed: set[int] = set()
     every = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
-    for statement in every:
-        if isinstance(statement, ast.Pass) or (
-            isinstance(statement, ast.Expr) and _pure(statement.value)
-        ):
-            removed.add(id(statement))
-    module_own = _own_statements(tree.body)
+    removed = {
+        id(s)
+        for s in every
+        if isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and _pure(s.value))
+    }
+    # each scope: what its reads are looked for in, what else reads it, its candidate stores
+    scopes: list[tuple[list[ast.AST], set[str], list[tuple[ast.stmt, list[str]]]]] = []
+    functions = [n for n in every if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for where, body, also in [([tree], tree.body, outside)] + [
+        (f.body, f.body, set()) for f in functions
+    ]:
+        stores = [(s, names) for s in _own_statements(body) if (names := _store(s))]
+        if stores:
+            scopes.append((where, also, stores))
     changed = True
     while changed:
         changed = False
-        module_read, module_dynamic = _reads([tree], removed)
-        scopes = [(module_own, module_read | outside, module_dynamic)]
-        for function, own in _scopes(tree):
-            read, dynamic = _reads(function.body, removed)
-            scopes.append((own, read, dynamic))
-        for own, read, dynamic in scopes:
+        for where, also, stores in scopes:
+            read, dynamic = _reads(where, removed)
             if dynamic:
                 continue
-            for statement in own:
-                names = _store(statement) if id(statement) not in removed else None
-                if names and not read.intersection(names):
+            read |= also
+            for statement, names in stores:
+                if id(statement) not in removed and not read.intersection(names):
                     removed.add(id(statement))
                     changed = True
     return [s for s in every if id(s) in removed]
@@ -188,13 +183,15 @@ def without_noops(cells: Mapping[int, str]) -> dict[int, str]:
             read_in[index] = set(_IDENTIFIER.findall(cells[index]))
         else:
             read_in[index] = _reads([tree], set())[0]
+    readers = Counter(name for names in read_in.values() for name in names)
     result = {}
     for index, source in cells.items():
         tree = trees[index]
         if tree is None:
             result[index] = source
             continue
-        outside = set().union(*(names for other, names in read_in.items() if other != index))
+        own = read_in[index]
+        outside = {name for name, count in readers.items() if count > (name in own)}
         statements = _noops(tree, outside)
         if not statements:
             result[index] = source
