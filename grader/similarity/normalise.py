@@ -16,8 +16,9 @@ so that line numbers stay those of the notebook for the side-by-side view:
 
 Real code stays: a store that is read anywhere in its scope, one whose name is ``global`` or
 ``nonlocal``, every store of a scope that calls ``locals``/``vars``/``eval``/``exec``, and
-class bodies' assignments (attributes) are kept. A cell that does not parse is kept as it is
-(today's fingerprints), and its identifiers all count as read for the rest of the notebook.
+class bodies' assignments (attributes) are kept. A cell that does not parse (or nests deeper
+than the parser goes) is kept as it is, and its identifiers all count as read for the rest of
+the notebook.
 """
 
 from __future__ import annotations
@@ -168,9 +169,11 @@ def _blank(lines: list[str], statement: ast.stmt) -> None:
 
 
 def _parse(source: str) -> ast.Module | None:
+    """The cell's tree, or None where Python cannot build one (a syntax error, nesting too deep
+    for the parser): that cell is then fingerprinted as written."""
     try:
         return ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 

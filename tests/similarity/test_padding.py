@@ -71,7 +71,8 @@ def test_dynamic_namespaces_and_unparsable_cells_are_left_alone():
     dynamic = "def f():\n    x = None\n    return locals()\n"
     broken = "def f(:\n    _n1 = None\n"
     padding_named_in_broken = "_n1 = None\n"
-    cells = {0: dynamic, 1: broken, 2: padding_named_in_broken}
+    too_deep = "y = " + " + ".join(["1"] * 100_000) + "\n_n2 = None\n"  # the parser gives up
+    cells = {0: dynamic, 1: broken, 2: padding_named_in_broken, 3: too_deep}
     assert without_noops(cells) == cells  # the broken cell may read _n1: it stays
 
 
