@@ -45,13 +45,14 @@ _PURE = (
     ast.boolop,
     ast.cmpop,
 )
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # scopes of their own
 _DYNAMIC = {"locals", "vars", "eval", "exec", "globals"}
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
 def _pure(node: ast.AST | None) -> bool:
-    """True when evaluating ``node`` can run no code (so removing it changes nothing)."""
+    """True when ``node`` is only names and constants, with operators and displays of them: it
+    calls, indexes and looks up nothing, so evaluating it has no effect to keep."""
     return node is not None and all(isinstance(n, _PURE) for n in ast.walk(node))
 
 
@@ -109,7 +110,7 @@ def _own_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     while stack:
         statement = stack.pop()
         result.append(statement)
-        if isinstance(statement, (*_SCOPES, ast.ClassDef)):
+        if isinstance(statement, _NESTED):
             continue
         for field in ("body", "orelse", "finalbody"):
             stack.extend(getattr(statement, field, ()))
