@@ -127,12 +127,12 @@ def _noops(tree: ast.Module, outside: set[str]) -> list[ast.stmt]:
         for s in every
         if isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and _pure(s.value))
     }
-    # each scope: what its reads are looked for in, what else reads it, its candidate stores
+    # each scope: the code its names are read in, what else reads them, its candidate stores
     scopes: list[tuple[list[ast.AST], set[str], list[tuple[ast.stmt, list[str]]]]] = []
     functions = [n for n in every if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    for where, body, also in [([tree], tree.body, outside)] + [
-        (f.body, f.body, set()) for f in functions
-    ]:
+    blocks: list[tuple[list[ast.AST], list[ast.stmt], set[str]]] = [([tree], tree.body, outside)]
+    blocks += [([*f.body], f.body, set()) for f in functions]
+    for where, body, also in blocks:
         stores = [(s, names) for s in _own_statements(body) if (names := _store(s))]
         if stores:
             scopes.append((where, also, stores))
