@@ -6,9 +6,9 @@ crosses it, and a padded copy shared almost no fingerprint with its source. Such
 found on the parsed code (``ast``; nothing is ever run) and their characters replaced by spaces,
 so that line numbers stay those of the notebook for the side-by-side view:
 
-- an expression statement that is *pure* (names, constants, and operators, tuples, lists,
-  sets and dicts of them: no call, attribute or subscript that could run code), docstrings
-  and ``...`` included, and ``pass``;
+- an expression statement that is *pure*: names, constants, attributes and subscripts, and
+  operators, tuples, lists, sets and dicts of them, but no call (``np.pi``, ``X[0]``, ``...``
+  and docstrings are pure; ``plt.show()`` is code), and ``pass``;
 - a *dead store*: a pure value assigned to names that are never read in their scope: in a
   function, read nowhere in it (nested functions, lambdas and comprehensions included); at
   module level, read nowhere in the whole notebook (another cell may read it). Removing one
@@ -39,6 +39,9 @@ _PURE = (
     ast.List,
     ast.Set,
     ast.Dict,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Slice,
     ast.expr_context,
     ast.unaryop,
     ast.operator,
@@ -51,8 +54,9 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
 def _pure(node: ast.AST | None) -> bool:
-    """True when ``node`` is only names and constants, with operators and displays of them: it
-    calls, indexes and looks up nothing, so evaluating it has no effect to keep."""
+    """True when ``node`` calls nothing and binds nothing: whatever a property or ``__add__``
+    might do when it runs, the statement is not code the student wrote to do something (the
+    code is only fingerprinted here, never run)."""
     return node is not None and all(isinstance(n, _PURE) for n in ast.walk(node))
 
 

@@ -15,6 +15,7 @@ def gradient_nn(X, Y, Wi, bi, Wo, bo):
     ...
     pass
     z
+    np.pi, z[0], z.T[1:]
     tmp = None
     alias = tmp
     if z.any():
@@ -25,6 +26,8 @@ _n4 = None
 
 KEPT = '''\
 lr = 0.01
+plt.show()
+(n := 3)
 def f(x):
     total = 0
     total += x
@@ -44,6 +47,7 @@ def test_statements_that_do_nothing_are_blanked_keeping_every_line():
         "def gradient_nn(X, Y, Wi, bi, Wo, bo):",
         "",
         "    z = X @ Wi + bi",  # the ``;`` that joined the padding goes with it
+        "",
         "",
         "",
         "",
