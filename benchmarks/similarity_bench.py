@@ -9,6 +9,10 @@ students share (task, code|answer) when both hand it in from the same author.
 - per task: each (pair, task, kind) is a unit, flagged when that part's score reaches the
   threshold, a copy when the truth says that part is shared;
 - single parts: every copied part with its score, and the highest independent pair;
+- rings: classes of 25 and 40 (the authors, students who handed in the blank handout, and a
+  ring of identical copies of one author's notebook, every other one padded with no-op
+  statements), rings from 3 students to 30% of the class: the ring's lowest pair, and the
+  highest pair outside it;
 - speed: 200 notebooks (the authors replicated with disguises, a third on the 2019 handout)
   on ``--workers`` processes (default 2), report written.
 
@@ -118,6 +122,29 @@ def quality(folder: Path, threshold: float) -> None:
     pair_figures("single parts, both years' handouts as --base", rows, threshold)
 
 
+def rings(folder: Path, threshold: float) -> None:
+    print("\n== rings of identical copies (Helena's notebook), 2020 handout as the base")
+    people = {s.name: s for s in authors()}
+    source = people["A2_SILVA_Helena"]
+    template = write_template(folder / "template.ipynb")
+    for size, ring in ((25, 3), (25, 4), (25, 5), (40, 8), (40, 10), (40, 12)):
+        copies = [
+            copy_of(source, f"A2_RING_R{k:02d}", ["pad"] if k % 2 else [], prose=False)
+            for k in range(ring - 1)
+        ]
+        blank = [Student(f"A2_BLANK_B{k:02d}", {}) for k in range(size - len(people) - ring + 1)]
+        write([*people.values(), *copies, *blank], folder / f"{size}-{ring}")
+        report = run_similarity([folder / f"{size}-{ring}"], None, base=template, layout=LAYOUT)
+        members = {f"{s.name}.ipynb" for s in (source, *copies)}
+        inside = [p for p in report.pairs if {p.a, p.b} <= members]
+        outside = [p for p in report.pairs if not {p.a, p.b} <= members]
+        print(
+            f"  {ring:>2} of {size}: ring pairs {min(p.score for p in inside):.2f} to "
+            f"{max(p.score for p in inside):.2f}, {sum(p.score >= threshold for p in inside)}"
+            f"/{len(inside)} flagged; highest pair outside {max(p.score for p in outside):.2f}"
+        )
+
+
 def speed(folder: Path, n: int, workers: int) -> None:
     variations = [[], ["rename"], ["reformat"], ["comments"], ["rename", "reorder"]]
     students: list[Student] = []
@@ -151,6 +178,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         quality(root / "quality", args.threshold)
+        rings(root / "rings", args.threshold)
         speed(root / "speed", args.notebooks, args.workers)
 
 

@@ -2287,6 +2287,37 @@ def comprehension(answers: dict[str, Answer]) -> dict[str, Answer]:
     return _map_code(answers, apply)
 
 
+def pad(answers: dict[str, Answer]) -> dict[str, Answer]:
+    """A no-op statement (``_n1 = None``, ``_n2 = None``…) after every statement of every
+    function: the copy still runs the same, but no k-gram of the original survives it."""
+
+    def apply(source: str) -> str:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return source
+        lines = source.split("\n")
+        after: dict[int, list[str]] = {}  # line -> indentations of the statements ending there
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+        for function in functions:
+            for node in ast.walk(function):
+                if isinstance(node, ast.stmt) and node is not function:
+                    line = lines[node.lineno - 1]
+                    indent = line[: len(line) - len(line.lstrip())]
+                    ends = after.setdefault(node.end_lineno or node.lineno, [])
+                    if indent not in ends:
+                        ends.append(indent)
+        padded, count = [], 0
+        for number, line in enumerate(lines, start=1):
+            padded.append(line)
+            for indent in sorted(after.get(number, ()), key=len, reverse=True):
+                count += 1
+                padded.append(f"{indent}_n{count} = None")
+        return "\n".join(padded)
+
+    return _map_code(answers, apply)
+
+
 SYNONYMS = {
     "because": "since",
     "the": "the",
@@ -2322,6 +2353,7 @@ TRANSFORMS: dict[str, Transform] = {
     "comments": recomment,
     "reorder": reorder,
     "comprehension": comprehension,
+    "pad": pad,
 }
 
 

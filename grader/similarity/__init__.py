@@ -2,10 +2,10 @@
 
 ``run_similarity`` compares every pair of notebooks task by task (``engine``, which also says
 why the default threshold is what it is); ``parts`` cuts a notebook into tasks with the pack's
-``TaskLayout``, ``documents`` reads notebooks and base files, ``fingerprints`` normalises code
-and prose, ``compare`` weighs fragments by rarity, scores every part of every pair and finds
-groups, ``report`` writes the CSV, JSON and HTML; ``cli`` is the ``grader similarity``
-subcommand.
+``TaskLayout``, ``documents`` reads notebooks and base files, ``normalise`` blanks the
+statements that do nothing (padding), ``fingerprints`` normalises code and prose, ``compare``
+weighs fragments by rarity and length, scores every part of every pair and finds groups,
+``report`` writes the CSV, JSON and HTML; ``cli`` is the ``grader similarity`` subcommand.
 """
 
 import importlib

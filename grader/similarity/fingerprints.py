@@ -1,10 +1,12 @@
 """Fingerprints of a document: winnowed k-grams of normalised code, word shingles of prose.
 
-Code goes through copydetect's ``filter_code`` (Pygments tokens; names become ``V``/``F``/``O``,
-strings ``S``, comments and whitespace dropped), so renaming, reformatting and comments do
-not change it; k-grams of that string are winnowed with copydetect's ``winnow``. The k-gram
-hash is our own: copydetect uses Python's ``hash()``, which changes from process to process
-and would make reports irreproducible and parallel workers disagree.
+Code first loses its statements that do nothing (``normalise``: padding such as ``_n1 = None``
+after every line would otherwise cut every k-gram), then goes through copydetect's
+``filter_code`` (Pygments tokens; names become ``V``/``F``/``O``, strings ``S``, comments and
+whitespace dropped), so renaming, reformatting, comments and padding do not change it;
+k-grams of that string are winnowed with copydetect's ``winnow``. The k-gram hash is our own:
+copydetect uses Python's ``hash()``, which changes from process to process and would make
+reports irreproducible and parallel workers disagree.
 
 Prose is lower-cased, stripped of markup, punctuation and LaTeX's backslashes, and cut into word
 n-gram shingles. Every fingerprint remembers where it came from (cell or text unit, first and
@@ -24,9 +26,11 @@ import numpy as np
 from copydetect.utils import filter_code, winnow
 
 from grader.similarity.documents import Document
+from grader.similarity.normalise import without_noops
 
 Location = tuple[int, int, int]  # cell index, first line, last line (1-based)
 Index = dict[int, list[Location]]  # fingerprint hash -> where it occurs
+Order = tuple[tuple[int, ...], ...]  # each cell's (or text unit's) hashes in the order they occur
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class Params:
 class Fingerprints:
     code: Index
     text: Index
+    # the same hashes in reading order: what tells a stretch of shared code from scattered lines
+    code_order: Order = ()
+    text_order: Order = ()
 
 
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -112,16 +119,22 @@ def code_index(
     params: Params,
     *,
     winnowed: bool,
-) -> Index:
+) -> tuple[Index, Order]:
     """Fingerprints of code cells, each cell fingerprinted whole and keeping those that start on
     the given lines (None: all); ``winnowed=False`` keeps every k-gram (for the base files)."""
     index: Index = {}
+    order = []
     window = params.window if winnowed else 1
     for cell, lines in cells:
-        for h, first, last in cell_fingerprints(sources[cell], params.k, window):
-            if lines is None or first in lines:
-                index.setdefault(h, []).append((cell, first, last))
-    return index
+        kept = [
+            (h, first, last)
+            for h, first, last in cell_fingerprints(sources[cell], params.k, window)
+            if lines is None or first in lines
+        ]
+        for h, first, last in kept:
+            index.setdefault(h, []).append((cell, first, last))
+        order.append(tuple(h for h, _, _ in kept))
+    return index, tuple(order)
 
 
 # LaTeX is kept as words: a derivation is copied in its formulas (``g_{b_i} = g\, W_o [u > 0]``
@@ -152,29 +165,34 @@ def _stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
 
 
-def text_index(cells: tuple[tuple[int, str], ...], params: Params) -> Index:
+def text_index(cells: tuple[tuple[int, str], ...], params: Params) -> tuple[Index, Order]:
     """Word-shingle fingerprints of markdown cells."""
     index: Index = {}
+    order = []
     n = params.shingle
     for cell, source in cells:
         ws = words(source)
-        for i in range(len(ws) - n + 1):
-            h = _stable_hash(" ".join(w for w, _ in ws[i : i + n]))
+        hashes = [
+            _stable_hash(" ".join(w for w, _ in ws[i : i + n])) for i in range(len(ws) - n + 1)
+        ]
+        for i, h in enumerate(hashes):
             index.setdefault(h, []).append((cell, ws[i][1], ws[i + n - 1][1]))
-    return index
+        order.append(tuple(hashes))
+    return index, tuple(order)
 
 
 def fingerprint(document: Document, params: Params) -> dict[str, Fingerprints]:
     """Winnowed code fingerprints and prose shingles of each part of a document, by task.
 
     A text fingerprint's location names the document's text unit, not a notebook cell."""
-    return {
-        part.task: Fingerprints(
-            code=code_index(part.code, document.cells, params, winnowed=True),
-            text=text_index(tuple((k, document.texts[k].text) for k in part.text), params),
-        )
-        for part in document.parts
-    }
+    sources = without_noops(document.cells)
+    prints = {}
+    for part in document.parts:
+        code, code_order = code_index(part.code, sources, params, winnowed=True)
+        texts = tuple((k, document.texts[k].text) for k in part.text)
+        text, text_order = text_index(texts, params)
+        prints[part.task] = Fingerprints(code, text, code_order, text_order)
+    return prints
 
 
 def base_fingerprints(documents: list[Document], params: Params) -> Fingerprints:
@@ -182,8 +200,10 @@ def base_fingerprints(documents: list[Document], params: Params) -> Fingerprints
     code: Index = {}
     text: Index = {}
     for document in documents:
+        sources = without_noops(document.cells)  # as the submissions' code is
         for part in document.parts:
             cells = tuple((cell, None) for cell, _ in part.code)
-            code.update(code_index(cells, document.cells, params, winnowed=False))
-            text.update(text_index(tuple((k, document.texts[k].text) for k in part.text), params))
+            code.update(code_index(cells, sources, params, winnowed=False)[0])
+            texts = tuple((k, document.texts[k].text) for k in part.text)
+            text.update(text_index(texts, params)[0])
     return Fingerprints(code=code, text=text)
