@@ -262,6 +262,7 @@ def check_filename(filename: str, prefix: str) -> tuple[Identity | None, list[Pr
     match = re.fullmatch(
         rf"{re.escape(prefix)}_(?P<last>{_NAME_PART})_(?P<first>{_NAME_PART})", stem
     )
+    identity: Identity | None
     if match and _first_name_first(match["last"], match["first"]):  # A2_Yassine_ZAOUI
         identity, match = Identity(match["first"], match["last"]), None
     else:

@@ -78,9 +78,14 @@ def enter_namespaces(cfg: SandboxConfig) -> tuple[list[str], bool]:
         else:
             if "private-shm" not in cfg.without and _private_shm(cfg.limits.disk_bytes, owner):
                 layers.append("private-shm")
-    if "ipc-ns" in layers and "sysv-shm-bound" not in cfg.without and root and cfg.privileged:
-        if bound_sysv_shm(cfg.limits.submission_memory_bytes):
-            layers.append("sysv-shm-bound")
+    if (
+        "ipc-ns" in layers
+        and "sysv-shm-bound" not in cfg.without
+        and root
+        and cfg.privileged
+        and bound_sysv_shm(cfg.limits.submission_memory_bytes)
+    ):
+        layers.append("sysv-shm-bound")
     return layers, userns
 
 

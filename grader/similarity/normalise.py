@@ -80,9 +80,13 @@ def _store(statement: ast.stmt) -> list[str] | None:
     """The names of a store of a pure value (``x = None``, ``x: int = 0``), else None."""
     if isinstance(statement, ast.Assign) and _pure(statement.value):
         return _target_names(statement.targets)
-    if isinstance(statement, ast.AnnAssign) and statement.simple and _pure(statement.annotation):
-        if statement.value is None or _pure(statement.value):
-            return _target_names([statement.target])
+    if (
+        isinstance(statement, ast.AnnAssign)
+        and statement.simple
+        and _pure(statement.annotation)
+        and (statement.value is None or _pure(statement.value))
+    ):
+        return _target_names([statement.target])
     return None
 
 
