@@ -39,6 +39,25 @@ CHECK_SETTINGS = settings(
 )
 
 
+
+def _examples_from_the_seed_alone() -> None:
+    """Hypothesis seeds generation with literals it harvests from the "local" modules a process
+    has imported: the grader's own source when it is installed editable, the tests', whatever a
+    batch worker loaded before. The examples a seed gives would then depend on a process's
+    history and on every edit of the grader; a verdict must depend on the seed alone. The
+    global constants (0, ±inf, boundary values) stay. Private API, so guarded: a Hypothesis
+    without it has nothing to turn off."""
+    from hypothesis.internal.conjecture import providers
+
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        empty = providers.Constants()
+        providers._get_local_constants = lambda: empty
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+_examples_from_the_seed_alone()
+
+
 class CheckFailed(AssertionError):
     """The student's work does not do what the task asks; carries the smallest failing input."""
 

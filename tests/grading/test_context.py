@@ -184,3 +184,29 @@ def test_a_replayed_property_that_fails_reports_what_hypothesis_alone_reports():
     with pytest.raises(CheckFailed) as without:  # a lambda in a strategy is never replayed
         alone.forall(st.integers(0, 1000).map(lambda x: x), prop)
     assert with_replay.value.message == without.value.message == "wrong for 501"
+
+
+def test_examples_do_not_depend_on_the_modules_a_process_imported(tmp_path, monkeypatch):
+    """Hypothesis harvests literals from local modules; a module with new constants imported
+    between two draws must not change what one seed gives (a batch worker's history, a grader
+    edit)."""
+    import importlib
+    import sys
+
+    from grader.assignments.a2 import strategies
+    from hypothesis import settings
+
+    from grader.checks.context import _DRAWN, CHECK_SETTINGS, drawn_examples
+
+    chosen = settings(CHECK_SETTINGS, max_examples=40)
+    before = drawn_examples(strategies.network_example(), 5, chosen)
+    module = tmp_path / "odd_constants_module.py"
+    module.write_text("ODD = [0.7071, -2.3456, 1.1e-7, 2.999, -0.001234, 17.5, 0.4, -1.25]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("odd_constants_module")
+    try:
+        _DRAWN.clear()
+        after = drawn_examples(strategies.network_example(), 5, chosen)
+    finally:
+        sys.modules.pop("odd_constants_module", None)
+    assert _same(before, after)
