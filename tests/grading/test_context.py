@@ -193,9 +193,9 @@ def test_examples_do_not_depend_on_the_modules_a_process_imported(tmp_path, monk
     import importlib
     import sys
 
-    from grader.assignments.a2 import strategies
     from hypothesis import settings
 
+    from grader.assignments.a2 import strategies
     from grader.checks.context import _DRAWN, CHECK_SETTINGS, drawn_examples
 
     chosen = settings(CHECK_SETTINGS, max_examples=40)
