@@ -79,7 +79,7 @@ class CallForms:
 
     ``parameters``: the handout's order (checks call positionally, as notebooks do).
     ``callers``: pack code that runs one of the notebook's own callers of ``function``
-    (``ctx.call("gradcheck")``); the function is observed there, and the forms of its last
+    (``ctx.call("check_all")``); the function is observed there, and the forms of its last
     call are the notebook's. ``handout``: the forms of the handout's own calls, used when no
     caller could be run (not defined, or it failed before calling).
     """
@@ -88,7 +88,7 @@ class CallForms:
     parameters: tuple[str, ...]
     callers: tuple[Callable[[Context], Any], ...]
     handout: tuple[Forms, ...] = ()
-    label: str = field(default="", compare=False)  # who calls it, for the note ("its gradcheck")
+    label: str = field(default="", compare=False)  # who calls it, for the note ("its checker")
 
     def conform(self, used: Sequence[Forms]) -> Callable[[tuple], tuple]:
         """Arguments rewritten into the forms the notebook uses: a single-number argument in a

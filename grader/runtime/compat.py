@@ -148,7 +148,7 @@ def _cpu_only_torch() -> None:
         patch_to(cls)
         cls.cuda = stay
     # A lazy module's uninitialised parameters accept the methods torch lists, ``to`` among
-    # them: the shim must be one of them, or ``ConvNet().to(device)`` fails for nn.LazyLinear.
+    # them: the shim must be one of them, or ``Net().to(device)`` fails for nn.LazyLinear.
     lazy = getattr(torch.nn.parameter, "UninitializedTensorMixin", None)
     if lazy is not None:
         lazy._allowed_methods.append(torch.Tensor.to)

@@ -476,7 +476,7 @@ class _Worker:
         stub.__name__ = stub.__qualname__ = name
         stub.__module__ = "__main__"
         # a code object of its own, named as the function it stands for: two stubs never
-        # share one (``gradient_nn.__code__ is gradient_nn_numerical.__code__`` told the
+        # share one (``f.__code__ is g.__code__`` for two stubbed names told the
         # isolated run apart), and none is named after this factory
         stub.__code__ = stub.__code__.replace(co_name=name, co_qualname=name)
         return stub

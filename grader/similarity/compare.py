@@ -18,7 +18,7 @@ copied from one of them: a ring of five identical copies in a class of 25 weighe
 tells them apart is length: many students write the same line or two alike, not the same
 ``stretch_code`` fingerprints in a row (15: about 90 characters of normalised code, where a
 name is one letter and there are no spaces, so several statements; the benchmark authors'
-``gradient_nn`` have 17 to 62; ``stretch_text``, 10 shingles, is a sentence of 13 words). So
+one task's function have 17 to 62; ``stretch_text``, 10 shingles, is a sentence of 13 words). So
 where a document holds such a *long shared stretch* (consecutive fingerprints of one cell or
 text, none of the base, each held by three documents or more) and the other document holds it
 too, its fingerprints weigh by the same curve with ``c = max(stretch_fraction * n,

@@ -224,7 +224,7 @@ def notebook_calls(
 ) -> dict[str, list[tuple[tuple, dict]]]:
     """For each of ``names``, the arguments of the notebook's own calls of it that are
     constants, in notebook order, without repeats: ``Net(10)`` → ``[((10,), {})]``;
-    ``ConvNet(n_channels)`` after ``n_channels = 3`` → ``[((3,), {})]``;
+    ``Net(n_channels)`` after ``n_channels = 3`` → ``[((3,), {})]``;
     ``Net(3*32*32, len(classes))`` → ``[((3072, 10), {})]``.
 
     A check that must instantiate a student's class calls it the way the notebook does, so a
