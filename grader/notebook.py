@@ -603,8 +603,8 @@ def run_facts(cells: tuple[Cell, ...], options: ReadOptions = DEFAULT_OPTIONS) -
     # cell without a count is "never run" only when it also has no output.
     cleared = not counted and any(c.outputs for c in code)
     never_run = () if cleared else tuple(c.index for c in code if c.execution_count is None and not c.outputs)
-    # Every count the same (all 0, as some exports save them) says nothing about the order.
-    constant = len(counted) > 1 and len({c.execution_count for c in counted}) == 1
+    # Every count 0 (as some exports save them) says nothing about the order.
+    constant = len(counted) > 1 and {c.execution_count for c in counted} == {0}
     out_of_order: list[int] = []
     highest: int | None = None
     for index, count in [(c.index, c.execution_count) for c in code if c.execution_count is not None and not constant]:
