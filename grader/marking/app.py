@@ -58,6 +58,8 @@ class Marking:
         self.reports = class_reports(self.out)
         self.store = Store(self.out)
         self.maxima = maxima(self.reports)
+        #: what pages and requests call each submission: its folder names the student
+        self.ids = {pseudonym(folder): folder for folder in self.reports}
         # marks imported from a sheet before (or without) the app stay, as the store's own
         self.store.adopt_sheet(load_marks(self.out), self.maxima, "manual_marks.json")
         self.publish()
@@ -90,10 +92,15 @@ class Marking:
         }
 
     def label(self, folder: str, names: bool) -> str:
-        """The student's name when asked for, else a pseudonym stable across tasks and sessions."""
+        """The student's name when asked for, else the pseudonym."""
         if names:
             return f"{student_name(self.reports[folder])} ({folder})"
-        return "Student " + hashlib.sha256(folder.encode()).hexdigest()[:6]
+        return f"Student {pseudonym(folder)}"
+
+
+def pseudonym(folder: str) -> str:
+    """What the pages call a submission: stable across tasks and sessions, and no name in it."""
+    return hashlib.sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 def _task_view(marking: Marking, task: dict[str, Any], threshold: float, names: bool) -> dict[str, Any]:
@@ -109,12 +116,12 @@ def _task_view(marking: Marking, task: dict[str, Any], threshold: float, names: 
             state = states.get(folder, AnswerState(frozenset(), 0.0, "", None, ""))
             mark = marks.get(folder, {}).get(task["id"])
             members.append({
-                "folder": folder,
+                "id": pseudonym(folder),
                 "label": marking.label(folder, names),
                 "answer": render_answer(answers[folder]) if normalise(answers[folder]) != first else None,
                 "state": state,
                 "score": points(mark.score) if mark else None,
-                "link": f"/report/{folder}",
+                "link": f"/report/{pseudonym(folder)}" if names else None,
             })  # fmt: skip
         counts = {i.id: sum(i.id in m["state"].items for m in members) for i in items}
         groups.append({
@@ -161,8 +168,8 @@ def build_app(marking: Marking, token: str) -> Starlette:
         return page("task.html", keys=KEYS, marker=marking.marker, **_task_view(marking, task, threshold, names))
 
     async def report(request: Request) -> Response:
-        folder = request.path_params["folder"]
-        if folder not in marking.reports:
+        folder = marking.ids.get(request.path_params["id"])
+        if folder is None:
             return PlainTextResponse("no such submission", status_code=404)
         html = (marking.out / folder / "report.html").read_text(encoding="utf-8")
         return HTMLResponse(html, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"})
@@ -198,11 +205,12 @@ def build_app(marking: Marking, token: str) -> Starlette:
         return task["id"], task["max"]
 
     def folders(body: dict[str, Any]) -> list[str]:
-        chosen = [str(f) for f in body["folders"]]
-        unknown = [f for f in chosen if f not in marking.reports]
+        """The report folders of the submissions a request names (by their pseudonyms)."""
+        chosen = [str(i) for i in body["folders"]]
+        unknown = [i for i in chosen if i not in marking.ids]
         if unknown:
             raise KeyError(f"unknown submission(s): {unknown}")
-        return chosen
+        return [marking.ids[i] for i in chosen]
 
     def number(value: Any) -> float:
         result = float(value)
@@ -244,7 +252,7 @@ def build_app(marking: Marking, token: str) -> Starlette:
     routes = [
         Route("/", index),
         Route("/task/{task}", task_page),
-        Route("/report/{folder}", report),
+        Route("/report/{id}", report),
         Route("/static/{name}", static),
         Route("/api/item", change(add_item), methods=["POST"]),
         Route("/api/item/edit", change(edit_item), methods=["POST"]),

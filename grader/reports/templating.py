@@ -25,6 +25,7 @@ def environment() -> Environment:
             "answer_text": text.answer_text,
             "answer_html": render_answer,
             "has_written_part": text.has_written_part,
+            "marker_comment": text.marker_comment,
             "counterexample": text.counterexample_text,
             "diagnosis": text.diagnosis_text,
             "problem": text.problem_text,

@@ -90,6 +90,13 @@ def has_written_part(task: TaskResult) -> bool:
     return task.status == Status.MANUAL or any(c.name == WRITTEN_CHECK for c in task.checks)
 
 
+def marker_comment(task: TaskResult) -> str:
+    """What the person who marked the written answer said (rubric items, a comment); '' before."""
+    return "\n".join(
+        c.message for c in task.checks if c.name == WRITTEN_CHECK and c.status != Status.MANUAL and c.message
+    )
+
+
 def answer_text(task: TaskResult) -> str:
     """The task's ``answer``, or what it means that there is none."""
     if task.answer is None:

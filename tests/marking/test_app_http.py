@@ -6,6 +6,7 @@ import http.client
 import json
 from urllib.parse import urlsplit
 
+from grader.marking.app import pseudonym
 from tests.marking.conftest import App
 
 
@@ -25,7 +26,7 @@ def _request(app: App, method: str, path: str, *, cookie: str = "", host: str = 
 
 
 def test_every_request_needs_the_token(app: App):
-    for path in ("/", "/task/1.1", "/static/marking.js", "/report/A2_DUBOIS_Hugo"):
+    for path in ("/", "/task/1.1", "/static/marking.js", f"/report/{pseudonym('A2_DUBOIS_Hugo')}"):
         assert _request(app, "GET", path)[0] == 403
     assert _request(app, "GET", "/?token=wrong")[0] == 403
     assert _request(app, "POST", "/api/item", body={"task": "1.1", "points": 1, "text": "x"})[0] == 403
