@@ -4,7 +4,8 @@ A class writes the same few answers many times. Answers identical once normalise
 spacing, Markdown emphasis, end punctuation) make one group; answers that state one number make
 one group per value (``lr = 0.01`` and ``0.010``); blank answers make one group; and groups whose
 texts are near duplicates (TF-IDF of character n-grams, cosine at or above ``threshold``) are
-merged. An answer the marker moved out of its group stands alone. Every answer is in exactly one
+merged unless they state different numbers or differ in length by more than the threshold
+allows (an answer and its first sentence are not the same answer). An answer the marker moved out of its group stands alone. Every answer is in exactly one
 group; a group's key is its first member, so it is stable while its members are.
 """
 
@@ -100,9 +101,17 @@ def _merge_similar(exact: dict[str, list[str]], threshold: float) -> dict[str, l
             i = parent[i]
         return i
 
+    numbers = [sorted(_NUMBER.findall(k)) for k in texts]
+    lengths = [len(k) for k in texts]
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
-            if similar[i, j]:
+            # not near duplicates: "lr 0.1" and "lr 0.5"; an answer and its first sentence (or
+            # itself behind "it is wrong because"), which share most n-grams but say another thing
+            if (
+                similar[i, j]
+                and numbers[i] == numbers[j]
+                and min(lengths[i], lengths[j]) >= threshold * max(lengths[i], lengths[j])
+            ):
                 parent[root(j)] = root(i)
     merged: dict[str, list[str]] = {k: sorted(v) for k, v in exact.items() if k not in texts}
     clusters: dict[int, list[str]] = {}

@@ -64,3 +64,15 @@ def test_every_answer_is_in_exactly_one_group_largest_first():
 def test_normalise_keeps_what_differs():
     assert normalise("**Yes**, it *converges*.") == "yes , it converges"
     assert normalise("it converges") != normalise("it diverges")
+
+
+def test_near_duplicates_stating_other_numbers_or_saying_less_stay_apart():
+    answers = {
+        "a": "With a learning rate of 0.1 the loss converges after a few epochs.",
+        "b": "With a learning rate of 0.5 the loss converges after a few epochs.",
+        "c": CHAIN,
+        "d": CHAIN.split(",")[0] + ".",  # its first clause only: not the same answer
+    }
+    groups = _by_folder(group_answers(answers, threshold=0.5))
+    assert groups["a"].folders == ("a",) and groups["b"].folders == ("b",)
+    assert groups["c"].folders == ("c",) and groups["d"].folders == ("d",)
