@@ -195,10 +195,11 @@ class Store:
 
     @staticmethod
     def _touch(db: sqlite3.Connection, folder: str, task: str, who: str) -> None:
-        """The answer is marked here now (a sheet's score, if any, no longer stands)."""
+        """The answer is marked here now: a sheet's mark (score and comment), if any, no longer stands."""
         db.execute("INSERT OR IGNORE INTO answers (folder, task) VALUES (?, ?)", (folder, task))
         db.execute(
-            "UPDATE answers SET sheet_score = NULL, grader = ? WHERE folder = ? AND task = ?",
+            "UPDATE answers SET comment = CASE WHEN sheet_score IS NULL THEN comment ELSE '' END, "
+            "sheet_score = NULL, grader = ? WHERE folder = ? AND task = ?",
             (who, folder, task),
         )
 

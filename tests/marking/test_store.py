@@ -61,7 +61,7 @@ def test_a_sheet_mark_stands_until_the_answer_is_marked_here(tmp_path):
     assert store.marks(MAX)["jane"]["1.1"] == ManualMark(3, "from the sheet", "csv")
     item = store.add_item("1.1", 5, "Mostly right", "ann")
     store.apply("1.1", item, ["jane"], True, "ann")
-    assert store.marks(MAX)["jane"]["1.1"].score == 5
+    assert store.marks(MAX)["jane"]["1.1"] == ManualMark(5, "+5: Mostly right", "ann")
 
 
 def test_two_markers_at_once_lose_nothing(tmp_path):
