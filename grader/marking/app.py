@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,11 +22,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from grader import templating
@@ -123,7 +131,8 @@ def _task_view(marking: Marking, task: dict[str, Any], threshold: float, names: 
                 "score": points(mark.score) if mark else None,
                 "link": f"/report/{pseudonym(folder)}" if names else None,
             })  # fmt: skip
-        counts = {i.id: sum(i.id in m["state"].items for m in members) for i in items}
+        applied = [states[f].items for f in group.folders if f in states]
+        counts = {i.id: sum(i.id in a for a in applied) for i in items}
         groups.append({
             "key": group.key, "kind": group.kind, "value": group.value,
             "answer": render_answer(answers[group.folders[0]]),
@@ -134,7 +143,7 @@ def _task_view(marking: Marking, task: dict[str, Any], threshold: float, names: 
     return {"task": task, "items": items, "groups": groups, "threshold": threshold, "names": names}
 
 
-def _environment():
+def _environment() -> Environment:
     return templating.environment(
         "grader.marking",
         filters={"answer_html": render_answer, "points": points},
@@ -188,7 +197,7 @@ def build_app(marking: Marking, token: str) -> Starlette:
             try:
                 body = await request.json()
                 if not isinstance(body, dict):
-                    raise ValueError("a JSON object is expected")
+                    raise TypeError("a JSON object is expected")
                 who = str(body.get("marker") or marking.marker)[:100]
                 result = action(body, who)
             except (ValueError, KeyError, TypeError) as error:
@@ -214,7 +223,7 @@ def build_app(marking: Marking, token: str) -> Starlette:
 
     def number(value: Any) -> float:
         result = float(value)
-        if result != result or abs(result) > 1e6:
+        if not math.isfinite(result) or abs(result) > 1e6:
             raise ValueError(f"not a usable number of points: {value!r}")
         return result
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -38,7 +39,7 @@ class App:
         self.token = self.url.split("token=")[1]
         self.thread = threading.Thread(target=self.served.run, daemon=True)
 
-    def __enter__(self) -> App:
+    def __enter__(self) -> Self:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.served.server.started:

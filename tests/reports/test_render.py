@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
-
-from dataclasses import replace
 
 from grader.render import MAX_CHARS, render_answer
 from grader.reports import write_report, write_student_report
