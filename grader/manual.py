@@ -29,6 +29,7 @@ from grader.classfolder import (
     write_submission,
 )
 from grader.errors import GraderError
+from grader.render import render_answer
 from grader.marking.store import Store
 from grader.reports.summary import report_link
 from grader.results import CheckResult, Report, Status, TaskResult
@@ -199,7 +200,7 @@ h2 { border-bottom: 2px solid #4c72b0; padding-bottom: .2em; margin-top: 2.5em; 
 .expected { background: #eef6ee; border-left: 4px solid #55a868; padding: .6em 1em; white-space: pre-wrap; }
 .answer { display: grid; grid-template-columns: 14em 1fr; gap: 1em; border-bottom: 1px solid #ddd; padding: .8em 0; }
 .who { font-weight: 600; } .who small { display: block; font-weight: normal; color: #666; }
-.text { white-space: pre-wrap; } .none { color: #999; font-style: italic; }
+.text { overflow-x: auto; } .none { color: #999; font-style: italic; }
 .mark { color: #4c72b0; }
 nav a { margin-right: 1em; }
 </style></head><body>
@@ -215,7 +216,7 @@ nav a { margin-right: 1em; }
 <div class="answer">
   <div class="who"><a href="{{ row.link }}">{{ row.student or row.file }}</a><small>{{ row.submission }}</small>
   {% if row.mark %}<small class="mark">marked {{ row.mark.score }} / {{ task.max_points }}{% if row.mark.comment %}: {{ row.mark.comment }}{% endif %}</small>{% endif %}</div>
-  {% if row.answer %}<div class="text">{{ row.answer }}</div>{% elif row.answer is none %}<div class="text none">no heading for this task found in the notebook</div>{% else %}<div class="text none">nothing written under this task's heading</div>{% endif %}
+  {% if row.answer %}<div class="text">{{ row.answer_html }}</div>{% elif row.answer is none %}<div class="text none">no heading for this task found in the notebook</div>{% else %}<div class="text none">nothing written under this task's heading</div>{% endif %}
 </div>
 {% endfor %}
 {% endfor %}
@@ -245,6 +246,7 @@ def _render_page(rows: list[SheetRow], sheet: Path, out: Path) -> str:
                 "submission": row.submission,
                 "link": (base / row.link).as_posix(),
                 "answer": row.task.answer,
+                "answer_html": render_answer(row.task.answer),
                 "mark": {"score": csvio.number(row.mark.score), "comment": row.mark.comment}
                 if row.mark
                 else None,

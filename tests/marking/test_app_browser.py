@@ -76,7 +76,7 @@ def test_marking_the_sample_class_by_groups_with_rubric_items(browser, app: App,
     assert "Every gradient right, by the chain rule" in student  # the item's comment is the feedback
 
     # the item's points change: every answer it was applied to, the reports and the gradebook follow
-    replies = iter(["5", "Right, but no justification"])  # its points, then its comment
+    replies = iter(["5", "Right, but no justification", ""])  # its points, its comment; a deletion's confirm
     page.on("dialog", lambda dialog: dialog.accept(next(replies)))
     page.locator(".item").first.locator(".edit-item").click()
     expect(page.locator(".item .points").first).to_have_text("+5")
@@ -85,6 +85,13 @@ def test_marking_the_sample_class_by_groups_with_rubric_items(browser, app: App,
     report = (sample_class / "A2_GARCIA_Sofia" / "report.html").read_text(encoding="utf-8")
     assert "+5: Right, but no justification" in report
     assert "9 / 72" in _open(browser, app).inner_text("#class-progress")
+
+    # an item deleted comes off every answer: the blank one is unmarked again
+    with page.expect_navigation():
+        page.locator(".item").nth(1).locator(".delete-item").click()
+    expect(page.locator(".item")).to_have_count(1)
+    assert "A2_SMITH_John" not in _marks(sample_class) and len(_marks(sample_class)) == 8
+    assert _gradebook(sample_class)["A2_SMITH_John"][TASK] == ""
 
 
 def test_one_answer_moved_out_of_its_group_is_marked_alone(browser, app: App, sample_class: Path):

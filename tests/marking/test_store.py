@@ -96,3 +96,13 @@ def test_the_audit_trail_says_who_did_what_when(tmp_path):
     assert trail[1][3] == {"task": "1.1", "item": item, "folders": ["jane"], "on": True}
     assert all(at.endswith("+00:00") for at, *_ in trail)
     assert store.apart("1.1") == {"jane"}
+
+
+def test_deleting_an_item_takes_it_off_every_answer(tmp_path):
+    store = Store(tmp_path)
+    keep, drop = store.add_item("1.1", 4, "Keep", "a"), store.add_item("1.1", 2, "Drop", "a")
+    store.apply("1.1", keep, ["jane"], True, "a")
+    store.apply("1.1", drop, ["jane", "rita"], True, "a")
+    store.delete_item(drop, "a")
+    assert store.marks(MAX) == {"jane": {"1.1": ManualMark(4, "+4: Keep", "a")}}
+    assert [i.id for i in store.items("1.1")] == [keep]

@@ -77,6 +77,11 @@ document.addEventListener("click", (event) => {
     });
   } else if (event.target.matches(".move-apart, .regroup")) {
     send("/api/apart", { folder: member.dataset.folder, apart: event.target.matches(".move-apart") });
+  } else if (event.target.matches(".delete-item")) {
+    const li = event.target.closest(".item");
+    if (confirm(`Delete "${li.querySelector(".text").textContent}" and take it off every answer?`)) {
+      send("/api/item/delete", { item: Number(li.dataset.item) });
+    }
   } else if (event.target.closest(".item") && !event.target.matches(".edit-item")) {
     // a tap on an item does what its key does (a phone has no keys 1-9 at hand)
     toggle(items.indexOf(Number(event.target.closest(".item").dataset.item)));
