@@ -186,6 +186,8 @@ def test_the_task_page_fits_the_screen(browser, app: App, width: int):
     page = context.new_page()
     page.goto(app.url)
     page.goto(f"{app.base}/task/{TASK}")
+    _add_item(page, -1.5, "The sign of the exponent is lost in the derivative of the logistic loss")
+    _press_on(page, "#group-1", "1")
     page.locator("#group-1 details summary").click()
     page.screenshot(path=f"/tmp/marking-task-{width}.png", full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
