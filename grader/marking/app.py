@@ -45,7 +45,9 @@ from grader.render import render_answer
 from grader.reports.text import points, student_name
 from grader.results import Report
 
-COOKIE = "grader_mark"
+#: The token's cookie, one per port: a browser sends 127.0.0.1's cookies to every port, and two
+#: classes may be marked at once.
+COOKIE = "grader_mark_{port}"
 #: Keys 1..9 apply the first nine items of a task.
 KEYS = 9
 _STATIC = {"marking.js": "text/javascript", "marking.css": "text/css"}
@@ -285,12 +287,13 @@ class TokenGate(BaseHTTPMiddleware):
         host = request.headers.get("host", "").rsplit(":", 1)[0]
         if host not in {"127.0.0.1", "localhost"}:
             return PlainTextResponse("this app answers on 127.0.0.1 only", status_code=403)
+        cookie = COOKIE.format(port=request.url.port)
         given = request.query_params.get("token")
         if given is not None and hmac.compare_digest(given, self.token):
             response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
+            response.set_cookie(cookie, self.token, httponly=True, samesite="strict")
             return response
-        if not hmac.compare_digest(request.cookies.get(COOKIE, ""), self.token):
+        if not hmac.compare_digest(request.cookies.get(cookie, ""), self.token):
             return PlainTextResponse(
                 "open the address `grader mark` printed: it carries the token this app needs",
                 status_code=403,
