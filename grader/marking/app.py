@@ -24,6 +24,7 @@ from typing import Any
 
 from jinja2 import Environment
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -201,10 +202,12 @@ def build_app(marking: Marking, token: str) -> Starlette:
                 if not isinstance(body, dict):
                     raise TypeError("a JSON object is expected")
                 who = str(body.get("marker") or marking.marker)[:100]
-                result = action(body, who)
+                # off the event loop: re-rendering a class's reports takes seconds, and another
+                # marker's pages must not wait for it
+                result = await run_in_threadpool(action, body, who)
             except (ValueError, KeyError, TypeError) as error:
                 return JSONResponse({"error": str(error)}, status_code=400)
-            changed = marking.publish()
+            changed = await run_in_threadpool(marking.publish)
             return JSONResponse({"ok": True, "result": result, "republished": changed})
 
         return endpoint
