@@ -79,7 +79,7 @@ def group_answers(
             kind = "single"
         elif kind == "same" and len({normalise(answers[f]) for f in members}) > 1:
             kind = "similar"
-        value = key.removeprefix("number:") if kind == "number" else ""
+        value = f"{float(key.removeprefix('number:')):g}" if kind == "number" else ""
         groups.append(Group(members[0], kind, tuple(members), value))
     return sorted(groups, key=lambda g: (-len(g.folders), g.key))
 

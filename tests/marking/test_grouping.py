@@ -19,10 +19,11 @@ def test_identical_after_normalisation_is_one_group():
 
 
 def test_numbers_group_by_the_value_stated():
-    answers = {"a": "lr = 0.01", "b": "0.010", "c": "I used 0,01", "d": "lr = 0.1", "e": "between 0.01 and 0.1"}
+    answers = {"a": "lr = 0.01", "b": "0.010", "c": "I used 0,01", "d": "lr = 2.0", "e": "between 0.01 and 0.1",
+               "f": "2"}
     groups = _by_folder(group_answers(answers))
     assert groups["a"].folders == ("a", "b", "c") and groups["a"].kind == "number" and groups["a"].value == "0.01"
-    assert groups["d"].folders == ("d",)
+    assert groups["d"].folders == ("d", "f") and groups["d"].value == "2"
     assert stated_number(answers["e"]) is None and groups["e"].folders == ("e",)
 
 
