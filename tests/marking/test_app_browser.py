@@ -114,6 +114,15 @@ def test_one_answer_moved_out_of_its_group_is_marked_alone(browser, app: App, sa
     assert marks["A2_ROSSI_Marco"][TASK] == {"score": 3.0, "comment": "Half of it only", "grader": "tester"}
     assert marks["A2_DUBOIS_Hugo"][TASK]["score"] == 6.0
 
+    # one answer of a group selected: the key takes the item off that answer only
+    page.locator("#group-1 details summary").click()
+    page.locator(f".member[data-folder='{pseudonym('A2_DUBOIS_Hugo')}'] .who").click()
+    with page.expect_navigation():
+        page.keyboard.press("1")
+    marks = _marks(sample_class)
+    assert "A2_DUBOIS_Hugo" not in marks and marks["A2_GARCIA_Sofia"][TASK]["score"] == 6.0
+    assert "(6 of 7)" in page.inner_text("#group-1 .applied")
+
 
 def test_names_are_hidden_until_asked_for(browser, app: App):
     page = _open(browser, app, f"/task/{TASK}")
