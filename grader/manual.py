@@ -29,8 +29,8 @@ from grader.classfolder import (
     write_submission,
 )
 from grader.errors import GraderError
-from grader.render import render_answer
 from grader.marking.store import Store
+from grader.render import render_answer
 from grader.reports.summary import report_link
 from grader.results import CheckResult, Report, Status, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
