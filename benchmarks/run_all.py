@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("runtime_bench.py", "grading_bench.py", "batch_bench.py", "class_bench.py", "similarity_bench.py")
+SCRIPTS = ("runtime_bench.py", "grading_bench.py", "batch_bench.py", "class_bench.py", "similarity_bench.py", "marking_bench.py")
 
 
 def main() -> int:

@@ -3,7 +3,8 @@
 ```
 OUT/
   batch.json            the manifest: which report folders make the class, and how they were graded
-  manual_marks.json     the marks people gave to written answers (``grader manual import``)
+  manual_marks.json     the marks people gave to written answers (``grader manual import``, ``grader mark``)
+  marking.sqlite        the marking app's store: rubric items, what was applied, the audit trail
   gradebook.csv         one row per submission
   summary.html          the class at a glance, linking each submission's report.html
   moodle-submissions/   notebooks of a Moodle download that had to be renamed or unzipped
@@ -46,13 +47,15 @@ from grader.scoring import ManualMark
 MANIFEST = "batch.json"
 #: The marks imported so far: report folder -> task id -> mark.
 MARKS_FILE = "manual_marks.json"
+#: The marking app's store (``grader.marking.store``), and SQLite's files beside it.
+STORE_FILE = "marking.sqlite"
 #: Each submission's data, from which every other file of its folder is rendered.
 REPORT_FILE = "report.json"
 #: What a run writes in OUT beside the report folders (lower case: names are compared so),
 #: the notebooks of a Moodle download staged there included.
 CLASS_FILES = frozenset({
     MANIFEST, "gradebook.csv", "summary.html", "manual_marks.csv", "manual_marks.html",
-    MARKS_FILE, "similarity", STAGING,
+    MARKS_FILE, "similarity", STAGING, STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm",
 })  # fmt: skip
 #: Libraries whose version can change a verdict: part of every fingerprint.
 _VERSIONED = ("numpy", "scipy", "torch", "hypothesis", "nbformat")

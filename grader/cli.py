@@ -127,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reports", type=Path, required=True, help="the report folder of `grader grade`")
     imp.set_defaults(run=_manual_import)
 
+    from grader.marking import cli as marking_cli
+
+    mark = sub.add_parser("mark", help="mark written answers in the browser: answer groups, rubric items (a local web app)")
+    marking_cli.add_arguments(mark)
+    mark.set_defaults(run=marking_cli.run)
+
     from grader.moodle import cli as moodle_cli
 
     moodle = sub.add_parser("moodle", help="Moodle: fill the grading worksheet, pack the feedback files")

@@ -19,6 +19,7 @@ from pathlib import Path
 from grader import csvio, templating
 from grader.checks import CheckOutcome
 from grader.classfolder import (
+    STORE_FILE,
     Marks,
     class_reports,
     load_marks,
@@ -28,6 +29,8 @@ from grader.classfolder import (
     write_submission,
 )
 from grader.errors import GraderError
+from grader.marking.store import Store
+from grader.render import render_answer
 from grader.reports.summary import report_link
 from grader.results import CheckResult, Report, Status, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
@@ -197,7 +200,7 @@ h2 { border-bottom: 2px solid #4c72b0; padding-bottom: .2em; margin-top: 2.5em; 
 .expected { background: #eef6ee; border-left: 4px solid #55a868; padding: .6em 1em; white-space: pre-wrap; }
 .answer { display: grid; grid-template-columns: 14em 1fr; gap: 1em; border-bottom: 1px solid #ddd; padding: .8em 0; }
 .who { font-weight: 600; } .who small { display: block; font-weight: normal; color: #666; }
-.text { white-space: pre-wrap; } .none { color: #999; font-style: italic; }
+.text { overflow-x: auto; } .none { color: #999; font-style: italic; }
 .mark { color: #4c72b0; }
 nav a { margin-right: 1em; }
 </style></head><body>
@@ -213,7 +216,7 @@ nav a { margin-right: 1em; }
 <div class="answer">
   <div class="who"><a href="{{ row.link }}">{{ row.student or row.file }}</a><small>{{ row.submission }}</small>
   {% if row.mark %}<small class="mark">marked {{ row.mark.score }} / {{ task.max_points }}{% if row.mark.comment %}: {{ row.mark.comment }}{% endif %}</small>{% endif %}</div>
-  {% if row.answer %}<div class="text">{{ row.answer }}</div>{% elif row.answer is none %}<div class="text none">no heading for this task found in the notebook</div>{% else %}<div class="text none">nothing written under this task's heading</div>{% endif %}
+  {% if row.answer %}<div class="text">{{ row.answer_html }}</div>{% elif row.answer is none %}<div class="text none">no heading for this task found in the notebook</div>{% else %}<div class="text none">nothing written under this task's heading</div>{% endif %}
 </div>
 {% endfor %}
 {% endfor %}
@@ -243,6 +246,7 @@ def _render_page(rows: list[SheetRow], sheet: Path, out: Path) -> str:
                 "submission": row.submission,
                 "link": (base / row.link).as_posix(),
                 "answer": row.task.answer,
+                "answer_html": render_answer(row.task.answer),
                 "mark": {"score": csvio.number(row.mark.score), "comment": row.mark.comment}
                 if row.mark
                 else None,
@@ -335,17 +339,35 @@ def import_sheet(path: Path, out: Path) -> list[str]:
     reports = class_reports(out)
     new = read_sheet(Path(path), reports)
     marks = load_marks(out)
-    changed = []
     for folder, tasks in new.items():
-        merged = {**marks.get(folder, {}), **tasks}
-        if merged != marks.get(folder):
-            marks[folder] = merged
-            changed.append(folder)
-    save_marks(out, marks)
+        marks[folder] = {**marks.get(folder, {}), **tasks}
+    changed = publish_marks(out, reports, marks)
+    if (out / STORE_FILE).exists():  # the marking app's store keeps them, or it would undo them
+        Store(out).adopt_sheet(marks, maxima(reports), "grader manual import")
+    return changed
+
+
+def maxima(reports: Mapping[str, Report]) -> dict[str, dict[str, float]]:
+    """Report folder -> written task -> the points a person awards."""
+    return {folder: written_tasks(report) for folder, report in reports.items()}
+
+
+def publish_marks(out: Path, reports: dict[str, Report], marks: Marks) -> list[str]:
+    """Make ``marks`` the class's manual marks: ``manual_marks.json``, then every file of the
+    submissions whose marks changed, the gradebook and the summary (``reports`` is updated).
+
+    Returns the report folders re-rendered. The one path by which marks reach the reports,
+    whether they come from a CSV sheet or the marking app.
+    """
+    out = Path(out)
+    before = load_marks(out)
+    changed = [f for f in reports if marks.get(f, {}) != before.get(f, {})]
+    save_marks(out, {f: m for f, m in marks.items() if m})
     for folder in changed:
-        report = apply_marks(reports[folder], marks[folder])
+        report = apply_marks(reports[folder], marks.get(folder))
         reports[folder] = write_submission(
-            report, out / folder, report.meta.get("source_fingerprint", ""), marks[folder]
+            report, out / folder, report.meta.get("source_fingerprint", ""), marks.get(folder)
         )
-    write_class_files(out, reports)
+    if changed:
+        write_class_files(out, reports)
     return changed

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from grader.reports.text import printable
 
@@ -50,6 +51,8 @@ SHARED_FILTERS: dict[str, Callable[..., Any]] = {"md_inline": md_inline, "md_fen
 
 
 def _finalize(value: object) -> object:
+    if isinstance(value, Markup):  # already safe HTML (``grader.render``), printable by construction
+        return value
     return printable(value) if isinstance(value, str) else value
 
 

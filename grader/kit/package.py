@@ -29,6 +29,12 @@ ENGINE_DEPENDENCIES = (
     "rich>=13",
     "ipython>=8",
     "junitparser>=3",
+    # the reports show written answers through grader.render: Markdown, LaTeX to MathML, sanitised
+    "markupsafe>=2.1",
+    "markdown-it-py>=3",
+    "mdit-py-plugins>=0.4",
+    "latex2mathml>=3.77",
+    "nh3>=0.2.17",
 )
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from jinja2 import Environment
 
 from grader import templating
+from grader.render import render_answer
 from grader.reports import text
 
 
@@ -22,6 +23,9 @@ def environment() -> Environment:
             "task_note": text.task_note,
             "reads_text": text.reads_text,
             "answer_text": text.answer_text,
+            "answer_html": render_answer,
+            "has_written_part": text.has_written_part,
+            "marker_comment": text.marker_comment,
             "counterexample": text.counterexample_text,
             "diagnosis": text.diagnosis_text,
             "problem": text.problem_text,

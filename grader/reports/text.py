@@ -85,6 +85,18 @@ def reads_text(task: TaskResult) -> bool:
     return task.kind in READ_KINDS
 
 
+def has_written_part(task: TaskResult) -> bool:
+    """The task asks for a written answer, which a person marks (marked yet or not)."""
+    return task.status == Status.MANUAL or any(c.name == WRITTEN_CHECK for c in task.checks)
+
+
+def marker_comment(task: TaskResult) -> str:
+    """What the person who marked the written answer said (rubric items, a comment); '' before."""
+    return "\n".join(
+        c.message for c in task.checks if c.name == WRITTEN_CHECK and c.status != Status.MANUAL and c.message
+    )
+
+
 def answer_text(task: TaskResult) -> str:
     """The task's ``answer``, or what it means that there is none."""
     if task.answer is None:

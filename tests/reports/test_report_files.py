@@ -97,9 +97,9 @@ def test_html_escapes_every_hostile_text(tmp_path):
     write_report(make_report(), tmp_path)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<script" not in page
-    assert (
-        page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 3
-    )  # answer, message, problem
+    # message and problem are escaped text; the answer is rendered Markdown, its script dropped
+    assert page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 2
+    assert "ds/dWo = H * dYo" in page and 'alert("x")' not in page
     assert "\x1b" not in page and "\x00" not in page
 
 
