@@ -37,6 +37,7 @@ import grader
 from grader import __version__, csvio
 from grader.moodle.download import STAGING, MoodleSubmission
 from grader.reports import STUDENT_DIR, write_report, write_student_report
+from grader.reports.notebook_view import write_notebook_files
 from grader.reports.gradebook import write_gradebook
 from grader.reports.jsonreport import dump_json
 from grader.reports.summary import write_summary
@@ -208,13 +209,23 @@ def read_report(out_dir: Path) -> Report | None:
 
 
 def write_submission(
-    report: Report, out_dir: Path, source_fingerprint: str, marks: Mapping[str, ManualMark] | None
+    report: Report,
+    out_dir: Path,
+    source_fingerprint: str,
+    marks: Mapping[str, ManualMark] | None,
+    notebook: Path | None = None,
 ) -> Report:
     """Write every file of one submission; ``report.json`` (with the fingerprints) last and atomically,
-    so that a run interrupted half-way through the files grades this submission again."""
+    so that a run interrupted half-way through the files grades this submission again.
+    ``notebook``: the file just graded, whose figures and rendered page go beside the report
+    (the instructor's, which links them; a re-scored report keeps the links it had)."""
     out_dir = Path(out_dir)
     (out_dir / REPORT_FILE).unlink(missing_ok=True)
     meta = {k: v for k, v in report.meta.items() if k not in ("fingerprint", "source_fingerprint")}
+    if notebook is not None and report.tasks:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = write_notebook_files(notebook, out_dir, meta.get("figures") or {})
+        meta |= {"figures_written": written["figures"], "notebook_view": written["notebook"]}
     write_report(replace(report, meta=meta), out_dir)
     write_student_report(report, out_dir / STUDENT_DIR)
     if source_fingerprint:  # a grader failure has none: the next run tries it again

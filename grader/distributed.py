@@ -121,6 +121,7 @@ def run_dask(
                     job.out_dir,
                     "" if failed else job.source_fingerprint,
                     job.marks,
+                    None if failed else job.notebook,  # the notebook is here, in the driver's folder
                 )
                 yield job, report.to_dict()
         finally:

@@ -32,6 +32,7 @@ from grader.assignment import Assignment
 from grader.bounds import MAX_READ_TEXT, clip
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.checks.fairness import rewritten_helpers
+from grader.reports.notebook_view import figure_places
 from grader.notebook import load_submission
 from grader.problems import Problem
 from grader.results import READ_KINDS, Report, Status
@@ -119,6 +120,7 @@ def grade_notebook(
             "isolation": list(isolation),
             "seconds": round(time.monotonic() - started, 2),
             "check_seconds": timings,
+            "figures": figure_places(sections),
         },
     )
 

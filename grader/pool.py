@@ -100,11 +100,11 @@ def _grade_job(job: Job, seed: int, allow_weak_sandbox: bool = False) -> dict:
         report = grading.grade_notebook(
             job.notebook, _assignment, seed=seed, manual=job.marks, allow_weak_sandbox=allow_weak_sandbox
         )
-        fingerprint = job.source_fingerprint
+        fingerprint, notebook = job.source_fingerprint, job.notebook
     except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
         report = grader_failure(job.notebook, _assignment.rubric.max_score, traceback.format_exc())
-        fingerprint = ""
-    return write_submission(job.attach(report), job.out_dir, fingerprint, job.marks).to_dict()
+        fingerprint, notebook = "", None
+    return write_submission(job.attach(report), job.out_dir, fingerprint, job.marks, notebook).to_dict()
 
 
 def run_local(

@@ -86,7 +86,15 @@ def render_answer(text: str | None) -> Markup:
     """``text`` (Markdown with LaTeX) as sanitised HTML, safe to insert in any page as it is."""
     text = printable(text or "")
     cut = len(text) > MAX_CHARS
-    html = _MD.render(text[:MAX_CHARS])
+    clean = sanitise(_MD.render(text[:MAX_CHARS]))
+    if cut:
+        clean += f'<p class="cut">(answer cut at {MAX_CHARS:,} characters)</p>'
+    return Markup(clean)  # sanitised by sanitise()
+
+
+def sanitise(html: str) -> Markup:
+    """Any HTML made from student content, kept to what renders and fetches nothing: the tags
+    and MathML above, no script, style or event handler, links only to anchors, images only inline."""
     clean = nh3.clean(
         html,
         tags=_HTML_TAGS | _MATH_TAGS,
@@ -96,6 +104,4 @@ def render_answer(text: str | None) -> Markup:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    if cut:
-        clean += f'<p class="cut">(answer cut at {MAX_CHARS:,} characters)</p>'
     return Markup(clean)  # sanitised by nh3 just above

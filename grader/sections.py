@@ -71,14 +71,14 @@ class Section:
 
     @property
     def outputs_text(self) -> str:
-        return "\n".join(o.text for c in self._code_cells for o in c.outputs)
+        return "\n".join(o.text for c in self.code_cells for o in c.outputs)
 
     @property
     def images(self) -> int:
-        return sum(len(o.images) for c in self._code_cells for o in c.outputs)
+        return sum(len(o.images) for c in self.code_cells for o in c.outputs)
 
     @property
-    def _code_cells(self) -> tuple[Cell, ...]:
+    def code_cells(self) -> tuple[Cell, ...]:
         opener = (self.heading,) if self.heading.cell_type == "code" else ()
         return opener + tuple(c for c in self.cells if c.cell_type == "code")
 

@@ -29,5 +29,6 @@ def environment() -> Environment:
             "counterexample": text.counterexample_text,
             "diagnosis": text.diagnosis_text,
             "problem": text.problem_text,
+            "figures_of": text.figures_of,
         },
     )

@@ -141,3 +141,10 @@ def problem_text(problem: Problem) -> str:
 def printable(text: str) -> str:
     """The text with every control character shown as U+FFFD; valid in XML 1.0 and harmless."""
     return _UNPRINTABLE.sub("\ufffd", text)
+
+
+def figures_of(task: TaskResult, report: Report) -> list[str]:
+    """The files of the task's saved figures written beside the report (the instructor's only:
+    a report not written beside its notebook lists none)."""
+    written = set(report.meta.get("figures_written") or ())
+    return [p["file"] for p in (report.meta.get("figures") or {}).get(task.id, ()) if p.get("file") in written]

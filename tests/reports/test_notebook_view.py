@@ -1,0 +1,77 @@
+"""The notebook as handed in, beside the instructor's report: each task's figures as files shown
+as thumbnails under the task, and the whole notebook rendered by nbconvert with the student's
+content sanitised (no script, nothing fetched)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from grader.assignment import load_assignment
+from grader.classfolder import write_submission
+from grader.grading import grade_notebook
+from grader.reports import STUDENT_DIR
+from tests.support.realform import COLAB_METADATA, HEADINGS, STUDENT, TITLE, code, figure, lines, markdown, notebook, png
+
+HOSTILE_HTML = {
+    "output_type": "display_data",
+    "data": {
+        "text/html": '<script>alert(1)</script><img src="http://evil.example/x.png" onerror="alert(2)"><b>table</b>',
+        "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(3)"></svg>',
+        "text/plain": "hostile",
+    },
+    "metadata": {},
+}
+
+
+def _write(path: Path) -> Path:
+    cells = [
+        markdown(TITLE),
+        markdown(STUDENT),
+        markdown(lines(HEADINGS["1.8"])),
+        code("plt.plot([1, 2])", 1, [figure(png(80, 1)), figure(png(80, 2)), HOSTILE_HTML]),
+        markdown("The answer $\\frac{a}{b}$ <script>alert(4)</script> ![x](http://evil.example/y.png)"),
+        markdown(lines(HEADINGS["3.5"])),
+        code("show()", 2, [figure(png(60, 3))]),
+        markdown("I, Jane Doe, declare that this is my own work."),
+    ]
+    path.write_text(json.dumps(notebook(4, COLAB_METADATA, cells)))
+    return path
+
+
+def test_figures_and_the_notebook_go_beside_the_instructors_report(tmp_path: Path) -> None:
+    a2 = load_assignment("a2")
+    only_evidence = replace(
+        a2,
+        rubric=replace(a2.rubric, tasks=tuple(t for t in a2.rubric.tasks if t.id in ("1.8", "3.5"))),
+    )
+    path = _write(tmp_path / "A2_DOE_Jane.ipynb")
+    report = grade_notebook(path, only_evidence)
+    out = tmp_path / "out"
+    final = write_submission(report, out, "fp", None, path)
+
+    assert sorted(final.meta["figures_written"]) == ["figures/1.8-1.png", "figures/1.8-2.png", "figures/3.5-1.png"]
+    assert (out / "figures" / "1.8-2.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the image itself
+    html = (out / "report.html").read_text()
+    assert html.count('class="thumb"') == 3 and 'href="figures/3.5-1.png"' in html
+    assert 'href="notebook.html"' in html
+    student = (out / STUDENT_DIR / "report.html").read_text()
+    assert "figures/" not in student and "notebook.html" not in student  # the student's view links nothing beside it
+
+    page = (out / "notebook.html").read_text()
+    assert "<math" in page and "<b>table</b>" in page  # rendered: LaTeX as MathML, harmless HTML kept
+    lowered = page.lower()
+    assert "<script" not in lowered and "onerror" not in lowered and "onload" not in lowered
+    assert "http://evil.example" not in page and "<svg" not in lowered
+    assert "default-src 'none'" in page  # and the page itself may fetch nothing
+
+
+def test_a_notebook_that_cannot_be_read_gets_no_files(tmp_path: Path) -> None:
+    from grader.reports.notebook_view import write_notebook_files
+
+    broken = tmp_path / "A2_DOE_Jane.ipynb"
+    broken.write_text("{ not json")
+    places = {"1.8": [{"cell": 4, "output": 0, "mime": "image/png", "file": "figures/1.8-1.png"}]}
+    assert write_notebook_files(broken, tmp_path, places) == {"figures": [], "notebook": None}
+    assert not (tmp_path / "figures").exists()
