@@ -36,15 +36,20 @@ from dataclasses import dataclass, field
 
 from grader.notebook import Cell, Submission
 
-_LEAD = r"^[\s#>*_|▼▶►-]*(?:(?:question|task|exercise|problem|part|q)\s*[.:#-]?\s*)?"
+# No two unbounded repeats that can take the same characters stand side by side (``\s*[.:#-]?\s*``
+# retries every split of a run of spaces), and none under ``^`` with MULTILINE crosses a line
+# end: every pattern here reads a text in time linear in its length (tests/engine/test_linear_patterns.py).
+_LEAD = r"^[\s#>*_|▼▶►-]*(?:(?:question|task|exercise|problem|part|q)\s*(?:[.:#-]\s*)?)?"
 _HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\*\*|__)")
 _BOUNDARY_HEADING = re.compile(r"^\s*#{1,2}\s+\S")
 _BANNER = re.compile(r"::([^:\n]{1,62})::")
-_ANSWER_HEADING = re.compile(r"(?i)^\s*#+\s*[*_]*\s*(?:my\s+)?(?:answer|réponse|reponse|solution|response)\b")
+_ANSWER_HEADING = re.compile(r"(?i)^\s*#+[\s*_]*(?:my\s+)?(?:answer|réponse|reponse|solution|response)\b")
 _FRAME = re.compile(r"^\s*#[#:\s]*$")  # ``#####``, or marks only: ``### ::###::``, ``# ######``
-_PLACEHOLDER = re.compile(r"(?i)[#\s]*write\s+your\s+answer\s+here[#\s]*")
+# The frame run before the placeholder is taken from its start only (the lookbehind), not
+# again from each of its characters.
+_PLACEHOLDER = re.compile(r"(?i)(?:(?<![#\s])[#\s]*)?write\s+your\s+answer\s+here[#\s]*")
 _ANSWER_MARKER = re.compile(
-    r"(?im)^[\s>*_#]*(?:my\s+)?(?:answer|réponse|reponse|response|solution)\s*[*_]*\s*[:.\-–—][*_]*"
+    r"(?im)^(?:[^\S\n]|[>*_#])*(?:my\s+)?(?:answer|réponse|reponse|response|solution)[\s*_]*[:.\-–—][*_]*"
 )
 
 
@@ -138,7 +143,7 @@ def task_pattern(task_id: str) -> re.Pattern[str]:
 def banner_pattern(task_id: str) -> re.Pattern[str]:
     """The handout's ``:: TASK 1.4 ::`` banner, anywhere in a line."""
     return re.compile(
-        r"::\s*(?:task|question|exercise)?\s*" + re.escape(task_id) + r"(?!\d|\.\d)\s*::", re.IGNORECASE
+        r"::\s*(?:(?:task|question|exercise)\s*)?" + re.escape(task_id) + r"(?!\d|\.\d)\s*::", re.IGNORECASE
     )
 
 
