@@ -34,6 +34,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from grader.bounds import clip_middle
 from grader.notebook import Cell, Submission
 
 # No two unbounded repeats that can take the same characters stand side by side (``\s*[.:#-]?\s*``
@@ -74,9 +75,12 @@ class Section:
     cells: tuple[Cell, ...]  # what follows, up to the next task or boundary (markdown may be a part of a cell)
     anchored: bool = False  # opened by a code anchor, not a heading
 
+    # What a check reads is clipped (``bounds.clip_middle``): checks run in the grader's own
+    # process, whatever a notebook saved.
+
     @property
     def outputs_text(self) -> str:
-        return "\n".join(o.text for c in self._code_cells for o in c.outputs)
+        return clip_middle("\n".join(o.text for c in self._code_cells for o in c.outputs))
 
     @property
     def images(self) -> int:
@@ -100,13 +104,13 @@ class Section:
         markdown = [c for c in self.cells if c.cell_type == "markdown"]
         after = [a for a in (clean_answer(c.source) for c in markdown) if a]
         inside = _answer_in_question(self.question, whole=not markdown)
-        return "\n\n".join(p for p in (inside, *after) if p)
+        return clip_middle("\n\n".join(p for p in (inside, *after) if p))
 
     @property
     def prose(self) -> str:
         """Every markdown word of the section, the question included (numbers are searched here)."""
         parts = [self.question] + [c.source for c in self.cells if c.cell_type == "markdown"]
-        return "\n\n".join(p.strip() for p in parts if p.strip())
+        return clip_middle("\n\n".join(p.strip() for p in parts if p.strip()))
 
     @property
     def text(self) -> str:
