@@ -122,12 +122,16 @@ def _diagnose(diagnose: Diagnoser, spec: CheckSpec, ctx: Context, outcome: Check
 def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     if not ctx.submission.cells:
         return CheckOutcome(Status.MISSING, "nothing in the notebook could be read (see the problems above)")
+    if spec.runtime and ctx.runtime is None:  # first: without a runtime no name is known
+        return CheckOutcome(
+            Status.ERROR,
+            "the student runtime did not run (it could not start, or a budget stopped it: see the "
+            "problems), so this code was not run",
+        )
     missing = [name for name in spec.needs if not ctx.has(name)]
     if missing:
         names = ", ".join(f"`{n}`" for n in missing)
         return CheckOutcome(Status.MISSING, f"{names} not defined in the notebook (or its definition failed)")
-    if spec.runtime and ctx.runtime is None:
-        return CheckOutcome(Status.ERROR, "the student runtime could not start, so this code was not run")
 
     outcome = _run_once(spec, ctx)
     if outcome.status == Status.PASSED:

@@ -63,7 +63,7 @@ def test_a_check_of_student_code_keeps_the_runtime_budgets(monkeypatch: pytest.M
     """The budget is for the grader's own reading; student calls have the runtime's timeouts."""
     monkeypatch.setattr(bounds, "TRUSTED_CHECK_SECONDS", 0.1)
     outcome = run_check(_spec(lambda ctx: time.sleep(0.3), runtime=True), _context())
-    assert outcome.status == Status.ERROR and "could not start" in outcome.message  # no runtime here
+    assert outcome.status == Status.ERROR and "runtime did not run" in outcome.message  # no runtime here
 
 
 def test_a_notebook_of_newlines_costs_its_check_and_needs_a_person(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
