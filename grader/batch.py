@@ -25,6 +25,7 @@ from grader.assignments import DEFAULT
 from grader.classfolder import (
     Job,
     class_reports,
+    flag_shared_identities,
     load_marks,
     read_report,
     write_class_files,
@@ -302,6 +303,9 @@ def grade_all(
                 progress.advance(job, result)
         by_folder = {**class_reports(out), **{job.out_dir.name: r for job, r in reports.items()}}
         write_class_files(out, {f: by_folder[f] for f in sorted(by_folder)}, csv_dialect)
+        # a student claimed twice needs a person, also when the other claim came in an earlier run
+        flagged = flag_shared_identities(by_folder)
+        reports = {job: flagged[job.out_dir.name] for job in reports}
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: {len(graded)} notebook(s) graded in this run are kept; run the same command again to resume"

@@ -16,6 +16,13 @@ MAX_MESSAGE = 2_000  # a check's message, a counterexample field, a problem's me
 MAX_ANSWER = 20_000  # a written answer shown for marking by hand
 MAX_READ_TEXT = 5_000  # a numeric task's text and outputs, shown to explain its checks' verdict
 
+# What the grader's own process spends on one notebook's text. A check that runs no student
+# code (``CheckSpec.runtime`` False) runs outside every budget of the student runtime, so its
+# input is clipped and its time bounded (``grader.checks.runner``); its patterns are linear
+# (tests/engine/test_linear_patterns.py), which is what keeps it far below the budget.
+MAX_CHECKED_TEXT = 1_000_000  # characters of a section's text, answer or outputs a check reads
+TRUSTED_CHECK_SECONDS = 10.0  # wall clock of such a check (real ones take milliseconds)
+
 _MARK = " … [truncated]"
 
 
@@ -24,6 +31,15 @@ def clip(text: str, limit: int = MAX_MESSAGE) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - len(_MARK)] + _MARK
+
+
+def clip_middle(text: str, limit: int = MAX_CHECKED_TEXT) -> str:
+    """``text`` cut to about ``limit`` characters by dropping its middle, saying how much: a log's
+    first and last lines (a training log's final evaluation) are both kept."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n… [{len(text) - 2 * half:,} characters not read] …\n{text[-half:]}"
 
 
 # C0 controls but tab and line ends, DEL, C1 controls, lone surrogates (undecodable bytes of a

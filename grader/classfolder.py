@@ -29,6 +29,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -36,10 +37,11 @@ from pathlib import Path
 import grader
 from grader import __version__, csvio
 from grader.moodle.download import STAGING, MoodleSubmission
+from grader.problems import Problem
 from grader.reports import STUDENT_DIR, write_report, write_student_report
-from grader.reports.notebook_view import write_notebook_files
 from grader.reports.gradebook import write_gradebook
 from grader.reports.jsonreport import dump_json
+from grader.reports.notebook_view import write_notebook_files
 from grader.reports.summary import write_summary
 from grader.results import Report
 from grader.scoring import ManualMark
@@ -279,11 +281,68 @@ def write_class_files(
     out: Path, reports: Mapping[str, Report], csv_dialect: str | None = None
 ) -> None:
     """The gradebook (in ``csv_dialect``, by default the one the last run recorded) and the
-    summary, which links each submission to the report in its folder; rows in ``reports``' order."""
+    summary, which links each submission to the report in its folder; rows in ``reports``' order,
+    students claimed twice flagged (``flag_shared_identities``)."""
     if csv_dialect is None:
         csv_dialect = manifest(out).get("csv_dialect", "excel")
+    reports = flag_shared_identities(reports)
     write_gradebook(list(reports.values()), Path(out) / "gradebook.csv", csvio.dialect(csv_dialect))
     write_summary(reports, Path(out) / "summary.html")
+
+
+# -- one student, one row ---------------------------------------------------------------------
+
+#: A blocking problem: see ``flag_shared_identities``.
+SHARED_IDENTITY = "identity-shared"
+
+
+def flag_shared_identities(reports: Mapping[str, Report]) -> dict[str, Report]:
+    """``reports`` (report folder -> report), where two or more name the same student and one of
+    them took that name from its STUDENT cell (a free file name such as ``A2_end.ipynb``): each
+    of those gets a blocking ``identity-shared`` problem naming the others. A notebook must not
+    become a second row for a classmate unnoticed, and neither row is merged or dropped: a
+    person decides whose work each is. Computed over the whole class on every write, never
+    stored in a report, so a late submission is compared with the class too."""
+    clean = {f: _without(r, SHARED_IDENTITY) for f, r in reports.items()}
+    same: dict[tuple[str, str], list[str]] = {}
+    for folder, report in clean.items():
+        if report.student and any(report.student.values()):
+            same.setdefault(_person(report.student), []).append(folder)
+    for folders in same.values():
+        if len(folders) < 2 or not any(_named_by_cell(clean[f]) for f in folders):
+            continue
+        for folder in folders:
+            report = clean[folder]
+            others = ", ".join(clean[f].submission for f in folders if f != folder)
+            student = report.student or {}
+            problem = Problem(
+                SHARED_IDENTITY,
+                f"{student.get('last_name', '')}, {student.get('first_name', '')} is also the student of "
+                f"{others}, a name read from a notebook's STUDENT cell: a person must decide whose work "
+                "each is (the rows are not merged).",
+            )
+            clean[folder] = replace(report, problems=(*report.problems, problem))
+    return clean
+
+
+def _without(report: Report, code: str) -> Report:
+    if not any(p.code == code for p in report.problems):
+        return report
+    return replace(report, problems=tuple(p for p in report.problems if p.code != code))
+
+
+def _named_by_cell(report: Report) -> bool:
+    return any(p.code == "identity-from-cell" for p in report.problems)
+
+
+def _person(student: Mapping[str, str]) -> tuple[str, str]:
+    """A name as compared across submissions: case, accents, hyphens and spacing aside."""
+
+    def plain(name: str) -> str:
+        letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+        return " ".join(re.sub(r"[-_'’.]", " ", letters.casefold()).split())
+
+    return plain(student.get("last_name", "")), plain(student.get("first_name", ""))
 
 
 # -- manual marks -----------------------------------------------------------------------------

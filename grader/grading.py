@@ -9,11 +9,12 @@ code                   meaning
 =====================  =====================================================================
 statement-<status>     a statement failed when the namespace was rebuilt (error, timeout...)
 syntax-error           a cell (or statement) is not valid Python: it is ignored
-runtime-failed         the student runtime could not start: no code check ran
+runtime-failed         the student runtime could not start (no budget stopped it): no code check ran
 stand-in-module        a module the notebook imports is not installed: an inert stand-in
 weak-sandbox           the sandbox lacked a layer grading relies on (allowed explicitly, or
                        the self-check); the message names the layers
 time-budget            the submission's wall-time budget ran out: what was left reports timeout
+                       (spent while building, no code check ran)
 memory-budget          its processes together went over the memory budget and were killed
 disk-budget            its private folder's disk budget ran out: writes past it failed
 statement-budget       more statements than are read or run: the rest were not
@@ -32,9 +33,9 @@ from grader.assignment import Assignment
 from grader.bounds import MAX_READ_TEXT, clip
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.checks.fairness import rewritten_helpers
-from grader.reports.notebook_view import figure_places
 from grader.notebook import load_submission
-from grader.problems import Problem
+from grader.problems import BUDGET_STOPS, Problem
+from grader.reports.notebook_view import figure_places
 from grader.results import READ_KINDS, Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
 from grader.scoring import ManualMark, score_tasks
@@ -138,7 +139,11 @@ def _start_runtime(
         names = runtime.names()
     except Exception as exc:  # noqa: BLE001 - the grader goes on without the code checks
         runtime.close()
-        return None, {}, [Problem("runtime-failed", f"the student runtime could not start: {exc}")]
+        # a budget that stopped the build is said as that budget, not as a runtime that failed
+        stopped = [Problem(code, message) for code, message in runtime.exhausted.items()]
+        if not any(p.code in BUDGET_STOPS for p in stopped):
+            stopped.append(Problem("runtime-failed", f"the student runtime could not start: {exc}"))
+        return None, {}, stopped
     problems = [_build_problem(o) for o in outcomes if o.status != "ok"]
     problems += [_stand_in_problem(o) for o in outcomes if o.stand_ins]
     return runtime, names, problems

@@ -142,7 +142,7 @@ DEFAULT_AUTHORSHIP_PATTERNS: tuple[str, ...] = (
     r"(?i)\bhonou?r\s+code\b",
     r"(?i)\bwritten\s+(?:by\s+)?(?:me|myself)\b",
     # French: "Je déclare que ce travail est le résultat de mon seul effort", "Je certifie ..."
-    r"(?i)\bje\s*,?\s*(?:soussign\w*\s*)?(?:,?\s*[^,\n]{2,80},\s*)?(?:déclare|certifie|atteste|confirme)\b",
+    r"(?i)\bje[\s,]*(?:soussign\w*[\s,]*)?(?:[^,\n]{2,80},\s*)?(?:déclare|certifie|atteste|confirme)\b",
     r"(?i)\bmon\s+(?:propre\s+travail|seul\s+effort)\b",
     r"(?i)\bdéclaration\s+d[e'’]\s*(?:paternité|authenticité|originalité)\b",
 )
@@ -161,7 +161,7 @@ DEFAULT_UNSIGNED_PATTERNS: tuple[str, ...] = (
 DEFAULT_PLACEHOLDER_PATTERNS = (
     r"(?i)write\s+your\s+code\s+here",
     r"(?i)your\s+code\s+here",
-    r"^\s*raise\s+NotImplementedError",
+    r"^[^\S\n]*raise\s+NotImplementedError",  # searched with MULTILINE: no line end crossed
 )
 
 
@@ -217,7 +217,10 @@ def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submi
 
 
 _NAME_PART = r"[^\W\d_]+(?:[-' .][^\W\d_]+)*\.?"  # unicode letters; hyphens, apostrophes, spaces
-_COPY_SUFFIX = re.compile(r"(?P<copy>\s*\(\d+\)|\s*-\s*Copy\d*|\s+copy\s*\d*)$", re.IGNORECASE)
+# A run of spaces is tried from its start only (the lookbehinds), not from each of its characters.
+_COPY_SUFFIX = re.compile(
+    r"(?P<copy>(?<!\s)\s*\(\d+\)|(?<!\s)\s*-\s*Copy\d*|(?<!\s)\s+copy\s*\d*)$", re.IGNORECASE
+)
 _COPY_PREFIX = re.compile(r"^(?P<copy>(?:Copie de|Copy of|Kopie von|Copia de)\s+)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*\.?")
 
@@ -329,7 +332,9 @@ def _given_names(words: list[str]) -> bool:
 
 
 #: The handout's second cell: ``**STUDENT**:  YOUR NAME HERE``.
-_STUDENT_CELL = re.compile(r"(?im)^[\s>*_#]*(?:student|étudiant(?:e)?|name|nom)[*_\s]*:[*_\s]*(?P<name>[^\n]+)")
+#: Leading marks are read within the line (``^\s*`` would retry from each line start across a
+#: run of blank lines, in time quadratic in the run).
+_STUDENT_CELL = re.compile(r"(?im)^(?:[^\S\n]|[>*_#])*(?:student|étudiant(?:e)?|name|nom)[*_\s]*:[*_\s]*(?P<name>[^\n]+)")
 
 
 def identity_from_cells(cells: tuple[Cell, ...], options: ReadOptions) -> Identity | None:

@@ -7,14 +7,19 @@ from enum import StrEnum
 
 from grader.bounds import safe_text
 
-#: Problems that stop the grader from seeing part of the work: the file could not be read, a
-#: cell does not parse, there is no code. Every other problem is a *note* (the file name, run
+#: Budgets of the student runtime that stop a submission's code: what was left did not run.
+BUDGET_STOPS = frozenset({"time-budget", "memory-budget"})
+
+#: Problems that stop the grader from seeing or running part of the work: the file could not be
+#: read, a cell does not parse, there is no code, the runtime did not start or a budget stopped
+#: it, two submissions claim one student. Every other problem is a *note* (the file name, run
 #: order, a missing authorship statement, format details): worth fixing, but the work was
 #: graded all the same, so a note alone does not make a self-check "not ready".
 BLOCKING = frozenset({
     "missing-file", "not-a-file", "unreadable-file", "too-large", "empty-file", "not-utf8",
     "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook", "syntax-error",
-    "no-code", "statement-budget", "too-many-cells",
+    "no-code", "statement-budget", "too-many-cells", "runtime-failed", *BUDGET_STOPS,
+    "identity-shared",
 })  # fmt: skip
 
 

@@ -34,17 +34,23 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from grader.bounds import clip_middle
 from grader.notebook import Cell, Submission
 
-_LEAD = r"^[\s#>*_|▼▶►-]*(?:(?:question|task|exercise|problem|part|q)\s*[.:#-]?\s*)?"
+# No two unbounded repeats that can take the same characters stand side by side (``\s*[.:#-]?\s*``
+# retries every split of a run of spaces), and none under ``^`` with MULTILINE crosses a line
+# end: every pattern here reads a text in time linear in its length (tests/engine/test_linear_patterns.py).
+_LEAD = r"^[\s#>*_|▼▶►-]*(?:(?:question|task|exercise|problem|part|q)\s*(?:[.:#-]\s*)?)?"
 _HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\*\*|__)")
 _BOUNDARY_HEADING = re.compile(r"^\s*#{1,2}\s+\S")
 _BANNER = re.compile(r"::([^:\n]{1,62})::")
-_ANSWER_HEADING = re.compile(r"(?i)^\s*#+\s*[*_]*\s*(?:my\s+)?(?:answer|réponse|reponse|solution|response)\b")
+_ANSWER_HEADING = re.compile(r"(?i)^\s*#+[\s*_]*(?:my\s+)?(?:answer|réponse|reponse|solution|response)\b")
 _FRAME = re.compile(r"^\s*#[#:\s]*$")  # ``#####``, or marks only: ``### ::###::``, ``# ######``
-_PLACEHOLDER = re.compile(r"(?i)[#\s]*write\s+your\s+answer\s+here[#\s]*")
+# The frame run before the placeholder is taken from its start only (the lookbehind), not
+# again from each of its characters.
+_PLACEHOLDER = re.compile(r"(?i)(?:(?<![#\s])[#\s]*)?write\s+your\s+answer\s+here[#\s]*")
 _ANSWER_MARKER = re.compile(
-    r"(?im)^[\s>*_#]*(?:my\s+)?(?:answer|réponse|reponse|response|solution)\s*[*_]*\s*[:.\-–—][*_]*"
+    r"(?im)^(?:[^\S\n]|[>*_#])*(?:my\s+)?(?:answer|réponse|reponse|response|solution)[\s*_]*[:.\-–—][*_]*"
 )
 
 
@@ -69,9 +75,12 @@ class Section:
     cells: tuple[Cell, ...]  # what follows, up to the next task or boundary (markdown may be a part of a cell)
     anchored: bool = False  # opened by a code anchor, not a heading
 
+    # What a check reads is clipped (``bounds.clip_middle``): checks run in the grader's own
+    # process, whatever a notebook saved.
+
     @property
     def outputs_text(self) -> str:
-        return "\n".join(o.text for c in self.code_cells for o in c.outputs)
+        return clip_middle("\n".join(o.text for c in self.code_cells for o in c.outputs))
 
     @property
     def images(self) -> int:
@@ -95,13 +104,13 @@ class Section:
         markdown = [c for c in self.cells if c.cell_type == "markdown"]
         after = [a for a in (clean_answer(c.source) for c in markdown) if a]
         inside = _answer_in_question(self.question, whole=not markdown)
-        return "\n\n".join(p for p in (inside, *after) if p)
+        return clip_middle("\n\n".join(p for p in (inside, *after) if p))
 
     @property
     def prose(self) -> str:
         """Every markdown word of the section, the question included (numbers are searched here)."""
         parts = [self.question] + [c.source for c in self.cells if c.cell_type == "markdown"]
-        return "\n\n".join(p.strip() for p in parts if p.strip())
+        return clip_middle("\n\n".join(p.strip() for p in parts if p.strip()))
 
     @property
     def text(self) -> str:
@@ -138,7 +147,7 @@ def task_pattern(task_id: str) -> re.Pattern[str]:
 def banner_pattern(task_id: str) -> re.Pattern[str]:
     """The handout's ``:: TASK 1.4 ::`` banner, anywhere in a line."""
     return re.compile(
-        r"::\s*(?:task|question|exercise)?\s*" + re.escape(task_id) + r"(?!\d|\.\d)\s*::", re.IGNORECASE
+        r"::\s*(?:(?:task|question|exercise)\s*)?" + re.escape(task_id) + r"(?!\d|\.\d)\s*::", re.IGNORECASE
     )
 
 

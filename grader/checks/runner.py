@@ -6,10 +6,15 @@ passed, failed, error, timeout or missing, with a message a student can act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from grader import bounds
 from grader.checks.context import CheckFailed, Context, StudentCallFailed
 from grader.checks.fairness import CallForms, Forms, describe, notebook_forms
 from grader.checks.registry import CheckSpec
@@ -35,7 +40,61 @@ Diagnoser = Callable[[CheckSpec, Context, CheckOutcome], tuple[Diagnosis, ...]]
 def run_check(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None = None) -> CheckOutcome:
     """Run ``spec`` as submitted; if it fails, give it the re-runs it declares (see
     ``_second_runs``) and keep the first that passes. A verdict that is still not a pass is
-    handed to ``diagnose`` for the known mistakes it matches."""
+    handed to ``diagnose`` for the known mistakes it matches.
+
+    A check that runs no student code is bounded by ``_trusted_budget``: no budget of the
+    student runtime covers it."""
+    if spec.runtime:
+        return _judged(spec, ctx, diagnose)
+    return _trusted_budget(lambda: _judged(spec, ctx, diagnose), bounds.TRUSTED_CHECK_SECONDS)
+
+
+class _OverBudget(BaseException):
+    """Raised by the timer into a trusted check: not an ``Exception``, so that neither the
+    check's nor the diagnoser's handlers take it for a verdict."""
+
+
+def _trusted_budget(run: Callable[[], CheckOutcome], seconds: float) -> CheckOutcome:
+    """``run()``, or a ``timeout`` outcome once it is past ``seconds`` of wall clock: stopped
+    by a timer where one can be set (the main thread; regexes check signals), else said when it
+    returns. The batch goes on either way."""
+    started = time.monotonic()
+    try:
+        with _timer(seconds):
+            outcome = run()
+    except _OverBudget:
+        outcome = None
+    if outcome is not None and time.monotonic() - started <= seconds:
+        return outcome
+    return CheckOutcome(
+        Status.TIMEOUT,
+        f"the grader's own reading of this notebook (no code of the notebook runs in this check) "
+        f"went past its {seconds:g} s budget and was stopped: a person should look at this task's "
+        "text and outputs",
+    )
+
+
+@contextmanager
+def _timer(seconds: float) -> Iterator[None]:
+    """Raise ``_OverBudget`` after ``seconds``, in the main thread and where no other real-time
+    timer is running (one is never overridden); elsewhere nothing."""
+    if threading.current_thread() is not threading.main_thread() or signal.getitimer(signal.ITIMER_REAL)[0]:
+        yield
+        return
+
+    def stop(*_: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+
+
+def _judged(spec: CheckSpec, ctx: Context, diagnose: Diagnoser | None) -> CheckOutcome:
     outcome = _run_check(spec, ctx)
     if diagnose is None or outcome.status in (Status.PASSED, Status.MISSING):
         return outcome
@@ -63,12 +122,16 @@ def _diagnose(diagnose: Diagnoser, spec: CheckSpec, ctx: Context, outcome: Check
 def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     if not ctx.submission.cells:
         return CheckOutcome(Status.MISSING, "nothing in the notebook could be read (see the problems above)")
+    if spec.runtime and ctx.runtime is None:  # first: without a runtime no name is known
+        return CheckOutcome(
+            Status.ERROR,
+            "the student runtime did not run (it could not start, or a budget stopped it: see the "
+            "problems), so this code was not run",
+        )
     missing = [name for name in spec.needs if not ctx.has(name)]
     if missing:
         names = ", ".join(f"`{n}`" for n in missing)
         return CheckOutcome(Status.MISSING, f"{names} not defined in the notebook (or its definition failed)")
-    if spec.runtime and ctx.runtime is None:
-        return CheckOutcome(Status.ERROR, "the student runtime could not start, so this code was not run")
 
     outcome = _run_once(spec, ctx)
     if outcome.status == Status.PASSED:

@@ -39,6 +39,7 @@ class RowStatus(StrEnum):
     COMPLETE = "complete"
     PENDING = "to be marked by hand"
     GRADER_ERROR = "grader error"  # the cell goes on: "no total; <what failed>"
+    SHARED_IDENTITY = "same student as another row"  # the cell goes on: who else claims them
 
 
 def row_status(report: Report) -> str:
@@ -46,6 +47,9 @@ def row_status(report: Report) -> str:
     failure = next((p for p in report.problems if p.code == "grader-error"), None)
     if failure is not None:
         return f"{RowStatus.GRADER_ERROR}: no total; {failure.message}"
+    shared = next((p for p in report.problems if p.code == "identity-shared"), None)
+    if shared is not None:
+        return f"{RowStatus.SHARED_IDENTITY}: {shared.message}"
     if pending_points(report):
         return RowStatus.PENDING
     return RowStatus.COMPLETE

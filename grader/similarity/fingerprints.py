@@ -139,8 +139,10 @@ def code_index(
 
 # LaTeX is kept as words: a derivation is copied in its formulas (``g_{b_i} = g\, W_o [u > 0]``
 # gives g b i g w o u 0). Only environment markers and the backslash of commands go.
-_LATEX = re.compile(r"\\(?:begin|end)\{[^}\n]*\}|\\(?=[a-zA-Z])")
-_MARKUP = re.compile(r"<[^>\n]*>|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)")
+# A bracketed run stops at the next opening bracket too, so "<<<<…" or "![![![…" is scanned
+# once, not once from each opening (quadratic).
+_LATEX = re.compile(r"\\(?:begin|end)\{[^{}\n]*\}|\\(?=[a-zA-Z])")
+_MARKUP = re.compile(r"<[^<>\n]*>|!\[[^\[\]]*\]\([^()]*\)|\]\([^()]*\)")
 _WORD = re.compile(r"[^\W_]+")
 
 

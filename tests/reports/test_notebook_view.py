@@ -12,7 +12,18 @@ from grader.assignment import load_assignment
 from grader.classfolder import write_submission
 from grader.grading import grade_notebook
 from grader.reports import STUDENT_DIR
-from tests.support.realform import COLAB_METADATA, HEADINGS, STUDENT, TITLE, code, figure, lines, markdown, notebook, png
+from tests.support.realform import (
+    COLAB_METADATA,
+    HEADINGS,
+    STUDENT,
+    TITLE,
+    code,
+    figure,
+    lines,
+    markdown,
+    notebook,
+    png,
+)
 
 HOSTILE_HTML = {
     "output_type": "display_data",

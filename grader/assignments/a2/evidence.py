@@ -30,7 +30,7 @@ TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2"
 SECTION_RULES = SectionRules(
     tasks=TASK_IDS,
     headings={"1.5": (r"training\s+the\s+network\s+using\s+back-?propagation",)},
-    anchors={"1.5": (r"^(?!\s*def\b).*\btrain_loop\s*\(",)},
+    anchors={"1.5": (r"^(?![^\S\n]*def\b).*\btrain_loop\s*\(",)},
 )
 
 
@@ -77,9 +77,14 @@ def need_images(ctx: Context, task: str, count: int, what: str) -> None:
         )
 
 
-#: The handout's lines, as printed (case, spacing and a final period may vary).
-SUCCESS_LINE = re.compile(r"^\s*SUCCESS\s*:\s*Passed\s+(?:the\s+)?grad(?:ient)?\s*check\b", re.IGNORECASE | re.MULTILINE)
-FAILURE_LINE = re.compile(r"^\s*FAILURE\b", re.IGNORECASE | re.MULTILINE)
+#: The handout's lines, as printed (case, spacing and a final period may vary), each on one
+#: line: ``[^\S\n]`` is a space that does not end the line, so no match tries on from one line
+#: start across a run of blank lines (``^\s*`` would, in time quadratic in the run).
+SUCCESS_LINE = re.compile(
+    r"^[^\S\n]*SUCCESS[^\S\n]*:[^\S\n]*Passed[^\S\n]+(?:the[^\S\n]+)?grad(?:ient)?[^\S\n]*check\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+FAILURE_LINE = re.compile(r"^[^\S\n]*FAILURE\b", re.IGNORECASE | re.MULTILINE)
 
 
 @evidence("1.4", "evidence.gradcheck_success")
