@@ -33,8 +33,9 @@ from grader.classfolder import (
 from grader.manual import apply_marks
 from grader.moodle.download import MoodleSubmission, is_download, stage
 from grader.pool import grader_failure, load_pack_here, run_local
+from grader.problems import Severity
 from grader.reports.summary import BROKEN
-from grader.reports.text import pending_points
+from grader.reports.text import blocking_problems, pending_points
 from grader.results import Report, Status
 from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
 
@@ -73,8 +74,9 @@ class BatchResult:
 
     @property
     def to_mark(self) -> list[str]:
-        """Submissions with written answers still to mark by hand."""
-        return [f for f, r in self.reports.items() if pending_points(r)]
+        """Submissions with written answers still to mark by hand (one the grader could not
+        read has none: a person looks at the notebook itself)."""
+        return [f for f, r in self.reports.items() if pending_points(r) and not blocking_problems(r)]
 
 
 def needs_a_person(report: Report) -> bool:
@@ -194,6 +196,10 @@ class Progress:
             if pending
             else f"{score:g}/{top:g}"
         )
+        if any(p.get("kind") == Severity.BLOCKING for p in report.get("problems", ())):
+            verdict = "no grade, not read: " + ", ".join(
+                p["code"] for p in report["problems"] if p.get("kind") == Severity.BLOCKING
+            )
         if failed:
             verdict += " GRADER ERROR"
         print(

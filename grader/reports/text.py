@@ -48,9 +48,20 @@ def pending_points(report: Report) -> float:
     return sum(c.max_score for t in report.tasks for c in t.checks if c.status == Status.MANUAL)
 
 
+def blocking_problems(report: Report) -> list[Problem]:
+    """The problems that kept the grader from reading part of the work (``Problem.blocking``).
+
+    While a report has one, it has no grade, whatever was marked: a person must look at the
+    submission itself, and no total, marking row or Moodle grade is made from what was read.
+    """
+    return [p for p in report.problems if p.blocking]
+
+
 def score_line(report: Report) -> str:
     """The total as it stands: ``34 / 34 automatic · 32 to be marked by hand`` while points
-    await a person, ``71.5 / 100`` once none do."""
+    await a person, ``71.5 / 100`` once none do, ``no grade`` when the work could not be read."""
+    if blocking_problems(report):
+        return "no grade: the grader could not read part of the work; a person will look at it"
     pending = pending_points(report)
     if not pending:
         return f"{points(report.score)} / {points(report.max_score)}"

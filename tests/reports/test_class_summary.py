@@ -82,7 +82,7 @@ def test_submissions_with_problems_link_to_their_reports(tmp_path):
     section = page[page.index("Submissions with problems") :]
     links = [attrs["href"] for attrs in Tags(section).named("a")]
     assert links == ["A2_DOE_Jane/report.html", "A2_DURAND_Elodie/report.html"]
-    assert "Élodie DURAND" in section and "bad-filename, syntax-error" in section
+    assert "Élodie DURAND" in section and "bad-filename, saved-error" in section
     assert "3.4 (timeout)" in section
     assert "Paul MARTIN" not in section
 

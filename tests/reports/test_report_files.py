@@ -51,7 +51,7 @@ def test_markdown_has_score_table_then_problems_then_tasks(tmp_path):
     assert table < problems < first_task
     assert "| 1.2 | gradient\\_nn | 1.5 / 3 | partial credit |" in md
     assert "| 3.4 | Train the ConvNet | 0 / 1 | timed out |" in md
-    assert "- **syntax-error**: invalid syntax" in md and "(cell 7, line 3)" in md
+    assert "- **saved-error**: a saved error" in md and "(cell 7, line 3)" in md
 
 
 def test_markdown_shows_the_counterexample_in_a_fenced_block(tmp_path):

@@ -115,7 +115,7 @@ def make_report(
         tasks=tasks,
         problems=(
             Problem("bad-filename", "The file should be named A2_LASTNAME_Firstname.ipynb."),
-            Problem("syntax-error", f"invalid syntax {HOSTILE}", cell=7, line=3),
+            Problem("saved-error", f"a saved error {HOSTILE}", cell=7, line=3),  # a note: graded all the same
         ),
         meta={"seed": 0, "grader_version": "0.1.0"},
     )
