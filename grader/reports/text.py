@@ -20,6 +20,7 @@ STATUS_LABELS = {
     Status.TIMEOUT: "timed out",
     Status.MISSING: "missing",
     Status.MANUAL: "to be marked by hand",
+    Status.HIDDEN: "checked when graded",
 }
 
 #: Said of a task that has no check to show (its code or output was never reached).
@@ -30,6 +31,7 @@ TASK_NOTES = {
     Status.FAILED: "Not passed.",
     Status.PARTIAL: "Partly passed.",
     Status.PASSED: "Passed.",
+    Status.HIDDEN: "Its checks are hidden: they run when the instructor grades, not in the self-check.",
 }
 
 # Control characters (C0 but tab and newlines, DEL, C1), lone surrogates, U+FFFE/U+FFFF.
@@ -74,7 +76,10 @@ def score_line(report: Report) -> str:
 
 
 def task_score(task: TaskResult) -> str:
-    """A task's score, its unmarked written part apart: ``2 / 2 · 4 to mark``, ``6 to mark``."""
+    """A task's score, its unmarked written part apart: ``2 / 2 · 4 to mark``, ``6 to mark``;
+    ``—`` for a task with no check here (hidden checks only)."""
+    if task.status == Status.HIDDEN:
+        return "—"
     pending = sum(c.max_score for c in task.checks if c.status == Status.MANUAL)
     if not pending:
         return f"{points(task.score)} / {points(task.max_score)}"

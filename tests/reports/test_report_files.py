@@ -146,12 +146,12 @@ def test_checks_left_to_a_person_are_listed_apart_from_failures(tmp_path):
     write_report(report, tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "To be marked by hand:\n\n- discussion of the learning rates (0 / 2)" in md
+    assert "To be marked by hand:\n\n- discussion of the learning rates (0 / 2 points)" in md
     assert "Score: **3.5 / 11 automatic · 2 to be marked by hand**" in md
     assert "| 1.1 | Gradients by the chain rule | 2 to mark | to be marked by hand |" in md
     assert "3.5 / 11 automatic · 2 to be marked by hand" in page
     assert "Not passed" not in md[md.index("## 1.1 ") :]
-    assert "<li>discussion of the learning rates (0 / 2)</li>" in page
+    assert "<li>discussion of the learning rates (0 / 2 points)</li>" in page
     assert "Not passed" not in page
 
 
