@@ -217,6 +217,12 @@ def _clock(seconds: float) -> str:
 # -- the driver -------------------------------------------------------------------------------
 
 
+def _finished(job: Job) -> bool:
+    """The job's report is on disk, complete (its fingerprints are written last) and current."""
+    report = read_report(job.out_dir)
+    return report is not None and report.meta.get("fingerprint") == job.fingerprint
+
+
 def grade_all(
     paths: Sequence[Path],
     out: Path,
@@ -309,9 +315,13 @@ def grade_all(
         by_folder = {**class_reports(out), **{job.out_dir.name: r for job, r in reports.items()}}
         write_class_files(out, {f: by_folder[f] for f in sorted(by_folder)}, csv_dialect)
     except KeyboardInterrupt:
+        # the workers are stopped by now (closing the results ends the pool): what they wrote
+        # before is on disk whether or not its result reached this process, so count it there
+        kept = [job.out_dir.name for job in todo if _finished(job)]
         print(
-            f"\ninterrupted: {len(graded)} notebook(s) graded in this run are kept; run the same command again to resume"
+            f"\ninterrupted: {len(kept)} notebook(s) graded in this run are kept; run the same command again to resume"
         )
+        graded = kept
         interrupted = True
     else:
         note = f", {len(up_to_date) + len(rescored)} up to date" if up_to_date or rescored else ""
