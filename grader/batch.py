@@ -10,6 +10,7 @@ failed and needs a person; ``grader.cli`` turns it into the exit status.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from rich.progress import Progress as Bar
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,14 @@ def sandbox_refusal(preload: Sequence[str] = ()) -> str | None:
 class Progress:
     """A live bar on a terminal; elsewhere (CI logs, a file) one plain line per submission."""
 
-    def __init__(self, total: int, done: int, stream=None) -> None:
+    def __init__(self, total: int, done: int, stream=None, *, shown: bool = True) -> None:
         from rich.console import Console
 
         self.total, self.done, self.started_with = total, done, done
         self.stream = stream or sys.stdout
         self.console = Console(file=self.stream)
-        self.live = self.console.is_terminal
+        self.shown = shown  # False: nothing printed (``grader -q``)
+        self.live = shown and self.console.is_terminal
         self.started = time.monotonic()
         self._bar: Bar | None = None
 
@@ -176,6 +180,8 @@ class Progress:
     def advance(self, job: Job, report: dict) -> None:
         self.done += 1
         failed = any(p.get("code") == "grader-error" for p in report.get("problems", ()))
+        if not self.shown:
+            return
         if self._bar is not None:
             self._bar.advance(self._task)
             if failed:  # printed above the bar, which stays
@@ -217,6 +223,17 @@ def _clock(seconds: float) -> str:
 # -- the driver -------------------------------------------------------------------------------
 
 
+def _log_graded(folder: str, report: Report) -> None:
+    failure = next((p for p in report.problems if p.code == "grader-error"), None)
+    if failure is not None:
+        log.error("%s: grader error: %s", folder, failure.message)
+        log.debug("%s: the grader's traceback\n%s", folder, report.meta.get("traceback", ""))
+    elif blocking_problems(report):
+        log.info("%s: not read, needs a person: %s", folder, "; ".join(p.message for p in blocking_problems(report)))
+    else:
+        log.info("%s: graded, %s / %s", folder, report.score, report.max_score)
+
+
 def _finished(job: Job) -> bool:
     """The job's report is on disk, complete (its fingerprints are written last) and current."""
     report = read_report(job.out_dir)
@@ -234,6 +251,7 @@ def grade_all(
     scheduler: str | None = None,
     csv_dialect: str = "excel",
     allow_weak_sandbox: bool = False,
+    progress: bool = True,
 ) -> BatchResult:
     """Grade every notebook under ``paths`` into the class folder ``out``.
 
@@ -243,6 +261,8 @@ def grade_all(
     and the same command resumes.
     Refuses to grade (``BatchResult.error``) when the sandbox here lacks a required layer,
     unless ``allow_weak_sandbox`` (every report then says which layers were missing).
+    ``progress``: print a line (or a bar) per submission graded. What happens to each submission
+    is logged (``grader.batch``: info, debug; a grader error with its traceback).
     """
     out = Path(out)
     missing = [str(p) for p in paths if not Path(p).exists()]
@@ -274,15 +294,18 @@ def grade_all(
         elif cached.meta.get("fingerprint") == job.fingerprint:
             reports[job] = cached
             up_to_date.append(job.out_dir.name)
+            log.debug("%s: up to date", job.out_dir.name)
         else:  # only the manual marks changed: score again, grade nothing
             reports[job] = write_submission(
                 apply_marks(cached, job.marks), job.out_dir, job.source_fingerprint, job.marks
             )
             rescored.append(job.out_dir.name)
+            log.info("%s: re-scored with new manual marks", job.out_dir.name)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     max_score = next((r.max_score for r in reports.values() if r.tasks), 0.0)
 
     def on_death(job: Job, detail: str) -> dict:
+        log.debug("%s: its grading process died\n%s", job.out_dir.name, detail)
         report = job.attach(grader_failure(job.notebook, max_score, detail))
         return write_submission(report, job.out_dir, "", job.marks).to_dict()
 
@@ -306,18 +329,21 @@ def grade_all(
     graded: list[str] = []
     interrupted = False
     try:
-        with Progress(len(all_jobs), len(reports)) as progress, closing(results):
+        log.info("%d submission(s): %d to grade, %d up to date, %d re-scored", len(all_jobs), len(todo), len(up_to_date), len(rescored))
+        with Progress(len(all_jobs), len(reports), shown=progress) as bar, closing(results):
             for job, result in results:
                 reports[job] = Report.from_dict(result)
                 max_score = max_score or reports[job].max_score
                 graded.append(job.out_dir.name)
-                progress.advance(job, result)
+                bar.advance(job, result)
+                _log_graded(job.out_dir.name, reports[job])
         by_folder = {**class_reports(out), **{job.out_dir.name: r for job, r in reports.items()}}
         write_class_files(out, {f: by_folder[f] for f in sorted(by_folder)}, csv_dialect)
     except KeyboardInterrupt:
         # the workers are stopped by now (closing the results ends the pool): what they wrote
         # before is on disk whether or not its result reached this process, so count it there
         kept = [job.out_dir.name for job in todo if _finished(job)]
+        log.info("interrupted after %d submission(s) graded", len(kept))
         print(
             f"\ninterrupted: {len(kept)} notebook(s) graded in this run are kept; run the same command again to resume"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -47,6 +48,7 @@ def _grade(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         csv_dialect=args.csv_dialect,
         allow_weak_sandbox=args.allow_weak_sandbox,
+        progress=not args.quiet,
     )
     if result.interrupted:
         leave_now(EXIT_INTERRUPTED)
@@ -97,6 +99,7 @@ def _gradescope_package(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_logging_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     grade = sub.add_parser(
@@ -163,13 +166,60 @@ def build_parser() -> argparse.ArgumentParser:
     kit = sub.add_parser("student-kit", help="build the student kit (grader check as a wheel) and the submission-repository template")
     kit_cli.add_arguments(kit)
     kit.set_defaults(run=kit_cli.run)
+    from grader.config import commands
+
+    for _, command in commands(parser):
+        add_logging_options(command, inherited=True)
     return parser
+
+
+def add_logging_options(parser: argparse.ArgumentParser, *, inherited: bool = False) -> None:
+    """``-v``/``-q``/``--log``, before the subcommand or after it (``inherited``: given there, they
+    replace what was given before; left out, they leave it)."""
+    unset = {"default": argparse.SUPPRESS} if inherited else {}
+    parser.add_argument("-v", "--verbose", action="count", help="say what happens to each submission (-vv: debug)",
+                        **(unset or {"default": 0}))
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only: no progress",
+                        **(unset or {"default": False}))
+    parser.add_argument("--log", type=Path, metavar="FILE", help="also write every message, debug included, to FILE",
+                        **(unset or {"default": None}))
+
+
+def setup_logging(verbose: int = 0, quiet: bool = False, log: Path | None = None) -> None:
+    """The ``grader`` logger's messages on stderr at the level ``-v``/``-q`` choose (warnings by
+    default), and all of them in ``log`` when given."""
+    logger = logging.getLogger("grader")
+    logger.setLevel(logging.DEBUG)
+    for handler in list(logger.handlers):  # one command per call of main
+        logger.removeHandler(handler)
+        handler.close()
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger.addHandler(console)
+    if log is not None:
+        file = logging.FileHandler(log, encoding="utf-8")
+        file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; what the grader cannot do (a ``GraderError``) is said in a message,
-    not a traceback, and the exit status is the error's (1 unless the subcommand says another)."""
-    args = build_parser().parse_args(argv)
+    not a traceback, and the exit status is the error's (1 unless the subcommand says another).
+    Option defaults come from ``grader.toml`` (or ``[tool.grader]`` in ``pyproject.toml``) in the
+    current folder (``grader.config``)."""
+    from grader.config import apply_config, find_config
+
+    parser = build_parser()
+    try:
+        found = find_config(Path.cwd())
+        if found is not None:
+            apply_config(parser, *found)
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose, args.quiet, args.log)
     try:
         return args.run(args)
     except GraderError as error:
