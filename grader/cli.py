@@ -168,21 +168,22 @@ def build_parser() -> argparse.ArgumentParser:
     kit.set_defaults(run=kit_cli.run)
     from grader.config import commands
 
-    for _, command in commands(parser):
-        add_logging_options(command, inherited=True)
+    for path, command in commands(parser):
+        if path != ("check",):  # the kit's `grader check` has this one's options, and no logging
+            add_logging_options(command, inherited=True)
     return parser
 
 
 def add_logging_options(parser: argparse.ArgumentParser, *, inherited: bool = False) -> None:
     """``-v``/``-q``/``--log``, before the subcommand or after it (``inherited``: given there, they
     replace what was given before; left out, they leave it)."""
-    unset = {"default": argparse.SUPPRESS} if inherited else {}
-    parser.add_argument("-v", "--verbose", action="count", help="say what happens to each submission (-vv: debug)",
-                        **(unset or {"default": 0}))
-    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only: no progress",
-                        **(unset or {"default": False}))
-    parser.add_argument("--log", type=Path, metavar="FILE", help="also write every message, debug included, to FILE",
-                        **(unset or {"default": None}))
+    verbose, quiet, log = (argparse.SUPPRESS,) * 3 if inherited else (0, False, None)
+    parser.add_argument("-v", "--verbose", action="count", default=verbose,
+                        help="say what happens to each submission (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=quiet,
+                        help="warnings and errors only: no progress")
+    parser.add_argument("--log", type=Path, metavar="FILE", default=log,
+                        help="also write every message, debug included, to FILE")
 
 
 def setup_logging(verbose: int = 0, quiet: bool = False, log: Path | None = None) -> None:

@@ -122,7 +122,7 @@ def _set_default(
     else:
         if action.choices is not None and value not in action.choices:
             raise ConfigError(f"{where}: {value!r} is not one of {', '.join(map(str, action.choices))}")
-        if action.type is not None:
+        if callable(action.type):
             try:
                 value = action.type(str(value))
             except (TypeError, ValueError) as error:
