@@ -48,10 +48,12 @@ MANIFEST = "batch.json"
 MARKS_FILE = "manual_marks.json"
 #: Each submission's data, from which every other file of its folder is rendered.
 REPORT_FILE = "report.json"
+#: The class's home page, which every instructor report links back to.
+SUMMARY = "summary.html"
 #: What a run writes in OUT beside the report folders (lower case: names are compared so),
 #: the notebooks of a Moodle download staged there included.
 CLASS_FILES = frozenset({
-    MANIFEST, "gradebook.csv", "summary.html", "manual_marks.csv", "manual_marks.html",
+    MANIFEST, "gradebook.csv", SUMMARY, "manual_marks.csv", "manual_marks.html",
     MARKS_FILE, "similarity", STAGING,
 })  # fmt: skip
 #: Libraries whose version can change a verdict: part of every fingerprint.
@@ -212,7 +214,7 @@ def write_submission(
     out_dir = Path(out_dir)
     (out_dir / REPORT_FILE).unlink(missing_ok=True)
     meta = {k: v for k, v in report.meta.items() if k not in ("fingerprint", "source_fingerprint")}
-    write_report(replace(report, meta=meta), out_dir)
+    write_report(replace(report, meta=meta), out_dir, summary=f"../{SUMMARY}")
     write_student_report(report, out_dir / STUDENT_DIR)
     if source_fingerprint:  # a grader failure has none: the next run tries it again
         meta |= {
@@ -269,7 +271,7 @@ def write_class_files(
     if csv_dialect is None:
         csv_dialect = manifest(out).get("csv_dialect", "excel")
     write_gradebook(list(reports.values()), Path(out) / "gradebook.csv", csvio.dialect(csv_dialect))
-    write_summary(reports, Path(out) / "summary.html")
+    write_summary(reports, Path(out) / SUMMARY)
 
 
 # -- manual marks -----------------------------------------------------------------------------
