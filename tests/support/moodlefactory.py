@@ -113,9 +113,10 @@ def moodle_download(
     target = Path(target)
     if layout.startswith("zip"):
         target = target.with_suffix(".zip")
-        with zipfile.ZipFile(target, "w") as archive:
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # as Moodle
             for path, data, mtime in entries(students, layout, blind):
                 info = entry(path, date_time=_zip_time(mtime))
+                info.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(info, data)
         return target
     for path, data, mtime in entries(students, layout, blind):
