@@ -6,12 +6,15 @@ import the marker's step (points in the sheet) is done here."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 import shlex
 import shutil
 import zipfile
 from pathlib import Path
 
+from grader.batch import Progress
+from grader.classfolder import Job
 from grader.cli import EXIT_NEEDS_PERSON, main
 from grader.moodle.download import member_name
 from tests.support import moodle_example
@@ -103,3 +106,23 @@ def test_the_moodle_walkthrough(tmp_path, monkeypatch, capsys):
             for name, pid, _ in sorted(moodle_example.PARTICIPANTS)
             for file in ("report.html", "report.md")
         ]
+
+
+def test_the_progress_lines_are_what_the_readme_shows(tmp_path):
+    """The README's two plain progress lines, numbers aside, are what a run prints."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("one plain line per submission") :]
+    shown = re.search(r"```text\n(.*?)```", block, re.DOTALL).group(1).splitlines()
+    manual = {"status": "manual", "max_score": 32}
+    reports = [
+        {"score": 61, "max_score": 100, "problems": [], "tasks": [{"checks": [manual]}]},
+        {"score": 0, "max_score": 100, "tasks": [], "problems": [{"code": "invalid-json", "kind": "blocking"}]},
+    ]
+    stream = io.StringIO()
+    progress = Progress(240, 11, stream)
+    for name, report in zip(("A2_DOE_Jane", "A2_SMITH_John"), reports, strict=True):
+        progress.advance(Job(tmp_path / f"{name}.ipynb", tmp_path / name, ""), report)
+    printed = stream.getvalue().splitlines()
+    assert len(printed) == len(shown) == 2
+    for line, example in zip(printed, shown, strict=True):
+        assert re.fullmatch(re.sub(r"\d+", r"\\d+", re.escape(example)), line), (line, example)
