@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from grader.reports.jsonreport import dump_json
-from grader.reports.text import answer_text, counterexample_text, diagnosis_text, problem_text, status_label
+from grader.reports.text import (
+    answer_text,
+    counterexample_text,
+    diagnosis_text,
+    problem_text,
+    status_label,
+    task_note,
+)
 from grader.results import CheckResult, Report, Status, TaskResult
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -89,6 +96,8 @@ def _task_test(task: TaskResult) -> dict[str, Any]:
     }
     if task.status == Status.MANUAL:
         test["output"] = "Written answer, graded by hand.\n\n" + answer_text(task)
+    elif task.status == Status.HIDDEN:  # no status: not yet graded, so neither passed nor failed
+        test["output"] = task_note(task.status)
     else:
         test["status"] = "passed" if task.status == Status.PASSED else "failed"
         test["output"] = status_label(task.status)
