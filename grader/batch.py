@@ -262,7 +262,7 @@ def grade_all(
     Refuses to grade (``BatchResult.error``) when the sandbox here lacks a required layer,
     unless ``allow_weak_sandbox`` (every report then says which layers were missing).
     ``progress``: print a line (or a bar) per submission graded. What happens to each submission
-    is logged (``grader.batch``: info, debug; a grader error with its traceback).
+    is logged (``grader.batch``: each one at info, a grader error at error, its traceback at debug).
     """
     out = Path(out)
     missing = [str(p) for p in paths if not Path(p).exists()]
