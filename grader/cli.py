@@ -220,7 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status
     args = parser.parse_args(argv)
-    setup_logging(args.verbose, args.quiet, args.log)
+    try:
+        setup_logging(args.verbose, args.quiet, args.log)
+    except OSError as error:  # --log in a folder that does not exist, or not writable
+        print(f"error: cannot write the log: {error}", file=sys.stderr)
+        return 1
     try:
         return args.run(args)
     except GraderError as error:

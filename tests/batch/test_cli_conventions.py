@@ -114,3 +114,9 @@ def test_a_wrong_defaults_file_is_one_line_and_exit_1(tmp_path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     assert cli.main(["grade", "x"]) == 1
     assert capsys.readouterr().err == f"error: {tmp_path / 'grader.toml'}: 'outs' is no option of grader grade\n"
+
+
+def test_a_log_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    assert cli.main(["--log", str(tmp_path / "no" / "such" / "run.log"), "grade", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the log:") and err.count("\n") == 1
