@@ -10,6 +10,7 @@ failed and needs a person; ``grader.cli`` turns it into the exit status.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -34,8 +35,9 @@ from grader.classfolder import (
 from grader.manual import apply_marks
 from grader.moodle.download import MoodleSubmission, is_download, stage
 from grader.pool import grader_failure, load_pack_here, run_local
+from grader.problems import Severity
 from grader.reports.summary import BROKEN
-from grader.reports.text import pending_points
+from grader.reports.text import pending_points, unread_problems
 from grader.results import Report, Status
 from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
 
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from rich.progress import Progress as Bar
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,9 @@ class BatchResult:
 
     @property
     def to_mark(self) -> list[str]:
-        """Submissions with written answers still to mark by hand."""
-        return [f for f, r in self.reports.items() if pending_points(r)]
+        """Submissions with written answers still to mark by hand (one the grader could not
+        read has none: a person looks at the notebook itself)."""
+        return [f for f, r in self.reports.items() if pending_points(r) and not unread_problems(r)]
 
 
 def needs_a_person(report: Report) -> bool:
@@ -132,13 +137,14 @@ def sandbox_refusal(preload: Sequence[str] = ()) -> str | None:
 class Progress:
     """A live bar on a terminal; elsewhere (CI logs, a file) one plain line per submission."""
 
-    def __init__(self, total: int, done: int, stream=None) -> None:
+    def __init__(self, total: int, done: int, stream=None, *, shown: bool = True) -> None:
         from rich.console import Console
 
         self.total, self.done, self.started_with = total, done, done
         self.stream = stream or sys.stdout
         self.console = Console(file=self.stream)
-        self.live = self.console.is_terminal
+        self.shown = shown  # False: nothing printed (``grader -q``)
+        self.live = shown and self.console.is_terminal
         self.started = time.monotonic()
         self._bar: Bar | None = None
 
@@ -175,6 +181,8 @@ class Progress:
     def advance(self, job: Job, report: dict) -> None:
         self.done += 1
         failed = any(p.get("code") == "grader-error" for p in report.get("problems", ()))
+        if not self.shown:
+            return
         if self._bar is not None:
             self._bar.advance(self._task)
             if failed:  # printed above the bar, which stays
@@ -195,6 +203,10 @@ class Progress:
             if pending
             else f"{score:g}/{top:g}"
         )
+        if any(p.get("kind") == Severity.BLOCKING for p in report.get("problems", ())):
+            verdict = "no grade, not read: " + ", ".join(
+                p["code"] for p in report["problems"] if p.get("kind") == Severity.BLOCKING
+            )
         if failed:
             verdict += " GRADER ERROR"
         print(
@@ -212,6 +224,23 @@ def _clock(seconds: float) -> str:
 # -- the driver -------------------------------------------------------------------------------
 
 
+def _log_graded(folder: str, report: Report) -> None:
+    failure = next((p for p in report.problems if p.code == "grader-error"), None)
+    if failure is not None:
+        log.error("%s: grader error: %s", folder, failure.message)
+        log.debug("%s: the grader's traceback\n%s", folder, report.meta.get("traceback", ""))
+    elif unread_problems(report):
+        log.info("%s: not read, needs a person: %s", folder, "; ".join(p.message for p in unread_problems(report)))
+    else:
+        log.info("%s: graded, %s / %s", folder, report.score, report.max_score)
+
+
+def _finished(job: Job) -> bool:
+    """The job's report is on disk, complete (its fingerprints are written last) and current."""
+    report = read_report(job.out_dir)
+    return report is not None and report.meta.get("fingerprint") == job.fingerprint
+
+
 def grade_all(
     paths: Sequence[Path],
     out: Path,
@@ -223,6 +252,7 @@ def grade_all(
     scheduler: str | None = None,
     csv_dialect: str = "excel",
     allow_weak_sandbox: bool = False,
+    progress: bool = True,
 ) -> BatchResult:
     """Grade every notebook under ``paths`` into the class folder ``out``.
 
@@ -232,6 +262,8 @@ def grade_all(
     and the same command resumes.
     Refuses to grade (``BatchResult.error``) when the sandbox here lacks a required layer,
     unless ``allow_weak_sandbox`` (every report then says which layers were missing).
+    ``progress``: print a line (or a bar) per submission graded. What happens to each submission
+    is logged (``grader.batch``: each one at info, a grader error at error, its traceback at debug).
     """
     out = Path(out)
     missing = [str(p) for p in paths if not Path(p).exists()]
@@ -263,15 +295,18 @@ def grade_all(
         elif cached.meta.get("fingerprint") == job.fingerprint:
             reports[job] = cached
             up_to_date.append(job.out_dir.name)
+            log.debug("%s: up to date", job.out_dir.name)
         else:  # only the manual marks changed: score again, grade nothing
             reports[job] = write_submission(
                 apply_marks(cached, job.marks), job.out_dir, job.source_fingerprint, job.marks
             )
             rescored.append(job.out_dir.name)
+            log.info("%s: re-scored with new manual marks", job.out_dir.name)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     max_score = next((r.max_score for r in reports.values() if r.tasks), 0.0)
 
     def on_death(job: Job, detail: str) -> dict:
+        log.debug("%s: its grading process died\n%s", job.out_dir.name, detail)
         report = job.attach(grader_failure(job.notebook, max_score, detail))
         return write_submission(report, job.out_dir, "", job.marks).to_dict()
 
@@ -295,21 +330,28 @@ def grade_all(
     graded: list[str] = []
     interrupted = False
     try:
-        with Progress(len(all_jobs), len(reports)) as progress, closing(results):
+        log.info("%d submission(s): %d to grade, %d up to date, %d re-scored", len(all_jobs), len(todo), len(up_to_date), len(rescored))
+        with Progress(len(all_jobs), len(reports), shown=progress) as bar, closing(results):
             for job, result in results:
                 reports[job] = Report.from_dict(result)
                 max_score = max_score or reports[job].max_score
                 graded.append(job.out_dir.name)
-                progress.advance(job, result)
+                bar.advance(job, result)
+                _log_graded(job.out_dir.name, reports[job])
         by_folder = {**class_reports(out), **{job.out_dir.name: r for job, r in reports.items()}}
         write_class_files(out, {f: by_folder[f] for f in sorted(by_folder)}, csv_dialect)
         # a student claimed twice needs a person, also when the other claim came in an earlier run
         flagged = flag_shared_identities(by_folder)
         reports = {job: flagged[job.out_dir.name] for job in reports}
     except KeyboardInterrupt:
+        # the workers are stopped by now (closing the results ends the pool): what they wrote
+        # before is on disk whether or not its result reached this process, so count it there
+        kept = [job.out_dir.name for job in todo if _finished(job)]
+        log.info("interrupted after %d submission(s) graded", len(kept))
         print(
-            f"\ninterrupted: {len(graded)} notebook(s) graded in this run are kept; run the same command again to resume"
+            f"\ninterrupted: {len(kept)} notebook(s) graded in this run are kept; run the same command again to resume"
         )
+        graded = kept
         interrupted = True
     else:
         note = f", {len(up_to_date) + len(rescored)} up to date" if up_to_date or rescored else ""

@@ -54,10 +54,12 @@ MARKS_FILE = "manual_marks.json"
 STORE_FILE = "marking.sqlite"
 #: Each submission's data, from which every other file of its folder is rendered.
 REPORT_FILE = "report.json"
+#: The class's home page, which every instructor report links back to.
+SUMMARY = "summary.html"
 #: What a run writes in OUT beside the report folders (lower case: names are compared so),
 #: the notebooks of a Moodle download staged there included.
 CLASS_FILES = frozenset({
-    MANIFEST, "gradebook.csv", "summary.html", "manual_marks.csv", "manual_marks.html",
+    MANIFEST, "gradebook.csv", SUMMARY, "manual_marks.csv", "manual_marks.html",
     MARKS_FILE, "similarity", STAGING, STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm",
 })  # fmt: skip
 #: Libraries whose version can change a verdict: part of every fingerprint.
@@ -228,7 +230,7 @@ def write_submission(
         out_dir.mkdir(parents=True, exist_ok=True)
         written = write_notebook_files(notebook, out_dir, meta.get("figures") or {})
         meta |= {"figures_written": written["figures"], "notebook_view": written["notebook"]}
-    write_report(replace(report, meta=meta), out_dir)
+    write_report(replace(report, meta=meta), out_dir, summary=f"../{SUMMARY}")
     write_student_report(report, out_dir / STUDENT_DIR)
     if source_fingerprint:  # a grader failure has none: the next run tries it again
         meta |= {
@@ -287,7 +289,7 @@ def write_class_files(
         csv_dialect = manifest(out).get("csv_dialect", "excel")
     reports = flag_shared_identities(reports)
     write_gradebook(list(reports.values()), Path(out) / "gradebook.csv", csvio.dialect(csv_dialect))
-    write_summary(reports, Path(out) / "summary.html")
+    write_summary(reports, Path(out) / SUMMARY)
 
 
 # -- one student, one row ---------------------------------------------------------------------

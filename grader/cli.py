@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from grader import __version__
 from grader.assignments import DEFAULT
@@ -45,16 +48,29 @@ def _grade(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         csv_dialect=args.csv_dialect,
         allow_weak_sandbox=args.allow_weak_sandbox,
+        progress=not args.quiet,
     )
+    if result.interrupted:
+        leave_now(EXIT_INTERRUPTED)
     if result.error is not None:
         print(result.error, file=sys.stderr)
-    elif not result.interrupted:  # the counts a person acts on
+    else:  # the counts a person acts on
         print(
             f"{len(result.reports)} submission(s): {len(result.failed)} grader error(s), "
             f"{len(result.need_a_person)} needing a person, {len(result.noted)} with notes only "
             f"(summary.html lists both), {len(result.to_mark)} with written answers to mark"
         )
     return exit_status(result)
+
+
+def leave_now(status: int) -> NoReturn:
+    """Exit at once after Ctrl-C: the exit hooks run (student processes killed, private folders
+    removed), but not the interpreter's teardown of what grading loaded, which takes seconds
+    (numpy, Hypothesis, the reference's torch) when someone asked to stop."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()  # what a normal exit runs; os._exit skips it
+    os._exit(status)
 
 
 def _manual_export(args: argparse.Namespace) -> int:
@@ -83,6 +99,7 @@ def _gradescope_package(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_logging_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     grade = sub.add_parser(
@@ -155,13 +172,65 @@ def build_parser() -> argparse.ArgumentParser:
     kit = sub.add_parser("student-kit", help="build the student kit (grader check as a wheel) and the submission-repository template")
     kit_cli.add_arguments(kit)
     kit.set_defaults(run=kit_cli.run)
+    from grader.config import commands
+
+    for path, command in commands(parser):
+        if path != ("check",):  # the kit's `grader check` has this one's options, and no logging
+            add_logging_options(command, inherited=True)
     return parser
+
+
+def add_logging_options(parser: argparse.ArgumentParser, *, inherited: bool = False) -> None:
+    """``-v``/``-q``/``--log``, before the subcommand or after it (``inherited``: given there, they
+    replace what was given before; left out, they leave it)."""
+    verbose, quiet, log = (argparse.SUPPRESS,) * 3 if inherited else (0, False, None)
+    parser.add_argument("-v", "--verbose", action="count", default=verbose,
+                        help="say what happens to each submission (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=quiet,
+                        help="warnings and errors only: no progress")
+    parser.add_argument("--log", type=Path, metavar="FILE", default=log,
+                        help="also write every message, debug included, to FILE")
+
+
+def setup_logging(verbose: int = 0, quiet: bool = False, log: Path | None = None) -> None:
+    """The ``grader`` logger's messages on stderr at the level ``-v``/``-q`` choose (warnings by
+    default), and all of them in ``log`` when given."""
+    logger = logging.getLogger("grader")
+    logger.setLevel(logging.DEBUG)
+    for handler in list(logger.handlers):  # one command per call of main
+        logger.removeHandler(handler)
+        handler.close()
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger.addHandler(console)
+    if log is not None:
+        file = logging.FileHandler(log, encoding="utf-8")
+        file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; what the grader cannot do (a ``GraderError``) is said in a message,
-    not a traceback, and the exit status is the error's (1 unless the subcommand says another)."""
-    args = build_parser().parse_args(argv)
+    not a traceback, and the exit status is the error's (1 unless the subcommand says another).
+    Option defaults come from ``grader.toml`` (or ``[tool.grader]`` in ``pyproject.toml``) in the
+    current folder (``grader.config``)."""
+    from grader.config import apply_config, find_config
+
+    parser = build_parser()
+    try:
+        found = find_config(Path.cwd())
+        if found is not None:
+            apply_config(parser, *found)
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
+    args = parser.parse_args(argv)
+    try:
+        setup_logging(args.verbose, args.quiet, args.log)
+    except OSError as error:  # --log in a folder that does not exist, or not writable
+        print(f"error: cannot write the log: {error}", file=sys.stderr)
+        return 1
     try:
         return args.run(args)
     except GraderError as error:

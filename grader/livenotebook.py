@@ -25,8 +25,11 @@ class LiveNotebookError(GraderError, RuntimeError):
     """The running notebook could not be found: say how to name it."""
 
 
-def live_notebook(path: str | os.PathLike | None = None) -> tuple[str, bytes]:
-    """(file name, notebook bytes) of the running notebook, or of ``path`` when given."""
+def live_notebook(
+    path: str | os.PathLike | None = None, expected: str = "LASTNAME_Firstname.ipynb"
+) -> tuple[str, bytes]:
+    """(file name, notebook bytes) of the running notebook, or of ``path`` when given;
+    ``expected`` is the name the pack wants, said when the notebook cannot be found."""
     if path is not None:
         file = Path(path)
         if not file.is_file():
@@ -40,7 +43,7 @@ def live_notebook(path: str | os.PathLike | None = None) -> tuple[str, bytes]:
         return saved.name, saved.read_bytes()
     raise LiveNotebookError(
         "could not tell which notebook this is; save it and pass its path, e.g. "
-        "check_this_notebook('<PREFIX>_LASTNAME_Firstname.ipynb')"
+        f"check_this_notebook({expected!r})"
     )
 
 

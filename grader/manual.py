@@ -32,6 +32,7 @@ from grader.errors import GraderError
 from grader.marking.store import Store
 from grader.render import render_answer
 from grader.reports.summary import report_link
+from grader.reports.text import unread_problems
 from grader.results import CheckResult, Report, Status, TaskResult
 from grader.rubric import CheckPoints, Rubric, TaskRubric
 from grader.scoring import WRITTEN_CHECK, ManualMark, score_tasks
@@ -120,7 +121,13 @@ def _earned_credit(check: CheckResult) -> tuple[tuple[str, float], ...]:
 
 
 def written_tasks(report: Report) -> dict[str, float]:
-    """Task id -> points a person awards, for the tasks of ``report`` with a written part."""
+    """Task id -> points a person awards, for the tasks of ``report`` with a written part.
+
+    None for a submission the grader could not read (a blocking problem): what was read of it
+    is not the work, so it gets no marking rows; a person looks at the notebook itself.
+    """
+    if unread_problems(report):
+        return {}
     return {t.id: c.max_score for t in report.tasks for c in t.checks if c.name == MANUAL_CHECK}
 
 
@@ -295,6 +302,13 @@ def read_sheet(path: Path, reports: Mapping[str, Report]) -> Marks:
             continue  # not marked yet
         if folder not in reports:
             problems.append(f"{where}: unknown submission {folder!r} (no such report folder)")
+            continue
+        unread = unread_problems(reports[folder])
+        if unread:
+            problems.append(
+                f"{where}: this submission could not be read ({unread[0].message}): "
+                "it needs a person, not marks"
+            )
             continue
         maximum = written_tasks(reports[folder]).get(task)
         if maximum is None:

@@ -23,6 +23,16 @@ BLOCKING = frozenset({
 })  # fmt: skip
 
 
+#: The blocking problems that mean the notebook itself could not be read: no grade is made from
+#: such a submission (no total, no marking row, no Moodle grade) until a person has looked at
+#: it. The others (a cell that does not parse, a budget stop, two submissions claiming one
+#: student) cost what they cost and still need a person, but the work that was read is graded.
+UNREAD = frozenset({
+    "missing-file", "not-a-file", "unreadable-file", "too-large", "empty-file", "not-utf8",
+    "invalid-json", "not-a-notebook", "unsupported-format", "empty-notebook",
+})  # fmt: skip
+
+
 class Severity(StrEnum):
     """What a problem costs: ``report.json``'s problem ``kind``."""
 

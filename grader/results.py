@@ -19,7 +19,8 @@ class Status(StrEnum):
     and the templates' words (the values are the contract; members compare equal to them).
 
     Running a check gives passed, failed, error, timeout or missing; scoring adds partial (a
-    diagnosis the rubric credits, a partial mark) and manual (points awaiting a person).
+    diagnosis the rubric credits, a partial mark), manual (points awaiting a person) and, for a
+    task the student's self-check lists but cannot check (its checks are all hidden), hidden.
     """
 
     PASSED = "passed"
@@ -29,6 +30,7 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     MISSING = "missing"  # not in the notebook, or its definition failed
     MANUAL = "manual"
+    HIDDEN = "hidden"  # a task with no check here: its checks are hidden, run when the instructor grades
 
 
 @dataclass(frozen=True)

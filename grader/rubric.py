@@ -64,13 +64,14 @@ class Rubric:
         return {code for t in self.tasks for c in t.checks for code, _ in c.credit}
 
     def public_only(self) -> Rubric:
-        """The rubric a student sees: hidden checks removed, tasks left with none dropped."""
-        tasks = []
-        for task in self.tasks:
-            checks = tuple(c for c in task.checks if c.visibility == "public")
-            if checks or task.manual_points:
-                tasks.append(replace(task, checks=checks))
-        return replace(self, tasks=tuple(tasks))
+        """The rubric a student sees: hidden checks removed. Every task stays, so that the
+        self-check lists them all; one whose checks are all hidden keeps none (its status is
+        ``hidden``: checked when the instructor grades)."""
+        tasks = tuple(
+            replace(task, checks=tuple(c for c in task.checks if c.visibility == "public"))
+            for task in self.tasks
+        )
+        return replace(self, tasks=tasks)
 
     def task(self, task_id: str) -> TaskRubric:
         for t in self.tasks:

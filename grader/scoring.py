@@ -117,6 +117,8 @@ def _manual_check(task: TaskRubric, mark: ManualMark | None, answer: str | None)
 
 def task_status(checks: list[CheckResult], score: float) -> Status:
     """One word for a task: what a student should look at first."""
+    if not checks:  # the self-check's copy of a task whose checks are all hidden
+        return Status.HIDDEN
     statuses = [c.status for c in checks]
     automatic = [s for s in statuses if s != Status.MANUAL]
     if Status.MANUAL in statuses and all(s == Status.PASSED for s in automatic):

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.assignments import DEFAULT
+from grader.errors import GraderError
 from grader.results import Status
 
 if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
@@ -38,6 +40,8 @@ def self_check(
     out: Path | None = None,
     console: Console | None = None,
 ) -> int:
+    if not os.path.lexists(notebook):  # a mistyped name: one line, as `grader grade` says it
+        raise GraderError(f"no such file: {notebook}")
     from rich.console import Console
 
     from grader.assignment import describe, load_assignment
@@ -79,7 +83,7 @@ def check_this_notebook(
     from grader.environment import differences
     from grader.livenotebook import live_notebook
 
-    name, data = live_notebook(path)
+    name, data = live_notebook(path, expected_name(assignment_name))
     console = Console()
     changed = differences()
     if changed:
@@ -96,9 +100,17 @@ def check_this_notebook(
         return self_check(notebook, assignment_name=assignment_name, seed=seed, console=console) == 0
 
 
+def expected_name(assignment_name: str = DEFAULT) -> str:
+    """The file name the pack asks for, as a student writes it: ``A2_LASTNAME_Firstname.ipynb``."""
+    from grader.assignment import describe
+
+    prefix = describe(assignment_name).read.prefix
+    return f"{prefix}_LASTNAME_Firstname.ipynb" if prefix else "LASTNAME_Firstname.ipynb"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grader check``: one definition for the instructor's CLI and the kit's."""
-    parser.add_argument("notebook", type=Path, help="your <PREFIX>_LASTNAME_Firstname.ipynb")
+    parser.add_argument("notebook", type=Path, help=f"your {expected_name()}")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
     parser.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
     parser.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")

@@ -61,13 +61,14 @@ def _worksheet(args: argparse.Namespace) -> int:
             ),
         ),
         (result.failed, "the grader failed: grade left empty, see their reports"),
+        (result.unread, "the grader could not read their notebook: grade left empty, a person must look at it"),
         (result.no_report, "in the worksheet, but no graded submission"),
         (result.not_in_worksheet, "graded, but not in this worksheet"),
     ]
     for ids, what in notes:
         if ids:
             print(f"  {len(ids)} {what}: {', '.join('Participant ' + i for i in ids)}")
-    return 2 if result.pending or result.failed else 0
+    return 2 if result.pending or result.failed or result.unread else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:

@@ -126,12 +126,37 @@ def read_download(path: Path) -> dict[str, Participant]:
     return dict(sorted(participants.items()))
 
 
+#: Bit 11 of a ZIP entry's flags: its name is UTF-8 (APPNOTE 4.4.4).
+_UTF8_FLAG = 0x800
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its writer meant it.
+
+    A name stored without the UTF-8 flag is cp437 by the ZIP standard, which is how Python
+    reads it; but Info-ZIP's ``zip`` (and so many downloads) stores UTF-8 bytes without the
+    flag, and cp437 turns ``Hélène`` into ``H├⌐l├¿ne``. Such a name is read as UTF-8 when its
+    bytes are valid UTF-8 (cp437 text with accents almost never is), else as cp437.
+    """
+    if info.flag_bits & _UTF8_FLAG:
+        return info.filename
+    raw = info.orig_filename.encode("cp437")  # the bytes as stored: Python decoded them as cp437
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return info.filename
+
+
+def _zip_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """Name (``member_name``) -> entry, for the files of the archive."""
+    return {member_name(info): info for info in archive.infolist() if not info.is_dir()}
+
+
 def _zip_entries(path: Path) -> list[tuple[str, float]]:
     with zipfile.ZipFile(path) as archive:
         return [
-            (info.filename, datetime(*info.date_time).timestamp())
-            for info in archive.infolist()
-            if not info.is_dir()
+            (name, datetime(*info.date_time).timestamp())
+            for name, info in _zip_members(archive).items()
         ]
 
 
@@ -156,6 +181,7 @@ def stage(path: Path, out: Path) -> list[MoodleSubmission]:
     """
     path = Path(path)
     archive = zipfile.ZipFile(path) if path.is_file() else None
+    members = _zip_members(archive) if archive else {}
     try:
         submissions = []
         for pid, who in read_download(path).items():
@@ -165,7 +191,7 @@ def stage(path: Path, out: Path) -> list[MoodleSubmission]:
             if archive is None and PurePosixPath(chosen.path).name == chosen.name:
                 notebook = path / chosen.path
             else:
-                with archive.open(chosen.path) if archive else open(path / chosen.path, "rb") as f:
+                with archive.open(members[chosen.path]) if archive else open(path / chosen.path, "rb") as f:
                     data = f.read(_CAP)  # past the reader's limit: graded as too-large, not unzipped
                 notebook = _write_if_changed(Path(out) / STAGING / pid / _safe_name(chosen.name), data)
             stem = Path(chosen.name).stem or "notebook"

@@ -10,8 +10,9 @@ written (the comment through ``grader.csvio``'s formula guard); every other cell
 encoding, delimiter and line ends stay as they came.
 
 A grade is the report's total scaled to the worksheet's maximum. A participant whose report
-still has points awaiting a person, or whose grading failed, keeps an empty grade (unless
-``include_pending``): uploading a total that is not one would be worse than none.
+still has points awaiting a person keeps an empty grade (unless ``include_pending``); one whose
+grading failed, or whose notebook the grader could not read (a blocking problem), keeps an
+empty grade always: uploading a total that is not one would be worse than none.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from grader import csvio
 from grader.errors import GraderError
-from grader.reports.text import pending_points, score_line
+from grader.reports.text import pending_points, problem_text, score_line, unread_problems
 from grader.results import Report, Status
 
 #: Header names, in English and French Moodle, of the columns read or written.
@@ -39,6 +40,7 @@ class WorksheetResult:
     graded: list[str] = field(default_factory=list)  # participant ids given a grade
     pending: list[str] = field(default_factory=list)  # left empty: points awaiting a person
     failed: list[str] = field(default_factory=list)  # left empty: the grader failed
+    unread: list[str] = field(default_factory=list)  # left empty: a blocking problem, a person looks
     no_report: list[str] = field(default_factory=list)  # worksheet rows with no graded submission
     not_in_worksheet: list[str] = field(default_factory=list)  # reports the worksheet lacks
 
@@ -97,6 +99,9 @@ def fill_worksheet(
             result.failed.append(pid)
             continue
         row[feedback] = csvio.neutralise(comment(report))
+        if unread_problems(report):
+            result.unread.append(pid)
+            continue
         if pending_points(report) and not include_pending:
             result.pending.append(pid)
             continue
@@ -123,7 +128,12 @@ def comment(report: Report) -> str:
     failing = [t.id for t in report.tasks if t.status not in (Status.PASSED, Status.MANUAL)]
     if failing:
         parts.append(f"To look at: {', '.join(failing)}.")
-    if report.problems:
-        parts.append(f"Problems: {', '.join(dict.fromkeys(p.code for p in report.problems))}.")
+    # the sentences a student reads, each once: codes (``bad-filename``) are for tools
+    parts += dict.fromkeys(_sentence(problem_text(p)) for p in report.problems)
     parts.append("Details in your feedback file (report.html).")
     return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -24,11 +24,14 @@ STUDENT_DIR = "student"
 STUDENT_FILES = ("report.html", "report.md")
 
 
-def write_report(report: Report, out_dir: Path, *, include_hidden: bool = True) -> list[Path]:
+def write_report(
+    report: Report, out_dir: Path, *, include_hidden: bool = True, summary: str | None = None
+) -> list[Path]:
     """Write report.json, report.md, report.html, results.json and junit.xml into ``out_dir``.
 
     ``include_hidden=False`` is what a student sees: hidden checks reduced to an anonymous
-    count (see ``visibility.student_view``) in every file written.
+    count (see ``visibility.student_view``) in every file written. ``summary``: the class
+    summary's address from ``out_dir``, linked from report.html (never in a student's view).
     """
     if not include_hidden:
         report = student_view(report)
@@ -40,7 +43,7 @@ def write_report(report: Report, out_dir: Path, *, include_hidden: bool = True) 
     }
     write_json(report, paths["report.json"])
     paths["report.md"].write_text(render_markdown(report), encoding="utf-8")
-    paths["report.html"].write_text(render_html(report), encoding="utf-8")
+    paths["report.html"].write_text(render_html(report, summary if include_hidden else None), encoding="utf-8")
     write_gradescope(report, paths["results.json"])
     write_junit(report, paths["junit.xml"])
     return list(paths.values())

@@ -5,7 +5,9 @@ Written as ``utf-8-sig`` in the chosen dialect (``grader.csvio``: ``excel``, or 
 code page and mangles accented names; with it, Excel, LibreOffice and Python's csv module all
 read UTF-8. Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first,
 from a crafted file name) are prefixed with ``'`` by ``csvio.write_table``, the usual neutraliser. A task a report
-lacks, or whose points all await a person, is an empty cell, not a zero. ``diagnoses`` lists
+lacks, or whose points all await a person, is an empty cell, not a zero. A submission the grader
+could not read (a blocking problem: invalid JSON, a cell that does not parse...) has no total
+and no task scores, whatever marks were imported: its status says a person must look at it. ``diagnoses`` lists
 the codes of the known mistakes found (``convnet.pool_stride_1;answer_3_6.own_network``), each once.
 """
 
@@ -16,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from grader import csvio
-from grader.reports.text import pending_points
+from grader.reports.text import pending_points, unread_problems
 from grader.results import Report, Status
 
 IDENTITY = ("last_name", "first_name", "file")
@@ -40,6 +42,7 @@ class RowStatus(StrEnum):
     PENDING = "to be marked by hand"
     GRADER_ERROR = "grader error"  # the cell goes on: "no total; <what failed>"
     SHARED_IDENTITY = "same student as another row"  # the cell goes on: who else claims them
+    UNREAD = "needs a person"  # a blocking problem; the cell goes on: "no total; <the problem>"
 
 
 def row_status(report: Report) -> str:
@@ -47,6 +50,9 @@ def row_status(report: Report) -> str:
     failure = next((p for p in report.problems if p.code == "grader-error"), None)
     if failure is not None:
         return f"{RowStatus.GRADER_ERROR}: no total; {failure.message}"
+    blocking = unread_problems(report)
+    if blocking:
+        return f"{RowStatus.UNREAD}: no total; {' '.join(dict.fromkeys(p.message for p in blocking))}"
     shared = next((p for p in report.problems if p.code == "identity-shared"), None)
     if shared is not None:
         return f"{RowStatus.SHARED_IDENTITY}: {shared.message}"
@@ -58,8 +64,8 @@ def row_status(report: Report) -> str:
 def write_gradebook(
     reports: Sequence[Report], path: Path, fmt: csvio.CsvFormat = csvio.DIALECTS["excel"]
 ) -> None:
-    """One row per submission; ``total`` is empty when the grader failed (``status`` says so),
-    ``pending`` holds the points still awaiting a person."""
+    """One row per submission; ``total`` is empty when the grader failed or could not read the
+    work (``status`` says so), ``pending`` holds the points still awaiting a person."""
     ids = task_ids(reports)
     moodle = any(r.moodle for r in reports)
     header = [*IDENTITY, *(MOODLE if moodle else ()), *ids, *TOTALS]
@@ -70,7 +76,9 @@ def write_gradebook(
             t.id: "" if t.checks and all(c.status == Status.MANUAL for c in t.checks) else csvio.number(t.score, fmt)
             for t in report.tasks
         }
-        failed = any(p.code == "grader-error" for p in report.problems)
+        ungraded = any(p.code == "grader-error" for p in report.problems) or bool(unread_problems(report))
+        if ungraded:
+            scores = {}
         info = report.moodle or {}
         cells = {
             "last_name": student.get("last_name", ""),
@@ -79,9 +87,9 @@ def write_gradebook(
             "participant": info.get("participant", ""),
             "moodle_name": info.get("full_name") or "",
             **{task_id: scores.get(task_id, "") for task_id in ids},
-            "total": "" if failed else csvio.number(report.score, fmt),
+            "total": "" if ungraded else csvio.number(report.score, fmt),
             "max": csvio.number(report.max_score, fmt),
-            "pending": csvio.number(pending_points(report), fmt),
+            "pending": "" if ungraded else csvio.number(pending_points(report), fmt),
             "status": row_status(report),
             "problems": ";".join(p.code for p in report.problems),
             "diagnoses": ";".join(diagnosis_codes(report)),

@@ -25,6 +25,7 @@ from grader.reports.text import (
     diagnosis_text,
     problem_text,
     status_label,
+    task_note,
 )
 from grader.results import CheckResult, Report, Status, TaskResult
 
@@ -95,6 +96,8 @@ def _task_test(task: TaskResult) -> dict[str, Any]:
     }
     if task.status == Status.MANUAL:
         test["output"] = "Written answer, graded by hand.\n\n" + answer_text(task)
+    elif task.status == Status.HIDDEN:  # no status: not yet graded, so neither passed nor failed
+        test["output"] = task_note(task.status)
     else:
         test["status"] = "passed" if task.status == Status.PASSED else "failed"
         test["output"] = status_label(task.status)

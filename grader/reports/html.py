@@ -7,7 +7,11 @@ from grader.reports.text import student_name
 from grader.results import Report
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, summary: str | None = None) -> str:
+    """The report's page; ``summary``: where its class's summary.html is, linked at the top
+    (only an instructor's report in a class folder has one: a student's never shows the class)."""
     return (
-        environment().get_template("report.html").render(report=report, name=student_name(report))
+        environment()
+        .get_template("report.html")
+        .render(report=report, name=student_name(report), summary=summary)
     )

@@ -2,7 +2,8 @@
 
 One ``testsuite`` per task, one ``testcase`` per check (a task without checks is one case).
 Failed, partial and missing checks are ``failure``s carrying the counterexample; crashes and
-timeouts are ``error``s; written tasks are ``skipped`` (graded by hand). Problems of the
+timeouts are ``error``s; written tasks are ``skipped`` (graded by hand), and so is a task of the
+self-check whose checks are all hidden (checked when the instructor grades). Problems of the
 submission form a ``submission`` suite of failures, so that CI shows them too. Scores, which
 JUnit has no place for, are suite properties.
 """
@@ -71,6 +72,8 @@ def _case(name: str, classname: str, status: Status, message: str, detail: str) 
     result: Skipped | Error | Failure
     if status == Status.MANUAL:
         result = Skipped("graded by hand")
+    elif status == Status.HIDDEN:
+        result = Skipped(status_label(status))
     elif status in (Status.ERROR, Status.TIMEOUT):
         result = Error(message, status)
     elif status != Status.PASSED:

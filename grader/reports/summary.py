@@ -1,4 +1,11 @@
-"""``summary.html``: how a whole class did, in one file an instructor opens offline.
+"""``summary.html``: the class's home page, in one file an instructor opens offline.
+
+Every student is a row of one table (name, total, automatic points, points still to mark,
+status, a link to the report) that sorts by any column (a few lines of inline script, nothing
+fetched); every instructor report links back here. Points awaiting a person are pending, never
+zeros: a mean counts only what is decided (totals of complete submissions, a task's score where
+it is marked), and a submission that could not be read or that the grader failed on counts in
+no statistic. Means are printed to one decimal.
 
 Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
 PNG, for a class only: one submission's histogram says nothing, and matplotlib is then not
@@ -11,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,10 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from grader.reports.gradebook import task_ids
+from grader.reports.gradebook import row_status, task_ids
 from grader.reports.templating import environment
-from grader.reports.text import pending_points, printable, student_name
-from grader.results import CheckResult, Report, Status
+from grader.reports.text import (
+    WRITTEN_CHECK,
+    pending_points,
+    printable,
+    student_name,
+    unread_problems,
+)
+from grader.results import CheckResult, Report, Status, TaskResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,9 +51,27 @@ class TaskStats:
     id: str
     title: str
     submissions: int
-    mean: float
+    mean: float | None  # over the submissions whose points for the task are all decided; None: none is
     max_score: float
-    pass_rate: float | None  # None for tasks graded by hand
+    pass_rate: float | None  # share whose automatic checks all passed; None: the task has none
+    marked: int | None = None  # submissions whose written part is marked; None: no written part
+    to_mark: int = 0  # submissions with a written part for this task
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    """One submission in the class table; ``None`` where there is no number to give."""
+
+    name: str
+    sort_name: str  # last name first, accents aside: how a class list is ordered
+    submission: str
+    link: str
+    total: float | None  # the final total: nothing awaits a person, the work was read and graded
+    automatic: float | None
+    automatic_max: float
+    pending: float | None
+    max_score: float
+    status: str
 
 
 @dataclass(frozen=True)
@@ -76,40 +108,94 @@ def report_link(folder: str) -> str:
     return quote(folder) + "/report.html"
 
 
+def graded(report: Report) -> bool:
+    """The report's numbers mean something: the work was read and the grader did not fail."""
+    return not unread_problems(report) and not any(p.code == "grader-error" for p in report.problems)
+
+
+def _automatic(task: TaskResult) -> list[CheckResult]:
+    return [c for c in task.checks if c.name != WRITTEN_CHECK]
+
+
 def task_stats(reports: Sequence[Report]) -> list[TaskStats]:
+    """Per task, over the submissions that were read and graded: the mean of the decided scores,
+    the automatic pass rate and how far the marking of its written part has got."""
+    counted = [r for r in reports if graded(r)]
     stats = []
-    for task_id in task_ids(reports):
-        results = [t for r in reports for t in r.tasks if t.id == task_id]
-        graded = [t for t in results if t.status != Status.MANUAL]
+    for task_id in task_ids(counted):
+        results = [t for r in counted for t in r.tasks if t.id == task_id]
+        decided = [
+            t for t in results if t.status != Status.MANUAL and not any(c.status == Status.MANUAL for c in t.checks)
+        ]
+        automatic = [checks for t in results if (checks := _automatic(t))]
+        written = [c for t in results for c in t.checks if c.name == WRITTEN_CHECK]
         stats.append(
             TaskStats(
                 id=task_id,
                 title=results[0].title,
                 submissions=len(results),
-                mean=sum(t.score for t in results) / len(results),
+                mean=sum(t.score for t in decided) / len(decided) if decided else None,
                 max_score=max(t.max_score for t in results),
-                pass_rate=(sum(t.status == Status.PASSED for t in graded) / len(graded))
-                if graded
-                else None,
+                pass_rate=(
+                    sum(all(c.status == Status.PASSED for c in checks) for checks in automatic) / len(automatic)
+                    if automatic
+                    else None
+                ),
+                marked=sum(c.status != Status.MANUAL for c in written) if written else None,
+                to_mark=len(written),
             )
         )
     return stats
 
 
+def student_rows(reports: Mapping[str, Report]) -> list[StudentRow]:
+    """Every submission, by name: what it scored so far and what a person still has to do."""
+    rows = []
+    for folder, report in reports.items():
+        ok = graded(report)
+        automatic = [c for t in report.tasks for c in _automatic(t)]
+        pending = pending_points(report)
+        rows.append(
+            StudentRow(
+                name=student_name(report),
+                sort_name=_sort_name(report),
+                submission=report.submission,
+                link=report_link(folder),
+                total=report.score if ok and not pending else None,
+                automatic=sum(c.score for c in automatic) if ok else None,
+                automatic_max=sum(c.max_score for c in automatic),
+                pending=pending if ok else None,
+                max_score=report.max_score,
+                status=row_status(report),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.sort_name, r.submission))
+
+
+def _sort_name(report: Report) -> str:
+    student = report.student or {}
+    name = " ".join(p for p in (student.get("last_name", ""), student.get("first_name", "")) if p)
+    plain = unicodedata.normalize("NFKD", name or report.submission)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
 def failing_checks(reports: Mapping[str, Report], top: int = TOP_FAILURES) -> list[FailingCheck]:
-    """The checks failed by most submissions, each with one submission's failure as example.
+    """The checks failed by most submissions (a check failed twice in one report counts once),
+    each with one submission's failure as example.
 
     Checks left to a person (``manual``) are not failures.
     """
     counts: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], tuple[CheckResult, str]] = {}
     for folder, report in reports.items():
+        seen: set[tuple[str, str]] = set()
         for task in report.tasks:
             for check in task.checks:
-                if check.status in (Status.PASSED, Status.MANUAL):
-                    continue
+                if check.status in (Status.PASSED, Status.MANUAL) or check.name == WRITTEN_CHECK:
+                    continue  # a mark a person gave is no failure
                 key = (task.id, check.name)
-                counts[key] += 1
+                counts[key] += key not in seen
+                seen.add(key)
                 if key not in examples or (
                     check.counterexample and not examples[key][0].counterexample
                 ):
@@ -163,41 +249,56 @@ def write_summary(class_reports: Mapping[str, Report], path: Path) -> None:
     """Write the summary of a class given as report folder -> report."""
     reports = list(class_reports.values())
     stats = task_stats(reports)
+    rows = student_rows(class_reports)
+    complete = [r.total for r in rows if r.total is not None]
+    automatic = [r.automatic for r in rows if r.automatic is not None]
     html = (
         environment()
         .get_template("summary.html")
         .render(
             count=len(reports),
-            mean_total=sum(r.score for r in reports) / len(reports) if reports else 0.0,
+            rows=rows,
+            complete=len(complete),
+            mean_total=sum(complete) / len(complete) if complete else None,
+            mean_automatic=sum(automatic) / len(automatic) if automatic else None,
+            automatic_max=max((r.automatic_max for r in rows), default=0.0),
             max_total=max((r.max_score for r in reports), default=0.0),
+            unread_count=sum(1 for r in reports if unread_problems(r)),
             stats=stats,
             failures=failing_checks(class_reports),
             mistakes=diagnosed_mistakes(class_reports),
             troubles=troubles(class_reports),
-            pending_count=sum(1 for r in reports if pending_points(r)),
-            pending_total=sum(pending_points(r) for r in reports),
+            pending_count=sum(1 for r in rows if r.pending),
+            pending_total=sum(r.pending or 0.0 for r in rows),
             failed_count=sum(any(p.code == "grader-error" for p in r.problems) for r in reports),
-            histogram=_png(_histogram(reports)) if len(reports) > 1 else None,
+            histogram=_png(_histogram(rows)) if len(reports) > 1 else None,
             task_chart=_png(_task_chart(stats)) if len(reports) > 1 else None,
         )
     )
     Path(path).write_text(html, encoding="utf-8")
 
 
-def _histogram(reports: Sequence[Report]) -> Figure:
+def _histogram(rows: Sequence[StudentRow]) -> Figure:
+    """Final totals when at least two are final, else the automatic points (pending ones are
+    not zeros)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax = fig.add_subplot()
-    top = max((r.max_score for r in reports), default=1.0) or 1.0
+    totals = [r.total for r in rows if r.total is not None]
+    if len(totals) > 1:
+        values, top, label = totals, max(r.max_score for r in rows), "total score"
+    else:
+        values = [r.automatic for r in rows if r.automatic is not None]
+        top, label = max(r.automatic_max for r in rows), "automatic points (written answers not all marked)"
     ax.hist(
-        [r.score for r in reports],
-        bins=min(20, max(5, len(reports))),
-        range=(0, top),
+        values,
+        bins=min(20, max(5, len(values))),
+        range=(0, top or 1.0),
         color="#4c72b0",
         edgecolor="white",
     )
-    ax.set_xlabel("total score")
+    ax.set_xlabel(label)
     ax.set_ylabel("submissions")
     ax.set_title("Score distribution")
     return fig
@@ -209,12 +310,12 @@ def _task_chart(stats: Sequence[TaskStats]) -> Figure:
     fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax = fig.add_subplot()
     x = range(len(stats))
-    mean_pct = [100 * s.mean / s.max_score if s.max_score else 0.0 for s in stats]
+    mean_pct = [100 * s.mean / s.max_score if s.max_score and s.mean is not None else 0.0 for s in stats]
     pass_pct = [100 * s.pass_rate if s.pass_rate is not None else 0.0 for s in stats]
     ax.bar(
-        [i - 0.2 for i in x], mean_pct, width=0.4, label="mean score (% of max)", color="#4c72b0"
+        [i - 0.2 for i in x], mean_pct, width=0.4, label="mean decided score (% of max)", color="#4c72b0"
     )
-    ax.bar([i + 0.2 for i in x], pass_pct, width=0.4, label="passed (%)", color="#55a868")
+    ax.bar([i + 0.2 for i in x], pass_pct, width=0.4, label="automatic checks passed (%)", color="#55a868")
     ax.set_xticks(list(x), [printable(s.id) for s in stats], parse_math=False)
     # ids longer than a task number ("provided", "Part 2") would run into their neighbours
     if any(len(s.id) > 4 for s in stats):

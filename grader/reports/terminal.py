@@ -14,6 +14,7 @@ from rich.text import Text
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
+    points,
     printable,
     problem_text,
     score_line,
@@ -45,7 +46,7 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
         )
     console.print(_table(report))
     for task in report.tasks:
-        if task.status == Status.MANUAL:
+        if task.status in (Status.MANUAL, Status.HIDDEN):
             continue
         if not task.checks and task.status != Status.PASSED:
             title = f"{task.id} {task.title}"
@@ -53,7 +54,8 @@ def render_terminal(report: Report, console: Console, *, include_hidden: bool = 
         for check in task.checks:
             if check.status not in (Status.PASSED, Status.MANUAL):
                 title = f"{task.id} {task.title}: {check.name}"
-                console.print(_failure(title, check.status, check.message, check.counterexample, check.diagnoses))
+                score = f"{points(check.score)} / {points(check.max_score)} points"
+                console.print(_failure(title, check.status, check.message, check.counterexample, check.diagnoses, score))
     manual = [t for t in report.tasks if t.status == Status.MANUAL]
     if manual:
         console.print(_text("To be marked by hand: " + ", ".join(f"{t.id} {t.title}" for t in manual), "cyan"))
@@ -91,9 +93,14 @@ def _table(report: Report) -> Table:
 
 
 def _failure(
-    title: str, status: Status, message: str, counterexample: Counterexample | None, diagnoses: tuple[Diagnosis, ...] = ()
+    title: str,
+    status: Status,
+    message: str,
+    counterexample: Counterexample | None,
+    diagnoses: tuple[Diagnosis, ...] = (),
+    score: str = "",
 ) -> Panel:
-    body = status_label(status) + (f": {message}" if message else "")
+    body = status_label(status) + (f", {score}" if score else "") + (f": {message}" if message else "")
     body += "".join("\n" + diagnosis_text(d) for d in diagnoses)
     if counterexample:
         body += "\n" + counterexample_text(counterexample)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.problems import Problem
+from grader.problems import UNREAD, Problem
 from grader.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
 
 #: The check that holds a task's hand-marked points (``scoring.WRITTEN_CHECK``; not imported
@@ -20,6 +20,7 @@ STATUS_LABELS = {
     Status.TIMEOUT: "timed out",
     Status.MISSING: "missing",
     Status.MANUAL: "to be marked by hand",
+    Status.HIDDEN: "checked when graded",
 }
 
 #: Said of a task that has no check to show (its code or output was never reached).
@@ -30,6 +31,7 @@ TASK_NOTES = {
     Status.FAILED: "Not passed.",
     Status.PARTIAL: "Partly passed.",
     Status.PASSED: "Passed.",
+    Status.HIDDEN: "Its checks are hidden: they run when the instructor grades, not in the self-check.",
 }
 
 # Control characters (C0 but tab and newlines, DEL, C1), lone surrogates, U+FFFE/U+FFFF.
@@ -48,9 +50,22 @@ def pending_points(report: Report) -> float:
     return sum(c.max_score for t in report.tasks for c in t.checks if c.status == Status.MANUAL)
 
 
+def unread_problems(report: Report) -> list[Problem]:
+    """The problems that kept the grader from reading the notebook at all (``problems.UNREAD``).
+
+    While a report has one, it has no grade, whatever was marked: a person must look at the
+    submission itself, and no total, marking row or Moodle grade is made. A notebook read in
+    part (a cell that does not parse) is graded on what was read, as one broken thing costs
+    one task.
+    """
+    return [p for p in report.problems if p.code in UNREAD]
+
+
 def score_line(report: Report) -> str:
     """The total as it stands: ``34 / 34 automatic · 32 to be marked by hand`` while points
-    await a person, ``71.5 / 100`` once none do."""
+    await a person, ``71.5 / 100`` once none do, ``no grade`` when the work could not be read."""
+    if unread_problems(report):
+        return "no grade: the grader could not read part of the work (see the problems)"
     pending = pending_points(report)
     if not pending:
         return f"{points(report.score)} / {points(report.max_score)}"
@@ -63,7 +78,10 @@ def score_line(report: Report) -> str:
 
 
 def task_score(task: TaskResult) -> str:
-    """A task's score, its unmarked written part apart: ``2 / 2 · 4 to mark``, ``6 to mark``."""
+    """A task's score, its unmarked written part apart: ``2 / 2 · 4 to mark``, ``6 to mark``;
+    ``—`` for a task with no check here (hidden checks only)."""
+    if task.status == Status.HIDDEN:
+        return "—"
     pending = sum(c.max_score for c in task.checks if c.status == Status.MANUAL)
     if not pending:
         return f"{points(task.score)} / {points(task.max_score)}"

@@ -93,6 +93,29 @@ def test_ctrl_c_stops_the_workers_and_the_same_command_resumes(tmp_path, count_g
         if (out / n / "report.json").exists() and "fingerprint" in report_json(out, n)["meta"]
     }
     assert 1 <= len(finished) < len(names)
+    # what is kept is counted on disk: a worker's report whose result never reached the driver counts
+    assert f"interrupted: {len(finished)} notebook(s) graded in this run are kept" in rest
     assert exit_status(grade_all([folder], out, jobs=1)) == 0
     assert sorted(count_gradings) == sorted(f"{n}.ipynb" for n in names if n not in finished)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+def test_ctrl_c_counts_the_reports_written_before_their_results_came_back(class_dir, tmp_path, monkeypatch, capsys):
+    """Workers write their reports themselves: two written whose results never reached the
+    driver (Ctrl-C in between) are kept, and said to be."""
+    import grader.batch
+
+    real = grader.batch.run_local
+
+    def interrupted(todo, *args, **kwargs):
+        """As run_local, a generator; Ctrl-C comes before it hands back anything."""
+        for n, job in enumerate(todo):
+            if n == 2:
+                raise KeyboardInterrupt
+            for _ in real([job], *args, **kwargs):  # graded and written, never handed back
+                yield from ()
+
+    monkeypatch.setattr(grader.batch, "run_local", interrupted)
+    result = grade_all([class_dir], tmp_path / "out", jobs=1)
+    assert result.interrupted and len(result.graded) == 2
+    assert "interrupted: 2 notebook(s) graded in this run are kept" in capsys.readouterr().out

@@ -15,7 +15,14 @@ from grader.cli import EXIT_OK, exit_status
 from grader.moodle.download import read_download, stage
 from grader.reports import STUDENT_DIR
 from tests.support.batch import report_json, tiny_notebook
-from tests.support.moodlefactory import LAYOUTS, Student, colab_bytes, moodle_download
+from tests.support.moodlefactory import (
+    LAYOUTS,
+    Cp437Name,
+    InfoZipName,
+    Student,
+    colab_bytes,
+    moodle_download,
+)
 
 
 def _notebook(tmp_path: Path, name: str, **kwargs) -> bytes:
@@ -107,3 +114,35 @@ def test_a_huge_member_is_staged_only_up_to_the_readers_limit(tmp_path):
     (submission,) = stage(archive, tmp_path / "out")
     assert submission.notebook.stat().st_size == limit + 1
     assert "too-large" in {p.code for p in load_submission(submission.notebook).problems}
+
+
+@pytest.mark.parametrize("layout", ["zip-flat", "zip-folders"])
+def test_info_zip_names_without_the_utf8_flag_are_read_as_utf8(tmp_path, layout):
+    """Info-ZIP stores UTF-8 names without flag 0x800; read as cp437 they come out garbled."""
+    helene = Student("Hélène Lefèvre", "123459", {"Copie de A2_LEFEVRE_Hélène (2).ipynb": _notebook(tmp_path, "A2_LEFEVRE_Helene.ipynb")})
+    download = moodle_download(tmp_path / "d", [helene], layout, entry=InfoZipName)
+    with zipfile.ZipFile(download) as archive:  # the fixture is what Info-ZIP writes
+        (info,) = archive.infolist()
+        assert not info.flag_bits & 0x800 and "├" in info.filename
+    (who,) = read_download(download).values()
+    assert who.full_name == "Hélène Lefèvre"
+    assert [f.name for f in who.files] == ["Copie de A2_LEFEVRE_Hélène (2).ipynb"]
+    (staged,) = stage(download, tmp_path / "out")
+    assert staged.notebook.name == "Copie de A2_LEFEVRE_Hélène (2).ipynb"
+    assert staged.notebook.read_bytes() == helene.files["Copie de A2_LEFEVRE_Hélène (2).ipynb"]
+
+
+def test_cp437_names_without_the_flag_stay_cp437(tmp_path):
+    """Bytes that are no valid UTF-8 are the ZIP standard's cp437, as Python reads them."""
+    andre = Student("André Côté", "123460", {"A2_COTE_André.ipynb": b"{}"})
+    download = moodle_download(tmp_path / "d", [andre], "zip-flat", entry=Cp437Name)
+    (who,) = read_download(download).values()
+    assert who.full_name == "André Côté"
+    assert [f.name for f in who.files] == ["A2_COTE_André.ipynb"]
+
+
+def test_flagged_utf8_names_are_read_as_they_are(tmp_path):
+    lea = Student("Léa Noël", "123461", {"A2_NOEL_Léa.ipynb": b"{}"})
+    download = moodle_download(tmp_path / "d", [lea], "zip-flat")
+    (who,) = read_download(download).values()
+    assert (who.full_name, who.files[0].name) == ("Léa Noël", "A2_NOEL_Léa.ipynb")

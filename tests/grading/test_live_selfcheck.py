@@ -98,3 +98,34 @@ def test_the_pins_are_the_grading_environments():
         if "==" in line
     )
     assert {k: pins[k] for k in environment.GRADING_PINS} == environment.GRADING_PINS
+
+
+def test_a_notebook_not_found_names_the_file_the_pack_asks_for(monkeypatch):
+    """The message gives the pack's own name to type, never an unfilled ``<PREFIX>``."""
+    from grader import livenotebook
+
+    monkeypatch.setattr("IPython.get_ipython", lambda: None)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    with pytest.raises(livenotebook.LiveNotebookError) as raised:
+        check_this_notebook()
+    assert "check_this_notebook('A2_LASTNAME_Firstname.ipynb')" in str(raised.value)
+    assert "<PREFIX>" not in str(raised.value)
+
+
+def test_check_help_names_the_file_the_pack_asks_for(capsys):
+    from grader.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert "A2_LASTNAME_Firstname.ipynb" in out and "<PREFIX>" not in out
+
+
+def test_check_on_a_mistyped_file_says_so_in_one_line(tmp_path, capsys):
+    """As `grader grade` does: one line, not a report of every task missing."""
+    from grader.cli import main
+
+    missing = tmp_path / "A2_DOE_Jnae.ipynb"
+    assert main(["check", str(missing)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"error: no such file: {missing}\n" and captured.out == ""

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from grader.assignment import load_assignment
 from grader.kit.build import Kit, build_kit
 from tests.support.kitenv import bare_env
 
@@ -41,7 +43,10 @@ def test_the_toy_kit_ships_its_public_pack_and_names_it_the_default(toy_kit: Kit
         rubric = wheel.read("tests/support/toypack/rubric.toml").decode()
         default = wheel.read("grader/assignments/__init__.py").decode()
         metadata = wheel.read("toy_selfcheck-0.1.0.dist-info/METADATA").decode()
-    assert "softmax" not in rubric and "expected_answer" not in rubric
+    hidden = [c.name for t in load_assignment(TOY).rubric.tasks for c in t.checks if c.visibility == "hidden"]
+    assert hidden and not any(name in rubric for name in hidden) and "expected_answer" not in rubric
+    # task 2, whose checks are all hidden, is listed (the self-check shows it) without a check
+    assert "checks" not in tomllib.loads(rubric)["tasks"]["2"]
     assert "DEFAULT = 'tests.support.toypack'" in default
     assert "Requires-Dist: numpy" in metadata and "Requires-Dist: torch" not in metadata
 

@@ -61,7 +61,7 @@ def test_columns_scores_totals_and_problems(tmp_path):
     ]
     assert (row["1.2"], row["1.4"], row["total"], row["max"]) == ("1.5", "2", "3.5", "13")
     assert (row["pending"], row["status"]) == ("0", "complete")
-    assert row["problems"] == "bad-filename;syntax-error"
+    assert row["problems"] == "bad-filename;saved-error"
 
 
 def test_task_columns_are_the_union_in_rubric_order(tmp_path):

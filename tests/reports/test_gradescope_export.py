@@ -77,3 +77,17 @@ def test_a_check_left_to_a_person_has_no_status():
     report = replace(report, tasks=(replace(report.tasks[0], checks=(by_hand,)),))
     (test,) = to_gradescope(report)["tests"]
     assert "status" not in test and test["max_score"] == 2.0
+
+
+def test_a_task_with_hidden_checks_only_has_no_status(tmp_path):
+    """The self-check's copy of a task whose checks are all hidden is neither passed nor failed."""
+    from dataclasses import replace
+
+    from grader.reports import write_report
+    from grader.results import Status, TaskResult
+    from tests.support.reportfactory import make_report
+
+    later = TaskResult("3.6", "Number of parameters", "numeric", Status.HIDDEN, 0.0, 0.0)
+    write_report(replace(make_report(), tasks=(later,), problems=()), tmp_path)
+    (test,) = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["tests"]
+    assert "status" not in test and "run when the instructor grades" in test["output"]

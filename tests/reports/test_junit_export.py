@@ -55,3 +55,18 @@ def test_schema_shape_with_elementtree(tmp_path):
     error = root.find(".//testcase[@classname='3.2']/error")
     assert error.get("message") == "RuntimeError: \\x1b[31mmat1\\x00"  # escaped as the report was built
     assert error.get("type") == "error"
+
+
+def test_a_task_with_hidden_checks_only_is_skipped_not_failed(tmp_path):
+    """The self-check lists a task whose checks are all hidden: CI must not read it as a failure."""
+    from dataclasses import replace
+
+    from grader.results import Status, TaskResult
+
+    report = make_report()
+    later = TaskResult("3.6", "Number of parameters", "numeric", Status.HIDDEN, 0.0, 0.0)
+    write_report(replace(report, tasks=(*report.tasks[1:3], later), problems=()), tmp_path)
+    xml = JUnitXml.fromfile(str(tmp_path / "junit.xml"))
+    results = {(case.classname, case.name): case.result for suite in xml for case in suite}
+    (skipped,) = results[("3.6", "Number of parameters")]
+    assert isinstance(skipped, Skipped) and skipped.message == "checked when graded"

@@ -71,3 +71,25 @@ def test_feedback_zip_holds_student_views_in_moodles_layout(tmp_path):
         text = "".join(z.read(n).decode("utf-8") for n in names)
     assert not any(s in text for s in HIDDEN_STRINGS)
     assert "reference answer" not in text
+
+
+def test_the_feedback_comment_says_problems_in_sentences_each_once():
+    """Students read the problems' sentences, not the codes tools group by."""
+    from grader.moodle.worksheet import comment
+    from grader.problems import Problem
+
+    wandb = Problem("stand-in-module", "wandb is not installed here: a stand-in was used.")
+    report = replace(
+        make_report(),
+        problems=(
+            Problem("bad-filename", "A2.ipynb should be named A2_LASTNAME_Firstname.ipynb (a .ipynb notebook)."),
+            Problem("identity-from-cell", "Your name was read from the STUDENT cell"),
+            wandb,
+            wandb,
+        ),
+    )
+    text = comment(report)
+    assert "A2.ipynb should be named A2_LASTNAME_Firstname.ipynb (a .ipynb notebook)." in text
+    assert "Your name was read from the STUDENT cell." in text  # made a sentence
+    assert text.count("wandb is not installed here") == 1
+    assert not any(code in text for code in ("bad-filename", "identity-from-cell", "stand-in-module"))

@@ -51,7 +51,7 @@ def test_markdown_has_score_table_then_problems_then_tasks(tmp_path):
     assert table < problems < first_task
     assert "| 1.2 | gradient\\_nn | 1.5 / 3 | partial credit |" in md
     assert "| 3.4 | Train the ConvNet | 0 / 1 | timed out |" in md
-    assert "- **syntax-error**: invalid syntax" in md and "(cell 7, line 3)" in md
+    assert "- **saved-error**: a saved error" in md and "(cell 7, line 3)" in md
 
 
 def test_markdown_shows_the_counterexample_in_a_fenced_block(tmp_path):
@@ -146,12 +146,12 @@ def test_checks_left_to_a_person_are_listed_apart_from_failures(tmp_path):
     write_report(report, tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "To be marked by hand:\n\n- discussion of the learning rates (0 / 2)" in md
+    assert "To be marked by hand:\n\n- discussion of the learning rates (0 / 2 points)" in md
     assert "Score: **3.5 / 11 automatic · 2 to be marked by hand**" in md
     assert "| 1.1 | Gradients by the chain rule | 2 to mark | to be marked by hand |" in md
     assert "3.5 / 11 automatic · 2 to be marked by hand" in page
     assert "Not passed" not in md[md.index("## 1.1 ") :]
-    assert "<li>discussion of the learning rates (0 / 2)</li>" in page
+    assert "<li>discussion of the learning rates (0 / 2 points)</li>" in page
     assert "Not passed" not in page
 
 

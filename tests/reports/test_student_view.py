@@ -72,3 +72,14 @@ def test_student_view_is_idempotent():
     once = student_view(report)
     assert student_view(once) == once
     assert all(c.visibility == "public" for t in once.tasks for c in t.checks)
+
+
+def test_a_folded_line_says_points_not_a_count_of_checks(tmp_path):
+    """"hidden checks — failed, 4 / 9" read as four failed checks: the numbers are points."""
+    report = student_view(make_report())
+    (_folded,) = [c for t in report.tasks for c in t.checks if c.name == "hidden checks" and c.status == "failed"]
+    write_report(report, tmp_path, include_hidden=False)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "**hidden checks** — failed, 0.5 / 1 points" in md
+    assert "failed</span> 0.5 / 1 points" in page

@@ -20,7 +20,7 @@ def render(report, **kwargs) -> str:
 def test_problems_then_table_then_failures():
     text = render(make_report())
     assert text.index("Problems with the submission") < text.index("Task") < text.index("expected:")
-    assert "syntax-error: invalid syntax" in text and "(cell 7, line 3)" in text
+    assert "saved-error: a saved error" in text and "(cell 7, line 3)" in text
     assert "Score 3.5 / 13" in text
     for row in (["1.2", "gradient_nn", "1.5 / 3", "partial credit"], ["3.4", "timed out"]):
         assert any(all(cell in line for cell in row) for line in text.splitlines()), row

@@ -84,15 +84,39 @@ def entries(students: list[Student], layout: str, blind: bool = False) -> list[t
     return found
 
 
-def moodle_download(target: Path, students: list[Student], layout: str, blind: bool = False) -> Path:
-    """Write the download at ``target`` (a ``.zip`` for zip layouts, a folder otherwise)."""
+class InfoZipName(zipfile.ZipInfo):
+    """An entry named as Info-ZIP's ``zip`` names it: the name's bytes in ``encoding`` (UTF-8 on
+    a modern system), without the UTF-8 flag (bit 11) that Python and Moodle would set."""
+
+    encoding = "utf-8"
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # zipfile calls it to write the name
+        return self.filename.encode(self.encoding), self.flag_bits & ~0x800
+
+
+class Cp437Name(InfoZipName):
+    """An entry named in cp437 without the flag: the ZIP standard's own default."""
+
+    encoding = "cp437"
+
+
+def moodle_download(
+    target: Path,
+    students: list[Student],
+    layout: str,
+    blind: bool = False,
+    entry: type[zipfile.ZipInfo] = zipfile.ZipInfo,
+) -> Path:
+    """Write the download at ``target`` (a ``.zip`` for zip layouts, a folder otherwise);
+    ``entry`` names the ZIP's entries (``InfoZipName``: as Info-ZIP does)."""
     assert layout in LAYOUTS, layout
     target = Path(target)
     if layout.startswith("zip"):
         target = target.with_suffix(".zip")
-        with zipfile.ZipFile(target, "w") as archive:
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # as Moodle
             for path, data, mtime in entries(students, layout, blind):
-                info = zipfile.ZipInfo(path, date_time=_zip_time(mtime))
+                info = entry(path, date_time=_zip_time(mtime))
+                info.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(info, data)
         return target
     for path, data, mtime in entries(students, layout, blind):

@@ -115,7 +115,7 @@ def make_report(
         tasks=tasks,
         problems=(
             Problem("bad-filename", "The file should be named A2_LASTNAME_Firstname.ipynb."),
-            Problem("syntax-error", f"invalid syntax {HOSTILE}", cell=7, line=3),
+            Problem("saved-error", f"a saved error {HOSTILE}", cell=7, line=3),  # a note: graded all the same
         ),
         meta={"seed": 0, "grader_version": "0.1.0"},
     )
@@ -137,3 +137,13 @@ class Tags(HTMLParser):
 
     def urls(self) -> list[str]:
         return [v for _, attrs in self.tags for k, v in attrs.items() if k in ("src", "href") and v]
+
+
+def only_the_summarys_script(page: str) -> str:
+    """The one script of a class summary (its table sorter), checked to be the template's: inline,
+    alone (no student text added one), and asking for nothing over the network; its text."""
+    assert Tags(page).named("script") == [{}]  # one, with no src
+    assert page.count("<script") == 1
+    script = page[page.index("<script>") + len("<script>") : page.index("</script>")]
+    assert not any(word in script for word in ("http", "fetch", "XMLHttpRequest", "import", "src"))
+    return script

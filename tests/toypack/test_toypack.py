@@ -38,8 +38,9 @@ def test_a_pack_outside_the_engine_is_found_by_its_module_path() -> None:
     pack = describe(TOY)
     assert (pack.name, pack.read.prefix, pack.reference) == ("toy", "TOY", "tests.support.toyref")
     student = load_assignment(TOY, with_reference=False)
-    assert student.reference is None and student.task_ids == ("1", "3")  # 2 has no public check
+    assert student.reference is None and student.task_ids == ("1", "2", "3")  # every task listed
     assert [c.name for t in student.rubric.tasks for c in t.checks] == ["scale.known_values"]
+    assert student.rubric.task("2").checks == ()  # 2 has no public check
     instructor = load_assignment(TOY)
     assert instructor.task_ids == ("1", "2", "3")
     assert instructor.reference is not None and instructor.reference.__name__ == "tests.support.toyref"
@@ -100,14 +101,19 @@ def test_the_readme_walks_through_check_and_the_kit_on_the_toy() -> None:
 
 
 @pytest.mark.parametrize(("notebook", "ready"), [(GOOD, 0), (WRONG, 0)])
-def test_grader_check_runs_the_public_check_only(tmp_path: Path, notebook: Path, ready: int) -> None:
-    """The wrong softmax is a hidden task's: the self-check cannot tell, as a student's could not."""
+def test_grader_check_runs_the_public_check_only(
+    tmp_path: Path, notebook: Path, ready: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The wrong softmax is a hidden task's: the self-check cannot tell, as a student's could not.
+    It lists that task all the same, as checked when the instructor grades."""
     out = tmp_path / "report"
     assert cli.main(["check", str(notebook), "--assignment", TOY, "--out", str(out)]) == ready
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["meta"]["checks"] == "public"
     assert [c["name"] for c in report["tasks"][0]["checks"]] == ["scale.known_values"]
-    assert [t["id"] for t in report["tasks"]] == ["1", "3"]
+    assert [(t["id"], t["status"]) for t in report["tasks"]] == [("1", "passed"), ("2", "hidden"), ("3", "manual")]
+    table = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.count("│") > 3}
+    assert "checked when graded" in table["2"] and "softmax" in table["2"]
 
 
 def test_grader_check_fails_a_wrong_public_task(tmp_path: Path) -> None:
