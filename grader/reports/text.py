@@ -65,7 +65,7 @@ def score_line(report: Report) -> str:
     """The total as it stands: ``34 / 34 automatic · 32 to be marked by hand`` while points
     await a person, ``71.5 / 100`` once none do, ``no grade`` when the work could not be read."""
     if unread_problems(report):
-        return "no grade: the grader could not read part of the work (see the problems)"
+        return "no grade: the grader could not read the notebook (see the problems)"
     pending = pending_points(report)
     if not pending:
         return f"{points(report.score)} / {points(report.max_score)}"
