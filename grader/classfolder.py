@@ -37,7 +37,7 @@ from pathlib import Path
 import grader
 from grader import __version__, csvio
 from grader.moodle.download import STAGING, MoodleSubmission
-from grader.problems import Problem
+from grader.problems import UNREAD, Problem
 from grader.reports import STUDENT_DIR, write_report, write_student_report
 from grader.reports.gradebook import write_gradebook
 from grader.reports.jsonreport import dump_json
@@ -226,7 +226,7 @@ def write_submission(
     out_dir = Path(out_dir)
     (out_dir / REPORT_FILE).unlink(missing_ok=True)
     meta = {k: v for k, v in report.meta.items() if k not in ("fingerprint", "source_fingerprint")}
-    if notebook is not None and report.tasks:
+    if notebook is not None and report.tasks and not any(p.code in UNREAD for p in report.problems):
         out_dir.mkdir(parents=True, exist_ok=True)
         written = write_notebook_files(notebook, out_dir, meta.get("figures") or {})
         meta |= {"figures_written": written["figures"], "notebook_view": written["notebook"]}

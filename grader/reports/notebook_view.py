@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from grader.notebook import DEFAULT_OPTIONS, read_regular_file
 from grader.render import render_answer, sanitise
 from grader.sections import Section
 
@@ -50,7 +52,12 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
 
     written: dict[str, Any] = {"figures": [], "notebook": None}
     try:
-        nb = nbformat.read(str(notebook), as_version=4)
+        # as the reader opens it: a regular file only, no link followed, never blocking (a FIFO
+        # or /dev/zero handed in is a problem in the report, not a hang here), size capped
+        data = read_regular_file(Path(notebook), DEFAULT_OPTIONS.max_bytes + 1)
+        if len(data) > DEFAULT_OPTIONS.max_bytes:
+            return written
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception:  # noqa: BLE001 - unreadable: its problems are in the report already
         return written
     cells = nb.get("cells", [])
@@ -71,7 +78,8 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
         body = sanitise(exporter.from_notebook_node(nb)[0])
     except Exception:  # noqa: BLE001 - a notebook nbconvert cannot render has no page
         return written
-    (Path(out_dir) / NOTEBOOK_HTML).write_text(_page(notebook.name, body), encoding="utf-8")
+    name = os.fsencode(notebook.name).decode("utf-8", "backslashreplace")  # undecodable bytes escaped
+    (Path(out_dir) / NOTEBOOK_HTML).write_text(_page(name, body), encoding="utf-8")
     written["notebook"] = NOTEBOOK_HTML
     return written
 

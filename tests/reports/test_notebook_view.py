@@ -86,3 +86,22 @@ def test_a_notebook_that_cannot_be_read_gets_no_files(tmp_path: Path) -> None:
     places = {"1.8": [{"cell": 4, "output": 0, "mime": "image/png", "file": "figures/1.8-1.png"}]}
     assert write_notebook_files(broken, tmp_path, places) == {"figures": [], "notebook": None}
     assert not (tmp_path / "figures").exists()
+
+
+def test_a_special_file_is_never_opened_for_its_page(tmp_path: Path) -> None:
+    """A FIFO or a link to /dev/zero named like a notebook would block or never end if read:
+    the page's writer opens files as the reader does, and not at all for an unread notebook."""
+    import os
+    import threading
+
+    from grader.reports.notebook_view import write_notebook_files
+
+    fifo = tmp_path / "A2_FIFO_Jane.ipynb"
+    os.mkfifo(fifo)
+    zero = tmp_path / "A2_ZERO_Jane.ipynb"
+    zero.symlink_to("/dev/zero")
+    done: list[dict] = []
+    worker = threading.Thread(target=lambda: done.extend(write_notebook_files(p, tmp_path, {}) for p in (fifo, zero)), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert done == [{"figures": [], "notebook": None}] * 2
