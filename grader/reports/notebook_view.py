@@ -62,11 +62,11 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
         return written
     cells = nb.get("cells", [])
     for place in (p for task in places.values() for p in task):
-        data = _image(cells, place)
-        if data is not None:
+        image = _image(cells, place)
+        if image is not None:
             path = Path(out_dir) / place["file"]
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            path.write_bytes(image)
             written["figures"].append(place["file"])
     try:
         from nbconvert import HTMLExporter
