@@ -3,7 +3,7 @@
 A class kept in one folder writes its choices once: ``grader.toml`` there, or the table
 ``[tool.grader]`` of a ``pyproject.toml`` there (``grader.toml`` wins when both exist)::
 
-    assignment = "a2"           # every command that has --assignment
+    assignment = "hw3"          # every command that has --assignment (a pack's name)
     csv-dialect = "excel-fr"    # every command that has --csv-dialect
 
     [grade]                     # grader grade only

@@ -35,6 +35,8 @@ ENGINE_DEPENDENCIES = (
     "mdit-py-plugins>=0.4",
     "latex2mathml>=3.77",
     "nh3>=0.2.17",
+    # ...and the notebook as handed in, rendered beside the instructor's report (the grading path's module)
+    "nbconvert>=7.0",
 )
 
 
