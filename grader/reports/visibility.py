@@ -17,9 +17,16 @@ from grader.results import CheckResult, Report, Status, TaskResult
 HIDDEN_NAME = "hidden checks"
 
 
+#: What an instructor's report links beside it (its figures, the notebook's page): a student's
+#: view is sent alone, so it links none of them.
+BESIDE_THE_REPORT = ("figures", "figures_written", "notebook_view")
+
+
 def student_view(report: Report) -> Report:
-    """The report with hidden checks' details and the expected written answers removed."""
-    return replace(report, tasks=tuple(_task_view(t) for t in report.tasks))
+    """The report with hidden checks' details and the expected written answers removed, and
+    nothing linked beside it."""
+    meta = {k: v for k, v in report.meta.items() if k not in BESIDE_THE_REPORT}
+    return replace(report, tasks=tuple(_task_view(t) for t in report.tasks), meta=meta)
 
 
 def _task_view(task: TaskResult) -> TaskResult:
