@@ -145,6 +145,21 @@ GRADCHECK_CHEATS = {
         "    got = gradient_nn(np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3), 0.5)\n"
         "    return type(got[3]).__name__ + str(np.shape(got[3])) == 'float64()'\n"
     ),
+    # how an answer's time grows with the network: the reference's gradient is linear in its
+    # size, central differences quadratic (a faulty stub took 500 times as long at 30x100)
+    "timing": (
+        "def gradcheck():\n"
+        "    import time\n"
+        "    def cost(d, h):\n"
+        "        args = (np.ones(d), 1, np.full((d, h), 0.01), np.zeros(h), np.full(h, 0.01), np.zeros(1))\n"
+        "        best = float('inf')\n"
+        "        for _ in range(5):\n"
+        "            start = time.perf_counter()\n"
+        "            gradient_nn(*args)\n"
+        "            best = min(best, time.perf_counter() - start)\n"
+        "        return best\n"
+        "    return cost(30, 100) < 4 * cost(2, 3)\n"
+    ),
     # whether asking gradient_nn runs the student's own numerical gradient: the same for both
     "numerical-called": (
         "def gradcheck():\n"

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 
 import reference
@@ -90,3 +91,36 @@ def test_the_faulty_gradient_is_off_by_one_tenth_in_exactly_one_part():
         faulty = public.pushed_off(k)(args[:3], {"bi": args[3], "Wo": args[4], "bo": args[5]}, None)
         offsets = [np.unique(np.round(f - g, 9)).tolist() for f, g in zip(faulty, honest)]
         assert offsets == [[0.1] if j == k else [0.0] for j in range(4)]
+
+
+def test_the_numerical_gradient_is_the_same_a_chunk_at_a_time(monkeypatch: pytest.MonkeyPatch):
+    rng = np.random.default_rng(5)
+    args = (rng.standard_normal(4), 1, rng.standard_normal((4, 6)), rng.standard_normal(6), rng.standard_normal(6), rng.standard_normal(1))
+    whole = public.handout_numerical_gradient(*args)
+    monkeypatch.setattr(public, "NUMERICAL_CHUNK_FLOATS", 7)  # one shifted network per chunk
+    for a, b in zip(public.handout_numerical_gradient(*args), whole):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_network_too_large_is_refused_before_anything_is_allocated():
+    """100x300 within the callback's 8 MiB: the old batched form asked for 7.5 GB and was killed."""
+    d, h = 100, 300
+    args = (np.ones(d), 1, np.ones((d, h)), np.ones(h), np.ones(h), np.ones(1))
+    with pytest.raises(ValueError, match="too large"):
+        public.handout_numerical_gradient(*args)
+    for answer in (public.pushed_off(0), public.gradient_answer(lambda a, numerical: reference.part1.gradient_nn(*a))):
+        with pytest.raises(ValueError):  # the runtime turns it into the one fixed stub error
+            answer(args, {}, None)
+
+
+def test_every_gradient_stub_computes_the_numerical_gradient(monkeypatch: pytest.MonkeyPatch):
+    """The same work whatever the answer: a gradcheck timing gradient_nn learns nothing."""
+    calls = []
+    numerical = public.handout_numerical_gradient
+    monkeypatch.setattr(public, "handout_numerical_gradient", lambda *a: calls.append(1) or numerical(*a))
+    args = (np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3), np.ones(1))
+    stubs = [public.pushed_off(k) for k in range(4)]
+    stubs.append(public.gradient_answer(lambda a, numerical: reference.part1.gradient_nn(*a)))
+    for stub in stubs:
+        stub(args, {}, None)
+    assert len(calls) == len(stubs)

@@ -156,7 +156,8 @@ def gradcheck_accepts_correct(ctx: Context) -> None:
     same run must also reject a wrong gradient: a gradcheck that recognises the isolated
     run cannot pass both.
     """
-    ctx.stub("gradient_nn", gradient_answer(ctx.solution.gradient_nn), "reference gradient_nn")
+    reference = gradient_answer(lambda args, numerical: ctx.solution.gradient_nn(*args))
+    ctx.stub("gradient_nn", reference, "reference gradient_nn")
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(

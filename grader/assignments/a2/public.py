@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -289,7 +289,7 @@ def follows_the_loss(ctx: Context) -> None:
     if not ctx.has("gradient_nn"):
         return
     example, expected = known_values.load()[0]
-    ctx.stub("gradient_nn", gradient_answer(lambda *args: [g + 1.0 for g in handout_numerical_gradient(*args)]), "every gradient off by 1")
+    ctx.stub("gradient_nn", gradient_answer(lambda args, numerical: [g + 1.0 for g in numerical]), "every gradient off by 1")
     grads = four_gradients(ctx, "gradient_nn_numerical", example)
     for name, got, want in zip(GRADIENT_NAMES, grads, expected):
         try:
@@ -301,28 +301,45 @@ def follows_the_loss(ctx: Context) -> None:
             ) from None
 
 
+# What one numerical gradient of a stub may cost, in multiply-adds, and hold at once, in
+# floats. Inputs come from the student's process (up to protocol.MAX_CALLBACK_BYTES of
+# arrays): unbounded, the central differences of a 100x300 network filled the grader's
+# memory. The bound is one the student's own gradient_nn_numerical cannot beat either (it does
+# the same forward passes, one parameter at a time): past it, every stub fails alike.
+NUMERICAL_WORK = 200_000_000
+NUMERICAL_CHUNK_FLOATS = 1 << 20
+
+
 def handout_numerical_gradient(X, Y, Wi, bi, Wo, bo) -> tuple[np.ndarray, ...]:
     """The handout's provided central differences (ε = 1e-6) of the logistic loss summed over
     the examples, computed here in the grader: the four gradients, each of its parameter's shape.
 
     Public, as the handout gives it to students: it reveals nothing of task 1.2's chain rule.
-    Every shifted network is evaluated in one batch, so an answer costs about what the
-    reference's gradient does (a gradcheck timing its gradient_nn learns nothing from it).
+    The shifted networks are evaluated a chunk at a time (memory bounded whatever the sizes);
+    a network too large for :data:`NUMERICAL_WORK` is refused with ``ValueError``.
     """
     X = np.asarray(X, dtype=float).reshape(-1, np.shape(Wi)[0])
     Y = np.asarray(Y, dtype=float).reshape(-1)
     params = [np.asarray(p, dtype=float) for p in (Wi, bi, Wo, bo)]
     flat = np.concatenate([p.ravel() for p in params])
-    eps = 1e-6
-    steps = np.eye(flat.size) * eps
-    shifted = np.concatenate([flat + steps, flat - steps])  # one network per row
     d, h = params[0].shape
+    n, size = len(X), flat.size
+    if 2 * size * n * (d * h + h) > NUMERICAL_WORK:
+        raise ValueError("network too large for a numerical gradient")
+    eps = 1e-6
     cuts = np.cumsum([d * h, h, h])
-    Wi_, bi_, Wo_, bo_ = np.split(shifted, cuts, axis=1)
-    H = np.maximum(np.einsum("nd,bdh->bnh", X, Wi_.reshape(-1, d, h)) + bi_[:, None, :], 0)
-    Yo = np.einsum("bnh,bh->bn", H, Wo_) + bo_
-    loss = np.logaddexp(0.0, -Y * Yo).sum(axis=1)
-    grad = (loss[: flat.size] - loss[flat.size :]) / (2 * eps)
+    rows = 2 * size  # one network per shifted parameter, +eps then -eps
+    chunk = max(1, NUMERICAL_CHUNK_FLOATS // max(size, n * h))
+    loss = np.empty(rows)
+    for start in range(0, rows, chunk):
+        row = np.arange(start, min(start + chunk, rows))
+        shifted = np.repeat(flat[None, :], len(row), axis=0)
+        shifted[np.arange(len(row)), row % size] += np.where(row < size, eps, -eps)
+        Wi_, bi_, Wo_, bo_ = np.split(shifted, cuts, axis=1)
+        H = np.maximum(np.matmul(X, Wi_.reshape(-1, d, h)) + bi_[:, None, :], 0)
+        Yo = np.matmul(H, Wo_[:, :, None])[:, :, 0] + bo_
+        loss[row] = np.logaddexp(0.0, -Y * Yo).sum(axis=1)
+    grad = (loss[:size] - loss[size:]) / (2 * eps)
     return tuple(g.reshape(p.shape) for g, p in zip(np.split(grad, cuts), params))
 
 
@@ -331,18 +348,22 @@ _HANDOUT_SIGNATURE = inspect.Signature(
 )
 
 
-def gradient_answer(gradient: Callable[..., Any]) -> Callable[[tuple, dict, object], tuple]:
-    """A gradient_nn stub's answer from ``gradient``: the arguments bound as the handout's
-    gradient_nn binds them, the four gradients as float arrays shaped like their parameters.
+def gradient_answer(
+    gradient: Callable[[tuple, tuple[np.ndarray, ...]], Sequence[Any]],
+) -> Callable[[tuple, dict, object], tuple]:
+    """A gradient_nn stub's answer: ``gradient(arguments, numerical)`` given the arguments bound
+    as the handout's gradient_nn binds them and the handout's numerical gradient there; the four
+    gradients come back as float arrays shaped like their parameters.
 
-    Every gradient_nn stub answers through this one function, correct or wrong: the same
-    arguments are refused (the runtime then raises one fixed error), the same types come
-    back, so nothing a gradcheck can call or inspect tells one stub from another.
+    Every gradient_nn stub answers through this one function, correct or wrong, and every one
+    computes the numerical gradient whether it uses it or not: the same arguments are refused
+    (the runtime then raises one fixed error), the same types come back and the same work is
+    done, so nothing a gradcheck can call, inspect or time tells one stub from another.
     """
 
     def answer(args: tuple, kwargs: dict, local: object) -> tuple:
         bound = _HANDOUT_SIGNATURE.bind(*args, **kwargs).args
-        grads = gradient(*bound)
+        grads = gradient(bound, handout_numerical_gradient(*bound))
         return tuple(np.asarray(g, dtype=float).reshape(np.shape(p)) for g, p in zip(grads, bound[2:]))
 
     return answer
@@ -352,8 +373,8 @@ def pushed_off(k: int) -> Callable[[tuple, dict, object], tuple]:
     """A stub's answer: the handout's numerical gradient at the arguments it is given, the
     k-th of the four off by 0.1."""
 
-    def wrong(*args: Any) -> list:
-        grads = list(handout_numerical_gradient(*args))
+    def wrong(args: tuple, numerical: tuple[np.ndarray, ...]) -> list:
+        grads = list(numerical)
         grads[k] = grads[k] + 0.1
         return grads
 
@@ -460,6 +481,8 @@ def numerical_gradient_source() -> str:
     return (
         "def _grader_numerical_gradient_factory():\n"
         "    import numpy as np\n\n"
+        f"    NUMERICAL_WORK = {NUMERICAL_WORK}\n"
+        f"    NUMERICAL_CHUNK_FLOATS = {NUMERICAL_CHUNK_FLOATS}\n\n"
         + textwrap.indent(inspect.getsource(handout_numerical_gradient), "    ")
         + "\n    return handout_numerical_gradient\n\n\n"
         "_grader_numerical_gradient = _grader_numerical_gradient_factory()\n"
