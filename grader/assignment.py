@@ -18,7 +18,7 @@ dataclass gives it defaults, ``dataclasses.replace`` and one place to document e
 Packs are found by name (``grader.assignments.<name>``, the packs shipped with the engine) or
 by a dotted module path (``course.hw3``, ``tests.support.toypack``), so that a pack can live
 outside the engine. The default assignment is chosen in one place,
-``grader.assignments.DEFAULT``. The README's "Writing an assignment pack" walks through a
+``grader.assignments.DEFAULT``. The pack author guide (``docs/pack-author.md``) walks through a
 whole pack.
 """
 

@@ -173,7 +173,7 @@ def _sandbox_problems(isolation: tuple[str, ...], assignment: Assignment, allow_
         Problem(
             "weak-sandbox",
             f"graded in a weaker sandbox: {', '.join(missing)} missing on the grading machine "
-            "(see the README's runtime section)",
+            "(see docs/sandbox.md: the sandbox and its budgets)",
         )
     ]
 

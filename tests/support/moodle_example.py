@@ -1,7 +1,8 @@
-"""The example Moodle download and grading worksheet of ``examples/moodle/``, which the README's
-Moodle walk-through runs on: three of the sample submissions as three participants, and one
-participant who handed in nothing. ``python -m tests.support.moodle_example`` writes them again
-(after ``python -m tests.support.corpus`` changed the sample class).
+"""The example Moodle download and grading worksheet of ``examples/moodle/``, which the instructor
+guide's Moodle walk-through (``docs/instructor.md``) runs on: three of the sample submissions as
+three participants, and one participant who handed in nothing.
+``python -m tests.support.moodle_example`` writes them again (after ``python -m tests.support.corpus``
+changed the sample class).
 
 The ZIP is flat, as "Download all submissions" gives it, with names stored as Info-ZIP stores
 them (UTF-8 bytes without the UTF-8 flag), so the walk-through meets ``Copie de

@@ -68,15 +68,15 @@ def test_the_toy_and_a2_are_graded_in_one_process(tmp_path: Path) -> None:
 
 
 def readme_walkthrough() -> dict[str, list[str]]:
-    """The ``grader`` command lines of the README's walk-through of the toy pack, by command."""
-    text = (HERE.parents[1] / "README.md").read_text(encoding="utf-8")
-    section = text.split("**The walk-through**", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    """The ``grader`` lines of the pack author guide's walk-through of the toy pack, by command."""
+    text = (HERE.parents[1] / "docs" / "pack-author.md").read_text(encoding="utf-8")
+    section = text.split("### The walk-through", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
     lines = [shlex.split(line.split("#", 1)[0]) for line in section.strip().splitlines()]
     return {words[1]: words[1:] for words in lines if words[0] == "grader"}
 
 
 def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the README's walk-through runs it, from the checkout."""
+    """As the pack author guide's walk-through runs it, from the checkout."""
     monkeypatch.chdir(HERE.parents[1])
     argv = readme_walkthrough()["grade"]
     out = tmp_path / "out"

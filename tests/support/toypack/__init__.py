@@ -2,7 +2,7 @@
 
 It lives outside the engine (imported as ``tests.support.toypack``, named so on the command
 line: ``grader grade ... --assignment tests.support.toypack``) and has its own reference
-package, ``tests.support.toyref``. The README's "Writing an assignment pack" walks through it.
+package, ``tests.support.toyref``. The pack author guide (``docs/pack-author.md``) walks through it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The README's Moodle walk-through, followed step by step: its five commands, read from the
-README, run through ``grader.cli.main`` on the example download and worksheet of
+"""The instructor guide's Moodle walk-through (``docs/instructor.md``), followed step by step: its
+five commands, read from the page, run through ``grader.cli.main`` on the example download and worksheet of
 ``examples/moodle/`` (three sample submissions, one of them truncated); between export and
 import the marker's step (points in the sheet) is done here."""
 
@@ -20,13 +20,13 @@ from grader.moodle.download import member_name
 from tests.support import moodle_example
 from tests.support.moodle_example import EXAMPLE
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "instructor.md"
 
 
-def readme_commands() -> list[list[str]]:
-    """The ``grader`` command lines of the README's Moodle section, in order."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### Moodle: from the download to the uploads") :]
+def guide_commands() -> list[list[str]]:
+    """The ``grader`` command lines of the guide's Moodle section, in order."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text[text.index("## Moodle: from the download to the uploads") :]
     block = re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1)
     return [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.startswith("grader ")]
 
@@ -44,10 +44,10 @@ def test_the_example_is_made_from_the_sample_submissions(tmp_path):
 
 
 def test_the_moodle_walkthrough(tmp_path, monkeypatch, capsys):
-    """From a copy of the checkout's examples/, the README's five commands as written."""
+    """From a copy of the checkout's examples/, the guide's five commands as written."""
     shutil.copytree(EXAMPLE, tmp_path / "examples" / "moodle")
     monkeypatch.chdir(tmp_path)
-    commands = readme_commands()
+    commands = guide_commands()
     assert [c[:2] for c in commands] == [
         ["grader", "grade"], ["grader", "manual"], ["grader", "manual"], ["grader", "moodle"], ["grader", "moodle"],
     ]  # fmt: skip
@@ -57,7 +57,7 @@ def test_the_moodle_walkthrough(tmp_path, monkeypatch, capsys):
     assert grade[1] == f"examples/moodle/{moodle_example.DOWNLOAD}"
     assert main([*grade, "--jobs", "1"]) == EXIT_NEEDS_PERSON
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert f"Step 1 ends `{last}`" in " ".join(README.read_text(encoding="utf-8").split())  # as the README says
+    assert f"Step 1 ends `{last}`" in " ".join(GUIDE.read_text(encoding="utf-8").split())  # as the guide says
     reports = Path(grade[grade.index("--out") + 1])
     assert {p.parent.name for p in reports.glob("*/report.json")} == {
         "A2_DUBOIS_Hugo-100001", "Copie de A2_LEFEVRE_Hélène (2)-100002", "A2_SMITH_John-100003",
@@ -108,9 +108,9 @@ def test_the_moodle_walkthrough(tmp_path, monkeypatch, capsys):
         ]
 
 
-def test_the_progress_lines_are_what_the_readme_shows(tmp_path):
-    """The README's two plain progress lines, numbers aside, are what a run prints."""
-    text = README.read_text(encoding="utf-8")
+def test_the_progress_lines_are_what_the_guide_shows(tmp_path):
+    """The guide's two plain progress lines, numbers aside, are what a run prints."""
+    text = GUIDE.read_text(encoding="utf-8")
     block = text[text.index("one plain line per submission") :]
     shown = re.search(r"```text\n(.*?)```", block, re.DOTALL).group(1).splitlines()
     manual = {"status": "manual", "max_score": 32}
