@@ -75,7 +75,7 @@ DATA_SUFFIXES = {".mat", ".png", ".jpg", ".npy", ".npz", ".csv", ".json", ".ipyn
 
 def test_each_data_file_has_one_copy_in_the_tree():
     """The double-moon files were once in both ``reference/data`` and the A2 pack (the pack's
-    are the copy: the kit ships them, and ``reference.moons`` reads them from there)."""
+    are the copy: the kit ships them, and ``reference.moons`` writes them there)."""
     root = PACKAGE.parent
     by_content: dict[str, list[str]] = {}
     for folder in SOURCE_FOLDERS:
