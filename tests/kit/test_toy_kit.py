@@ -51,6 +51,20 @@ def test_the_toy_kit_ships_its_public_pack_and_names_it_the_default(toy_kit: Kit
     assert "Requires-Dist: numpy" in metadata and "Requires-Dist: torch" not in metadata
 
 
+def test_the_toy_kits_template_says_nothing_of_a2(toy_kit: Kit) -> None:
+    """The README and the workflow are the engine's texts with the toy pack's (empty) notes and
+    indexes: no PyTorch, no gradient check, no extra index."""
+    texts = {
+        p.relative_to(toy_kit.template).as_posix(): p.read_text(encoding="utf-8")
+        for p in toy_kit.template.rglob("*")
+        if p.is_file() and p.suffix != ".whl" and p.name != "constraints.txt"
+    }
+    assert {"README.md", ".github/workflows/selfcheck.yml"} <= set(texts)
+    for name, text in texts.items():
+        for a2 in ("torch", "gradient check", "extra-index-url", "About this assignment", "A2"):
+            assert a2 not in text, (name, a2)
+
+
 def test_the_installed_toy_kit_checks_toy_notebooks(
     toy_kit: Kit, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
