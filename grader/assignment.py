@@ -16,7 +16,7 @@ dataclass gives it defaults, ``dataclasses.replace`` and one place to document e
 :class:`PackModule`.
 
 Packs are found by name (``grader.assignments.<name>``, the packs shipped with the engine) or
-by a dotted module path (``course.hw3``, ``tests.support.toypack``), so that a pack can live
+by a dotted module path (``course.hw3``, ``examples.toypack``), so that a pack can live
 outside the engine. The default assignment is chosen in one place,
 ``grader.assignments.DEFAULT``. The README's "Writing an assignment pack" walks through a
 whole pack.

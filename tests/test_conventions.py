@@ -68,7 +68,7 @@ def test_html_is_escaped_and_kit_files_are_not():
 
 
 #: The checkout's folders that hold files of the project (not what a run writes: reports/, .tox/).
-SOURCE_FOLDERS = ("grader", "reference", "tests", "submissions", "benchmarks")
+SOURCE_FOLDERS = ("grader", "reference", "tests", "submissions", "benchmarks", "examples")
 #: Suffixes of data files: a second copy of one is a copy to keep in step by hand.
 DATA_SUFFIXES = {".mat", ".png", ".jpg", ".npy", ".npz", ".csv", ".json", ".ipynb", ".pt", ".gz", ".zip"}
 
