@@ -105,11 +105,18 @@ class Pack:
 
     kit_index_urls: tuple[str, ...] = ()
     """Package indexes the kit's install reads beside PyPI (``pip --extra-index-url``): in the
-    submission template's README command and its CI workflow (PyTorch's CPU-only wheels, say)."""
+    submission template's README command and its CI workflow, and in the Gradescope image's install
+    (PyTorch's CPU-only wheels, say)."""
 
     kit_notes: str = ""
     """Markdown the submission template's README shows under "About this assignment": what the
     engine's generic text cannot know (the outputs graded as evidence, the install's size...)."""
+
+    dependencies: tuple[str, ...] = ()
+    """Requirements (PEP 508) of grading this pack beyond the engine's own: its checks, its
+    reference and what its students import (a module missing from the grading environment
+    becomes a stand-in). The Gradescope image installs them beside the engine; in a checkout
+    they are an extra of the project, which tox installs."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The A2 pack is consistent with itself and with the reference it was derived from."""
 
 import json
+import tomllib
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
@@ -60,6 +62,12 @@ def test_the_reference_values_never_reach_the_student_kit():
     shipped = engine_files("a2")
     assert "assignments/a2/public.py" in shipped
     assert not [f for f in shipped if "reference_values" in f]
+
+
+def test_the_projects_a2_extra_is_the_packs_dependencies():
+    """tox installs the `a2` extra, Gradescope ``Pack.dependencies``: one grading environment."""
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert project["project"]["optional-dependencies"]["a2"] == list(load_assignment("a2").pack.dependencies)
 
 
 def test_the_packs_double_moon_files_are_the_references_seeded_draw():

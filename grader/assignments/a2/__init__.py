@@ -56,6 +56,16 @@ PACK = Pack(
     # CPU-only torch: the checks need no GPU, and the CUDA wheels are gigabytes
     kit_index_urls=("https://download.pytorch.org/whl/cpu",),
     kit_notes=KIT_NOTES,
+    # grading A2: the above, and what this course's students import (pyproject.toml's `a2` extra)
+    dependencies=(
+        "numpy<2",  # the handout's provided code only runs on NumPy 1.x
+        "torch>=2.2",
+        "torchvision>=0.17",
+        "pandas",
+        "tqdm",
+        "seaborn",
+        "torchsummary",
+    ),
     # The reference answers any A2 call in well under a second (a gradient in microseconds, a
     # ConvNet forward on 8 images in milliseconds); 5 s leaves a slow but correct student
     # implementation room and makes a hanging one cost 5 s, not 10. Checks that train give
