@@ -16,7 +16,7 @@ dataclass gives it defaults, ``dataclasses.replace`` and one place to document e
 :class:`PackModule`.
 
 Packs are found by name (``grader.assignments.<name>``, the packs shipped with the engine) or
-by a dotted module path (``course.hw3``, ``tests.support.toypack``), so that a pack can live
+by a dotted module path (``course.hw3``, ``examples.toypack``), so that a pack can live
 outside the engine. The default assignment is chosen in one place,
 ``grader.assignments.DEFAULT``. The pack author guide (``docs/pack-author.md``) walks through a
 whole pack.
@@ -78,8 +78,8 @@ class Pack:
     """Modules the runtime's zygote imports once, before forking any submission, so that a
     submission's ``import torch`` costs nothing. A heavy library must be here for submissions
     to import it at all: torch maps more memory than a confined process may (a light module
-    left out is imported by each submission that needs it). The default is the scientific stack
-    (``grader.runtime.spawner.DEFAULT_PRELOAD``)."""
+    left out is imported by each submission that needs it). The default is the engine's own
+    minimum, numpy (``grader.runtime.spawner.DEFAULT_PRELOAD``): a pack names its stack."""
 
     kit_dependencies: tuple[str, ...] = ()
     """Requirements (PEP 508) of the student kit beyond the engine's own
@@ -102,6 +102,21 @@ class Pack:
     checks, a catalogue of known mistakes) and data computed from it. ``load`` imports them by
     name, with the reference only, so the kit's import scan never reaches them; this list is
     the second lock: the kit leaves them out and its audit refuses a wheel that holds one."""
+
+    kit_index_urls: tuple[str, ...] = ()
+    """Package indexes the kit's install reads beside PyPI (``pip --extra-index-url``): in the
+    submission template's README command and its CI workflow, and in the Gradescope image's install
+    (PyTorch's CPU-only wheels, say)."""
+
+    kit_notes: str = ""
+    """Markdown the submission template's README shows under "About this assignment": what the
+    engine's generic text cannot know (the outputs graded as evidence, the install's size...)."""
+
+    dependencies: tuple[str, ...] = ()
+    """Requirements (PEP 508) of grading this pack beyond the engine's own: its checks, its
+    reference and what its students import (a module missing from the grading environment
+    becomes a stand-in). The Gradescope image installs them beside the engine; in a checkout
+    they are an extra of the project, which tox installs."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ _EXPORTS = {
         "sumelement_matrix", "sumelement_vector", "gradient_nn_numerical", "gradcheck",
         "train_loop",
     ),
-    "reference.moons": ("double_moon", "load_double_moon", "load_shipped"),
+    "reference.moons": ("double_moon", "load_double_moon", "handout_data"),
     "reference.part3": (
         "transform", "Net", "ConvNet", "train", "test", "parameter_counts", "cifar10_datasets",
     ),
@@ -22,7 +22,7 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 __all__ = [  # noqa: RUF022 - grouped by module, as in _EXPORTS
     "sigm", "nnet_forward_logloss", "decision_boundary_nnet", "gradient_nn",
     "sumelement_matrix", "sumelement_vector", "gradient_nn_numerical", "gradcheck",
-    "train_loop", "double_moon", "load_double_moon", "load_shipped", "transform", "Net",
+    "train_loop", "double_moon", "load_double_moon", "handout_data", "transform", "Net",
     "ConvNet", "train", "test", "parameter_counts", "cifar10_datasets",
 ]
 

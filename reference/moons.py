@@ -8,15 +8,16 @@ on the origin: the network's hidden units start as lines through the origin (bi 
 centred moons let h = 7, lr = 0.02 reach 0% training error within ~25 epochs on most seeds.
 
 The files live in the A2 pack (``grader/assignments/a2/data/``), their one copy: the student kit
-ships them with the pack's checks, without the reference; the reference reads them from there.
+ships them with the pack's checks, without the reference. The reference never reads them (it
+never imports the pack): it draws the same arrays from the same seeds (``handout_data``), and
+``python -m reference.moons grader/assignments/a2/data`` writes the files there.
 """
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 from scipy.io import loadmat, savemat
-
-from grader.assignments.a2.data import DATA_DIR
 
 TRAIN_FILE = "double_moon_train1000.mat"
 VAL_FILE = "double_moon_val1000.mat"
@@ -45,7 +46,7 @@ def double_moon(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return X[order], Y[order]
 
 
-def write_double_moon_files(folder: Path = DATA_DIR, n: int = 1000) -> list[Path]:
+def write_double_moon_files(folder: Path, n: int = 1000) -> list[Path]:
     """Regenerate the two .mat files from their seeds (X N x 2, Y N x 1, as MATLAB saves)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,13 +65,15 @@ def load_double_moon(path) -> tuple[np.ndarray, np.ndarray]:
     return data["X"], data["Y"].flatten()
 
 
-def load_shipped() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Xtr, Ytr, Xval, Yval from the files the A2 pack ships."""
-    Xtr, Ytr = load_double_moon(DATA_DIR / TRAIN_FILE)
-    Xval, Yval = load_double_moon(DATA_DIR / VAL_FILE)
+def handout_data(n: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Xtr, Ytr, Xval, Yval: the arrays the shipped files hold (drawn from their seeds)."""
+    Xtr, Ytr = double_moon(n, TRAIN_SEED)
+    Xval, Yval = double_moon(n, VAL_SEED)
     return Xtr, Ytr, Xval, Yval
 
 
 if __name__ == "__main__":
-    for p in write_double_moon_files():
+    parser = argparse.ArgumentParser(description="write the two double-moon .mat files")
+    parser.add_argument("folder", type=Path, help="where (the A2 pack's: grader/assignments/a2/data)")
+    for p in write_double_moon_files(parser.parse_args().folder):
         print(p)

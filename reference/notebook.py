@@ -531,8 +531,7 @@ def build_notebook() -> nbformat.NotebookNode:
 def execute(nb: nbformat.NotebookNode, timeout: int = 900) -> nbformat.NotebookNode:
     """Run the notebook in a temporary folder next to copies of the files it opens."""
     with tempfile.TemporaryDirectory() as folder:
-        for name in (moons.TRAIN_FILE, moons.VAL_FILE):
-            shutil.copy(moons.DATA_DIR / name, folder)
+        moons.write_double_moon_files(Path(folder))
         shutil.copy(part2.TEST_IMAGE, folder)
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": folder}}).execute()

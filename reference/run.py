@@ -66,8 +66,8 @@ def run(out: Path, sizes: Sizes, seed: int = 0, cifar_root: Path | None = None,
     summary["gradcheck"] = part1.gradcheck(seed)
     step("1.4 gradcheck")
 
-    data = moons.load_shipped()
-    summary["double_moon"] = "grader/assignments/a2/data double_moon_{train,val}1000.mat (generated, seeded)"
+    data = moons.handout_data()
+    summary["double_moon"] = "double_moon_{train,val}1000.mat's arrays (generated, seeded)"
     summary["1.5"] = experiments.task_1_5(data, out, sizes.nEpochs_1_5, seed, step)
     summary["1.6"] = experiments.task_1_6(data, out, sizes.runs_1_6, sizes.nEpochs_1_5, seed,
                                           step)

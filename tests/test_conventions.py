@@ -68,14 +68,14 @@ def test_html_is_escaped_and_kit_files_are_not():
 
 
 #: The checkout's folders that hold files of the project (not what a run writes: reports/, .tox/).
-SOURCE_FOLDERS = ("grader", "reference", "tests", "submissions", "benchmarks")
+SOURCE_FOLDERS = ("grader", "reference", "tests", "submissions", "benchmarks", "examples")
 #: Suffixes of data files: a second copy of one is a copy to keep in step by hand.
 DATA_SUFFIXES = {".mat", ".png", ".jpg", ".npy", ".npz", ".csv", ".json", ".ipynb", ".pt", ".gz", ".zip"}
 
 
 def test_each_data_file_has_one_copy_in_the_tree():
     """The double-moon files were once in both ``reference/data`` and the A2 pack (the pack's
-    are the copy: the kit ships them, and ``reference.moons`` reads them from there)."""
+    are the copy: the kit ships them, and ``reference.moons`` writes them there)."""
     root = PACKAGE.parent
     by_content: dict[str, list[str]] = {}
     for folder in SOURCE_FOLDERS:

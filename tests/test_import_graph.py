@@ -63,3 +63,20 @@ def test_a_cycle_held_by_a_function_local_import_is_found_and_named(
     assert cycle is not None
     assert sorted(cycle) == ["cyclic.driver:1 -> cyclic.helper", "cyclic.helper:2 -> cyclic.driver"]
     assert cycle[0].split(" -> ")[1] == cycle[1].split(":")[0]  # a chain: each step starts where the last ended
+
+
+def reference_imports_of_grader() -> list[str]:
+    """Every import from the reference into the grader (``reference.moons:19 -> grader.x``)."""
+    graph = grimp.build_graph("reference", "grader", cache_dir=None)
+    return [
+        f"{found['importer']}:{','.join(str(d['line_number']) for d in graph.get_import_details(**found))}"
+        f" -> {found['imported']}"
+        for found in graph.find_matching_direct_imports(import_expression="reference.** -> grader.**")
+    ]
+
+
+def test_the_reference_never_imports_the_grader() -> None:
+    """A2's pack depends on its reference, never the reverse: the reference is the
+    assignment's solution, usable (and testable) without the engine or the pack."""
+    found = reference_imports_of_grader()
+    assert not found, "the reference imports the grader: " + "; ".join(found)

@@ -1,4 +1,4 @@
-"""mypy on grader/ and reference/, as configured in pyproject.toml: CI runs the suite, so the
+"""mypy on grader/, reference/ and examples/, as configured in pyproject.toml: CI runs the suite, so the
 suite is where the tree is held type-clean (``tox -e lint`` runs the same check)."""
 
 from __future__ import annotations

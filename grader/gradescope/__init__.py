@@ -10,6 +10,7 @@ whole layout, so a test can run ``run_autograder`` against a temporary folder.
 
 from __future__ import annotations
 
+import shlex
 import zipfile
 from pathlib import Path
 
@@ -27,14 +28,22 @@ def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -
     """Write ``out/autograder.zip``: setup.sh and run_autograder at its root, then the project:
     the engine, the pack's reference package (``Pack.reference``) and a pack outside the engine
     (``run_autograder`` runs from the unzipped folder, where they import)."""
+    from grader.assignment import describe
+
+    pack = describe(assignment_name)
+    requirements = "".join(" " + shlex.quote(r) for r in pack.dependencies)
+    indexes = "".join(f" --extra-index-url {shlex.quote(url)}" for url in pack.kit_index_urls)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "autograder.zip"
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for script in ("setup.sh", "run_autograder"):
             text = (HERE / script).read_text(encoding="utf-8")
-            text = text.replace("__ASSIGNMENT__", assignment_name).replace(
-                "__SEED__", str(int(seed))
+            text = (
+                text.replace("__ASSIGNMENT__", assignment_name)
+                .replace("__SEED__", str(int(seed)))
+                .replace("__PACK_DEPENDENCIES__", requirements)
+                .replace("__PACK_INDEXES__", indexes)
             )
             _add(zf, script, text.encode("utf-8"), executable=True)
         for name in PROJECT_FILES:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image: the zip is unpacked
 # in $AUTOGRADER_ROOT/source. It installs Python >= 3.11, a virtualenv with the pinned grading
-# environment (CPU-only torch: Gradescope has no GPU) and the grader itself.
+# environment, the grader itself and what grading the pack needs beside the engine
+# (``Pack.dependencies``, from the pack's indexes too: ``Pack.kit_index_urls``, such as CPU-only
+# wheels, Gradescope having no GPU).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
@@ -15,9 +17,8 @@ if ! command -v python3.11 >/dev/null 2>&1; then
 fi
 python3.11 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --upgrade pip
-PIP_CONSTRAINT="$SOURCE/constraints.txt" "$ROOT/venv/bin/pip" install \
-    --index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple \
-    "$SOURCE"
+PIP_CONSTRAINT="$SOURCE/constraints.txt" "$ROOT/venv/bin/pip" install__PACK_INDEXES__ \
+    "$SOURCE"__PACK_DEPENDENCIES__
 # Warm the caches once (imports, compiled bytecode) so that the first submission is not slow;
 # from source/, as run_autograder runs, where a pack outside the engine imports.
 cd "$SOURCE"

@@ -96,7 +96,14 @@ def build_kit(out: Path, assignment: str = DEFAULT, *, constraints: Path | None 
         wheel.unlink()
         raise KitRefused("the kit would give away:\n" + "\n".join(found))
     folder = out / TEMPLATE_DIR
-    written = write_template(folder, wheel=wheel, prefix=prefix, constraints=constraints)
+    written = write_template(
+        folder,
+        wheel=wheel,
+        prefix=prefix,
+        constraints=constraints,
+        index_urls=pack.kit_index_urls,
+        notes=pack.kit_notes,
+    )
     found = audit.leaks(
         {str(p.relative_to(out)): p.read_bytes() for p in written if p.suffix != ".whl"}, secrets
     )

@@ -6,7 +6,7 @@ imported) and of the pack, followed through the ``grader`` package. So an instru
 module (batch grading, similarity, Gradescope, this kit) stays out without being listed, and
 the pack's instructor-only modules (``Pack.instructor_files``: hidden checks...), imported only
 by name and only with the reference, are never reached. Data files ship with the package that
-holds them, but for the instructor-only ones (the engine's below, the pack's). A pack outside the engine (``tests.support.toypack``) ships the same way, under its own
+holds them, but for the instructor-only ones (the engine's below, the pack's). A pack outside the engine (``examples.toypack``) ships the same way, under its own
 package path. The reference solution is never looked at.
 """
 
@@ -54,7 +54,7 @@ def template(name: str) -> str:
 
 
 def pack_top(assignment: str) -> str:
-    """The top-level package holding the pack: ``grader``, or a pack's own (``tests``, ``course``)."""
+    """The top-level package holding the pack: ``grader``, or a pack's own (``examples``, ``course``)."""
     return pack_module(assignment).split(".")[0]
 
 

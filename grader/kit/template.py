@@ -33,8 +33,18 @@ def render(text: str, **names: object) -> str:
     return templating.environment(text=True, delimiters=DELIMITERS).from_string(text).render(**names)
 
 
-def write_template(dest: Path, *, wheel: Path, prefix: str, constraints: Path | None) -> list[Path]:
-    """Write the template into ``dest`` (created); return the files written."""
+def write_template(
+    dest: Path,
+    *,
+    wheel: Path,
+    prefix: str,
+    constraints: Path | None,
+    index_urls: tuple[str, ...] = (),
+    notes: str = "",
+) -> list[Path]:
+    """Write the template into ``dest`` (created); return the files written. ``index_urls`` and
+    ``notes`` are the pack's (``Pack.kit_index_urls``, ``Pack.kit_notes``): the template's own
+    text names no assignment's libraries."""
     source = Path(str(resources.files("grader.kit").joinpath("templates", "submission")))
     names = {
         "prefix": prefix,
@@ -42,6 +52,8 @@ def write_template(dest: Path, *, wheel: Path, prefix: str, constraints: Path | 
         "kit_dir": KIT_DIR,
         "workflow": WORKFLOW,
         "pinned": constraints is not None,
+        "index_urls": index_urls,
+        "notes": notes.strip(),
     }
     written = []
     for path in sorted(p for p in source.rglob("*") if p.is_file()):

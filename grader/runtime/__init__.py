@@ -1,9 +1,9 @@
 """The student runtime: a submission's namespace in an isolated process, called with plain data.
 
 Process model: one *zygote* per grader process (a ``python -I`` interpreter with a scrubbed
-environment that pre-imports numpy, scipy, matplotlib, torch, torchvision and the worker
-code) forks one *launcher* per ``StudentRuntime``, which enters the submission's PID, IPC,
-mount and network namespaces (``namespaces``) and forks the *builder* into them; the builder
+environment that pre-imports the worker code and the pack's preloads: numpy by default, a
+pack's own stack such as torch) forks one *launcher* per ``StudentRuntime``, which enters the
+submission's PID, IPC, mount and network namespaces (``namespaces``) and forks the *builder* into them; the builder
 confines itself (rlimits, private cwd, unprivileged uid of its own, Landlock, no Unix
 sockets), executes the statements it is given (``Code``), then only forks *call workers*. The
 grader watches the submission's budgets (time, memory of all its processes, disk,

@@ -30,25 +30,12 @@ from grader.runtime.results import RuntimeFailure
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
 READY_TIMEOUT = 300.0  # the zygote importing a pack's preloads (torch...)
-#: What the zygote imports when no pack says otherwise: the scientific stack the runtime's
-#: conversions and helpers handle (numpy arrays, torch tensors and modules, matplotlib figures)
-#: and what notebooks import with it. Not only speed: a library that maps more memory than a
-#: confined process may (torch maps ~3 GB, see ``sandbox.set_rlimits``) cannot be imported by
-#: a submission unless the zygote imported it before forking.
-DEFAULT_PRELOAD = (
-    "numpy",
-    "scipy",
-    "scipy.io",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "torch",
-    "torch.nn",
-    "torch.nn.functional",
-    "torch.optim",
-    "torchvision",
-    "torchvision.transforms",
-    "torchvision.datasets",
-)
+#: What the zygote imports when no pack says otherwise: numpy, which the runtime itself uses
+#: (``helpers``, ``convert``) and every submission's arrays cross the wire as. A pack adds its
+#: own stack (``Pack.preload``: torch & co.). Not only speed: a library that maps more
+#: memory than a confined process may (torch maps ~3 GB, see ``sandbox.set_rlimits``) cannot be
+#: imported by a submission unless the zygote imported it before forking.
+DEFAULT_PRELOAD = ("numpy",)
 
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "

@@ -14,8 +14,8 @@ from grader import __version__, cli
 from grader.config import ConfigError, apply_config, find_config
 
 ROOT = Path(__file__).resolve().parents[2]
-TOY = "tests.support.toypack"
-TOY_CLASS = ROOT / "tests" / "toypack"
+TOY = "examples.toypack"
+TOY_CLASS = ROOT / "examples" / "toy_submissions"
 
 
 def test_python_m_grader_is_the_grader_command(tmp_path):
@@ -41,7 +41,7 @@ def _parse(folder: Path, argv: list[str]):
 
 def test_grader_toml_gives_every_commands_defaults_and_the_command_line_wins(tmp_path):
     (tmp_path / "grader.toml").write_text(
-        'assignment = "tests.support.toypack"\n'
+        'assignment = "examples.toypack"\n'
         'csv-dialect = "excel-fr"\n'
         "[grade]\nout = \"class-reports\"\njobs = 1\nforce = true\n"
         "[manual.export]\nreports = \"class-reports\"\n"

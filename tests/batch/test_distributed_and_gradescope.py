@@ -150,4 +150,7 @@ def test_the_package_is_the_same_bytes_twice(tmp_path):
     with zipfile.ZipFile(tmp_path / "a" / "autograder.zip") as zf:
         script = zf.read("run_autograder").decode()
         assert "__ASSIGNMENT__" not in script and "--assignment 'a2'" in script
+        setup = zf.read("setup.sh").decode()  # the engine, then A2's stack (torch...)
+        assert "--extra-index-url https://download.pytorch.org/whl/cpu" in setup
+        assert "__PACK_DEPENDENCIES__" not in setup and '"$SOURCE" \'numpy<2\' \'torch>=2.2\'' in setup
         assert not [n for n in zf.namelist() if "__pycache__" in n or n.startswith("tests/")]

@@ -60,3 +60,26 @@ def test_no_assignment_name_number_or_package_outside_its_pack() -> None:
                 if pattern.search(line)
             ]
     assert found == []
+
+
+def test_the_engines_defaults_are_the_engines_own_stack() -> None:
+    """What a pack does not declare is the engine's minimum: the runtime preloads numpy only, and
+    the kit's README and CI workflow name no pack's library or index (A2 declares its torch
+    stack: ``Pack.preload``, ``Pack.kit_index_urls``, ``Pack.kit_notes``)."""
+    from grader.assignment import Pack
+    from grader.notebook import ReadOptions
+    from grader.runtime.spawner import DEFAULT_PRELOAD
+
+    assert DEFAULT_PRELOAD == ("numpy",)
+    bare = Pack(name="x", read=ReadOptions(), reference="x_reference")
+    assert (bare.preload, bare.kit_index_urls, bare.kit_notes) == (DEFAULT_PRELOAD, (), "")
+    stack = re.compile(r"torch|gradient check|scipy|matplotlib", re.IGNORECASE)
+    texts = [p for p in (ENGINE / "kit" / "templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert texts
+    found = [
+        f"{path.relative_to(ENGINE)}:{number}: {line.strip()}"
+        for path in texts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if stack.search(line)
+    ]
+    assert found == []

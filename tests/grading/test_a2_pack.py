@@ -1,6 +1,8 @@
 """The A2 pack is consistent with itself and with the reference it was derived from."""
 
 import json
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 import reference
 from grader.assignment import load_assignment
 from grader.assignments.a2 import known_values, public, reference_values, strategies
-from grader.assignments.a2.data import DATA_DIR, FILES, double_moon_arrays
+from grader.assignments.a2.data import FILES, double_moon_arrays
 from reference import moons
 
 
@@ -63,10 +65,18 @@ def test_the_reference_values_never_reach_the_student_kit():
     assert not [f for f in shipped if "reference_values" in f]
 
 
-def test_the_packs_double_moon_is_the_one_the_reference_ships():
-    assert moons.DATA_DIR == DATA_DIR  # one copy: the reference reads the pack's files
-    for name in FILES:
-        assert (DATA_DIR / name).read_bytes() == (moons.DATA_DIR / name).read_bytes()
+def test_the_projects_a2_extra_is_the_packs_dependencies():
+    """tox installs the `a2` extra, Gradescope ``Pack.dependencies``: one grading environment."""
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert project["project"]["optional-dependencies"]["a2"] == list(load_assignment("a2").pack.dependencies)
+
+
+def test_the_packs_double_moon_files_are_the_references_seeded_draw():
+    """The pack's files are ``python -m reference.moons grader/assignments/a2/data``'s output:
+    the reference draws the same arrays from the seeds without reading the pack."""
+    assert FILES == (moons.TRAIN_FILE, moons.VAL_FILE)
+    for shipped, drawn in zip(double_moon_arrays(), moons.handout_data(), strict=True):
+        np.testing.assert_array_equal(shipped, drawn)
     Xtr, Ytr, Xval, Yval = double_moon_arrays()
     assert Xtr.shape == (1000, 2) and Ytr.shape == (1000,) and set(np.unique(Ytr)) == {-1.0, 1.0}
     assert Xval.shape == (1000, 2) and Yval.shape == (1000,)

@@ -213,7 +213,7 @@ def test_the_dependencies_cover_every_import_of_the_kit(kit: Kit, instructor: As
     )
 
 
-def test_the_template_has_the_workflow_readme_and_kit(kit: Kit) -> None:
+def test_the_template_has_the_workflow_readme_and_kit(kit: Kit, instructor: Assignment) -> None:
     files = {p.relative_to(kit.template).as_posix() for p in kit.template.rglob("*") if p.is_file()}
     assert files == {
         ".github/workflows/selfcheck.yml",
@@ -232,6 +232,12 @@ def test_the_template_has_the_workflow_readme_and_kit(kit: Kit) -> None:
     ):
         assert needed in readme
     assert "@{" not in readme and "}@" not in readme
+    # the pack's own texts: its notes and its index (PyTorch's CPU wheels), in the README and CI
+    pack = instructor.pack
+    assert "## About this assignment" in readme and pack.kit_notes.strip() in readme
+    workflow = (kit.template / ".github/workflows/selfcheck.yml").read_text()
+    for url in pack.kit_index_urls:
+        assert f"--extra-index-url {url}" in readme and f"--extra-index-url {url}" in workflow
 
 
 def test_the_workflow_is_well_formed(kit: Kit) -> None:

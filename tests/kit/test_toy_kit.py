@@ -1,4 +1,4 @@
-"""The student kit of a second pack, one outside the engine (``tests.support.toypack``): built,
+"""The student kit of a second pack, one outside the engine (``examples.toypack``): built,
 audited, installed without the project and run from outside the repository.
 
 Slow (a kit build, a venv, two ``grader check`` runs): marked ``slow``, still in the default run.
@@ -20,9 +20,9 @@ from tests.support.kitenv import bare_env
 
 pytestmark = pytest.mark.slow
 
-TOY = "tests.support.toypack"
+TOY = "examples.toypack"
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "tests" / "toypack"
+NOTEBOOKS = REPO / "examples" / "toy_submissions"
 CONSTRAINTS = REPO / "constraints.txt"
 
 
@@ -34,21 +34,35 @@ def toy_kit(tmp_path_factory: pytest.TempPathFactory) -> Kit:
 def test_the_toy_kit_ships_its_public_pack_and_names_it_the_default(toy_kit: Kit) -> None:
     assert toy_kit.wheel.name == "toy_selfcheck-0.1.0-py3-none-any.whl"
     files = set(toy_kit.files)
-    assert {"tests/support/toypack/__init__.py", "tests/support/toypack/public.py"} <= files
-    assert "tests/support/toypack/rubric.toml" in files
+    assert {"examples/toypack/__init__.py", "examples/toypack/public.py"} <= files
+    assert "examples/toypack/rubric.toml" in files
     for name in files:  # no hidden check, no reference, no other pack, no test of the project
-        assert not name.startswith(("tests/support/toyref", "grader/assignments/a2", "tests/toypack")), name
+        assert not name.startswith(("examples/toyref", "examples/toy_submissions", "examples/moodle", "grader/assignments/a2", "tests/")), name
         assert not name.endswith("hidden.py"), name
     with zipfile.ZipFile(toy_kit.wheel) as wheel:
-        rubric = wheel.read("tests/support/toypack/rubric.toml").decode()
+        rubric = wheel.read("examples/toypack/rubric.toml").decode()
         default = wheel.read("grader/assignments/__init__.py").decode()
         metadata = wheel.read("toy_selfcheck-0.1.0.dist-info/METADATA").decode()
     hidden = [c.name for t in load_assignment(TOY).rubric.tasks for c in t.checks if c.visibility == "hidden"]
     assert hidden and not any(name in rubric for name in hidden) and "expected_answer" not in rubric
     # task 2, whose checks are all hidden, is listed (the self-check shows it) without a check
     assert "checks" not in tomllib.loads(rubric)["tasks"]["2"]
-    assert "DEFAULT = 'tests.support.toypack'" in default
+    assert "DEFAULT = 'examples.toypack'" in default
     assert "Requires-Dist: numpy" in metadata and "Requires-Dist: torch" not in metadata
+
+
+def test_the_toy_kits_template_says_nothing_of_a2(toy_kit: Kit) -> None:
+    """The README and the workflow are the engine's texts with the toy pack's (empty) notes and
+    indexes: no PyTorch, no gradient check, no extra index."""
+    texts = {
+        p.relative_to(toy_kit.template).as_posix(): p.read_text(encoding="utf-8")
+        for p in toy_kit.template.rglob("*")
+        if p.is_file() and p.suffix != ".whl" and p.name != "constraints.txt"
+    }
+    assert {"README.md", ".github/workflows/selfcheck.yml"} <= set(texts)
+    for name, text in texts.items():
+        for a2 in ("torch", "gradient check", "extra-index-url", "About this assignment", "A2"):
+            assert a2 not in text, (name, a2)
 
 
 def test_the_installed_toy_kit_checks_toy_notebooks(
@@ -73,5 +87,5 @@ def test_the_installed_toy_kit_checks_toy_notebooks(
     done = env.run("grader", "check", wrong.name, cwd=outside)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "scale.known_values" in done.stdout
-    done = env.run(env.python, "-c", "import tests.support.toyref", cwd=outside)
+    done = env.run(env.python, "-c", "import examples.toyref", cwd=outside)
     assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr

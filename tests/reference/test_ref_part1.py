@@ -110,7 +110,7 @@ def test_injectable_functions_need_only_numpy_and_each_other():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return moons.load_shipped()
+    return moons.handout_data()
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from grader.runtime import Code, Handle, Limits, Opaque, Stub, StudentRuntime, as_tensor
 from grader.runtime.protocol import STUB_FAILED
-from tests.support.runtime import statements_from_code
+from tests.support.runtime import TORCH_STACK, statements_from_code
 
 NET = """
 import numpy as np
@@ -81,7 +81,7 @@ def odd():
 @pytest.fixture(scope="module")
 def rt():
     stmts = statements_from_code(NET, FUNCS, "counter = 41\ncounter += 1")
-    with StudentRuntime(stmts, files={"data/points.txt": b"1 2 3"}, seed=7) as runtime:
+    with StudentRuntime(stmts, files={"data/points.txt": b"1 2 3"}, seed=7, preload=TORCH_STACK) as runtime:
         yield runtime
 
 
@@ -301,7 +301,7 @@ def test_build_outcomes_record_errors_and_keep_going():
         "import builtins\nbuiltins.len = None\nbuiltins.isinstance = None",
         "f2 = f",
     )
-    with StudentRuntime(stmts) as rt:
+    with StudentRuntime(stmts, preload=TORCH_STACK) as rt:
         status = [o.status for o in rt.outcomes]
         assert status == ["ok", "error", "ok", "ok", "ok", "error", "ok", "exited"] + ["ok"] * 6
         err = rt.outcomes[5].error
@@ -332,7 +332,7 @@ def test_a_statement_that_hangs_or_kills_the_process_costs_only_itself():
         "y = x + 1",
     )
     limits = Limits(statement_timeout=0.5)
-    with StudentRuntime(stmts, limits=limits) as rt:
+    with StudentRuntime(stmts, limits=limits, preload=TORCH_STACK) as rt:
         by_source = {o.statement.source: o for o in rt.outcomes}
         assert by_source["while True:\n    pass"].status == "timeout"
         assert by_source["re.match(r'(a+)+$', 'a' * 64 + 'b')"].status == "timeout"
@@ -350,7 +350,7 @@ def test_a_statement_that_hangs_or_kills_the_process_costs_only_itself():
 
 def test_a_syntax_error_is_a_build_error_in_its_cell():
     stmt = Code(4, 3, "def f(:\n    pass")
-    with StudentRuntime([stmt]) as rt:
+    with StudentRuntime([stmt], preload=TORCH_STACK) as rt:
         (outcome,) = rt.outcomes
         assert outcome.status == "error" and outcome.error.type == "SyntaxError"
         assert outcome.error.traceback == ("<cell 4>, line 3",)
@@ -360,7 +360,7 @@ def test_runtimes_can_be_open_at_once_and_from_threads():
     from concurrent.futures import ThreadPoolExecutor
 
     def run(n):
-        with StudentRuntime(statements_from_code(f"def f():\n    return {n}")) as rt:
+        with StudentRuntime(statements_from_code(f"def f():\n    return {n}"), preload=TORCH_STACK) as rt:
             return rt.call("f").value
 
     with ThreadPoolExecutor(3) as pool:
@@ -369,7 +369,7 @@ def test_runtimes_can_be_open_at_once_and_from_threads():
 
 def test_close_removes_the_private_directory():
     code = "import os\nopen('out.txt', 'w').write('x')\ndef listing():\n    return os.listdir()"
-    rt = StudentRuntime(statements_from_code(code))
+    rt = StudentRuntime(statements_from_code(code), preload=TORCH_STACK)
     rt.start()
     workdir = rt.workdir
     assert rt.call("listing").value == ["out.txt"]  # in its tmpfs, where it has a disk quota

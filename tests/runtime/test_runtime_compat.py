@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.runtime import Handle, StudentRuntime, as_tensor
-from tests.support.runtime import statements_from_code
+from tests.support.runtime import TORCH_STACK, statements_from_code
 
 COLAB_CELL = """
 import numpy as np
@@ -34,7 +34,7 @@ class Tiny(nn.Module):
 
 
 def test_missing_modules_become_stand_ins_and_the_cell_goes_on():
-    rt = StudentRuntime(statements_from_code(COLAB_CELL))
+    rt = StudentRuntime(statements_from_code(COLAB_CELL), preload=TORCH_STACK)
     try:
         outcomes = rt.start()
         assert all(o.status == "ok" for o in outcomes), [(o.statement.source, o.detail, o.error) for o in outcomes]
@@ -49,7 +49,7 @@ def test_missing_modules_become_stand_ins_and_the_cell_goes_on():
 
 
 def test_cuda_calls_stay_on_the_cpu():
-    rt = StudentRuntime(statements_from_code(COLAB_CELL))
+    rt = StudentRuntime(statements_from_code(COLAB_CELL), preload=TORCH_STACK)
     try:
         rt.start()
         model = rt.call("Tiny", 3, keep=True).value
@@ -70,7 +70,7 @@ def built():
 
 
 def test_a_lazy_module_moves_to_the_device_as_on_colab():
-    rt = StudentRuntime(statements_from_code(COLAB_CELL, LAZY_CELL))
+    rt = StudentRuntime(statements_from_code(COLAB_CELL, LAZY_CELL), preload=TORCH_STACK)
     try:
         outcomes = rt.start()
         assert all(o.status == "ok" for o in outcomes), [(o.statement.source, o.detail, o.error) for o in outcomes]
@@ -82,7 +82,7 @@ def test_a_lazy_module_moves_to_the_device_as_on_colab():
 
 
 def test_a_statement_that_is_not_an_import_still_fails_on_a_missing_module():
-    rt = StudentRuntime(statements_from_code("x = __import__('no_such_module_anywhere')"))
+    rt = StudentRuntime(statements_from_code("x = __import__('no_such_module_anywhere')"), preload=TORCH_STACK)
     try:
         (outcome,) = rt.start()
         assert outcome.status == "error" and outcome.error.type == "ModuleNotFoundError" and not outcome.stand_ins
@@ -92,7 +92,7 @@ def test_a_statement_that_is_not_an_import_still_fails_on_a_missing_module():
 
 def test_what_this_courses_students_import_is_installed_for_real():
     cell = "import pandas as pd\nimport seaborn as sns\nimport sklearn\nfrom tqdm import tqdm\nfrom torchsummary import summary"
-    rt = StudentRuntime(statements_from_code(cell))
+    rt = StudentRuntime(statements_from_code(cell), preload=TORCH_STACK)
     try:
         outcomes = rt.start()
         assert [(o.status, o.stand_ins) for o in outcomes] == [("ok", ())] * 5

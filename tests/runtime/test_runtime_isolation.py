@@ -11,7 +11,7 @@ import pytest
 
 from grader.runtime import StudentRuntime, sandbox
 from grader.runtime.spawner import PACKAGE_ROOT
-from tests.support.runtime import statements_from_code
+from tests.support.runtime import TORCH_STACK, statements_from_code
 
 REPO = PACKAGE_ROOT
 TAG = f"escape-{uuid.uuid4().hex}"
@@ -70,7 +70,7 @@ def lazy_imports():
 
 
 def probes(privileged: bool):
-    rt = StudentRuntime(statements_from_code(PROBES), privileged=privileged)
+    rt = StudentRuntime(statements_from_code(PROBES), privileged=privileged, preload=TORCH_STACK)
     rt.start()
     return rt
 
@@ -186,7 +186,7 @@ def test_nothing_is_written_outside_the_private_dir(rt):
 
 
 def test_another_students_files_cannot_be_read(rt):
-    with StudentRuntime(statements_from_code("x = 1"), files={"secret.txt": b"mine"}) as other:
+    with StudentRuntime(statements_from_code("x = 1"), files={"secret.txt": b"mine"}, preload=TORCH_STACK) as other:
         r = rt.call("read", f"{other.workdir}/secret.txt")
         if {"landlock", "unprivileged-user"} & set(rt.isolation):
             assert denied(r) and denied(rt.call("listdir", other.workdir))
@@ -197,7 +197,7 @@ def test_another_students_files_cannot_be_read(rt):
 def test_files_cannot_be_placed_outside_the_private_dir():
     for name in ("../escape.txt", "/tmp/escape.txt", "a/../../escape.txt", ""):
         with pytest.raises(ValueError, match="leaves"):
-            StudentRuntime(statements_from_code("x = 1"), files={name: b"x"})
+            StudentRuntime(statements_from_code("x = 1"), files={name: b"x"}, preload=TORCH_STACK)
 
 
 def test_the_student_process_is_not_a_fork_of_the_grader(rt):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.runtime import Limits, StudentRuntime
-from tests.support.runtime import alive, statements_from_code
+from tests.support.runtime import TORCH_STACK, alive, statements_from_code
 
 HOSTILE = """
 import ctypes, os, re, signal, subprocess, sys, threading, time
@@ -182,7 +182,7 @@ def leak():
 
 @pytest.fixture(scope="module")
 def rt():
-    with StudentRuntime(statements_from_code(HOSTILE), limits=Limits(call_timeout=1.5)) as runtime:
+    with StudentRuntime(statements_from_code(HOSTILE), limits=Limits(call_timeout=1.5), preload=TORCH_STACK) as runtime:
         assert all(o.ok if hasattr(o, "ok") else o.status == "ok" for o in runtime.outcomes)
         yield runtime
 
@@ -299,7 +299,7 @@ def test_monkeypatching_affects_only_the_students_process(rt):
 
 def test_cpu_time_is_limited():
     limits = Limits(cpu_seconds=1, call_timeout=20)
-    with StudentRuntime(statements_from_code(HOSTILE), limits=limits) as rt:
+    with StudentRuntime(statements_from_code(HOSTILE), limits=limits, preload=TORCH_STACK) as rt:
         r = rt.call("spin")
         assert (r.status, r.detail) == ("timeout", "ran out of CPU time (limit 1 s)")
         still_works(rt)
@@ -307,7 +307,7 @@ def test_cpu_time_is_limited():
 
 @pytest.mark.parametrize("privileged", [True, False], ids=["root", "laptop"])
 def test_threads_children_and_daemons_do_not_outlive_close(privileged):
-    rt = StudentRuntime(statements_from_code(HOSTILE), privileged=privileged)
+    rt = StudentRuntime(statements_from_code(HOSTILE), privileged=privileged, preload=TORCH_STACK)
     rt.start()
     pids = rt.call("leak").value
     assert all(alive(p) for p in pids)

@@ -9,6 +9,11 @@ from pathlib import Path
 
 from grader.runtime import Code
 
+#: The preloads of a runtime whose submissions import torch (the engine's default is numpy
+#: only): a confined process can import torch only if the zygote imported it before forking.
+TORCH_STACK = ("numpy", "scipy", "scipy.io", "scipy.signal", "matplotlib", "matplotlib.pyplot",
+               "torch", "torch.nn", "torchvision", "torchvision.transforms")
+
 
 def statements_from_code(*cells: str) -> list[Code]:
     """Split each cell (1-based, in order) into its top-level statements, all to be run."""

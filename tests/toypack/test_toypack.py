@@ -1,5 +1,5 @@
-"""A second assignment, beside A2, in one environment: the toy pack (``tests.support.toypack``)
-lives outside the engine, has its own reference package (``tests.support.toyref``), rubric and
+"""A second assignment, beside A2, in one environment: the toy pack (``examples.toypack``)
+lives outside the engine, has its own reference package (``examples.toyref``), rubric and
 real-form notebooks, and goes through ``grader grade`` (the batch), ``grader check`` and the
 engine's single grading path with no engine edit. The kit is built and installed in
 ``tests/kit/test_toy_kit.py``."""
@@ -22,10 +22,11 @@ from grader.assignment import describe, load_assignment, pack_module
 from grader.assignments import DEFAULT
 from grader.grading import grade_notebook
 
-HERE = Path(__file__).parent
-TOY = "tests.support.toypack"
-GOOD = HERE / "TOY_DOE_Jane.ipynb"  # every task right
-WRONG = HERE / "TOY_ROE_Rick.ipynb"  # softmax overflows: task 2 only is wrong
+REPO = Path(__file__).resolve().parents[2]
+CLASS = REPO / "examples" / "toy_submissions"
+TOY = "examples.toypack"
+GOOD = CLASS / "TOY_DOE_Jane.ipynb"  # every task right
+WRONG = CLASS / "TOY_ROE_Rick.ipynb"  # softmax overflows: task 2 only is wrong
 
 
 def scores(report: dict) -> dict[str, float]:
@@ -36,14 +37,14 @@ def test_a_pack_outside_the_engine_is_found_by_its_module_path() -> None:
     assert pack_module(TOY) == TOY and pack_module("a2") == "grader.assignments.a2"
     assert DEFAULT == "a2"  # the one default, chosen in grader/assignments/__init__.py
     pack = describe(TOY)
-    assert (pack.name, pack.read.prefix, pack.reference) == ("toy", "TOY", "tests.support.toyref")
+    assert (pack.name, pack.read.prefix, pack.reference) == ("toy", "TOY", "examples.toyref")
     student = load_assignment(TOY, with_reference=False)
     assert student.reference is None and student.task_ids == ("1", "2", "3")  # every task listed
     assert [c.name for t in student.rubric.tasks for c in t.checks] == ["scale.known_values"]
     assert student.rubric.task("2").checks == ()  # 2 has no public check
     instructor = load_assignment(TOY)
     assert instructor.task_ids == ("1", "2", "3")
-    assert instructor.reference is not None and instructor.reference.__name__ == "tests.support.toyref"
+    assert instructor.reference is not None and instructor.reference.__name__ == "examples.toyref"
 
 
 def test_the_toy_and_a2_are_graded_in_one_process(tmp_path: Path) -> None:
@@ -69,7 +70,7 @@ def test_the_toy_and_a2_are_graded_in_one_process(tmp_path: Path) -> None:
 
 def readme_walkthrough() -> dict[str, list[str]]:
     """The ``grader`` lines of the pack author guide's walk-through of the toy pack, by command."""
-    text = (HERE.parents[1] / "docs" / "pack-author.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "pack-author.md").read_text(encoding="utf-8")
     section = text.split("### The walk-through", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
     lines = [shlex.split(line.split("#", 1)[0]) for line in section.strip().splitlines()]
     return {words[1]: words[1:] for words in lines if words[0] == "grader"}
@@ -77,11 +78,11 @@ def readme_walkthrough() -> dict[str, list[str]]:
 
 def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As the pack author guide's walk-through runs it, from the checkout."""
-    monkeypatch.chdir(HERE.parents[1])
+    monkeypatch.chdir(REPO)
     argv = readme_walkthrough()["grade"]
     out = tmp_path / "out"
     argv[argv.index("--out") + 1] = str(out)
-    assert argv == ["grade", "tests/toypack", "--out", str(out), "--assignment", TOY]
+    assert argv == ["grade", "examples/toy_submissions", "--out", str(out), "--assignment", TOY]
     assert cli.main([*argv, "--jobs", "2"]) == 0
     good = json.loads((out / "TOY_DOE_Jane" / "report.json").read_text(encoding="utf-8"))
     wrong = json.loads((out / "TOY_ROE_Rick" / "report.json").read_text(encoding="utf-8"))
@@ -96,7 +97,7 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.M
 def test_the_readme_walks_through_check_and_the_kit_on_the_toy() -> None:
     commands = readme_walkthrough()
     assert set(commands) == {"check", "grade", "student-kit"}
-    assert commands["check"] == ["check", "tests/toypack/TOY_DOE_Jane.ipynb", "--assignment", TOY]
+    assert commands["check"] == ["check", "examples/toy_submissions/TOY_DOE_Jane.ipynb", "--assignment", TOY]
     assert commands["student-kit"][-2:] == ["--assignment", TOY]
 
 
@@ -133,8 +134,8 @@ def test_the_gradescope_autograder_of_the_toy(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as zf:
         names = set(zf.namelist())
         zf.extractall(root / "source")
-    assert {"tests/__init__.py", "tests/support/toypack/hidden.py", "tests/support/toyref/__init__.py"} <= names
-    assert not [n for n in names if n.startswith(("tests/toypack/", "tests/engine/", "tests/support/kitenv"))]
+    assert {"examples/__init__.py", "examples/toypack/hidden.py", "examples/toyref/__init__.py"} <= names
+    assert not [n for n in names if n.startswith(("examples/toy_submissions/", "examples/moodle/", "tests/"))]
     script = root / "source" / "run_autograder"
     script.chmod(0o755)
     shutil.copy(WRONG, root / "submission" / WRONG.name)

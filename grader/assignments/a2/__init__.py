@@ -13,14 +13,38 @@ from grader.rubric import load_rubric
 from grader.runtime import Limits
 
 RUBRIC = Path(__file__).with_name("rubric.toml")
+#: The student README's "About this assignment" (``Pack.kit_notes``).
+KIT_NOTES = """\
+The self-check brings NumPy, PyTorch, torchvision, SciPy and Matplotlib, what the notebook and
+the checks import; PyTorch comes as its CPU-only build (the checks need no GPU).
+
+The saved outputs are graded as evidence: the figures, the training logs and the `SUCCESS`
+line of the gradient check must be in the file you hand in (the grader never re-runs your
+training).
+"""
 
 PACK = Pack(
     name="a2",
     read=ReadOptions(prefix="A2"),
     reference="reference",
     handout="reference.handout",
-    # preload: what the handout's code imports is the engine's default (the scientific stack:
-    # numpy, scipy.io, matplotlib, torch, torchvision and their submodules), so A2 names none.
+    # what the handout's code imports, imported once by the runtime's zygote before it forks
+    # any submission: torch maps more memory than a confined submission may, so a submission can
+    # import it only from the zygote; the others are there for speed
+    preload=(
+        "numpy",
+        "scipy",
+        "scipy.io",
+        "matplotlib",
+        "matplotlib.pyplot",
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.optim",
+        "torchvision",
+        "torchvision.transforms",
+        "torchvision.datasets",
+    ),
     # kit_dependencies: what the public checks and the handout import (the preloads among them)
     kit_dependencies=(
         "numpy>=1.26",  # Colab's own (2.x) is kept: a notebook installs the kit without restarting
@@ -28,6 +52,19 @@ PACK = Pack(
         "matplotlib>=3.8",
         "torch>=2.2",
         "torchvision>=0.17",
+    ),
+    # CPU-only torch: the checks need no GPU, and the CUDA wheels are gigabytes
+    kit_index_urls=("https://download.pytorch.org/whl/cpu",),
+    kit_notes=KIT_NOTES,
+    # grading A2: the above, and what this course's students import (pyproject.toml's `a2` extra)
+    dependencies=(
+        "numpy<2",  # the handout's provided code only runs on NumPy 1.x
+        "torch>=2.2",
+        "torchvision>=0.17",
+        "pandas",
+        "tqdm",
+        "seaborn",
+        "torchsummary",
     ),
     # The reference answers any A2 call in well under a second (a gradient in microseconds, a
     # ConvNet forward on 8 images in milliseconds); 5 s leaves a slow but correct student

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from grader.checks import CheckSet, Context
@@ -10,7 +12,7 @@ from grader.checks.compare import expect_close
 CHECKS = CheckSet()
 
 #: Inputs and the values the handout states for them.
-KNOWN = (
+KNOWN: tuple[tuple[dict[str, Any], list], ...] = (
     ({"x": [1.0, -2.0, 3.0], "k": 2.0}, [2.0, -4.0, 6.0]),
     ({"x": [[0.5, 0.0], [1.0, 4.0]], "k": -1.0}, [[-0.5, 0.0], [-1.0, -4.0]]),
 )

@@ -1,8 +1,9 @@
 """A toy assignment pack: the smallest pack the engine grades end to end, beside A2.
 
-It lives outside the engine (imported as ``tests.support.toypack``, named so on the command
-line: ``grader grade ... --assignment tests.support.toypack``) and has its own reference
-package, ``tests.support.toyref``. The pack author guide (``docs/pack-author.md``) walks through it.
+It lives outside the engine (imported as ``examples.toypack``, named so on the command
+line: ``grader grade ... --assignment examples.toypack``) and has its own reference
+package, ``examples.toyref``. The pack author guide (``docs/pack-author.md``) walks
+through it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from grader.sections import SectionRules
 PACK = Pack(
     name="toy",
     read=ReadOptions(prefix="TOY"),  # TOY_LASTNAME_Firstname.ipynb
-    reference="tests.support.toyref",
+    reference="examples.toyref",
     preload=("numpy",),
     kit_dependencies=("numpy>=1.26",),
     limits=Limits(call_timeout=5.0),
@@ -29,13 +30,13 @@ PACK = Pack(
 
 
 def load(*, with_reference: bool = True) -> Assignment:
-    from tests.support.toypack import public
+    from examples.toypack import public
 
     rubric = load_rubric(Path(__file__).with_name("rubric.toml"))
     sets = [public.CHECKS]
     reference = None
     if with_reference:  # by name: the kit ships only what is reached without the reference
-        sets.append(importlib.import_module("tests.support.toypack.hidden").CHECKS)
+        sets.append(importlib.import_module("examples.toypack.hidden").CHECKS)
         reference = importlib.import_module(PACK.reference)
     else:
         rubric = rubric.public_only()
