@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.assignment import describe, load_assignment, pack_module
+from grader.assignment import describe, load_assignment, locate
 from grader.assignments import DEFAULT
 from grader.grading import grade_notebook
 
@@ -33,7 +33,7 @@ def scores(report: dict) -> dict[str, float]:
 
 
 def test_a_pack_outside_the_engine_is_found_by_its_module_path() -> None:
-    assert pack_module(TOY) == TOY and pack_module("a2") == "grader.assignments.a2"
+    assert locate(TOY).module == TOY and locate("a2").module == "grader.assignments.a2"
     assert DEFAULT == "a2"  # the one default, chosen in grader/assignments/__init__.py
     pack = describe(TOY)
     assert (pack.name, pack.read.prefix, pack.reference) == ("toy", "TOY", "tests.support.toyref")

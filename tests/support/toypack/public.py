@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import CheckSet, Context
-from grader.checks.compare import expect_close
+from grader.api import CheckSet, Context, expect_close
 
 CHECKS = CheckSet()
 
