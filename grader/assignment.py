@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType, ModuleType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from grader.assignments import DEFAULT
 from grader.checks import CheckSet
@@ -160,12 +160,6 @@ class Assignment:
     def public(self) -> Assignment:
         """The student's view: public checks only, no reference, no catalogue of mistakes."""
         return replace(self, rubric=self.rubric.public_only(), reference=None, diagnose=None)
-
-
-class PackModule(Protocol):
-    """The module an assignment pack is: ``PACK``, and optionally ``load`` (see :func:`load_pack`)."""
-
-    PACK: Pack
 
 
 def hook(pack_module: str, target: str) -> Any:
@@ -347,6 +341,13 @@ def _from_path(folder: Path) -> LocatedPack:
 
 def _check(located: LocatedPack, given: str) -> None:
     """Import the pack's ``__init__``: refuse what is no pack, in one line."""
+    if located.paths:  # a folder: its top-level package must be the one imported
+        located.importable()
+        spec = importlib.util.find_spec(located.top)
+        where = spec.submodule_search_locations if spec is not None else None
+        if not where or not Path(next(iter(where))).resolve().is_relative_to(located.paths[0]):
+            found = next(iter(where)) if where else "?"
+            raise UnknownAssignment(f"{given}: another package named {located.top!r} is imported first ({found})")
     try:
         module = located.import_module()
     except ModuleNotFoundError as error:
@@ -362,10 +363,6 @@ def _check(located: LocatedPack, given: str) -> None:
         ) from None
     if not isinstance(getattr(module, "PACK", None), Pack):
         raise UnknownAssignment(f"{located.module} is not an assignment pack (it needs PACK, a grader.assignment.Pack)")
-    if located.paths and not Path(module.__file__ or "").resolve().is_relative_to(located.paths[0]):
-        raise UnknownAssignment(
-            f"{given}: another package named {located.top!r} is imported first ({module.__file__})"
-        )
 
 
 def shipped_packs() -> list[str]:
