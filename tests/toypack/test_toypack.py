@@ -24,6 +24,7 @@ from grader.grading import grade_notebook
 
 HERE = Path(__file__).parent
 TOY = "tests.support.toypack"
+FOLDER = "tests/support/toypack"  # as the README names it: a console script imports nothing from "."
 GOOD = HERE / "TOY_DOE_Jane.ipynb"  # every task right
 WRONG = HERE / "TOY_ROE_Rick.ipynb"  # softmax overflows: task 2 only is wrong
 
@@ -81,7 +82,7 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.M
     argv = readme_walkthrough()["grade"]
     out = tmp_path / "out"
     argv[argv.index("--out") + 1] = str(out)
-    assert argv == ["grade", "tests/toypack", "--out", str(out), "--assignment", TOY]
+    assert argv == ["grade", "tests/toypack", "--out", str(out), "--assignment", FOLDER]
     assert cli.main([*argv, "--jobs", "2"]) == 0
     good = json.loads((out / "TOY_DOE_Jane" / "report.json").read_text(encoding="utf-8"))
     wrong = json.loads((out / "TOY_ROE_Rick" / "report.json").read_text(encoding="utf-8"))
@@ -96,8 +97,8 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.M
 def test_the_readme_walks_through_check_and_the_kit_on_the_toy() -> None:
     commands = readme_walkthrough()
     assert set(commands) == {"check", "grade", "student-kit"}
-    assert commands["check"] == ["check", "tests/toypack/TOY_DOE_Jane.ipynb", "--assignment", TOY]
-    assert commands["student-kit"][-2:] == ["--assignment", TOY]
+    assert commands["check"] == ["check", "tests/toypack/TOY_DOE_Jane.ipynb", "--assignment", FOLDER]
+    assert commands["student-kit"][-2:] == ["--assignment", FOLDER]
 
 
 @pytest.mark.parametrize(("notebook", "ready"), [(GOOD, 0), (WRONG, 0)])
