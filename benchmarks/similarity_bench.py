@@ -43,10 +43,10 @@ from benchmarks.similarity_corpus import (
     write_corpus,
     write_template,
 )
+from grader.assignment import locate
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
-from grader.similarity.parts import load_layout
 
-LAYOUT = load_layout("a2")
+LAYOUT = locate("a2").layout()
 
 
 def run(folder: Path, students: list[Student], threshold: float, bases: list[str]):

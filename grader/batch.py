@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from grader import classfolder
+from grader.assignment import LocatedPack, locate
 from grader.assignments import DEFAULT
 from grader.classfolder import (
     Job,
@@ -245,7 +246,7 @@ def grade_all(
     paths: Sequence[Path],
     out: Path,
     *,
-    assignment_name: str = DEFAULT,
+    assignment: str | LocatedPack = DEFAULT,
     seed: int = 0,
     jobs: int | None = None,
     force: bool = False,
@@ -258,7 +259,8 @@ def grade_all(
 
     A path may be a notebook, a folder of notebooks, or a Moodle "Download all submissions"
     (its ZIP or extracted folder; ``grader.moodle.download``). ``scheduler`` is the address of a
-    Dask scheduler to grade on instead of local processes. Interrupted, what finished is kept
+    Dask scheduler to grade on instead of local processes. ``assignment`` names the pack
+    (``grader.assignment.locate``), or is the pack already located. Interrupted, what finished is kept
     and the same command resumes.
     Refuses to grade (``BatchResult.error``) when the sandbox here lacks a required layer,
     unless ``allow_weak_sandbox`` (every report then says which layers were missing).
@@ -275,14 +277,15 @@ def grade_all(
         return BatchResult(f"error: cannot read the submissions: {exc}")
     if not notebooks:
         return BatchResult(f"error: no notebooks found in {', '.join(map(str, paths))}")
+    located = locate(assignment)
     out.mkdir(parents=True, exist_ok=True)
-    all_jobs = classfolder.plan(notebooks, out, classfolder.pack_salt(assignment_name, seed), load_marks(out), moodle)
+    all_jobs = classfolder.plan(notebooks, out, classfolder.pack_salt(located, seed), load_marks(out), moodle)
     # OUT is the class: a later run on a few notebooks (a late submission) adds to it
     earlier = [f for f in class_reports(out) if f not in {j.out_dir.name for j in all_jobs}]
     classfolder.write_manifest(
         out,
         [*earlier, *(j.out_dir.name for j in all_jobs)],
-        assignment_name=assignment_name,
+        assignment_name=located.name,
         seed=seed,
         csv_dialect=csv_dialect,
     )
@@ -317,16 +320,16 @@ def grade_all(
         except ImportError as exc:
             return BatchResult(f"--scheduler needs Dask: install the grader with its 'dask' extra ({exc})")
         results = run_dask(
-            todo, scheduler, assignment_name=assignment_name, seed=seed, allow_weak_sandbox=allow_weak_sandbox
+            todo, scheduler, located=located, seed=seed, allow_weak_sandbox=allow_weak_sandbox
         )
     else:
         preload: Sequence[str] = ()
         if workers == 1 and todo:  # graded here: the pack loads while the zygote imports its preloads
-            preload = load_pack_here(assignment_name).pack.preload
+            preload = load_pack_here(located).pack.preload
         refusal = None if allow_weak_sandbox or not todo else sandbox_refusal(preload)
         if refusal:
             return BatchResult(refusal)
-        results = run_local(todo, seed, assignment_name, workers, on_death, allow_weak_sandbox)
+        results = run_local(todo, seed, located, workers, on_death, allow_weak_sandbox)
     graded: list[str] = []
     interrupted = False
     try:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import importlib.util
 import json
 import os
 import re
@@ -33,6 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grader
 from grader import __version__, csvio
@@ -45,6 +45,9 @@ from grader.reports.notebook_view import write_notebook_files
 from grader.reports.summary import write_summary
 from grader.results import Report
 from grader.scoring import ManualMark
+
+if TYPE_CHECKING:
+    from grader.assignment import LocatedPack
 
 #: Which report folders make the class, and how the last run graded them.
 MANIFEST = "batch.json"
@@ -166,22 +169,19 @@ def _fingerprint(notebook: Path, salt: str) -> str:
     return digest.hexdigest()
 
 
-def pack_salt(assignment_name: str, seed: int) -> str:
+def pack_salt(located: LocatedPack, seed: int) -> str:
     """What else decides a verdict: the grader's, pack's and reference's files, library versions, seed."""
-    digest = hashlib.sha256(f"{__version__}:{assignment_name}:{seed}".encode())
+    digest = hashlib.sha256(f"{__version__}:{located.name}:{seed}".encode())
     for library in _VERSIONED:
         try:
             digest.update(f"{library}={importlib.metadata.version(library)}".encode())
         except importlib.metadata.PackageNotFoundError:
             pass
-    from grader.assignment import describe, pack_module
-
     roots = [Path(grader.__file__).parent]
     # a pack outside the engine, and the pack's reference solution
-    for module in (pack_module(assignment_name), describe(assignment_name).reference):
-        spec = importlib.util.find_spec(module)
-        if spec is not None and spec.origin and not Path(spec.origin).is_relative_to(roots[0]):
-            roots.append(Path(spec.origin).parent)
+    for folder in (located.folder, located.reference_folder):
+        if not folder.is_relative_to(roots[0]):
+            roots.append(folder)
     for root in roots:
         for path in sorted(root.rglob("*")):
             if _decides_verdicts(path):

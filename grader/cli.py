@@ -41,7 +41,7 @@ def _grade(args: argparse.Namespace) -> int:
     result = grade_all(
         args.paths,
         args.out,
-        assignment_name=args.assignment,
+        assignment=args.assignment,
         seed=args.seed,
         jobs=args.jobs,
         force=args.force,
@@ -92,7 +92,7 @@ def _manual_import(args: argparse.Namespace) -> int:
 def _gradescope_package(args: argparse.Namespace) -> int:
     from grader.gradescope import build_package
 
-    print(build_package(args.out, assignment_name=args.assignment, seed=args.seed))
+    print(build_package(args.out, assignment=args.assignment, seed=args.seed))
     return 0
 
 

@@ -31,15 +31,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError
+from grader.errors import ConfigError
 
 #: The files read, in the folder ``grader`` runs from.
 FILE = "grader.toml"
 PYPROJECT = "pyproject.toml"
-
-
-class ConfigError(GraderError):
-    """A defaults file the grader cannot apply: nothing runs."""
 
 
 def find_config(folder: Path) -> tuple[Path, dict[str, Any]] | None:

@@ -2,8 +2,8 @@
 
 The unit of work is one submission. The client sends the notebook's bytes (workers need not
 share a file system with it), each worker loads the assignment pack once (``LoadAssignment``, a
-Dask ``WorkerPlugin``; ``_assignment`` also loads it on first use should a worker join after
-registration), and a result comes back as the report's plain JSON data, which the client
+Dask ``WorkerPlugin``; ``grader.pool.load_pack_here``, the one per-process cache, also loads
+it on first use should a worker join after registration), and a result comes back as the report's plain JSON data, which the client
 writes with ``classfolder.write_submission`` — the same files as a local run. Only submissions that
 need grading are sent: resume and manual marks work as they do locally.
 
@@ -20,46 +20,38 @@ from typing import Any
 
 from distributed import Client, WorkerPlugin, as_completed
 
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import LocatedPack
 from grader.classfolder import Job, write_submission
 from grader.grading import grade_notebook
-from grader.pool import grader_failure, run_exit_hooks_at_exit
+from grader.pool import grader_failure, load_pack_here, run_exit_hooks_at_exit
 from grader.results import Report
 from grader.scoring import ManualMark
-
-_loaded: dict[str, Assignment] = {}
 
 
 class LoadAssignment(WorkerPlugin):
     """Load the pack (checks, reference, rubric) once per worker process, when it starts."""
 
-    def __init__(self, assignment_name: str) -> None:
-        self.assignment_name = assignment_name
-        self.name = f"grader-assignment-{assignment_name}"
+    def __init__(self, located: LocatedPack) -> None:
+        self.located = located
+        self.name = f"grader-assignment-{located.name}"
 
     def setup(self, worker: Any) -> None:
         run_exit_hooks_at_exit()
-        _assignment(self.assignment_name)
-
-
-def _assignment(name: str) -> Assignment:
-    if name not in _loaded:
-        _loaded[name] = load_assignment(name)
-    return _loaded[name]
+        load_pack_here(self.located)
 
 
 def grade_remote(
     file_name: str,
     data: bytes | None,
     path: str,
-    assignment_name: str,
+    located: LocatedPack,
     seed: int,
     marks: Mapping[str, dict],
     allow_weak_sandbox: bool = False,
 ) -> dict:
     """Grade one notebook on a worker; the report as plain data. Never raises for a notebook
     (a worker whose sandbox is too weak answers a grader-error report that says why)."""
-    assignment = _assignment(assignment_name)
+    assignment = load_pack_here(located)
     manual = {task: ManualMark(**mark) for task, mark in marks.items()}
     try:
         if data is None:  # the client could not read it: grade the path, whose report says why
@@ -77,13 +69,13 @@ def grade_remote(
 
 
 def run_dask(
-    todo: list[Job], address: str, *, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
+    todo: list[Job], address: str, *, located: LocatedPack, seed: int, allow_weak_sandbox: bool = False
 ) -> Generator[tuple[Job, dict], None, None]:
     """Yield ``(job, report dict)`` as the cluster finishes them, each already written to its folder."""
     if not todo:
         return
     with Client(address) as client:
-        client.register_plugin(LoadAssignment(assignment_name))
+        client.register_plugin(LoadAssignment(located))
         futures = {}
         for job in todo:
             try:
@@ -96,7 +88,7 @@ def run_dask(
                 job.notebook.name,
                 data,
                 str(job.notebook),
-                assignment_name,
+                located,
                 seed,
                 marks,
                 allow_weak_sandbox,

@@ -15,14 +15,10 @@ import json
 import os
 from pathlib import Path
 
-from grader.errors import GraderError
+from grader.errors import LiveNotebookError
 
 #: The name used when the front end does not say one (a file name the report will flag).
 UNNAMED = "notebook.ipynb"
-
-
-class LiveNotebookError(GraderError, RuntimeError):
-    """The running notebook could not be found: say how to name it."""
 
 
 def live_notebook(

@@ -28,7 +28,7 @@ from grader.classfolder import (
     write_class_files,
     write_submission,
 )
-from grader.errors import GraderError
+from grader.errors import ManualMarksError, MarkingError
 from grader.marking.store import Store
 from grader.render import render_answer
 from grader.reports.summary import report_link
@@ -52,23 +52,6 @@ COLUMNS = (
 )
 #: Characters of the answer copied into the CSV (the HTML page shows it whole).
 EXCERPT = 300
-
-
-class MarkingError(GraderError):
-    """``grader manual`` could not export or import: nothing was written."""
-
-    exit_status = 2
-
-
-class ManualMarksError(MarkingError, ValueError):
-    """The sheet has rows that cannot be imported; the message lists every one."""
-
-    def __init__(self, source: Path, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(
-            f"{source}: nothing imported, {len(problems)} problem(s):\n"
-            + "\n".join(f"  {p}" for p in problems)
-        )
 
 
 # -- re-scoring a report ---------------------------------------------------------------------------

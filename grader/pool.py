@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from grader import grading
-from grader.assignment import Assignment, describe, load_assignment
+from grader.assignment import Assignment, LocatedPack
 from grader.classfolder import Job, write_submission
 from grader.problems import Problem
 from grader.results import Report
@@ -56,11 +56,12 @@ def grader_failure(notebook: Path, max_score: float, detail: str) -> Report:
 
 # -- the worker side --------------------------------------------------------------------------
 
-_assignment: Assignment | None = None
-_assignment_name = ""  # as the driver names it: a pack's name or its module path
+#: The packs loaded in this process, by the located pack the driver passed down (a pickled
+#: ``LocatedPack`` imports the very pack the command found: a folder's pack included).
+_loaded: dict[LocatedPack, Assignment] = {}
 
 
-def _init_worker(assignment_name: str) -> None:
+def _init_worker(located: LocatedPack) -> None:
     """Load the pack once per worker. Ctrl-C is the driver's to handle; SIGTERM (the driver
     stopping an interrupted run) runs the exit hooks first, so the runtime's zygote and its
     temporary folder go too."""
@@ -68,18 +69,17 @@ def _init_worker(assignment_name: str) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _exit_on_term)
         run_exit_hooks_at_exit()
-    load_pack_here(assignment_name)
+    load_pack_here(located)
 
 
-def load_pack_here(assignment_name: str) -> Assignment:
-    """The pack that submissions graded in this process use, loaded once; this process's
-    runtime zygote is started first, so that its imports (torch...) overlap the loading."""
-    global _assignment, _assignment_name
-    if _assignment is None or _assignment_name != assignment_name:
-        prestart(describe(assignment_name).preload)
-        _assignment = load_assignment(assignment_name)
-        _assignment_name = assignment_name
-    return _assignment
+def load_pack_here(located: LocatedPack) -> Assignment:
+    """The pack that submissions graded in this process use, loaded once (by the local workers
+    and the Dask ones); this process's runtime zygote is started first, so that its imports
+    (torch...) overlap the loading."""
+    if located not in _loaded:
+        prestart(located.pack.preload)
+        _loaded[located] = located.load()
+    return _loaded[located]
 
 
 def run_exit_hooks_at_exit() -> None:
@@ -93,16 +93,16 @@ def _exit_on_term(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _grade_job(job: Job, seed: int, allow_weak_sandbox: bool = False) -> dict:
+def _grade_job(job: Job, located: LocatedPack, seed: int, allow_weak_sandbox: bool = False) -> dict:
     """Grade and write one submission; a grader failure becomes that submission's report."""
-    assert _assignment is not None, "_init_worker loads the pack first"
+    assignment = load_pack_here(located)  # loaded by _init_worker
     try:
         report = grading.grade_notebook(
-            job.notebook, _assignment, seed=seed, manual=job.marks, allow_weak_sandbox=allow_weak_sandbox
+            job.notebook, assignment, seed=seed, manual=job.marks, allow_weak_sandbox=allow_weak_sandbox
         )
         fingerprint, notebook = job.source_fingerprint, job.notebook
     except Exception:  # noqa: BLE001 - one submission's failure never stops the batch
-        report = grader_failure(job.notebook, _assignment.rubric.max_score, traceback.format_exc())
+        report = grader_failure(job.notebook, assignment.rubric.max_score, traceback.format_exc())
         fingerprint, notebook = "", None
     return write_submission(job.attach(report), job.out_dir, fingerprint, job.marks, notebook).to_dict()
 
@@ -110,20 +110,20 @@ def _grade_job(job: Job, seed: int, allow_weak_sandbox: bool = False) -> dict:
 def run_local(
     todo: Sequence[Job],
     seed: int,
-    assignment_name: str,
+    located: LocatedPack,
     workers: int,
     on_death: OnDeath | None,
     allow_weak: bool,
 ) -> Generator[tuple[Job, dict], None, None]:
     """Grade and write ``todo``, yielding ``(job, report dict)``: in this process when one worker
     suffices (no worker start-up cost, and no protection from a dying process), else in a pool."""
-    grade = partial(_grade_job, seed=seed, allow_weak_sandbox=allow_weak)
+    grade = partial(_grade_job, located=located, seed=seed, allow_weak_sandbox=allow_weak)
     if workers == 1:
-        _init_worker(assignment_name)
+        _init_worker(located)
         for job in todo:
             yield job, grade(job)
         return
-    yield from run_pool(todo, grade, workers, _init_worker, (assignment_name,), on_death)
+    yield from run_pool(todo, grade, workers, _init_worker, (located,), on_death)
 
 
 # -- the pool ---------------------------------------------------------------------------------

@@ -10,13 +10,9 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.errors import GraderError
+from grader.errors import RubricError
 
 VISIBILITIES = ("public", "hidden")
-
-
-class RubricError(GraderError, ValueError):
-    """The rubric file contradicts itself or the checks it names."""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,18 @@ NO_RULES = SectionRules()
 
 
 @dataclass(frozen=True)
+class TaskLayout:
+    """What a pack tells the similarity engine (``Pack.similarity``): its task ids, how to find
+    their sections, and which graded definitions belong to a task wherever they are written
+    (name -> task id). Here, not in ``grader.similarity``, so that a pack declares it without
+    importing the instructor-only similarity engine."""
+
+    tasks: tuple[str, ...] = ()
+    rules: SectionRules = NO_RULES
+    owners: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Section:
     task: str
     heading: Cell  # the cell that opens the task; its source starts at the opening line

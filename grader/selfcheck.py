@@ -23,6 +23,7 @@ from grader.results import Status
 if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
     from rich.console import Console
 
+    from grader.assignment import LocatedPack
     from grader.results import Report
 
 def ready(report: Report) -> bool:
@@ -34,7 +35,7 @@ def ready(report: Report) -> bool:
 def self_check(
     notebook: Path,
     *,
-    assignment_name: str = DEFAULT,
+    assignment: str | LocatedPack = DEFAULT,
     seed: int = 0,
     as_json: bool = False,
     out: Path | None = None,
@@ -44,17 +45,17 @@ def self_check(
         raise GraderError(f"no such file: {notebook}")
     from rich.console import Console
 
-    from grader.assignment import describe, load_assignment
+    from grader.assignment import locate
     from grader.runtime import prestart
 
-    prestart(describe(assignment_name).preload)  # the runtime's zygote boots while the pack loads
+    located = locate(assignment)
+    prestart(located.pack.preload)  # the runtime's zygote boots while the pack loads
     from grader.grading import grade_notebook
     from grader.reports import write_report
     from grader.reports.terminal import render_terminal
     from grader.reports.visibility import student_view
 
-    assignment = load_assignment(assignment_name, with_reference=False)
-    report = student_view(grade_notebook(notebook, assignment, seed=seed))
+    report = student_view(grade_notebook(notebook, located.load(with_reference=False), seed=seed))
     if out is not None:
         write_report(report, out, include_hidden=False)
     if as_json:
@@ -68,7 +69,7 @@ def self_check(
 
 
 def check_this_notebook(
-    path: str | Path | None = None, *, seed: int = 0, assignment_name: str = DEFAULT
+    path: str | Path | None = None, *, seed: int = 0, assignment: str | LocatedPack = DEFAULT
 ) -> bool:
     """Check the notebook this cell runs in (Colab, Jupyter, VS Code), or ``path``; True when
     ready to hand in. One call in a cell: ``from grader.selfcheck import check_this_notebook``.
@@ -83,7 +84,7 @@ def check_this_notebook(
     from grader.environment import differences
     from grader.livenotebook import live_notebook
 
-    name, data = live_notebook(path, expected_name(assignment_name))
+    name, data = live_notebook(path, expected_name(assignment))
     console = Console()
     changed = differences()
     if changed:
@@ -97,14 +98,14 @@ def check_this_notebook(
     with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
         notebook = Path(tmp) / name
         notebook.write_bytes(data)
-        return self_check(notebook, assignment_name=assignment_name, seed=seed, console=console) == 0
+        return self_check(notebook, assignment=assignment, seed=seed, console=console) == 0
 
 
-def expected_name(assignment_name: str = DEFAULT) -> str:
+def expected_name(assignment: str | LocatedPack = DEFAULT) -> str:
     """The file name the pack asks for, as a student writes it: ``A2_LASTNAME_Firstname.ipynb``."""
-    from grader.assignment import describe
+    from grader.assignment import locate
 
-    prefix = describe(assignment_name).read.prefix
+    prefix = locate(assignment).pack.read.prefix
     return f"{prefix}_LASTNAME_Firstname.ipynb" if prefix else "LASTNAME_Firstname.ipynb"
 
 
@@ -118,4 +119,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return self_check(args.notebook, assignment_name=args.assignment, seed=args.seed, as_json=args.json, out=args.out)
+    return self_check(args.notebook, assignment=args.assignment, seed=args.seed, as_json=args.json, out=args.out)

@@ -1,22 +1,14 @@
 """A toy assignment pack: the smallest pack the engine grades end to end, beside A2.
 
-It lives outside the engine (imported as ``examples.toypack``, named so on the command
-line: ``grader grade ... --assignment examples.toypack``) and has its own reference
-package, ``examples.toyref``. The pack author guide (``docs/pack-author.md``) walks
-through it.
+It lives outside the engine and has its own reference package, ``examples.toyref``. It
+is a declaration only: the engine's default loader (``grader.assignment.load_pack``) reads
+``rubric.toml``, the public checks of ``public.py`` and, with the reference, the hidden ones
+of ``hidden.py``. Named on the command line by its folder (``--assignment
+examples/toypack``) or, where it imports, by its module path. The pack author guide
+(``docs/pack-author.md``) walks through it.
 """
 
-from __future__ import annotations
-
-import importlib
-from pathlib import Path
-
-from grader.assignment import Assignment, Pack
-from grader.checks import CheckSet
-from grader.notebook import ReadOptions
-from grader.rubric import load_rubric
-from grader.runtime import Limits
-from grader.sections import SectionRules
+from grader.api import Limits, Pack, ReadOptions, SectionRules
 
 PACK = Pack(
     name="toy",
@@ -27,19 +19,3 @@ PACK = Pack(
     limits=Limits(call_timeout=5.0),
     section_rules=SectionRules(tasks=("1", "2", "3")),
 )
-
-
-def load(*, with_reference: bool = True) -> Assignment:
-    from examples.toypack import public
-
-    rubric = load_rubric(Path(__file__).with_name("rubric.toml"))
-    sets = [public.CHECKS]
-    reference = None
-    if with_reference:  # by name: the kit ships only what is reached without the reference
-        sets.append(importlib.import_module("examples.toypack.hidden").CHECKS)
-        reference = importlib.import_module(PACK.reference)
-    else:
-        rubric = rubric.public_only()
-    checks = CheckSet.union(*sets)
-    checks.validate(rubric, complete=with_reference)
-    return Assignment(PACK, rubric, checks, reference=reference)

@@ -6,8 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.checks import CheckSet, Context
-from grader.checks.compare import expect_close
+from grader.api import CheckSet, Context, expect_close
 
 CHECKS = CheckSet()
 

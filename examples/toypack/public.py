@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks import CheckSet, Context
-from grader.checks.compare import expect_close
+from grader.api import CheckSet, Context, expect_close
 
 CHECKS = CheckSet()
 

@@ -91,7 +91,7 @@ class CheckSet:
 
         ``complete``: also every declared check must be in the rubric (nothing runs unscored).
         """
-        from grader.rubric import RubricError
+        from grader.errors import RubricError
 
         for task in rubric.tasks:
             for entry in task.checks:

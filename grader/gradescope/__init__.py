@@ -14,6 +14,7 @@ import shlex
 import zipfile
 from pathlib import Path
 
+from grader.assignment import LocatedPack, locate
 from grader.assignments import DEFAULT
 
 HERE = Path(__file__).parent
@@ -24,13 +25,13 @@ PROJECT_FILES = ("pyproject.toml", "constraints.txt", "README.md")
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -> Path:
+def build_package(out: Path, *, assignment: str | LocatedPack = DEFAULT, seed: int = 0) -> Path:
     """Write ``out/autograder.zip``: setup.sh and run_autograder at its root, then the project:
-    the engine, the pack's reference package (``Pack.reference``) and a pack outside the engine
-    (``run_autograder`` runs from the unzipped folder, where they import)."""
-    from grader.assignment import describe
-
-    pack = describe(assignment_name)
+    the engine, and the pack and its reference package (``Pack.reference``) from wherever they
+    were located, each at its module's path (``run_autograder`` runs from the unzipped folder,
+    where they import by that path)."""
+    located = locate(assignment)
+    pack = located.pack
     requirements = "".join(" " + shlex.quote(r) for r in pack.dependencies)
     indexes = "".join(f" --extra-index-url {shlex.quote(url)}" for url in pack.kit_index_urls)
     out = Path(out)
@@ -40,7 +41,7 @@ def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -
         for script in ("setup.sh", "run_autograder"):
             text = (HERE / script).read_text(encoding="utf-8")
             text = (
-                text.replace("__ASSIGNMENT__", assignment_name)
+                text.replace("__ASSIGNMENT__", located.name)
                 .replace("__SEED__", str(int(seed)))
                 .replace("__PACK_DEPENDENCIES__", requirements)
                 .replace("__PACK_INDEXES__", indexes)
@@ -49,28 +50,27 @@ def build_package(out: Path, *, assignment_name: str = DEFAULT, seed: int = 0) -
         for name in PROJECT_FILES:
             if (PROJECT / name).exists():
                 _add(zf, name, (PROJECT / name).read_bytes())
-        for path in _project_files(assignment_name):
-            _add(zf, path.relative_to(PROJECT).as_posix(), path.read_bytes())
+        for name, path in _project_files(located).items():
+            _add(zf, name, path.read_bytes())
     return target
 
 
-def _project_files(assignment_name: str) -> list[Path]:
-    """The engine's files, the reference's and those of a pack outside the engine, with the
-    ``__init__.py`` of the packages that hold them."""
-    from grader.assignment import describe, pack_module
-
-    folders = ["grader"]
-    for module in (pack_module(assignment_name), describe(assignment_name).reference):
-        if module.split(".")[0] != "grader":
-            folders.append(module.replace(".", "/"))
-    files: dict[Path, None] = {}
-    for folder in folders:
-        parents = Path(folder).parents
-        files |= {PROJECT / p / "__init__.py": None for p in reversed(parents[:-1])}
-        for path in sorted((PROJECT / folder).rglob("*")):
+def _project_files(located: LocatedPack) -> dict[str, Path]:
+    """Zip entry -> file: the engine's files, the pack's and the reference's (when outside the
+    engine), with the ``__init__.py`` of the packages that hold them."""
+    engine = PROJECT / "grader"
+    trees = [(PROJECT, engine)]
+    for root, folder in ((located.root, located.folder), (located.reference_root, located.reference_folder)):
+        if not folder.is_relative_to(engine.resolve()):
+            trees.append((root, folder))
+    files: dict[str, Path] = {}
+    for root, folder in trees:
+        for package in reversed(folder.relative_to(root).parents[:-1]):
+            files[(package / "__init__.py").as_posix()] = root / package / "__init__.py"
+        for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                files[path] = None
-    return [path for path in files if path.is_file()]
+                files[path.relative_to(root).as_posix()] = path
+    return {name: path for name, path in files.items() if path.is_file()}
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:

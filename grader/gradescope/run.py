@@ -21,7 +21,7 @@ from grader.reports.jsonreport import dump_json
 def grade_submission(
     root: Path, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
 ) -> dict[str, Any]:
-    from grader.assignment import load_assignment
+    from grader.assignment import locate
     from grader.batch import discover
     from grader.grading import grade_notebook
     from grader.reports.gradescope import to_gradescope
@@ -31,7 +31,7 @@ def grade_submission(
         return _message(
             "No .ipynb notebook was found in your submission: upload your executed notebook."
         )
-    assignment = load_assignment(assignment_name)
+    assignment = locate(assignment_name).load()
     prefix = assignment.pack.read.prefix
     named = [p for p in notebooks if prefix and p.name.startswith(f"{prefix}_")]
     chosen = (named or notebooks)[0]

@@ -13,9 +13,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.assignment import load_assignment
+from grader.assignment import LocatedPack, locate
 from grader.assignments import DEFAULT
-from grader.errors import GraderError
+from grader.errors import KitRefused
 from grader.kit import audit
 from grader.kit.package import build_wheel, distribution_name, pyproject
 from grader.kit.public_rubric import public_rubric_toml
@@ -23,10 +23,6 @@ from grader.kit.stage import engine_root, stage, template
 from grader.kit.template import render, write_template
 
 TEMPLATE_DIR = "submission-template"
-
-
-class KitRefused(GraderError, RuntimeError):
-    """The kit would not work without the project, or would give something away."""
 
 
 @dataclass(frozen=True)
@@ -68,17 +64,18 @@ def smoke_test(root: Path, assignment: str) -> None:
         raise KitRefused(f"the kit's code does not import on its own:\n{result.stderr[-3000:]}")
 
 
-def build_kit(out: Path, assignment: str = DEFAULT, *, constraints: Path | None = None) -> Kit:
-    """Build ``out/<wheel>`` and ``out/submission-template/`` for ``assignment`` (a pack's name
-    or dotted module path)."""
-    instructor = load_assignment(assignment, with_reference=True)
+def build_kit(out: Path, assignment: str | LocatedPack = DEFAULT, *, constraints: Path | None = None) -> Kit:
+    """Build ``out/<wheel>`` and ``out/submission-template/`` for ``assignment`` (what
+    ``grader.assignment.locate`` takes, or a located pack)."""
+    located = locate(assignment)
+    instructor = located.load(with_reference=True)
     secrets = audit.secrets_of(instructor)
     pack = instructor.pack
     prefix = pack.read.prefix or pack.name
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="grader-kit-") as tmp:
         tree = stage(
-            Path(tmp) / "src", assignment, rubric_toml=public_rubric_toml(instructor.rubric)
+            Path(tmp) / "src", located, rubric_toml=public_rubric_toml(instructor.rubric)
         )
         files = [*tree.files, "README.md"]
         (tree.root / "pyproject.toml").write_text(
@@ -88,7 +85,7 @@ def build_kit(out: Path, assignment: str = DEFAULT, *, constraints: Path | None 
             template("package/README.md"), name=distribution_name(pack.name), prefix=prefix
         )
         (tree.root / "README.md").write_text(readme, encoding="utf-8")
-        smoke_test(tree.root, assignment)
+        smoke_test(tree.root, located.name)
         wheel = build_wheel(tree.root, out)
     contents = audit.wheel_contents(wheel)
     found = audit.leaks(contents, secrets)

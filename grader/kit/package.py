@@ -14,7 +14,7 @@ import tomli_w
 
 from grader import __version__
 from grader.assignment import Pack
-from grader.errors import GraderError
+from grader.errors import WheelBuildFailed
 
 #: What the engine's check path imports; the pack adds its own (``Pack.kit_dependencies``:
 #: what its public checks import and the runtime's zygote preloads). The ranges are the
@@ -38,10 +38,6 @@ ENGINE_DEPENDENCIES = (
     # ...and the notebook as handed in, rendered beside the instructor's report (the grading path's module)
     "nbconvert>=7.0",
 )
-
-
-class WheelBuildFailed(GraderError, RuntimeError):
-    """pip could not build the kit's wheel (its output says why): the kit is not written."""
 
 
 def dependencies(pack: Pack) -> list[str]:

@@ -5,9 +5,12 @@ functions) of the kit's own ``cli.py``, of the runtime's processes (started by n
 imported) and of the pack, followed through the ``grader`` package. So an instructor-only
 module (batch grading, similarity, Gradescope, this kit) stays out without being listed, and
 the pack's instructor-only modules (``Pack.instructor_files``: hidden checks...), imported only
-by name and only with the reference, are never reached. Data files ship with the package that
-holds them, but for the instructor-only ones (the engine's below, the pack's). A pack outside the engine (``examples.toypack``) ships the same way, under its own
-package path. The reference solution is never looked at.
+by name and only with the reference, are never reached; the pack's declared public check
+modules (``Pack.checks``) are scanned from too, since the engine imports them by name. Data
+files ship with the package that holds them, but for the instructor-only ones (the engine's
+below, the pack's). A pack outside the engine (``examples.toypack``) ships the same way,
+under its own package path, from wherever it was located. The reference solution is never
+looked at.
 """
 
 from __future__ import annotations
@@ -20,15 +23,12 @@ from importlib import resources
 from pathlib import Path
 
 import grader
-from grader.assignment import describe, pack_module
+from grader.assignment import LocatedPack
 
 #: Started by name in a fresh interpreter (the runtime's zygote and the processes it forks).
 PROCESS_ROOTS = ("grader.runtime.zygote", "grader.runtime.worker")
 #: Data files only instructors use (paths relative to the ``grader`` package).
 INSTRUCTOR_DATA = ("reports/templates/summary.html",)
-#: A pack's rubric: replaced in the kit by the public one. The pack names its other
-#: instructor-only files (``Pack.instructor_files``).
-RUBRIC = "rubric.toml"
 KIT_CLI = "package/cli.py"  # the kit's `grader` command, in templates/
 #: ``grader/assignments/__init__.py`` in the kit: ``grader check`` checks the kit's own pack.
 KIT_DEFAULT = '''"""The assignment this student kit checks (written by ``grader student-kit``)."""
@@ -53,20 +53,10 @@ def template(name: str) -> str:
     return resources.files("grader.kit").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def pack_top(assignment: str) -> str:
-    """The top-level package holding the pack: ``grader``, or a pack's own (``examples``, ``course``)."""
-    return pack_module(assignment).split(".")[0]
-
-
-def _roots(assignment: str) -> dict[str, Path]:
+def _roots(located: LocatedPack) -> dict[str, Path]:
     """Top-level package -> its folder, for the engine and the pack."""
     roots = {"grader": engine_root()}
-    top = pack_top(assignment)
-    if top not in roots:
-        spec = importlib.util.find_spec(top)
-        if spec is None or not spec.submodule_search_locations:
-            raise ModuleNotFoundError(f"no package {top!r} holds the pack {assignment!r}", name=top)
-        roots[top] = Path(next(iter(spec.submodule_search_locations))).resolve()
+    roots.setdefault(located.top, located.root / located.top)
     return roots
 
 
@@ -93,16 +83,19 @@ def _imports(source: str, tops: set[str]) -> set[str]:
     return {m for m in found if m.split(".")[0] in tops}
 
 
-def _instructor_only(assignment: str) -> frozenset[str]:
-    """File names the kit never ships: the pack's rubric and its instructor-only files."""
-    return frozenset({RUBRIC, *describe(assignment).instructor_files})
+def _instructor_only(located: LocatedPack) -> frozenset[str]:
+    """File names the kit never ships: the pack's rubric (the kit has a public one) and its
+    instructor-only files."""
+    pack = located.pack
+    return frozenset({pack.rubric, *pack.instructor_files})
 
 
-def _reached(assignment: str) -> set[Path]:
+def _reached(located: LocatedPack) -> set[Path]:
     """The files of every module the check path can import, engine's and pack's."""
-    roots = _roots(assignment)
-    excluded = _instructor_only(assignment)
-    pending = [*PROCESS_ROOTS, pack_module(assignment)]
+    roots = _roots(located)
+    excluded = _instructor_only(located)
+    checks = [importlib.util.resolve_name(name, located.module) for name in located.pack.checks]
+    pending = [*PROCESS_ROOTS, located.module, *checks]
     pending += _imports(template(KIT_CLI), set(roots))
     seen: set[str] = set()
     files: set[Path] = set()
@@ -121,36 +114,35 @@ def _reached(assignment: str) -> set[Path]:
     return files
 
 
-def check_path_modules(assignment: str) -> list[str]:
+def check_path_modules(located: LocatedPack) -> list[str]:
     """Files (relative to the ``grader`` package) of every engine module the check path can import."""
     root = engine_root()
-    return sorted(p.relative_to(root).as_posix() for p in _reached(assignment) if p.is_relative_to(root))
+    return sorted(p.relative_to(root).as_posix() for p in _reached(located) if p.is_relative_to(root))
 
 
-def pack_files(assignment: str) -> list[str]:
+def pack_files(located: LocatedPack) -> list[str]:
     """Files of a pack that lives outside the engine (relative to the folder holding its
     top-level package): the modules the check path reaches and the pack folder's data files.
     Empty for a pack shipped with the engine."""
-    roots = _roots(assignment)
-    top = pack_top(assignment)
+    top = located.top
     if top == "grader":
         return []
-    base = roots[top].parent
-    modules = {p for p in _reached(assignment) if p.is_relative_to(roots[top])}
-    folder = roots[top].joinpath(*pack_module(assignment).split(".")[1:])
+    package = _roots(located)[top]
+    modules = {p for p in _reached(located) if p.is_relative_to(package)}
+    folder = located.folder
     data = {
         p
         for p in folder.rglob("*")
         if p.is_file()
         and p.suffix not in (".py", ".pyc")
         and "__pycache__" not in p.parts
-        and p.name not in _instructor_only(assignment)
+        and p.name not in _instructor_only(located)
         and next(q for q in p.parents if (q / "__init__.py").is_file()) == folder
     }
-    return sorted(p.relative_to(base).as_posix() for p in modules | data)
+    return sorted(p.relative_to(located.root).as_posix() for p in modules | data)
 
 
-def data_files(modules: list[str], excluded: frozenset[str] = frozenset({RUBRIC})) -> list[str]:
+def data_files(modules: list[str], excluded: frozenset[str]) -> list[str]:
     """Non-Python files of the shipped packages (and their data folders), minus instructor-only
     ones (``excluded``: file names)."""
     root = engine_root()
@@ -171,27 +163,26 @@ def data_files(modules: list[str], excluded: frozenset[str] = frozenset({RUBRIC}
     return sorted(found)
 
 
-def engine_files(assignment: str) -> list[str]:
+def engine_files(located: LocatedPack) -> list[str]:
     """Paths, relative to the ``grader`` package, of the engine and pack files that ship."""
-    modules = check_path_modules(assignment)
-    return sorted(modules + data_files(modules, _instructor_only(assignment)))
+    modules = check_path_modules(located)
+    return sorted(modules + data_files(modules, _instructor_only(located)))
 
 
-def stage(dest: Path, assignment: str, *, rubric_toml: str) -> StagedTree:
+def stage(dest: Path, located: LocatedPack, *, rubric_toml: str) -> StagedTree:
     """Copy the shipped ``grader`` package (and an outside pack's files) into ``dest``, with the
     kit's cli, the public rubric, and ``grader.assignments.DEFAULT`` naming this pack."""
     src = engine_root()
     package = dest / "grader"
-    copies = [(src / f, package / f) for f in engine_files(assignment)]
-    base = _roots(assignment)[pack_top(assignment)].parent
-    copies += [(base / f, dest / f) for f in pack_files(assignment)]
+    copies = [(src / f, package / f) for f in engine_files(located)]
+    copies += [(located.root / f, dest / f) for f in pack_files(located)]
     for source, target in copies:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     written = {
         package / "cli.py": template(KIT_CLI),
-        dest.joinpath(*pack_module(assignment).split("."), "rubric.toml"): rubric_toml,
-        package / "assignments" / "__init__.py": KIT_DEFAULT.format(name=assignment),
+        dest.joinpath(*located.module.split("."), located.pack.rubric): rubric_toml,
+        package / "assignments" / "__init__.py": KIT_DEFAULT.format(name=located.name),
     }
     for path, text in written.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,12 +12,8 @@ from pathlib import Path
 
 import uvicorn
 
-from grader.errors import GraderError
+from grader.errors import MarkingAppError
 from grader.marking.app import Marking, build_app
-
-
-class MarkingAppError(GraderError):
-    """The marking app cannot start: nothing to mark, or the port is taken."""
 
 
 @dataclass

@@ -45,7 +45,8 @@ def _reports(folder: Path) -> dict[str, Report]:
 
 
 def _worksheet(args: argparse.Namespace) -> int:
-    from grader.moodle.worksheet import WorksheetError, fill_worksheet
+    from grader.errors import WorksheetError
+    from grader.moodle.worksheet import fill_worksheet
 
     reports = _reports(args.reports)
     if not args.worksheet.is_file():

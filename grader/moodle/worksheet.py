@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import csvio
-from grader.errors import GraderError
+from grader.errors import WorksheetError
 from grader.reports.text import pending_points, problem_text, score_line, unread_problems
 from grader.results import Report, Status
 
@@ -43,10 +43,6 @@ class WorksheetResult:
     unread: list[str] = field(default_factory=list)  # left empty: a blocking problem, a person looks
     no_report: list[str] = field(default_factory=list)  # worksheet rows with no graded submission
     not_in_worksheet: list[str] = field(default_factory=list)  # reports the worksheet lacks
-
-
-class WorksheetError(GraderError, ValueError):
-    """The file is not a grading worksheet the grader can fill."""
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:

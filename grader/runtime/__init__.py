@@ -26,13 +26,14 @@ do not survive a restart (nor do defines that captured them).
         rt.call("@forward", net, as_tensor(batch))
 """
 
+from grader.errors import ProtocolError, RuntimeFailure
 from grader.runtime.isolation import (
     REQUIRED_LAYERS,
     SandboxTooWeak,
     missing_layers,
     probe_isolation,
 )
-from grader.runtime.protocol import Handle, Opaque, ProtocolError, as_tensor
+from grader.runtime.protocol import Handle, Opaque, as_tensor
 from grader.runtime.results import (
     STATUSES,
     BuildOutcome,
@@ -40,7 +41,6 @@ from grader.runtime.results import (
     Code,
     Limits,
     RunStatus,
-    RuntimeFailure,
     StudentError,
 )
 from grader.runtime.spawner import prestart

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.runtime.protocol import DTYPES, MAX_DEPTH, Handle, Opaque, ProtocolError, wire_array
+from grader.errors import ProtocolError
+from grader.runtime.protocol import DTYPES, MAX_DEPTH, Handle, Opaque, wire_array
 
 MAX_REPR = 500
 MAX_NODES = 1_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grader.runtime.results import RuntimeFailure
+from grader.errors import RuntimeFailure
 from grader.runtime.student import StudentRuntime
 
 # The layers grading with hidden checks relies on, and how to get each where it is missing.

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.errors import GraderError
+from grader.errors import ProtocolError
 from grader.runtime.results import STATUSES, RunStatus, StudentError
 
 MAX_MESSAGE_BYTES = 256 * 1024**2  # header + buffers of one message
@@ -75,10 +75,6 @@ MAX_STAND_INS = 20  # modules one statement may import as stand-ins (runtime.com
 BROKEN = 70  # exit status of a student process whose own (engine) code failed: EX_SOFTWARE
 
 _PREFIX = struct.Struct("!QI")  # header length, number of buffers
-
-
-class ProtocolError(GraderError):
-    """A message that does not follow the wire format (malformed, oversize, bad dtype...)."""
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from grader.errors import GraderError
-
 # How a statement or call ended; the values appear in reports (``statement-<status>``).
 RunStatus = Literal["ok", "error", "timeout", "exited", "crashed", "memory"]
 STATUSES: frozenset[RunStatus] = frozenset(get_args(RunStatus))
-
-
-class RuntimeFailure(GraderError, RuntimeError):
-    """The runtime machinery itself failed (zygote would not start, builder would not answer)."""
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import ProtocolError, RuntimeFailure
 from grader.runtime import protocol, sandbox
-from grader.runtime.protocol import ProtocolError
-from grader.runtime.results import RuntimeFailure
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Self
 
+from grader.errors import ProtocolError, RuntimeFailure
 from grader.runtime import budget, ipc, protocol, reaper
 from grader.runtime.convert import to_plain
-from grader.runtime.protocol import Handle, ProtocolError
+from grader.runtime.protocol import Handle
 from grader.runtime.results import (
     BuildOutcome,
     CallResult,
     Code,
     Limits,
     RunStatus,
-    RuntimeFailure,
     StudentError,
 )
 from grader.runtime.sandbox import SandboxConfig

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 
 from grader.assignments import DEFAULT
@@ -12,15 +11,6 @@ from grader.assignments import DEFAULT
 # parser of every ``grader`` command must stay cheap. The test suite checks this value is
 # the engine's DEFAULT_THRESHOLD (whose docstring says why it is what it is).
 DEFAULT_THRESHOLD = 0.50
-
-
-def default_base(assignment: str = DEFAULT) -> Path | None:
-    """The handout's provided code (``Pack.handout``) when the pack has one and it is installed."""
-    from grader.assignment import describe
-
-    handout = describe(assignment).handout
-    spec = importlib.util.find_spec(handout) if handout else None
-    return Path(spec.origin) if spec is not None and spec.origin else None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,19 +46,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from grader.assignment import locate
+    from grader.errors import UnknownAssignment
     from grader.similarity.documents import collect_notebooks
     from grader.similarity.engine import run_similarity
-    from grader.similarity.parts import load_layout
 
     if not collect_notebooks(args.paths):
         print("similarity: no notebooks found in " + ", ".join(map(str, args.paths)))
         return 2
     try:
-        layout = load_layout(args.assignment)
-        default = default_base(args.assignment)
-    except ModuleNotFoundError:
-        print(f"similarity: no assignment pack named {args.assignment!r}")
+        located = locate(args.assignment)
+    except UnknownAssignment as error:
+        print(f"similarity: {error}")
         return 2
+    layout, default = located.layout(), located.handout_file()
     bases = [] if args.no_base else (args.base or ([default] if default else []))
     missing = [b for b in bases if not b.is_file()]
     if missing:

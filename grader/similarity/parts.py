@@ -19,49 +19,24 @@ notebook holds that question, it weighs nothing even when no notebook base gives
 
 The handout's code placeholders (``#  WRITE YOUR CODE HERE  #`` blocks) are comments, which the
 code fingerprints never see; the handout's provided code is left out later, per fingerprint,
-by the base file. The engine knows no task names: the pack gives them as a ``TaskLayout``.
+by the base file. The engine knows no task names: the pack gives them as a ``TaskLayout``
+(``Pack.similarity``, read by ``LocatedPack.layout``).
 """
 
 from __future__ import annotations
 
 import ast
-import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from grader.notebook import Submission
-from grader.sections import NO_RULES, SectionRules, clean_answer, find_sections
+from grader.sections import TaskLayout, clean_answer, find_sections
 
 OTHER = "other"  # the part outside every task section
 QUESTIONS = "questions"  # the tasks' question texts: never scored, but they count for rarity
 
 
-@dataclass(frozen=True)
-class TaskLayout:
-    """What a pack tells the similarity engine: its task ids, how to find their sections, and
-    which graded definitions belong to a task wherever they are written (name -> task id)."""
-
-    tasks: tuple[str, ...] = ()
-    rules: SectionRules = NO_RULES
-    owners: Mapping[str, str] = field(default_factory=dict)
-
-
 NO_LAYOUT = TaskLayout()  # no tasks: a whole notebook is one part
-
-
-def load_layout(assignment: str) -> TaskLayout:
-    """The pack's ``LAYOUT`` (its module ``similarity``); ``NO_LAYOUT`` without one."""
-    from grader.assignment import pack_module
-
-    name = f"{pack_module(assignment)}.similarity"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        importlib.import_module(pack_module(assignment))  # an unknown pack still fails
-        return NO_LAYOUT
-    return module.LAYOUT
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ def frozen_salt(monkeypatch: pytest.MonkeyPatch) -> str:
     """The grader's own files are part of every fingerprint: freeze them for a test, so that an
     edit elsewhere in a shared checkout cannot look like a changed grader mid-test."""
     import grader.classfolder
+    from grader.assignment import locate
 
-    salt = grader.classfolder.pack_salt("a2", 0)
+    salt = grader.classfolder.pack_salt(locate("a2"), 0)
     monkeypatch.setattr(grader.classfolder, "pack_salt", lambda *args: salt)
     return salt
 

@@ -4,6 +4,7 @@ kept from students for hidden checks, and grouped for the class."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,19 +132,19 @@ def test_a_credit_rule_must_be_part_of_the_checks_points(tmp_path, credit):
 
 
 def test_the_a2_pack_refuses_credit_for_a_mistake_it_cannot_diagnose(tmp_path, monkeypatch):
-    text = a2.RUBRIC.read_text().replace(
+    text = Path(a2.__file__).with_name(a2.PACK.rubric).read_text().replace(
         'checks."convnet.same_function" = { points = 8, visibility = "hidden" }',
         'checks."convnet.same_function" = { points = 8, visibility = "hidden", credit = { "convnet.made_up" = 4 } }',
     )
     path = tmp_path / "rubric.toml"
     path.write_text(text)
-    monkeypatch.setattr(a2, "RUBRIC", path)
+    monkeypatch.setattr(a2, "PACK", replace(a2.PACK, rubric=str(path)))
     with pytest.raises(RubricError, match="convnet.made_up"):
         a2.load()
 
 
 def test_the_shipped_rubric_gives_no_credit_by_default():
-    assert load_rubric(a2.RUBRIC).credited_diagnoses() == set()
+    assert load_rubric(Path(a2.__file__).with_name(a2.PACK.rubric)).credited_diagnoses() == set()
 
 
 def test_every_format_says_the_likely_cause(tmp_path):

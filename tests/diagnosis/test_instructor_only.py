@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.assignment import describe, load_assignment
+from grader.assignment import describe, load_assignment, locate
 from grader.kit.audit import Secrets, leaks
 from grader.kit.stage import engine_files
 
@@ -10,7 +10,7 @@ INSTRUCTOR_ONLY = ("assignments/a2/mistakes.py", "assignments/a2/diagnosis.py")
 
 
 def test_the_kits_selection_never_reaches_the_catalogue():
-    shipped = engine_files("a2")
+    shipped = engine_files(locate("a2"))
     assert "assignments/a2/public.py" in shipped  # the selection is the pack's check path
     assert not set(INSTRUCTOR_ONLY) & set(shipped)
 

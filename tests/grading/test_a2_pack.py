@@ -58,9 +58,10 @@ def test_the_reference_values_of_another_seed_are_computed_not_shipped():
 
 
 def test_the_reference_values_never_reach_the_student_kit():
+    from grader.assignment import locate
     from grader.kit.stage import engine_files
 
-    shipped = engine_files("a2")
+    shipped = engine_files(locate("a2"))
     assert "assignments/a2/public.py" in shipped
     assert not [f for f in shipped if "reference_values" in f]
 

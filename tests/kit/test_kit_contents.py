@@ -23,7 +23,7 @@ import yaml
 
 import reference
 from grader import cli as instructor_cli
-from grader.assignment import Assignment
+from grader.assignment import Assignment, locate
 from grader.kit import audit
 from grader.kit.build import Kit
 from grader.kit.package import dependencies
@@ -68,7 +68,7 @@ def flat(text: str) -> str:
 def test_the_wheel_holds_the_check_path_and_nothing_else(kit: Kit) -> None:
     names = set(wheel_entries(kit))
     package = {n.removeprefix("grader/") for n in names if n.startswith("grader/")}
-    assert package == {*engine_files("a2"), "cli.py", "assignments/a2/rubric.toml"}
+    assert package == {*engine_files(locate("a2")), "cli.py", "assignments/a2/rubric.toml"}
     assert {n.split("/")[0] for n in names} == {"grader", "a2_selfcheck-0.1.0.dist-info"}
     for name in names:
         parts = name.split("/")

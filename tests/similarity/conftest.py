@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import similarity_corpus as corpus
-from grader.similarity.parts import TaskLayout, load_layout
+from grader.assignment import locate
+from grader.sections import TaskLayout
 
 
 @pytest.fixture(scope="session")
@@ -31,4 +32,4 @@ def people() -> dict[str, corpus.Student]:
 @pytest.fixture(scope="session")
 def a2() -> TaskLayout:
     """How the A2 pack cuts a notebook into tasks."""
-    return load_layout("a2")
+    return locate("a2").layout()

@@ -10,7 +10,8 @@ import nbformat
 import numpy as np
 
 from benchmarks import similarity_corpus as corpus
-from grader.similarity import DEFAULT_THRESHOLD, cli, run_similarity
+from grader.assignment import locate
+from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 from grader.similarity.compare import CompareParams, rarity
 from tests.support.nbfactory import write_notebook
 
@@ -156,7 +157,7 @@ def test_the_same_snippet_shared_by_two_students_only_counts(tmp_path):
 
 
 def test_the_a2_handout_is_the_default_base(tmp_path):
-    base = cli.default_base()
+    base = locate("a2").handout_file()
     assert base is not None and base.name == "handout.py"
     source = base.read_text(encoding="utf-8")
     lines = source.split("\n")

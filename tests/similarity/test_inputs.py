@@ -236,4 +236,4 @@ def test_cli_takes_several_bases_and_the_assignments_tasks(
     assert f"base: {template}, {template_2019}" in out
     assert "(1.2 code" in out  # the A2 pack's tasks, by default
     assert cli.run(_args(str(folder), "--out", str(tmp_path / "o"), "--assignment", "nope")) == 2
-    assert "no assignment pack named 'nope'" in capsys.readouterr().out
+    assert "similarity: no assignment pack 'nope'" in capsys.readouterr().out

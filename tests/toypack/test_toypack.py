@@ -18,13 +18,14 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.assignment import describe, load_assignment, pack_module
+from grader.assignment import describe, load_assignment, locate
 from grader.assignments import DEFAULT
 from grader.grading import grade_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 CLASS = REPO / "examples" / "toy_submissions"
 TOY = "examples.toypack"
+FOLDER = "examples/toypack"  # as the guide names it: a console script imports nothing from "."
 GOOD = CLASS / "TOY_DOE_Jane.ipynb"  # every task right
 WRONG = CLASS / "TOY_ROE_Rick.ipynb"  # softmax overflows: task 2 only is wrong
 
@@ -34,7 +35,7 @@ def scores(report: dict) -> dict[str, float]:
 
 
 def test_a_pack_outside_the_engine_is_found_by_its_module_path() -> None:
-    assert pack_module(TOY) == TOY and pack_module("a2") == "grader.assignments.a2"
+    assert locate(TOY).module == TOY and locate("a2").module == "grader.assignments.a2"
     assert DEFAULT == "a2"  # the one default, chosen in grader/assignments/__init__.py
     pack = describe(TOY)
     assert (pack.name, pack.read.prefix, pack.reference) == ("toy", "TOY", "examples.toyref")
@@ -82,7 +83,7 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.M
     argv = readme_walkthrough()["grade"]
     out = tmp_path / "out"
     argv[argv.index("--out") + 1] = str(out)
-    assert argv == ["grade", "examples/toy_submissions", "--out", str(out), "--assignment", TOY]
+    assert argv == ["grade", "examples/toy_submissions", "--out", str(out), "--assignment", FOLDER]
     assert cli.main([*argv, "--jobs", "2"]) == 0
     good = json.loads((out / "TOY_DOE_Jane" / "report.json").read_text(encoding="utf-8"))
     wrong = json.loads((out / "TOY_ROE_Rick" / "report.json").read_text(encoding="utf-8"))
@@ -97,8 +98,8 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.M
 def test_the_readme_walks_through_check_and_the_kit_on_the_toy() -> None:
     commands = readme_walkthrough()
     assert set(commands) == {"check", "grade", "student-kit"}
-    assert commands["check"] == ["check", "examples/toy_submissions/TOY_DOE_Jane.ipynb", "--assignment", TOY]
-    assert commands["student-kit"][-2:] == ["--assignment", TOY]
+    assert commands["check"] == ["check", "examples/toy_submissions/TOY_DOE_Jane.ipynb", "--assignment", FOLDER]
+    assert commands["student-kit"][-2:] == ["--assignment", FOLDER]
 
 
 @pytest.mark.parametrize(("notebook", "ready"), [(GOOD, 0), (WRONG, 0)])

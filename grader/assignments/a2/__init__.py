@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
-from grader.assignment import Assignment, Pack
+from grader.api import Assignment, Limits, Pack, ReadOptions, load_pack
 from grader.assignments.a2.evidence import SECTION_RULES
-from grader.checks import CheckSet
-from grader.notebook import ReadOptions
-from grader.rubric import load_rubric
-from grader.runtime import Limits
 
-RUBRIC = Path(__file__).with_name("rubric.toml")
 #: The student README's "About this assignment" (``Pack.kit_notes``).
 KIT_NOTES = """\
 The self-check brings NumPy, PyTorch, torchvision, SciPy and Matplotlib, what the notebook and
@@ -27,6 +21,10 @@ PACK = Pack(
     name="a2",
     read=ReadOptions(prefix="A2"),
     reference="reference",
+    checks=(".public", ".evidence"),  # the notebook's functions, and what its saved outputs show
+    hidden_checks=(".hidden",),
+    diagnoser=".diagnosis:diagnose",  # the catalogue of known mistakes, built from the reference
+    similarity=".similarity:LAYOUT",  # the graded definitions belong to their task wherever written
     handout="reference.handout",
     # what the handout's code imports, imported once by the runtime's zygote before it forks
     # any submission: torch maps more memory than a confined submission may, so a submission can
@@ -85,21 +83,10 @@ PACK = Pack(
 
 
 def load(*, with_reference: bool = True) -> Assignment:
-    from grader.assignments.a2 import evidence, public
-
-    sets = [public.CHECKS, evidence.CHECKS]
-    reference = diagnose = None
-    rubric = load_rubric(RUBRIC)
+    """The declared pack (``load_pack``), and every diagnosis the rubric credits is one the
+    catalogue of mistakes can make (instructor side: the catalogue is built from the reference)."""
+    assignment = load_pack(__name__, PACK, with_reference=with_reference)
     if with_reference:
-        hidden = importlib.import_module("grader.assignments.a2.hidden")
-        reference = importlib.import_module(PACK.reference)
-        # the catalogue of known mistakes is built from the reference: by name, like hidden
         diagnosis = importlib.import_module("grader.assignments.a2.diagnosis")
-        diagnosis.validate_credit(rubric.credited_diagnoses())
-        diagnose = diagnosis.diagnose
-        sets.append(hidden.CHECKS)
-    checks = CheckSet.union(*sets)
-    if not with_reference:
-        rubric = rubric.public_only()
-    checks.validate(rubric, complete=with_reference)
-    return Assignment(PACK, rubric, checks, reference=reference, diagnose=diagnose)
+        diagnosis.validate_credit(assignment.rubric.credited_diagnoses())
+    return assignment

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 
-from grader.checks import CheckFailed, CheckSet, Context
-from grader.notebook import Cell, Figure
-from grader.results import Counterexample
-from grader.sections import Section, SectionRules, find_sections, has_headings
+from grader.api import (
+    Cell,
+    CheckFailed,
+    CheckSet,
+    Context,
+    Counterexample,
+    Figure,
+    Section,
+    SectionRules,
+    find_sections,
+    has_headings,
+)
 
 CHECKS = CheckSet()
 

@@ -6,6 +6,18 @@ import re
 
 import numpy as np
 
+from grader.api import (
+    CheckFailed,
+    CheckSet,
+    Context,
+    Counterexample,
+    StudentCallFailed,
+    as_array,
+    as_tensor,
+    expect_close,
+    show,
+    show_inputs,
+)
 from grader.assignments.a2 import reference_values, strategies
 from grader.assignments.a2.evidence import section
 from grader.assignments.a2.public import (
@@ -23,11 +35,6 @@ from grader.assignments.a2.public import (
     handout_call,
     is_true,
 )
-from grader.checks import CheckFailed, CheckSet, Context, StudentCallFailed
-from grader.checks.compare import as_array, expect_close
-from grader.checks.display import show, show_inputs
-from grader.results import Counterexample
-from grader.runtime import as_tensor
 
 CHECKS = CheckSet()
 check = CHECKS.check

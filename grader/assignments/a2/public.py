@@ -15,14 +15,21 @@ from typing import Any
 
 import numpy as np
 
+from grader.api import (
+    CallForms,
+    CheckFailed,
+    CheckSet,
+    Context,
+    Counterexample,
+    ExactHelper,
+    as_array,
+    as_tensor,
+    expect_close,
+    show,
+    show_inputs,
+)
 from grader.assignments.a2 import known_values, strategies
 from grader.assignments.a2.data import double_moon_arrays
-from grader.checks import CheckFailed, CheckSet, Context
-from grader.checks.compare import as_array, expect_close
-from grader.checks.display import show, show_inputs
-from grader.checks.fairness import CallForms, ExactHelper
-from grader.results import Counterexample
-from grader.runtime import as_tensor
 
 CHECKS = CheckSet()
 check = CHECKS.check

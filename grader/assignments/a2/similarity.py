@@ -5,8 +5,8 @@ to their task wherever a student writes them: a ``gradient_nn`` defined in the c
 1.4 is still compared as task 1.2's code.
 """
 
+from grader.api import TaskLayout
 from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
-from grader.similarity.parts import TaskLayout
 
 LAYOUT = TaskLayout(
     tasks=TASK_IDS,
