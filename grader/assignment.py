@@ -35,11 +35,11 @@ from grader.assignments import DEFAULT
 from grader.checks import CheckSet
 from grader.checks.runner import Diagnoser
 from grader.errors import GraderError
+from grader.model.rubric import Rubric
 from grader.notebook import ReadOptions
-from grader.rubric import Rubric
+from grader.notebook.sections import NO_RULES, SectionRules
 from grader.runtime import Limits
 from grader.runtime.spawner import DEFAULT_PRELOAD
-from grader.sections import NO_RULES, SectionRules
 from grader.source import Policy
 
 #: Where packs named without a dot live.

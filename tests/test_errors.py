@@ -10,12 +10,12 @@ import pytest
 
 from grader import cli
 from grader.errors import GraderError
+from grader.frontends.livenotebook import LiveNotebookError
+from grader.frontends.manual import ManualMarksError, MarkingError
+from grader.frontends.moodle.worksheet import WorksheetError
 from grader.kit.build import KitRefused
 from grader.kit.package import WheelBuildFailed
-from grader.livenotebook import LiveNotebookError
-from grader.manual import ManualMarksError, MarkingError
-from grader.moodle.worksheet import WorksheetError
-from grader.rubric import RubricError
+from grader.model.rubric import RubricError
 from grader.runtime import RuntimeFailure, SandboxTooWeak
 from grader.runtime.protocol import ProtocolError
 

@@ -10,7 +10,7 @@ from grader.checks.fairness import CallForms, ExactHelper
 
 if TYPE_CHECKING:
     from grader.checks.context import Context
-    from grader.rubric import Rubric
+    from grader.model.rubric import Rubric
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class CheckSet:
 
         ``complete``: also every declared check must be in the rubric (nothing runs unscored).
         """
-        from grader.rubric import RubricError
+        from grader.model.rubric import RubricError
 
         for task in rubric.tasks:
             for entry in task.checks:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
+from grader.model.results import Report, Status, TaskResult
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
@@ -22,7 +23,6 @@ from grader.reports.text import (
     problem_text,
     status_label,
 )
-from grader.results import Report, Status, TaskResult
 
 
 def to_junit(report: Report) -> JUnitXml:

@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.model.results import Counterexample, Diagnosis, Report, Status
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
@@ -24,7 +25,6 @@ from grader.reports.text import (
     task_score,
 )
 from grader.reports.visibility import student_view
-from grader.results import Counterexample, Diagnosis, Report, Status
 
 STYLES = {Status.PASSED: "green", Status.PARTIAL: "yellow", Status.MANUAL: "cyan"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from grader.problems import UNREAD, Problem
-from grader.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
+from grader.model.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
+from grader.notebook.problems import UNREAD, Problem
 
 #: The check that holds a task's hand-marked points (``scoring.WRITTEN_CHECK``; not imported
 #: from there, so that renderers do not pull in the check machinery).

@@ -1,6 +1,6 @@
 """A notebook's code cells as the statements that rebuild the student's namespace.
 
-Each cell is neutralised (``grader.magics``: IPython syntax becomes calls of
+Each cell is neutralised (``grader.notebook.magics``: IPython syntax becomes calls of
 ``get_ipython()``, which are then skipped like any statement that calls it) and parsed on its
 own: a syntax error costs that cell only. Every top-level statement is classified
 (``grader.source.classify``): run, or skip with a ``Reason``.
@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from grader.magics import neutralise
-from grader.problems import Problem
+from grader.notebook.magics import neutralise
+from grader.notebook.problems import Problem
 from grader.source.classify import COMPREHENSIONS, DEFINITIONS, Classifier, module_level
 from grader.source.policy import DEFAULT_POLICY, Policy
 from grader.source.reasons import Action, Category, Reason

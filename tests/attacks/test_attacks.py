@@ -22,11 +22,11 @@ import numpy as np
 import pytest
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, exit_status
-from grader.grading import grade_notebook
+from grader.frontends.batch import grade_all
+from grader.grading.pipeline import grade_notebook
+from grader.model.results import Report
 from grader.notebook import load_submission
-from grader.results import Report
 from tests.support import realform
 from tests.support import variants as V
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import grade_all
 from grader.cli import EXIT_OK, exit_status
-from grader.moodle.download import read_download, stage
+from grader.frontends.batch import grade_all
+from grader.frontends.moodle.download import read_download, stage
 from grader.reports import STUDENT_DIR
 from tests.support.batch import report_json, tiny_notebook
 from tests.support.moodlefactory import (

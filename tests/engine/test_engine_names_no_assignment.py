@@ -36,7 +36,7 @@ def engine_files() -> list[Path]:
 
 def test_the_scan_sees_the_engine_and_would_see_a_name() -> None:
     names = {p.relative_to(ENGINE).as_posix() for p in engine_files()}
-    assert {"grading.py", "kit/templates/package/cli.py", "gradescope/setup.sh"} <= names
+    assert {"grading/pipeline.py", "kit/templates/package/cli.py", "gradescope/setup.sh"} <= names
     assert not any(n.startswith("assignments/a2/") for n in names)
     samples = [
         "prefix='A2'", "pip install a2-grader", "258,058 parameters", "find_spec('reference.handout')",

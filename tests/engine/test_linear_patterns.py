@@ -25,9 +25,10 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 import grader.reports.text as report_text
-from grader import bounds, notebook, sections
+from grader import notebook
 from grader.assignments.a2 import evidence, hidden
-from grader.notebook import Cell, Output, Submission
+from grader.common import bounds
+from grader.notebook import Cell, Output, Submission, sections
 from grader.similarity import documents, fingerprints
 
 #: Modules that run regexes over what a student wrote (cells, outputs, answers, names).
@@ -191,7 +192,7 @@ def ratio(read: Callable[[str], object], head: str, unit: str, small: int = SMAL
 
 def test_the_patterns_are_collected() -> None:
     """The collection sees the patterns that were found quadratic, and the pack's own."""
-    for name in ("grader.assignments.a2.evidence.SUCCESS_LINE", "grader.sections._PLACEHOLDER",
+    for name in ("grader.assignments.a2.evidence.SUCCESS_LINE", "grader.notebook.sections._PLACEHOLDER",
                  "grader.notebook._STUDENT_CELL", "a2.anchor[1.5][0]", "sections.banner_pattern(1.4)"):  # fmt: skip
         assert name in PATTERNS
 

@@ -10,7 +10,8 @@ import nbformat
 import numpy as np
 
 from benchmarks import similarity_corpus as corpus
-from grader.similarity import DEFAULT_THRESHOLD, cli, run_similarity
+from grader.frontends import similarity as cli
+from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 from grader.similarity.compare import CompareParams, rarity
 from tests.support.nbfactory import write_notebook
 

@@ -20,7 +20,7 @@ import pytest
 from grader import cli
 from grader.assignment import describe, load_assignment, pack_module
 from grader.assignments import DEFAULT
-from grader.grading import grade_notebook
+from grader.grading.pipeline import grade_notebook
 
 HERE = Path(__file__).parent
 TOY = "tests.support.toypack"

@@ -8,8 +8,8 @@ from pathlib import Path
 from grader.assignment import Assignment, Pack
 from grader.assignments.a2.evidence import SECTION_RULES
 from grader.checks import CheckSet
+from grader.model.rubric import load_rubric
 from grader.notebook import ReadOptions
-from grader.rubric import load_rubric
 from grader.runtime import Limits
 
 RUBRIC = Path(__file__).with_name("rubric.toml")

@@ -19,7 +19,7 @@ from grader.assignments.a2 import known_values, mistakes, reference_values, stra
 from grader.assignments.a2.mistakes import GRADIENTS, Mistake
 from grader.assignments.a2.public import convnet, convnet_parameters, handout_call
 from grader.checks import CheckOutcome, CheckSpec, Context, StudentCallFailed
-from grader.results import Diagnosis
+from grader.model.results import Diagnosis
 from grader.runtime.helpers import ACTIVATIONS
 
 # -- Part 1: outputs on probe inputs vs each variant's ---------------------------------------
@@ -403,7 +403,7 @@ def diagnose(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> tuple[Diag
 
 def validate_credit(codes: set[str]) -> None:
     """Every diagnosis the rubric gives credit for is one the catalogue can make."""
-    from grader.rubric import RubricError
+    from grader.model.rubric import RubricError
 
     unknown = sorted(codes - set(mistakes.BY_CODE))
     if unknown:

@@ -1,7 +1,7 @@
 """A2 checks of the saved outputs: the evidence for tasks that ask for figures, tables and logs.
 
 Each rule looks in the task's own section of the notebook (found from its heading, see
-``grader.sections``); only a notebook with no recognisable task heading at all is searched
+``grader.notebook.sections``); only a notebook with no recognisable task heading at all is searched
 whole (the report then carries a ``no-task-headings`` problem), so that a figure elsewhere
 does not count for a task whose heading is missing.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from grader.checks import CheckFailed, CheckSet, Context
+from grader.model.results import Counterexample
 from grader.notebook import Cell, Figure
-from grader.results import Counterexample
-from grader.sections import Section, SectionRules, find_sections, has_headings
+from grader.notebook.sections import Section, SectionRules, find_sections, has_headings
 
 CHECKS = CheckSet()
 

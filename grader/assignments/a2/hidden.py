@@ -26,7 +26,7 @@ from grader.assignments.a2.public import (
 from grader.checks import CheckFailed, CheckSet, Context, StudentCallFailed
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
-from grader.results import Counterexample
+from grader.model.results import Counterexample
 from grader.runtime import as_tensor
 
 CHECKS = CheckSet()

@@ -21,7 +21,7 @@ from grader.checks import CheckFailed, CheckSet, Context
 from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
 from grader.checks.fairness import CallForms, ExactHelper
-from grader.results import Counterexample
+from grader.model.results import Counterexample
 from grader.runtime import as_tensor
 
 CHECKS = CheckSet()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from grader.assignment import Assignment, Pack
 from grader.checks import CheckSet
+from grader.model.rubric import load_rubric
 from grader.notebook import ReadOptions
-from grader.rubric import load_rubric
+from grader.notebook.sections import SectionRules
 from grader.runtime import Limits
-from grader.sections import SectionRules
 
 PACK = Pack(
     name="toy",

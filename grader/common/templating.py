@@ -51,7 +51,7 @@ SHARED_FILTERS: dict[str, Callable[..., Any]] = {"md_inline": md_inline, "md_fen
 
 
 def _finalize(value: object) -> object:
-    if isinstance(value, Markup):  # already safe HTML (``grader.render``), printable by construction
+    if isinstance(value, Markup):  # already safe HTML (``grader.common.render``), printable by construction
         return value
     return printable(value) if isinstance(value, str) else value
 

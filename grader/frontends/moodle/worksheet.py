@@ -6,7 +6,7 @@ Moodle writes it with the columns of its grading table (``mod/assign/gradingtabl
 ``Last modified (submission)``, one column per submission plugin, ``Last modified (grade)``
 and one per feedback plugin (``Feedback comments``). "Upload grading worksheet" matches rows
 on the identifier and reads the grade and feedback columns, so only those two cells are
-written (the comment through ``grader.csvio``'s formula guard); every other cell, row, the
+written (the comment through ``grader.common.csvio``'s formula guard); every other cell, row, the
 encoding, delimiter and line ends stay as they came.
 
 A grade is the report's total scaled to the worksheet's maximum. A participant whose report
@@ -22,10 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import csvio
+from grader.common import csvio
 from grader.errors import GraderError
+from grader.model.results import Report, Status
 from grader.reports.text import pending_points, problem_text, score_line, unread_problems
-from grader.results import Report, Status
 
 #: Header names, in English and French Moodle, of the columns read or written.
 IDENTIFIER = ("Identifier", "Identifiant")

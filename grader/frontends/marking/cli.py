@@ -13,7 +13,7 @@ from pathlib import Path
 import uvicorn
 
 from grader.errors import GraderError
-from grader.marking.app import Marking, build_app
+from grader.frontends.marking.app import Marking, build_app
 
 
 class MarkingAppError(GraderError):

@@ -24,11 +24,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from grader import grading
 from grader.assignment import Assignment, describe, load_assignment
-from grader.classfolder import Job, write_submission
-from grader.problems import Problem
-from grader.results import Report
+from grader.frontends.classfolder import Job, write_submission
+from grader.grading import pipeline as grading
+from grader.model.results import Report
+from grader.notebook.problems import Problem
 from grader.runtime import prestart
 
 T = TypeVar("T")

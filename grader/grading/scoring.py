@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from grader.checks import CheckOutcome
-from grader.results import CheckResult, Status, TaskResult
-from grader.rubric import Rubric, TaskRubric
+from grader.model.results import CheckResult, Status, TaskResult
+from grader.model.rubric import Rubric, TaskRubric
 
 #: The name of the check that carries a task's hand-marked points.
 WRITTEN_CHECK = "written answer"

@@ -14,9 +14,9 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from grader.moodle.download import BLIND_NAME
+from grader.frontends.moodle.download import BLIND_NAME
+from grader.model.results import Report
 from grader.reports import STUDENT_DIR, STUDENT_FILES
-from grader.results import Report
 
 #: Moodle's feedback plugin for files.
 FEEDBACK_PLUGIN = "assignfeedback_file"

@@ -30,16 +30,16 @@ from pathlib import Path
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.bounds import MAX_READ_TEXT, clip
 from grader.checks import CheckOutcome, CheckSpec, Context, run_check
 from grader.checks.fairness import rewritten_helpers
+from grader.common.bounds import MAX_READ_TEXT, clip
+from grader.grading.scoring import ManualMark, score_tasks
+from grader.model.results import READ_KINDS, Report, Status
 from grader.notebook import load_submission
-from grader.problems import BUDGET_STOPS, Problem
+from grader.notebook.problems import BUDGET_STOPS, Problem
+from grader.notebook.sections import Section, find_sections, has_headings
 from grader.reports.notebook_view import figure_places
-from grader.results import READ_KINDS, Report, Status
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
-from grader.scoring import ManualMark, score_tasks
-from grader.sections import Section, find_sections, has_headings
 from grader.source import Policy, Program, build_program, notebook_calls, undefined_names
 
 

@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import csvio, templating
 from grader.checks import CheckOutcome
-from grader.classfolder import (
+from grader.common import csvio, templating
+from grader.common.render import render_answer
+from grader.errors import GraderError
+from grader.frontends.classfolder import (
     STORE_FILE,
     Marks,
     class_reports,
@@ -28,14 +30,12 @@ from grader.classfolder import (
     write_class_files,
     write_submission,
 )
-from grader.errors import GraderError
-from grader.marking.store import Store
-from grader.render import render_answer
+from grader.frontends.marking.store import Store
+from grader.grading.scoring import WRITTEN_CHECK, ManualMark, score_tasks
+from grader.model.results import CheckResult, Report, Status, TaskResult
+from grader.model.rubric import CheckPoints, Rubric, TaskRubric
 from grader.reports.summary import report_link
 from grader.reports.text import unread_problems
-from grader.results import CheckResult, Report, Status, TaskResult
-from grader.rubric import CheckPoints, Rubric, TaskRubric
-from grader.scoring import WRITTEN_CHECK, ManualMark, score_tasks
 
 #: The name ``scoring`` gives the check that holds a task's hand-marked points.
 MANUAL_CHECK = WRITTEN_CHECK

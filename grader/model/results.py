@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from grader.bounds import MAX_ANSWER, printable, safe_text
-from grader.problems import Problem
+from grader.common.bounds import MAX_ANSWER, printable, safe_text
+from grader.notebook.problems import Problem
 
 
 class Status(StrEnum):
@@ -175,7 +175,7 @@ class Report:
     tasks: tuple[TaskResult, ...]
     problems: tuple[Problem, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)  # seed, grader version, isolation layers, timings
-    #: Who Moodle says handed it in (participant id, full name, other files): see ``grader.moodle``.
+    #: Who Moodle says handed it in (participant id, full name, other files): see ``grader.frontends.moodle``.
     moodle: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:

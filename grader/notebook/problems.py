@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from grader.bounds import safe_text
+from grader.common.bounds import safe_text
 
 #: Budgets of the student runtime that stop a submission's code: what was left did not run.
 BUDGET_STOPS = frozenset({"time-budget", "memory-budget"})

@@ -2,7 +2,7 @@
 
 Pages are rendered on the server (Jinja, the grader's one template factory); one small script
 of the package's own handles the keys and sends each change as JSON. Every change is written to
-the store (``grader.marking.store``) and then published by ``manual.publish_marks``, the path the
+the store (``grader.frontends.marking.store``) and then published by ``manual.publish_marks``, the path the
 CSV import takes: ``manual_marks.json``, the re-scored reports, the gradebook and the summary.
 
 The app serves one person's machine: it listens on 127.0.0.1 only, answers only requests that
@@ -37,14 +37,14 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from grader import templating
-from grader.classfolder import class_reports, load_marks
-from grader.manual import maxima, publish_marks, written_tasks
-from grader.marking.grouping import DEFAULT_THRESHOLD, group_answers, normalise
-from grader.marking.store import AnswerState, Store
-from grader.render import render_answer
+from grader.common import templating
+from grader.common.render import render_answer
+from grader.frontends.classfolder import class_reports, load_marks
+from grader.frontends.manual import maxima, publish_marks, written_tasks
+from grader.frontends.marking.grouping import DEFAULT_THRESHOLD, group_answers, normalise
+from grader.frontends.marking.store import AnswerState, Store
+from grader.model.results import Report
 from grader.reports.text import points, student_name
-from grader.results import Report
 
 #: The token's cookie, one per port: a browser sends 127.0.0.1's cookies to every port, and two
 #: classes may be marked at once.
@@ -148,7 +148,7 @@ def _task_view(marking: Marking, task: dict[str, Any], threshold: float, names: 
 
 def _environment() -> Environment:
     return templating.environment(
-        "grader.marking",
+        "grader.frontends.marking",
         filters={"answer_html": render_answer, "points": points},
     )
 
@@ -190,7 +190,7 @@ def build_app(marking: Marking, token: str) -> Starlette:
         name = request.path_params["name"]
         if name not in _STATIC:
             return PlainTextResponse("not found", status_code=404)
-        body = resources.files("grader.marking").joinpath("static", name).read_text(encoding="utf-8")
+        body = resources.files("grader.frontends.marking").joinpath("static", name).read_text(encoding="utf-8")
         return Response(body, media_type=_STATIC[name])
 
     def change(action: Callable[[dict[str, Any], str], Any]) -> Callable[[Request], Awaitable[Response]]:

@@ -1,8 +1,8 @@
 """Grade a class: find the submissions, grade what changed, write the class folder, say what happened.
 
 ``grade_all`` is the driver. The class folder's layout, the fingerprints that make a run resume
-and the manual marks a re-grade keeps belong to ``grader.classfolder``; the worker processes to
-``grader.pool`` (or ``grader.distributed`` on a Dask cluster). A submission whose source
+and the manual marks a re-grade keeps belong to ``grader.frontends.classfolder``; the worker processes to
+``grader.frontends.pool`` (or ``grader.frontends.distributed`` on a Dask cluster). A submission whose source
 fingerprint is unchanged is not graded again (unless ``force``); if only its marks changed it is
 re-scored from its ``report.json``. The run's ``BatchResult`` says what was graded, skipped,
 failed and needs a person; ``grader.cli`` turns it into the exit status.
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from grader import classfolder
 from grader.assignments import DEFAULT
-from grader.classfolder import (
+from grader.frontends import classfolder
+from grader.frontends.classfolder import (
     Job,
     class_reports,
     flag_shared_identities,
@@ -32,13 +32,13 @@ from grader.classfolder import (
     write_class_files,
     write_submission,
 )
-from grader.manual import apply_marks
-from grader.moodle.download import MoodleSubmission, is_download, stage
-from grader.pool import grader_failure, load_pack_here, run_local
-from grader.problems import Severity
+from grader.frontends.manual import apply_marks
+from grader.frontends.moodle.download import MoodleSubmission, is_download, stage
+from grader.frontends.pool import grader_failure, load_pack_here, run_local
+from grader.model.results import Report, Status
+from grader.notebook.problems import Severity
 from grader.reports.summary import BROKEN
 from grader.reports.text import pending_points, unread_problems
-from grader.results import Report, Status
 from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
 
 if TYPE_CHECKING:
@@ -257,13 +257,13 @@ def grade_all(
     """Grade every notebook under ``paths`` into the class folder ``out``.
 
     A path may be a notebook, a folder of notebooks, or a Moodle "Download all submissions"
-    (its ZIP or extracted folder; ``grader.moodle.download``). ``scheduler`` is the address of a
+    (its ZIP or extracted folder; ``grader.frontends.moodle.download``). ``scheduler`` is the address of a
     Dask scheduler to grade on instead of local processes. Interrupted, what finished is kept
     and the same command resumes.
     Refuses to grade (``BatchResult.error``) when the sandbox here lacks a required layer,
     unless ``allow_weak_sandbox`` (every report then says which layers were missing).
     ``progress``: print a line (or a bar) per submission graded. What happens to each submission
-    is logged (``grader.batch``: each one at info, a grader error at error, its traceback at debug).
+    is logged (``grader.frontends.batch``: each one at info, a grader error at error, its traceback at debug).
     """
     out = Path(out)
     missing = [str(p) for p in paths if not Path(p).exists()]
@@ -313,7 +313,7 @@ def grade_all(
     results: Generator[tuple[Job, dict], None, None]
     if scheduler:
         try:
-            from grader.distributed import run_dask  # Dask is an optional extra
+            from grader.frontends.distributed import run_dask  # Dask is an optional extra
         except ImportError as exc:
             return BatchResult(f"--scheduler needs Dask: install the grader with its 'dask' extra ({exc})")
         results = run_dask(

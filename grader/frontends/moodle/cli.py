@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from grader.errors import GraderError
 
 if TYPE_CHECKING:
-    from grader.results import Report
+    from grader.model.results import Report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _reports(folder: Path) -> dict[str, Report]:
-    from grader.classfolder import class_reports
+    from grader.frontends.classfolder import class_reports
 
     reports = class_reports(folder)
     if not reports:
@@ -45,7 +45,7 @@ def _reports(folder: Path) -> dict[str, Report]:
 
 
 def _worksheet(args: argparse.Namespace) -> int:
-    from grader.moodle.worksheet import WorksheetError, fill_worksheet
+    from grader.frontends.moodle.worksheet import WorksheetError, fill_worksheet
 
     reports = _reports(args.reports)
     if not args.worksheet.is_file():
@@ -72,7 +72,7 @@ def _worksheet(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from grader.moodle.feedback import write_feedback_zip
+    from grader.frontends.moodle.feedback import write_feedback_zip
 
     reports = _reports(args.reports)
     packed = write_feedback_zip(args.reports, reports, args.out)

@@ -3,7 +3,7 @@
 A report repeats student-provided text (messages with their exception text, values their code
 returned, saved outputs, written answers, file names); every such field is clipped, and its
 control characters and undecodable bytes escaped, where the report's records are built
-(``grader.results``, ``grader.problems``). So no notebook can make its report, the class
+(``grader.model.results``, ``grader.notebook.problems``). So no notebook can make its report, the class
 summary or the gradebook grow without bound, stop them from being written (a file name that
 is not UTF-8), or act on a terminal (escape sequences, a forged progress line).
 """

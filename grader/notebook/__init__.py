@@ -4,7 +4,7 @@ Reading never raises on bad input: a corrupt, truncated or misnamed notebook bec
 ``Submission`` whose ``problems`` say what is wrong, so that a batch always goes on.
 
 Problem codes (stable; tools group by them). Those marked * are *blocking*: the grader could
-not see part of the work (``grader.problems.BLOCKING``); the others are notes.
+not see part of the work (``grader.notebook.problems.BLOCKING``); the others are notes.
 
 =====================  =====================================================================
 code                   meaning
@@ -59,8 +59,8 @@ import nbformat
 import PIL.Image
 from nbformat import validator
 
-from grader.magics import neutralise
-from grader.problems import Problem
+from grader.notebook.magics import neutralise
+from grader.notebook.problems import Problem
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from grader.bounds import clip_middle
+from grader.common.bounds import clip_middle
 from grader.notebook import Cell, Submission
 
 # No two unbounded repeats that can take the same characters stand side by side (``\s*[.:#-]?\s*``

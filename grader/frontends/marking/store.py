@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader.classfolder import STORE_FILE
-from grader.scoring import ManualMark
+from grader.frontends.classfolder import STORE_FILE
+from grader.grading.scoring import ManualMark
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (

@@ -21,11 +21,11 @@ from typing import Any
 from distributed import Client, WorkerPlugin, as_completed
 
 from grader.assignment import Assignment, load_assignment
-from grader.classfolder import Job, write_submission
-from grader.grading import grade_notebook
-from grader.pool import grader_failure, run_exit_hooks_at_exit
-from grader.results import Report
-from grader.scoring import ManualMark
+from grader.frontends.classfolder import Job, write_submission
+from grader.frontends.pool import grader_failure, run_exit_hooks_at_exit
+from grader.grading.pipeline import grade_notebook
+from grader.grading.scoring import ManualMark
+from grader.model.results import Report
 
 _loaded: dict[str, Assignment] = {}
 

@@ -35,22 +35,23 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import grader
-from grader import __version__, csvio
-from grader.moodle.download import STAGING, MoodleSubmission
-from grader.problems import UNREAD, Problem
+from grader import __version__
+from grader.common import csvio
+from grader.frontends.moodle.download import STAGING, MoodleSubmission
+from grader.grading.scoring import ManualMark
+from grader.model.results import Report
+from grader.notebook.problems import UNREAD, Problem
 from grader.reports import STUDENT_DIR, write_report, write_student_report
 from grader.reports.gradebook import write_gradebook
 from grader.reports.jsonreport import dump_json
 from grader.reports.notebook_view import write_notebook_files
 from grader.reports.summary import write_summary
-from grader.results import Report
-from grader.scoring import ManualMark
 
 #: Which report folders make the class, and how the last run graded them.
 MANIFEST = "batch.json"
 #: The marks imported so far: report folder -> task id -> mark.
 MARKS_FILE = "manual_marks.json"
-#: The marking app's store (``grader.marking.store``), and SQLite's files beside it.
+#: The marking app's store (``grader.frontends.marking.store``), and SQLite's files beside it.
 STORE_FILE = "marking.sqlite"
 #: Each submission's data, from which every other file of its folder is rendered.
 REPORT_FILE = "report.json"
