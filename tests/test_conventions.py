@@ -61,7 +61,7 @@ def test_html_is_escaped_and_kit_files_are_not():
     from grader.common import templating
 
     page = templating.environment().from_string("<p>{{ name }}</p>\n").render(name="<b>x</b>\x01")
-    assert page == "<p>&lt;b&gt;x&lt;/b&gt;\ufffd</p>\n"
+    assert page == "<p>&lt;b&gt;x&lt;/b&gt;\\x01</p>\n"
     kit = templating.environment(text=True, delimiters={"variable_start_string": "@{",
                                                         "variable_end_string": "}@"})
     assert kit.from_string("if a < b: @{ name }@\n").render(name="x & y") == "if a < b: x & y\n"

@@ -43,14 +43,16 @@ def clip_middle(text: str, limit: int = MAX_CHECKED_TEXT) -> str:
 
 
 # C0 controls but tab and line ends, DEL, C1 controls, lone surrogates (undecodable bytes of a
-# file name, escaped JSON); in a one-line name the line ends and tab too.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# file name, escaped JSON), U+FFFE/U+FFFF; in a one-line name the line ends and tab too. Any of
+# them makes an XML file (JUnit) unreadable, and an escape sequence acts on a terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def printable(text: str, *, one_line: bool = False) -> str:
     """``text`` with control characters and lone surrogates written as escapes (``\\x1b``;
-    an undecodable byte of a file name as ``\\xff``), safe in any UTF-8 file and terminal."""
+    an undecodable byte of a file name as ``\\xff``), safe in any UTF-8 file, XML 1.0 and
+    terminal: the one guard of every report, page and sheet that shows student text."""
     return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape, text)
 
 

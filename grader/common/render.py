@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from grader.reports.text import printable
+from grader.common.bounds import printable
 
 #: Characters of an answer rendered; the rest is cut, and the cut said (a pasted log, an attack).
 MAX_CHARS = 50_000

@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from grader.reports.text import printable
+from grader.common.bounds import printable
 
 
 def md_inline(value: str) -> str:

@@ -15,11 +15,11 @@ from pathlib import Path
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
 from grader.model.results import Report, Status, TaskResult
+from grader.common.bounds import printable
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
     points,
-    printable,
     problem_text,
     status_label,
 )

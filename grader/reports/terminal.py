@@ -12,11 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.model.results import Counterexample, Diagnosis, Report, Status
+from grader.common.bounds import printable
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
     points,
-    printable,
     problem_text,
     score_line,
     status_label,
