@@ -14,8 +14,8 @@ from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
-from grader.model.results import Report, Status, TaskResult
 from grader.common.bounds import printable
+from grader.model.results import Report, Status, TaskResult
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from grader.common.bounds import printable
 from grader.model.results import CheckResult, Report, Status, TaskResult
 from grader.reports.gradebook import row_status, task_ids
 from grader.reports.templating import environment
-from grader.common.bounds import printable
 from grader.reports.text import (
     WRITTEN_CHECK,
     pending_points,

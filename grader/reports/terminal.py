@@ -11,8 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.model.results import Counterexample, Diagnosis, Report, Status
 from grader.common.bounds import printable
+from grader.model.results import Counterexample, Diagnosis, Report, Status
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from grader.model.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
 from grader.notebook.problems import UNREAD, Problem
 
