@@ -36,7 +36,7 @@ from grader.checks import CheckSet
 from grader.checks.runner import Diagnoser
 from grader.errors import GraderError
 from grader.model.rubric import Rubric
-from grader.notebook import ReadOptions
+from grader.notebook.model import ReadOptions
 from grader.notebook.sections import NO_RULES, SectionRules
 from grader.runtime import Limits
 from grader.runtime.spawner import DEFAULT_PRELOAD

@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from grader.common.bounds import clip_middle
-from grader.notebook import Cell, Submission
+from grader.notebook.model import Cell, Submission
 
 # No two unbounded repeats that can take the same characters stand side by side (``\s*[.:#-]?\s*``
 # retries every split of a run of spaces), and none under ``^`` with MULTILINE crosses a line

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.common.render import render_answer, sanitise
-from grader.notebook import DEFAULT_OPTIONS, read_regular_file
+from grader.notebook.model import DEFAULT_OPTIONS
+from grader.notebook.reading import read_regular_file
 from grader.notebook.sections import Section
 
 #: The images a report shows: raster only (an SVG can carry script).

@@ -29,7 +29,7 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from grader.notebook import Submission
+from grader.notebook.model import Submission
 from grader.notebook.sections import NO_RULES, SectionRules, clean_answer, find_sections
 
 OTHER = "other"  # the part outside every task section

@@ -28,7 +28,7 @@ from grader.source.policy import DEFAULT_POLICY, Policy
 from grader.source.reasons import Action, Category, Reason
 
 if TYPE_CHECKING:
-    from grader.notebook import Cell, Submission
+    from grader.notebook.model import Cell, Submission
 
 
 @dataclass(frozen=True)

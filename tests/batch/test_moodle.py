@@ -105,7 +105,8 @@ def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path, count_gradin
 
 
 def test_a_huge_member_is_staged_only_up_to_the_readers_limit(tmp_path):
-    from grader.notebook import ReadOptions, load_submission
+    from grader.notebook import load_submission
+    from grader.notebook.model import ReadOptions
 
     limit = ReadOptions().max_bytes
     archive = tmp_path / "d.zip"

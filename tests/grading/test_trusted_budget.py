@@ -23,7 +23,7 @@ from grader.common import bounds
 from grader.frontends.batch import needs_a_person
 from grader.grading.pipeline import grade_notebook
 from grader.model.results import Status
-from grader.notebook import Cell, Output, Submission
+from grader.notebook.model import Cell, Output, Submission
 from grader.notebook.sections import find_sections
 from tests.support import realform
 

@@ -9,7 +9,7 @@ from grader.assignment import Assignment, Pack
 from grader.assignments.a2.evidence import SECTION_RULES
 from grader.checks import CheckSet
 from grader.model.rubric import load_rubric
-from grader.notebook import ReadOptions
+from grader.notebook.model import ReadOptions
 from grader.runtime import Limits
 
 RUBRIC = Path(__file__).with_name("rubric.toml")

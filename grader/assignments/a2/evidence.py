@@ -12,7 +12,7 @@ import re
 
 from grader.checks import CheckFailed, CheckSet, Context
 from grader.model.results import Counterexample
-from grader.notebook import Cell, Figure
+from grader.notebook.model import Cell, Figure
 from grader.notebook.sections import Section, SectionRules, find_sections, has_headings
 
 CHECKS = CheckSet()

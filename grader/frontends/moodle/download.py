@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from grader.notebook import ReadOptions
+from grader.notebook.model import ReadOptions
 
 #: ``<Full name>_<id>_<plugin type>_<plugin name>`` then, for a flat file, ``_<file name>``.
 _PREFIX = re.compile(

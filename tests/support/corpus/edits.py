@@ -18,7 +18,7 @@ import nbformat
 from nbformat import v4
 
 from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
-from grader.notebook import Cell, Submission
+from grader.notebook.model import Cell, Submission
 from grader.notebook.sections import Section, banner_pattern, find_sections, task_pattern
 
 

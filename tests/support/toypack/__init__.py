@@ -13,7 +13,7 @@ from pathlib import Path
 from grader.assignment import Assignment, Pack
 from grader.checks import CheckSet
 from grader.model.rubric import load_rubric
-from grader.notebook import ReadOptions
+from grader.notebook.model import ReadOptions
 from grader.notebook.sections import SectionRules
 from grader.runtime import Limits
 
