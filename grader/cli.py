@@ -17,7 +17,7 @@ from grader.common.csvio import DIALECTS
 from grader.errors import GraderError
 
 if TYPE_CHECKING:
-    from grader.frontends.batch import BatchResult
+    from grader.frontends.batch.result import BatchResult
 
 #: Exit statuses of ``grader grade`` (see ``exit_status``).
 EXIT_OK = 0  # every submission graded, none needing a person (notes and unmarked answers may remain)

@@ -22,7 +22,7 @@ def grade_submission(
     root: Path, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
 ) -> dict[str, Any]:
     from grader.assignment import load_assignment
-    from grader.frontends.batch import discover
+    from grader.frontends.batch.plan import discover
     from grader.grading.pipeline import grade_notebook
     from grader.reports.gradescope import to_gradescope
 

@@ -175,7 +175,7 @@ def test_a_late_submission_graded_alone_joins_the_class(class_dir, tmp_path, cou
 def test_a_terminal_gets_the_live_bar(tmp_path):
     import io
 
-    from grader.frontends.batch import Progress
+    from grader.frontends.batch.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -193,7 +193,7 @@ def test_a_terminal_gets_the_live_bar(tmp_path):
 def test_a_grader_error_is_shown_on_the_live_bar_and_in_plain_lines(tmp_path):
     import io
 
-    from grader.frontends.batch import Progress
+    from grader.frontends.batch.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

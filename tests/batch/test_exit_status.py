@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from grader.assignment import load_assignment
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, EXIT_USAGE, exit_status, main
-from grader.frontends.batch import BatchResult
+from grader.frontends.batch.result import BatchResult
 from grader.grading.pipeline import grade_notebook
 from grader.model.results import Status
 from grader.runtime import Limits

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from grader.cli import EXIT_NEEDS_PERSON, main
-from grader.frontends.batch import Progress
+from grader.frontends.batch.progress import Progress
 from grader.frontends.classfolder import Job
 from grader.frontends.moodle.download import member_name
 from tests.support import moodle_example

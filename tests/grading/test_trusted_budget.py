@@ -20,7 +20,7 @@ from grader.checks.context import Context
 from grader.checks.registry import CheckSpec
 from grader.checks.runner import run_check
 from grader.common import bounds
-from grader.frontends.batch import needs_a_person
+from grader.frontends.batch.result import needs_a_person
 from grader.grading.pipeline import grade_notebook
 from grader.model.results import Status
 from grader.notebook.model import Cell, Output, Submission

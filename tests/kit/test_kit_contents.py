@@ -31,7 +31,7 @@ from grader.kit.stage import engine_files
 from grader.model.rubric import load_rubric
 
 LEFT_OUT = (
-    "frontends/batch.py",
+    "frontends/batch/",
     "frontends/classfolder.py",
     "frontends/pool.py",
     "similarity/",
