@@ -26,8 +26,8 @@ from grader.frontends.batch import grade_all
 from grader.model.results import READ_KINDS, Counterexample, Report
 from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
 from grader.selfcheck import ready
-from tests.support import variants as V
 from tests.support.corpus import CASES, ROOT, build_corpus, write_samples
+from tests.support.students import variants as V
 
 BY_NAME = {case.name: case for case, _ in CASES}
 # Unique per run: two runs of this test at once (two checkouts, CI and a developer) each

@@ -29,7 +29,7 @@ from grader.grading.scoring import score_tasks
 from grader.model.results import Status
 from grader.model.rubric import CheckPoints, Rubric, RubricError, TaskRubric
 from reference import part1
-from tests.support import variants as V
+from tests.support.students import variants as V
 
 
 def _handout_sigm(x: Any) -> Any:

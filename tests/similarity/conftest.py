@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import similarity_corpus as corpus
 from grader.similarity.parts import TaskLayout, load_layout
+from tests.support.students import authors as corpus
 
 
 @pytest.fixture(scope="session")

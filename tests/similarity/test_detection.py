@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import similarity_corpus as corpus
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
+from tests.support.students import authors as corpus
 
 
 def _pair(report, a: str, b: str):

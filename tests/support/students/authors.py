@@ -16,7 +16,7 @@ execution counts. Some students work from the 2019 handout, whose provided code 
 
 ``copied_parts`` is the truth: which (task, code|answer) two students share.
 
-Usage: ``python benchmarks/similarity_corpus.py OUT`` writes both corpora under ``OUT``.
+Usage: ``python -m tests.support.students.authors OUT`` writes both corpora under ``OUT``.
 """
 
 from __future__ import annotations
