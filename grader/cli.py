@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     marking_cli.add_arguments(mark)
     mark.set_defaults(run=marking_cli.run)
 
-    from grader.frontends.moodle import cli as moodle_cli
+    from grader.frontends import moodle_command as moodle_cli
 
     moodle = sub.add_parser("moodle", help="Moodle: fill the grading worksheet, pack the feedback files")
     moodle_cli.add_arguments(moodle)

@@ -41,6 +41,17 @@ LAYERS: tuple[str | Layer, ...] = (
     Layer("common", "errors"),  # bounds on student text, CSV, templates, prose; the errors
 )
 
+#: ``grader.frontends`` inside, the same way: the commands, the class's grading, the marks,
+#: the class folder, Moodle's formats.
+FRONTEND_LAYERS: tuple[str | Layer, ...] = (
+    Layer("batch", "similarity", "moodle_command", "livenotebook"),  # `grader grade`, ... commands
+    "distributed",
+    "pool",
+    Layer("manual", "marking", independent=False),  # the sheet and the app share the marks store
+    "classfolder",  # the layout of --out
+    "moodle",  # a Moodle download read, its worksheet and feedback ZIP written
+)
+
 
 def import_cycle(package: str) -> list[str] | None:
     """One cycle of ``package``'s import graph, each step with the line that imports
@@ -88,21 +99,27 @@ def test_a_cycle_held_by_a_function_local_import_is_found_and_named(
     assert cycle[0].split(" -> ")[1] == cycle[1].split(":")[0]  # a chain: each step starts where the last ended
 
 
-def layers(package: str, declared: tuple[str | Layer, ...]) -> list[Layer]:
-    """``declared`` with ``"<packs>"`` as the packs under ``<package>.assignments``."""
-    graph = grimp.build_graph(package, cache_dir=None)
-    packs = sorted(m.removeprefix(f"{package}.") for m in graph.find_children(f"{package}.assignments"))
+def layers(graph: grimp.ImportGraph, container: str, declared: tuple[str | Layer, ...]) -> list[Layer]:
+    """``declared`` with ``"<packs>"`` as the packs under ``<container>.assignments``."""
+
+    def packs() -> list[str]:
+        return sorted(m.removeprefix(f"{container}.") for m in graph.find_children(f"{container}.assignments"))
+
     return [
-        Layer(*packs) if layer == "<packs>" else layer if isinstance(layer, Layer) else Layer(layer)
+        Layer(*packs()) if layer == "<packs>" else layer if isinstance(layer, Layer) else Layer(layer)
         for layer in declared
     ]
 
 
-def upward_imports(package: str, declared: tuple[str | Layer, ...]) -> list[str]:
-    """Every chain of imports from a lower layer of ``package`` to a higher one, each as
-    ``lower.module -> ... -> higher.module``; empty when the layers hold."""
+def upward_imports(package: str, declared: tuple[str | Layer, ...], container: str | None = None) -> list[str]:
+    """Every chain of imports from a lower layer of ``container`` (by default ``package``
+    itself) to a higher one, each as ``lower.module -> ... -> higher.module``; empty when the
+    layers hold."""
     graph = grimp.build_graph(package, cache_dir=None)
-    found = graph.find_illegal_dependencies_for_layers(layers=layers(package, declared), containers={package})
+    container = container or package
+    found = graph.find_illegal_dependencies_for_layers(
+        layers=layers(graph, container, declared), containers={container}
+    )
     return sorted(
         " -> ".join([",".join(sorted(route.heads)), *route.middle, ",".join(sorted(route.tails))])
         for dependency in found
@@ -110,17 +127,21 @@ def upward_imports(package: str, declared: tuple[str | Layer, ...]) -> list[str]
     )
 
 
-def unlayered(package: str, declared: tuple[str | Layer, ...]) -> set[str]:
-    """``package``'s direct children that no layer names (grimp ignores a layer it cannot find,
-    so a misspelt one, or a new module left out, would pass unseen)."""
+def unlayered(package: str, declared: tuple[str | Layer, ...], container: str | None = None) -> set[str]:
+    """The direct children of ``container`` (by default ``package``) that no layer names, and
+    the layers that name no module (grimp ignores a layer it cannot find, so a misspelt one, or
+    a new module left out, would pass unseen)."""
     graph = grimp.build_graph(package, cache_dir=None)
-    named = {f"{package}.{tail}" for layer in layers(package, declared) for tail in layer.module_tails}
-    packs = {m for m in named if m.startswith(f"{package}.assignments.")}
-    return (graph.find_children(package) | packs) - named - {f"{package}.assignments"} | (named - graph.modules)
+    container = container or package
+    named = {f"{container}.{tail}" for layer in layers(graph, container, declared) for tail in layer.module_tails}
+    packs = {m for m in named if m.startswith(f"{container}.assignments.")}
+    children = graph.find_children(container) | packs
+    return children - named - {f"{container}.assignments"} | (named - graph.modules)
 
 
 def test_every_module_of_grader_sits_in_a_layer() -> None:
     assert not unlayered("grader", LAYERS)
+    assert not unlayered("grader", FRONTEND_LAYERS, "grader.frontends")
 
 
 def test_the_default_pack_name_imports_nothing() -> None:
@@ -131,7 +152,7 @@ def test_the_default_pack_name_imports_nothing() -> None:
 
 
 def test_no_import_runs_back_up_the_layers() -> None:
-    upward = upward_imports("grader", LAYERS)
+    upward = upward_imports("grader", LAYERS) + upward_imports("grader", FRONTEND_LAYERS, "grader.frontends")
     assert not upward, "imports from a lower layer to a higher one:\n" + "\n".join(upward)
 
 
