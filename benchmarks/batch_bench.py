@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, exit_status
+from grader.frontends.batch import grade_all
 
 TARGET_SECONDS_PER_100 = 100.0
 TARGET_WORKER_BYTES = 1.5e9

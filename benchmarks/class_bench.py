@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, exit_status
+from grader.frontends.batch import grade_all
 from tests.support.corpus import build_corpus
 
 GOAL_CLASS = 0.45  # seconds per notebook, as a ratio to `import torch`

@@ -26,7 +26,7 @@ WARM = """
 import sys, time
 from pathlib import Path
 from grader.assignment import load_assignment
-from grader.grading import grade_notebook
+from grader.grading.pipeline import grade_notebook
 assignment = load_assignment("a2")
 grade_notebook(Path(sys.argv[1]), assignment)
 times = []

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.assignment import load_assignment
-from grader.marking.grouping import DEFAULT_THRESHOLD, group_answers, normalise
+from grader.frontends.marking.grouping import DEFAULT_THRESHOLD, group_answers, normalise
 from tests.support.markingclass import sample_answers
 
 MISTAKES = (

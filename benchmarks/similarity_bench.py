@@ -1,6 +1,6 @@
 """Measure similarity detection on the generated A2 corpora: precision and recall per task, speed.
 
-Two corpora (``benchmarks/similarity_corpus.py``), both with students on the 2019 handout while
+Two corpora (``tests/support/students/authors.py``), both with students on the 2019 handout while
 only the 2020 handout is the base: whole copies under every disguise, and single parts (one
 task's code or answer) copied into otherwise original work. The truth is per part: two
 students share (task, code|answer) when both hand it in from the same author.
@@ -32,7 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.similarity_corpus import (
+from grader.assignment import locate
+from grader.similarity import DEFAULT_THRESHOLD, run_similarity
+from tests.support.students.authors import (
     Student,
     authors,
     copied_parts,
@@ -43,8 +45,6 @@ from benchmarks.similarity_corpus import (
     write_corpus,
     write_template,
 )
-from grader.assignment import locate
-from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 
 LAYOUT = locate("a2").layout()
 

@@ -27,11 +27,11 @@ from grader.checks.compare import as_array, expect_close
 from grader.checks.display import show, show_inputs
 from grader.checks.fairness import CallForms, ExactHelper
 from grader.errors import GraderError, RubricError
-from grader.notebook import Cell, Figure, ReadOptions
-from grader.results import Counterexample, Diagnosis
+from grader.model.results import Counterexample, Diagnosis
+from grader.notebook.model import Cell, Figure, ReadOptions
+from grader.notebook.sections import Section, SectionRules, TaskLayout, find_sections, has_headings
 from grader.runtime import Limits, as_tensor
 from grader.runtime.helpers import ACTIVATIONS
-from grader.sections import Section, SectionRules, TaskLayout, find_sections, has_headings
 from grader.source import Policy
 
 __all__ = [

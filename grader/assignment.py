@@ -42,11 +42,11 @@ from grader.assignments import DEFAULT
 from grader.checks import CheckSet
 from grader.checks.runner import Diagnoser
 from grader.errors import UnknownAssignment
-from grader.notebook import ReadOptions
-from grader.rubric import Rubric, load_rubric
+from grader.model.rubric import Rubric, load_rubric
+from grader.notebook.model import ReadOptions
+from grader.notebook.sections import NO_RULES, SectionRules, TaskLayout
 from grader.runtime import Limits
 from grader.runtime.spawner import DEFAULT_PRELOAD
-from grader.sections import NO_RULES, SectionRules, TaskLayout
 from grader.source import Policy
 
 #: Where packs named without a dot live.

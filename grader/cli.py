@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from grader import __version__
 from grader.assignments import DEFAULT
-from grader.csvio import DIALECTS
+from grader.common.csvio import DIALECTS
 from grader.errors import GraderError
 
 if TYPE_CHECKING:
-    from grader.batch import BatchResult
+    from grader.frontends.batch.result import BatchResult
 
 #: Exit statuses of ``grader grade`` (see ``exit_status``).
 EXIT_OK = 0  # every submission graded, none needing a person (notes and unmarked answers may remain)
@@ -36,7 +36,7 @@ def exit_status(result: BatchResult) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from grader.batch import grade_all
+    from grader.frontends.batch import grade_all
 
     result = grade_all(
         args.paths,
@@ -74,7 +74,7 @@ def leave_now(status: int) -> NoReturn:
 
 
 def _manual_export(args: argparse.Namespace) -> int:
-    from grader.manual import export_sheet
+    from grader.frontends.manual import export_sheet
 
     sheet, page = export_sheet(args.reports, args.to, args.csv_dialect)
     print(f"marking sheet: {sheet}\nanswers beside the expected ones: {page}")
@@ -82,7 +82,7 @@ def _manual_export(args: argparse.Namespace) -> int:
 
 
 def _manual_import(args: argparse.Namespace) -> int:
-    from grader.manual import import_sheet
+    from grader.frontends.manual import import_sheet
 
     changed = import_sheet(args.sheet, args.reports)
     print(f"imported marks: {len(changed)} report(s) re-rendered; {args.reports}/gradebook.csv and summary.html updated")
@@ -144,13 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reports", type=Path, required=True, help="the report folder of `grader grade`")
     imp.set_defaults(run=_manual_import)
 
-    from grader.marking import cli as marking_cli
+    from grader.frontends.marking import cli as marking_cli
 
     mark = sub.add_parser("mark", help="mark written answers in the browser: answer groups, rubric items (a local web app)")
     marking_cli.add_arguments(mark)
     mark.set_defaults(run=marking_cli.run)
 
-    from grader.moodle import cli as moodle_cli
+    from grader.frontends import moodle_command as moodle_cli
 
     moodle = sub.add_parser("moodle", help="Moodle: fill the grading worksheet, pack the feedback files")
     moodle_cli.add_arguments(moodle)
@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
     package.set_defaults(run=_gradescope_package)
 
-    from grader.similarity import cli as similarity_cli
+    from grader.frontends import similarity as similarity_cli
 
     similarity = sub.add_parser("similarity", help="compare every pair of submissions: evidence of code sharing to review")
     similarity_cli.add_arguments(similarity)

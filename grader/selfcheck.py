@@ -3,7 +3,7 @@
 It grades with the public checks only and no reference solution (the student kit has
 neither hidden checks nor the reference), prints what is wrong and on which input, and exits
 0 only when the submission is ready: every public check passes and nothing stopped the
-grader from seeing the work (see ``grader.problems.BLOCKING``; notes such as the file name or
+grader from seeing the work (see ``grader.notebook.problems.BLOCKING``; notes such as the file name or
 run order are printed but do not count).
 """
 
@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 from grader.assignments import DEFAULT
 from grader.errors import GraderError
-from grader.results import Status
+from grader.model.results import Status
 
 if TYPE_CHECKING:  # the grading machinery is imported when a check runs, not to build a parser
     from rich.console import Console
 
     from grader.assignment import LocatedPack
-    from grader.results import Report
+    from grader.model.results import Report
 
 def ready(report: Report) -> bool:
     """Every automatic public check passed and the grader could see the whole notebook."""
@@ -50,7 +50,7 @@ def self_check(
 
     located = locate(assignment)
     prestart(located.pack.preload)  # the runtime's zygote boots while the pack loads
-    from grader.grading import grade_notebook
+    from grader.grading.pipeline import grade_notebook
     from grader.reports import write_report
     from grader.reports.terminal import render_terminal
     from grader.reports.visibility import student_view
@@ -81,8 +81,8 @@ def check_this_notebook(
 
     from rich.console import Console
 
-    from grader.environment import differences
-    from grader.livenotebook import live_notebook
+    from grader.common.environment import differences
+    from grader.frontends.livenotebook import live_notebook
 
     name, data = live_notebook(path, expected_name(assignment))
     console = Console()

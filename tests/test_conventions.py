@@ -44,24 +44,24 @@ def test_plots_use_the_object_api_not_pyplot():
 
 
 def test_every_jinja_environment_comes_from_the_one_factory():
-    """Autoescaping and the shared filters are decided once, in ``grader.templating``."""
+    """Autoescaping and the shared filters are decided once, in ``grader.common.templating``."""
     found = [
         f"{name}:{node.lineno}"
         for name, tree in modules()
-        if name != "templating.py"
+        if name != "common/templating.py"
         for node in ast.walk(tree)
         if isinstance(node, ast.Import) and any(a.name.startswith("jinja2") for a in node.names)
         or isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jinja2")
         and any(a.name != "Environment" for a in node.names)  # the type, for annotations
     ]
-    assert not found, f"jinja2 used outside grader.templating: {found}"
+    assert not found, f"jinja2 used outside grader.common.templating: {found}"
 
 
 def test_html_is_escaped_and_kit_files_are_not():
-    from grader import templating
+    from grader.common import templating
 
     page = templating.environment().from_string("<p>{{ name }}</p>\n").render(name="<b>x</b>\x01")
-    assert page == "<p>&lt;b&gt;x&lt;/b&gt;\ufffd</p>\n"
+    assert page == "<p>&lt;b&gt;x&lt;/b&gt;\\x01</p>\n"
     kit = templating.environment(text=True, delimiters={"variable_start_string": "@{",
                                                         "variable_end_string": "}@"})
     assert kit.from_string("if a < b: @{ name }@\n").render(name="x & y") == "if a < b: x & y\n"

@@ -21,13 +21,13 @@ import numpy as np
 import pytest
 
 from grader.assignment import load_assignment
-from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, exit_status
+from grader.frontends.batch import grade_all
+from grader.model.results import READ_KINDS, Counterexample, Report
 from grader.reports import STUDENT_DIR, STUDENT_FILES, write_student_report
-from grader.results import READ_KINDS, Counterexample, Report
 from grader.selfcheck import ready
-from tests.support import variants as V
 from tests.support.corpus import CASES, ROOT, build_corpus, write_samples
+from tests.support.students import variants as V
 
 BY_NAME = {case.name: case for case, _ in CASES}
 # Unique per run: two runs of this test at once (two checkouts, CI and a developer) each
@@ -347,7 +347,7 @@ def test_hostile_code_left_the_environment_intact(corpus):
     assert [p for p in PLANTED if os.path.exists(p)] == []
     assert corpus["after"]["deleted"] <= corpus["before"]["deleted"]
     for path in (
-        "grader/grading.py",
+        "grader/grading/pipeline.py",
         "reference/part1.py",
         "pyproject.toml",
         "tests/support/corpus/__init__.py",

@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.checks.context import CheckFailed
 from grader.checks.display import show, show_inputs
-from grader.results import Counterexample
+from grader.model.results import Counterexample
 
 
 def as_array(got: Any, *, what: str) -> np.ndarray:

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from grader.checks.display import show, show_inputs
-from grader.notebook import Submission
-from grader.results import Counterexample, Status
+from grader.model.results import Counterexample, Status
+from grader.notebook.model import Submission
 from grader.runtime import Stub
 
 #: How checks explore inputs: reproducible from the grading seed, nothing written to disk

@@ -10,7 +10,7 @@ from grader.checks.fairness import CallForms, ExactHelper
 
 if TYPE_CHECKING:
     from grader.checks.context import Context
-    from grader.rubric import Rubric
+    from grader.model.rubric import Rubric
 
 
 @dataclass(frozen=True)

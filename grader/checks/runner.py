@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from grader import bounds
 from grader.checks.context import CheckFailed, Context, StudentCallFailed
 from grader.checks.fairness import CallForms, Forms, describe, notebook_forms
 from grader.checks.registry import CheckSpec
-from grader.results import Counterexample, Diagnosis, Status
+from grader.common import bounds
+from grader.model.results import Counterexample, Diagnosis, Status
 
 
 @dataclass(frozen=True)

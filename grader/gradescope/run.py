@@ -22,8 +22,8 @@ def grade_submission(
     root: Path, assignment_name: str, seed: int, allow_weak_sandbox: bool = False
 ) -> dict[str, Any]:
     from grader.assignment import locate
-    from grader.batch import discover
-    from grader.grading import grade_notebook
+    from grader.frontends.batch.plan import discover
+    from grader.grading.pipeline import grade_notebook
     from grader.reports.gradescope import to_gradescope
 
     notebooks = discover([root / "submission"]) if (root / "submission").is_dir() else []

@@ -29,7 +29,7 @@ ENGINE_DEPENDENCIES = (
     "rich>=13",
     "ipython>=8",
     "junitparser>=3",
-    # the reports show written answers through grader.render: Markdown, LaTeX to MathML, sanitised
+    # the reports show written answers through grader.common.render: Markdown, LaTeX to MathML, sanitised
     "markupsafe>=2.1",
     "markdown-it-py>=3",
     "mdit-py-plugins>=0.4",

@@ -1,7 +1,7 @@
 """The rubric as shipped to students: public checks only, no expected written answers.
 
 The instructor rubric names the hidden checks and says what a written answer should contain;
-the kit's copy must do neither, yet still load with ``grader.rubric.load_rubric``.
+the kit's copy must do neither, yet still load with ``grader.model.rubric.load_rubric``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import tomli_w
 
-from grader.rubric import Rubric
+from grader.model.rubric import Rubric
 
 HEADER = """\
 # {title}: points of the PUBLIC checks, the ones `grader check` runs. Generated for the

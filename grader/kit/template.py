@@ -13,7 +13,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from grader import templating
+from grader.common import templating
 
 DOTTED = ("github", "gitignore")
 KIT_DIR = ".selfcheck"

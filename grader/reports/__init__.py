@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.model.results import Report
 from grader.reports.gradescope import write_gradescope
 from grader.reports.html import render_html
 from grader.reports.jsonreport import write_json
 from grader.reports.junit import write_junit
 from grader.reports.markdown import render_markdown
 from grader.reports.visibility import student_view
-from grader.results import Report
 
 __all__ = ["STUDENT_DIR", "STUDENT_FILES", "write_report", "write_student_report"]
 

@@ -1,6 +1,6 @@
 """``gradebook.csv``: one row per submission, the file an instructor imports into a spreadsheet.
 
-Written as ``utf-8-sig`` in the chosen dialect (``grader.csvio``: ``excel``, or ``excel-fr`` with
+Written as ``utf-8-sig`` in the chosen dialect (``grader.common.csvio``: ``excel``, or ``excel-fr`` with
 ``;`` and decimal commas for French Excel): Excel reads a CSV without a byte-order mark in the system's legacy
 code page and mangles accented names; with it, Excel, LibreOffice and Python's csv module all
 read UTF-8. Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first,
@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from grader import csvio
+from grader.common import csvio
+from grader.model.results import Report, Status
 from grader.reports.text import pending_points, unread_problems
-from grader.results import Report, Status
 
 IDENTITY = ("last_name", "first_name", "file")
 #: Beside the identity, for submissions that came from a Moodle download.

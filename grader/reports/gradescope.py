@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from grader.model.results import CheckResult, Report, Status, TaskResult
 from grader.reports.jsonreport import dump_json
 from grader.reports.text import (
     answer_text,
@@ -27,7 +28,6 @@ from grader.reports.text import (
     status_label,
     task_note,
 )
-from grader.results import CheckResult, Report, Status, TaskResult
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from grader.results import Report
+from grader.model.results import Report
 
 
 def finite(value: Any) -> Any:

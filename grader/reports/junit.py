@@ -14,15 +14,15 @@ from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
+from grader.common.bounds import printable
+from grader.model.results import Report, Status, TaskResult
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
     points,
-    printable,
     problem_text,
     status_label,
 )
-from grader.results import Report, Status, TaskResult
 
 
 def to_junit(report: Report) -> JUnitXml:

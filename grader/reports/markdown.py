@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from grader.model.results import Report
 from grader.reports.templating import environment
 from grader.reports.text import student_name
-from grader.results import Report
 
 
 def render_markdown(report: Report) -> str:

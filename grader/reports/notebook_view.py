@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from grader.notebook import DEFAULT_OPTIONS, read_regular_file
-from grader.render import render_answer, sanitise
-from grader.sections import Section
+from grader.common.render import render_answer, sanitise
+from grader.notebook.model import DEFAULT_OPTIONS
+from grader.notebook.reading import read_regular_file
+from grader.notebook.sections import Section
 
 #: The images a report shows: raster only (an SVG can carry script).
 SHOWN = {"image/png": "png", "image/jpeg": "jpg"}

@@ -10,7 +10,7 @@ no statistic. Means are printed to one decimal.
 Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
 PNG, for a class only: one submission's histogram says nothing, and matplotlib is then not
 imported at all. The class comes as report folder -> report (the class folder's own record,
-``grader.classfolder``); links to each submission's report are relative
+``grader.frontends.classfolder``); links to each submission's report are relative
 (``<report folder>/report.html``), so the folder can be moved or zipped as a whole.
 """
 
@@ -26,16 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from grader.common.bounds import printable
+from grader.model.results import CheckResult, Report, Status, TaskResult
 from grader.reports.gradebook import row_status, task_ids
 from grader.reports.templating import environment
 from grader.reports.text import (
     WRITTEN_CHECK,
     pending_points,
-    printable,
     student_name,
     unread_problems,
 )
-from grader.results import CheckResult, Report, Status, TaskResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,4 +1,4 @@
-"""The environment the report templates render in: ``grader.templating``'s, with the report filters."""
+"""The environment the report templates render in: ``grader.common.templating``'s, with the report filters."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from functools import cache
 
 from jinja2 import Environment
 
-from grader import templating
-from grader.render import render_answer
+from grader.common import templating
+from grader.common.render import render_answer
 from grader.reports import text
 
 

@@ -11,11 +11,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.common.bounds import printable
+from grader.model.results import Counterexample, Diagnosis, Report, Status
 from grader.reports.text import (
     counterexample_text,
     diagnosis_text,
     points,
-    printable,
     problem_text,
     score_line,
     status_label,
@@ -24,7 +25,6 @@ from grader.reports.text import (
     task_score,
 )
 from grader.reports.visibility import student_view
-from grader.results import Counterexample, Diagnosis, Report, Status
 
 STYLES = {Status.PASSED: "green", Status.PARTIAL: "yellow", Status.MANUAL: "cyan"}
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
-from grader.problems import UNREAD, Problem
-from grader.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
+from grader.model.results import READ_KINDS, Counterexample, Diagnosis, Report, Status, TaskResult
+from grader.notebook.problems import UNREAD, Problem
 
 #: The check that holds a task's hand-marked points (``scoring.WRITTEN_CHECK``; not imported
 #: from there, so that renderers do not pull in the check machinery).
@@ -33,12 +31,6 @@ TASK_NOTES = {
     Status.PASSED: "Passed.",
     Status.HIDDEN: "Its checks are hidden: they run when the instructor grades, not in the self-check.",
 }
-
-# Control characters (C0 but tab and newlines, DEL, C1), lone surrogates, U+FFFE/U+FFFF.
-# Student output may carry them (ANSI escapes, NUL bytes): one makes an XML file unreadable,
-# and in a terminal an escape sequence would act instead of being shown.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
 
 def points(x: float) -> str:
     """Scores as people write them: ``2``, ``1.5``, ``0.3333``."""
@@ -154,11 +146,6 @@ def problem_text(problem: Problem) -> str:
     if problem.line is not None:
         where.append(f"line {problem.line}")
     return f"{problem.message} ({', '.join(where)})" if where else problem.message
-
-
-def printable(text: str) -> str:
-    """The text with every control character shown as U+FFFD; valid in XML 1.0 and harmless."""
-    return _UNPRINTABLE.sub("\ufffd", text)
 
 
 def figures_of(task: TaskResult, report: Report) -> list[str]:

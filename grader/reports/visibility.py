@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from grader.results import CheckResult, Report, Status, TaskResult
+from grader.model.results import CheckResult, Report, Status, TaskResult
 
 HIDDEN_NAME = "hidden checks"
 

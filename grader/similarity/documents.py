@@ -16,7 +16,7 @@ from grader.notebook import load_submission
 from grader.similarity.parts import NO_LAYOUT, OTHER, Part, TaskLayout, TextUnit, split_tasks
 
 # IPython magics and shell escapes are not Python. Blanking them (rather than rewriting them
-# into get_ipython() calls, as grader.magics.neutralise does to run them) keeps every line
+# into get_ipython() calls, as grader.notebook.magics.neutralise does to run them) keeps every line
 # number of the cell, which the side-by-side view highlights, and adds no tokens at all.
 _MAGIC = re.compile(r"^\s*[%!]")
 

@@ -3,7 +3,7 @@
 Copying in a course is one shared function or one shared answer, not a shared notebook, so a
 submission is cut into *parts*, one per task, plus ``OTHER`` for what lies outside every task:
 
-- code: the code cells of the task's section (``grader.sections.find_sections``, with the
+- code: the code cells of the task's section (``grader.notebook.sections.find_sections``, with the
   pack's rules), except that a top-level ``def``/``class`` the pack names in
   :attr:`TaskLayout.owners` belongs to its task wherever it is defined (a ``loss_gradient``
   written in the cell of another task is still its own task's). A cell split between parts is
@@ -29,8 +29,8 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from grader.notebook import Submission
-from grader.sections import TaskLayout, clean_answer, find_sections
+from grader.notebook.model import Submission
+from grader.notebook.sections import TaskLayout, clean_answer, find_sections
 
 OTHER = "other"  # the part outside every task section
 QUESTIONS = "questions"  # the tasks' question texts: never scored, but they count for rarity

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from grader import csvio, templating
+from grader.common import csvio, templating
 from grader.similarity.model import PairResult, SimilarityReport
 from grader.similarity.parts import OTHER
 

@@ -6,10 +6,10 @@
 * ``program``: cells → ``Program`` of ``Statement`` (``build_program``), and ``notebook_calls``;
 * ``names``: ``undefined_names``, the free names of a function that nothing run defines.
 
-IPython syntax is made Python by ``grader.magics.neutralise`` (re-exported here).
+IPython syntax is made Python by ``grader.notebook.magics.neutralise`` (re-exported here).
 """
 
-from grader.magics import neutralise
+from grader.notebook.magics import neutralise
 from grader.source.names import UndefinedName, undefined_names
 from grader.source.policy import DEFAULT_POLICY, Policy
 from grader.source.program import Program, Statement, build_program, notebook_calls

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.magics import PYTHON_CELL_MAGICS
+from grader.notebook.magics import PYTHON_CELL_MAGICS
 from grader.source.reasons import Category
 
 CHEAP_CALLS: tuple[str, ...] = (

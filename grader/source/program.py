@@ -1,6 +1,6 @@
 """A notebook's code cells as the statements that rebuild the student's namespace.
 
-Each cell is neutralised (``grader.magics``: IPython syntax becomes calls of
+Each cell is neutralised (``grader.notebook.magics``: IPython syntax becomes calls of
 ``get_ipython()``, which are then skipped like any statement that calls it) and parsed on its
 own: a syntax error costs that cell only. Every top-level statement is classified
 (``grader.source.classify``): run, or skip with a ``Reason``.
@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from grader.magics import neutralise
-from grader.problems import Problem
+from grader.notebook.magics import neutralise
+from grader.notebook.problems import Problem
 from grader.source.classify import COMPREHENSIONS, DEFINITIONS, Classifier, module_level
 from grader.source.policy import DEFAULT_POLICY, Policy
 from grader.source.reasons import Action, Category, Reason
 
 if TYPE_CHECKING:
-    from grader.notebook import Cell, Submission
+    from grader.notebook.model import Cell, Submission
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def build_program(
     """Classify every top-level statement of the code cells; never raises on cell contents.
 
     Accepts a ``Submission``, its cells, or plain code strings (numbered as cells 1, 2, ...).
-    How many cells there are is the reader's cap (``grader.notebook.ReadOptions.max_cells``);
+    How many cells there are is the reader's cap (``grader.notebook.model.ReadOptions.max_cells``);
     statements past ``Policy.max_statements`` are not classified.
     """
     cells = cast("Iterable[Cell | str]", getattr(submission_or_cells, "cells", submission_or_cells))

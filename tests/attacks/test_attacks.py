@@ -22,13 +22,13 @@ import numpy as np
 import pytest
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, exit_status
-from grader.grading import grade_notebook
+from grader.frontends.batch import grade_all
+from grader.grading.pipeline import grade_notebook
+from grader.model.results import Report
 from grader.notebook import load_submission
-from grader.results import Report
 from tests.support import realform
-from tests.support import variants as V
+from tests.support.students import variants as V
 
 # Text of the reference's gradient_nn and helpers that no student process may ever compile.
 REFERENCE_MARKERS = ("sigma_minus_t", "Gradient of the loss of one example", "Copy of the vector X", "without overflow")

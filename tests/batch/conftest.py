@@ -13,11 +13,11 @@ from tests.support.batch import tiny_notebook
 def frozen_salt(monkeypatch: pytest.MonkeyPatch) -> str:
     """The grader's own files are part of every fingerprint: freeze them for a test, so that an
     edit elsewhere in a shared checkout cannot look like a changed grader mid-test."""
-    import grader.classfolder
+    import grader.frontends.classfolder
     from grader.assignment import locate
 
-    salt = grader.classfolder.pack_salt(locate("a2"), 0)
-    monkeypatch.setattr(grader.classfolder, "pack_salt", lambda *args: salt)
+    salt = grader.frontends.classfolder.pack_salt(locate("a2"), 0)
+    monkeypatch.setattr(grader.frontends.classfolder, "pack_salt", lambda *args: salt)
     return salt
 
 
@@ -37,14 +37,14 @@ def class_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def count_gradings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The notebooks ``grade_notebook`` is called on (jobs=1 grades in this process)."""
-    import grader.grading
+    import grader.grading.pipeline
 
     calls: list[str] = []
-    real = grader.grading.grade_notebook
+    real = grader.grading.pipeline.grade_notebook
 
     def counting(path, *args, **kwargs):
         calls.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(grader.grading, "grade_notebook", counting)
+    monkeypatch.setattr(grader.grading.pipeline, "grade_notebook", counting)
     return calls

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import grader.classfolder
-from grader.batch import grade_all
-from grader.classfolder import plan
+import grader.frontends.classfolder
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_USAGE, exit_status
+from grader.frontends.batch import grade_all
+from grader.frontends.classfolder import plan
 from tests.support.batch import report_json, tiny_notebook
 from tests.support.nbfactory import write_notebook
 
@@ -54,7 +54,7 @@ def test_second_run_grades_only_what_changed(
     assert len(count_gradings) == 3
 
     count_gradings.clear()  # a changed grader, pack or seed: everything again
-    monkeypatch.setattr(grader.classfolder, "pack_salt", lambda *args: "another grader")
+    monkeypatch.setattr(grader.frontends.classfolder, "pack_salt", lambda *args: "another grader")
     assert exit_status(grade_all([class_dir], out, jobs=1)) == 0
     assert len(count_gradings) == 3
     # nothing written beside the notebooks or outside OUT
@@ -87,16 +87,16 @@ def test_hostile_and_broken_notebooks_cost_themselves_only(class_dir, tmp_path, 
     write_notebook(class_dir / "A2_SYNTAX_Error.ipynb", ["def f(:\n    pass", "y = 2"])
     (class_dir / "A2_EMPTY_File.ipynb").write_bytes(b"")
     # a grader bug on one notebook
-    import grader.grading
+    import grader.grading.pipeline
 
-    real = grader.grading.grade_notebook
+    real = grader.grading.pipeline.grade_notebook
 
     def buggy(path, *args, **kwargs):
         if Path(path).name == "A2_POE_Edgar.ipynb":
             raise RuntimeError("a bug in the grader")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(grader.grading, "grade_notebook", buggy)
+    monkeypatch.setattr(grader.grading.pipeline, "grade_notebook", buggy)
     out = tmp_path / "out"
     assert exit_status(grade_all([class_dir], out, jobs=1)) == EXIT_NEEDS_PERSON
     book = gradebook(out)
@@ -175,7 +175,7 @@ def test_a_late_submission_graded_alone_joins_the_class(class_dir, tmp_path, cou
 def test_a_terminal_gets_the_live_bar(tmp_path):
     import io
 
-    from grader.batch import Progress
+    from grader.frontends.batch.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -193,7 +193,7 @@ def test_a_terminal_gets_the_live_bar(tmp_path):
 def test_a_grader_error_is_shown_on_the_live_bar_and_in_plain_lines(tmp_path):
     import io
 
-    from grader.batch import Progress
+    from grader.frontends.batch.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from grader.batch import grade_all
-from grader.classfolder import plan
 from grader.cli import exit_status
-from grader.pool import run_pool
+from grader.frontends.batch import grade_all
+from grader.frontends.classfolder import plan
+from grader.frontends.pool import run_pool
 from tests.support.batch import fake_grade, report_json, tiny_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,9 +103,9 @@ def test_ctrl_c_stops_the_workers_and_the_same_command_resumes(tmp_path, count_g
 def test_ctrl_c_counts_the_reports_written_before_their_results_came_back(class_dir, tmp_path, monkeypatch, capsys):
     """Workers write their reports themselves: two written whose results never reached the
     driver (Ctrl-C in between) are kept, and said to be."""
-    import grader.batch
+    from grader.frontends.batch import schedule
 
-    real = grader.batch.run_local
+    real = schedule.run_local
 
     def interrupted(todo, *args, **kwargs):
         """As run_local, a generator; Ctrl-C comes before it hands back anything."""
@@ -115,7 +115,7 @@ def test_ctrl_c_counts_the_reports_written_before_their_results_came_back(class_
             for _ in real([job], *args, **kwargs):  # graded and written, never handed back
                 yield from ()
 
-    monkeypatch.setattr(grader.batch, "run_local", interrupted)
+    monkeypatch.setattr(schedule, "run_local", interrupted)
     result = grade_all([class_dir], tmp_path / "out", jobs=1)
     assert result.interrupted and len(result.graded) == 2
     assert "interrupted: 2 notebook(s) graded in this run are kept" in capsys.readouterr().out

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader import csvio
-from grader.batch import grade_all
 from grader.cli import exit_status, main
-from grader.manual import export_sheet
+from grader.common import csvio
+from grader.frontends.batch import grade_all
+from grader.frontends.manual import export_sheet
 from tests.support.batch import tiny_notebook
 
 #: OWASP's list of characters that start a formula, tab and carriage return included.

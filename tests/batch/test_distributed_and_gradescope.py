@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import grade_all
 from grader.cli import exit_status, main
+from grader.frontends.batch import grade_all
 from grader.gradescope import build_package
 from tests.support.batch import report_json, tiny_notebook
 

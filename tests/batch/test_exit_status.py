@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader.assignment import load_assignment
-from grader.batch import BatchResult
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, EXIT_USAGE, exit_status, main
-from grader.grading import grade_notebook
-from grader.results import Status
+from grader.frontends.batch.result import BatchResult
+from grader.grading.pipeline import grade_notebook
+from grader.model.results import Status
 from grader.runtime import Limits
 from tests.support import realform
 from tests.support.batch import tiny_notebook

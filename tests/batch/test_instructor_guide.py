@@ -13,10 +13,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from grader.batch import Progress
-from grader.classfolder import Job
 from grader.cli import EXIT_NEEDS_PERSON, main
-from grader.moodle.download import member_name
+from grader.frontends.batch.progress import Progress
+from grader.frontends.classfolder import Job
+from grader.frontends.moodle.download import member_name
 from tests.support import moodle_example
 from tests.support.moodle_example import EXAMPLE
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import a2
-from grader.batch import grade_all
 from grader.cli import exit_status, main
-from grader.manual import COLUMNS, ManualMarksError, import_sheet
-from grader.rubric import load_rubric
+from grader.frontends.batch import grade_all
+from grader.frontends.manual import COLUMNS, ManualMarksError, import_sheet
+from grader.model.rubric import load_rubric
 from tests.support.batch import report_json
 
 
@@ -61,7 +61,7 @@ def test_export_lists_every_written_task_with_the_answers_beside_the_expected(gr
     assert "chain rule" in jane["answer"]
 
     page = (graded / "manual_marks.html").read_text(encoding="utf-8")
-    # answers are rendered by grader.render: Markdown shown, the script dropped
+    # answers are rendered by grader.common.render: Markdown shown, the script dropped
     assert "<script" not in page and "alert(1)" not in page and "no idea" in page
     assert "∂s/∂Yo = −Y·σ(−Y·Yo)" in page  # the rubric's expected answer of 1.1
     assert 'href="A2_DOE_Jane/report.html"' in page

@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import grade_all
 from grader.cli import EXIT_OK, exit_status
-from grader.moodle.download import read_download, stage
+from grader.frontends.batch import grade_all
+from grader.frontends.moodle.download import read_download, stage
 from grader.reports import STUDENT_DIR
 from tests.support.batch import report_json, tiny_notebook
 from tests.support.moodlefactory import (
@@ -105,7 +105,8 @@ def test_grading_a_moodle_zip_keeps_who_moodle_says_it_is(tmp_path, count_gradin
 
 
 def test_a_huge_member_is_staged_only_up_to_the_readers_limit(tmp_path):
-    from grader.notebook import ReadOptions, load_submission
+    from grader.notebook import load_submission
+    from grader.notebook.model import ReadOptions
 
     limit = ReadOptions().max_bytes
     archive = tmp_path / "d.zip"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from grader.batch import grade_all
 from grader.cli import EXIT_NEEDS_PERSON, EXIT_OK, exit_status
+from grader.frontends.batch import grade_all
 from tests.support.batch import tiny_notebook
 from tests.support.nbfactory import stream, write_notebook
 

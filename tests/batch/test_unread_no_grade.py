@@ -10,13 +10,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import grade_all
-from grader.classfolder import save_marks
 from grader.cli import EXIT_NEEDS_PERSON, exit_status, main
-from grader.manual import COLUMNS, ManualMarksError, import_sheet
-from grader.moodle.worksheet import fill_worksheet
+from grader.frontends.batch import grade_all
+from grader.frontends.classfolder import save_marks
+from grader.frontends.manual import COLUMNS, ManualMarksError, import_sheet
+from grader.frontends.moodle.worksheet import fill_worksheet
+from grader.grading.scoring import ManualMark
 from grader.reports.gradebook import RowStatus
-from grader.scoring import ManualMark
 from tests.support.batch import report_json, tiny_notebook
 from tests.support.moodlefactory import Student, colab_bytes, moodle_download, worksheet
 
@@ -97,7 +97,7 @@ def test_the_worksheet_leaves_its_grade_empty_even_with_include_pending(graded, 
     filled = tmp_path / "filled.csv"
     assert main(["moodle", "worksheet", str(sheet), "--reports", str(out), "--out", str(filled)]) == 2
     assert "could not read their notebook" in capsys.readouterr().out
-    from grader.classfolder import class_reports
+    from grader.frontends.classfolder import class_reports
 
     result = fill_worksheet(sheet, class_reports(out), filled, include_pending=True)
     assert result.unread == ["123470"] and result.graded == ["123456"]

@@ -12,15 +12,15 @@ from rich.console import Console
 
 from grader.assignments import a2
 from grader.checks import CheckOutcome
-from grader.manual import apply_marks
+from grader.frontends.manual import apply_marks
+from grader.grading.scoring import score_tasks
+from grader.model.results import Diagnosis, Report
+from grader.model.rubric import RubricError, load_rubric
 from grader.reports import write_report
 from grader.reports.gradebook import write_gradebook
 from grader.reports.summary import diagnosed_mistakes, write_summary
 from grader.reports.terminal import render_terminal
 from grader.reports.visibility import student_view
-from grader.results import Diagnosis, Report
-from grader.rubric import RubricError, load_rubric
-from grader.scoring import score_tasks
 
 STRIDE = Diagnosis(
     "convnet.pool_stride_1",

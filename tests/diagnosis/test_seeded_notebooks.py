@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import load_assignment
-from grader.grading import grade_notebook
-from grader.results import Report
+from grader.grading.pipeline import grade_notebook
+from grader.model.results import Report
 from tests.support import realform
-from tests.support import variants as V
+from tests.support.students import variants as V
 
 TASKS = ("1.2", "1.4", "3.2", "3.6")
 

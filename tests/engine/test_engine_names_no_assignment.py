@@ -36,7 +36,7 @@ def engine_files() -> list[Path]:
 
 def test_the_scan_sees_the_engine_and_would_see_a_name() -> None:
     names = {p.relative_to(ENGINE).as_posix() for p in engine_files()}
-    assert {"grading.py", "kit/templates/package/cli.py", "gradescope/setup.sh"} <= names
+    assert {"grading/pipeline.py", "kit/templates/package/cli.py", "gradescope/setup.sh"} <= names
     assert not any(n.startswith("assignments/a2/") for n in names)
     samples = [
         "prefix='A2'", "pip install a2-grader", "258,058 parameters", "find_spec('reference.handout')",
@@ -67,7 +67,7 @@ def test_the_engines_defaults_are_the_engines_own_stack() -> None:
     the kit's README and CI workflow name no pack's library or index (A2 declares its torch
     stack: ``Pack.preload``, ``Pack.kit_index_urls``, ``Pack.kit_notes``)."""
     from grader.assignment import Pack
-    from grader.notebook import ReadOptions
+    from grader.notebook.model import ReadOptions
     from grader.runtime.spawner import DEFAULT_PRELOAD
 
     assert DEFAULT_PRELOAD == ("numpy",)

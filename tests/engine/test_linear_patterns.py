@@ -25,14 +25,16 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 import grader.reports.text as report_text
-from grader import bounds, notebook, sections
 from grader.assignments.a2 import evidence, hidden
-from grader.notebook import Cell, Output, Submission
+from grader.common import bounds
+from grader.notebook import cells as notebook_cells
+from grader.notebook import identity, model, sections
+from grader.notebook.model import Cell, Output, Submission
 from grader.similarity import documents, fingerprints
 
 #: Modules that run regexes over what a student wrote (cells, outputs, answers, names).
 MODULES: tuple[ModuleType, ...] = (
-    sections, notebook, evidence, hidden, documents, fingerprints, bounds, report_text,
+    sections, identity, notebook_cells, evidence, hidden, documents, fingerprints, bounds, report_text,
 )  # fmt: skip
 
 #: Twenty times the text: a linear reader takes about 20 times as long, a quadratic one about
@@ -54,9 +56,9 @@ def _module_patterns() -> dict[str, re.Pattern[str]]:
 def _pack_patterns() -> dict[str, re.Pattern[str]]:
     """Patterns kept as strings, compiled with the flags their readers use."""
     found: dict[str, re.Pattern[str]] = {}
-    for k, p in enumerate(notebook.DEFAULT_AUTHORSHIP_PATTERNS + notebook.DEFAULT_UNSIGNED_PATTERNS):
+    for k, p in enumerate(model.DEFAULT_AUTHORSHIP_PATTERNS + model.DEFAULT_UNSIGNED_PATTERNS):
         found[f"notebook.authorship[{k}]"] = re.compile(p)
-    for k, p in enumerate(notebook.DEFAULT_PLACEHOLDER_PATTERNS):
+    for k, p in enumerate(model.DEFAULT_PLACEHOLDER_PATTERNS):
         found[f"notebook.placeholder[{k}]"] = re.compile(p, re.MULTILINE)
     rules = evidence.SECTION_RULES
     for task, patterns in rules.headings.items():
@@ -112,8 +114,8 @@ READERS: dict[str, Callable[[str], object]] = {
     "hidden.numbers_in": hidden.numbers_in,
     "hidden.shapes_in": hidden.shapes_in,
     "sections.clean_answer": sections.clean_answer,
-    "notebook.identity_from_cells": lambda text: notebook.identity_from_cells(
-        (Cell(1, "markdown", text),), notebook.DEFAULT_OPTIONS
+    "notebook.identity_from_cells": lambda text: identity.identity_from_cells(
+        (Cell(1, "markdown", text),), model.DEFAULT_OPTIONS
     ),
     "fingerprints.words": fingerprints.words,
     "documents.neutralise_magics": documents.neutralise_magics,
@@ -191,8 +193,8 @@ def ratio(read: Callable[[str], object], head: str, unit: str, small: int = SMAL
 
 def test_the_patterns_are_collected() -> None:
     """The collection sees the patterns that were found quadratic, and the pack's own."""
-    for name in ("grader.assignments.a2.evidence.SUCCESS_LINE", "grader.sections._PLACEHOLDER",
-                 "grader.notebook._STUDENT_CELL", "a2.anchor[1.5][0]", "sections.banner_pattern(1.4)"):  # fmt: skip
+    for name in ("grader.assignments.a2.evidence.SUCCESS_LINE", "grader.notebook.sections._PLACEHOLDER",
+                 "grader.notebook.identity._STUDENT_CELL", "a2.anchor[1.5][0]", "sections.banner_pattern(1.4)"):  # fmt: skip
         assert name in PATTERNS
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from grader.assignment import ENTRY_POINT_GROUP, LocatedPack, locate
 from grader.errors import UnknownAssignment
-from grader.sections import TaskLayout
+from grader.notebook.sections import TaskLayout
 
 REPO = Path(__file__).resolve().parents[2]
 TOY = "examples.toypack"

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.notebook import (
-    Identity,
-    Output,
-    ReadOptions,
-    check_filename,
-    load_submission,
-    parse_identity,
-)
+from grader.notebook import load_submission
+from grader.notebook.identity import check_filename, parse_identity
+from grader.notebook.model import Identity, Output, ReadOptions
 from tests.support.nbfactory import error, image, make_notebook, result, stream, write_notebook
 
 A2 = ReadOptions(prefix="A2")  # the names below are the A2 pack's

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.notebook import load_submission
-from grader.sections import find_sections
+from grader.notebook.sections import find_sections
 from grader.source import build_program
 from tests.support.realform import COLAB_METADATA, code, markdown, notebook, real_notebooks, stream
 

@@ -10,7 +10,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from grader.notebook import ReadOptions, load_submission
+from grader.notebook import load_submission
+from grader.notebook.model import ReadOptions
 from grader.source import DEFAULT_POLICY, build_program
 
 

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from grader.checks import CheckFailed, Context, StudentCallFailed
 from grader.checks.context import SHRINK_RUNS, SHRINK_RUNS_AFTER_ERROR
-from grader.notebook import Submission
+from grader.notebook.model import Submission
 from grader.runtime import CallResult, StudentError
 
 

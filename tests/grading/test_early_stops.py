@@ -23,7 +23,7 @@ from grader.assignment import load_assignment
 from grader.assignments.a2 import public
 from grader.assignments.a2.data import double_moon_arrays
 from grader.checks import Context, run_check
-from grader.notebook import Cell, Submission
+from grader.notebook.model import Cell, Submission
 from grader.runtime import StudentRuntime
 from tests.support import realform
 from tests.support.runtime import statements_from_code

@@ -25,11 +25,11 @@ from grader.assignments.a2.public import GRADIENT_ATOL, HANDOUT_SIGM, exact_sigm
 from grader.checks import CheckFailed, CheckOutcome, CheckSet, run_check
 from grader.checks.compare import expect_close
 from grader.checks.fairness import SCALAR_FORMS, CallForms, scalar_form
-from grader.results import Status
-from grader.rubric import CheckPoints, Rubric, RubricError, TaskRubric
-from grader.scoring import score_tasks
+from grader.grading.scoring import score_tasks
+from grader.model.results import Status
+from grader.model.rubric import CheckPoints, Rubric, RubricError, TaskRubric
 from reference import part1
-from tests.support import variants as V
+from tests.support.students import variants as V
 
 
 def _handout_sigm(x: Any) -> Any:

@@ -7,7 +7,7 @@ import reference
 from grader.assignment import load_assignment
 from grader.checks import Context, run_check
 from grader.checks.context import CHECK_SETTINGS
-from grader.notebook import Submission
+from grader.notebook.model import Submission
 from grader.runtime import CallResult, StudentError
 
 GRADIENT_CHECKS = (

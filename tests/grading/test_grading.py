@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from grader.assignment import load_assignment
-from grader.grading import grade_notebook
+from grader.grading.pipeline import grade_notebook
 from tests.support.realform import real_notebooks
 
 REFERENCE_NOTEBOOK = Path(__file__).parents[2] / "submissions" / "A2_REFERENCE_Solution.ipynb"

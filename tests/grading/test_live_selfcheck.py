@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import environment
+from grader.common import environment
 from grader.selfcheck import check_this_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_colab_failure_shows_the_failing_input(monkeypatch, capsys):
 
 
 def test_vscode_reads_the_saved_file_and_a_path_wins(monkeypatch, tmp_path, capsys):
-    from grader import livenotebook
+    from grader.frontends import livenotebook
 
     saved = tmp_path / "A2_DOE_Jane.ipynb"
     saved.write_bytes(b'{"cells": []}')
@@ -102,7 +102,7 @@ def test_the_pins_are_the_grading_environments():
 
 def test_a_notebook_not_found_names_the_file_the_pack_asks_for(monkeypatch):
     """The message gives the pack's own name to type, never an unfilled ``<PREFIX>``."""
-    from grader import livenotebook
+    from grader.frontends import livenotebook
 
     monkeypatch.setattr("IPython.get_ipython", lambda: None)
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from grader.checks import CheckOutcome, CheckSet
-from grader.rubric import RubricError, load_rubric
-from grader.scoring import ManualMark, score_tasks
+from grader.grading.scoring import ManualMark, score_tasks
+from grader.model.rubric import RubricError, load_rubric
 
 RUBRIC = """
 [assignment]

@@ -7,8 +7,9 @@ import pytest
 
 from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
 from grader.assignments.a2.hidden import numbers_in, shapes_in
-from grader.notebook import Cell, Output, Submission, load_submission
-from grader.sections import find_sections, task_pattern
+from grader.notebook import load_submission
+from grader.notebook.model import Cell, Output, Submission
+from grader.notebook.sections import find_sections, task_pattern
 from tests.support import realform
 
 

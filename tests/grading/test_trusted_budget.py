@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from grader import bounds
 from grader.assignment import load_assignment
 from grader.assignments.a2 import evidence
-from grader.batch import needs_a_person
 from grader.checks.context import Context
 from grader.checks.registry import CheckSpec
 from grader.checks.runner import run_check
-from grader.grading import grade_notebook
-from grader.notebook import Cell, Output, Submission
-from grader.results import Status
-from grader.sections import find_sections
+from grader.common import bounds
+from grader.frontends.batch.result import needs_a_person
+from grader.grading.pipeline import grade_notebook
+from grader.model.results import Status
+from grader.notebook.model import Cell, Output, Submission
+from grader.notebook.sections import find_sections
 from tests.support import realform
 
 QUADRATIC = re.compile(r"^\s*SUCCESS", re.MULTILINE)  # evidence.SUCCESS_LINE before it was made linear

@@ -11,8 +11,8 @@ import pytest
 
 from grader.assignment import load_assignment
 from grader.cli import EXIT_USAGE, main
-from grader.grading import grade_notebook
-from grader.problems import Problem
+from grader.grading.pipeline import grade_notebook
+from grader.notebook.problems import Problem
 from grader.runtime import SandboxTooWeak
 from grader.runtime.student import WITHOUT_ENV
 from grader.selfcheck import ready

@@ -28,17 +28,17 @@ from grader.kit import audit
 from grader.kit.build import Kit
 from grader.kit.package import dependencies
 from grader.kit.stage import engine_files
-from grader.rubric import load_rubric
+from grader.model.rubric import load_rubric
 
 LEFT_OUT = (
-    "batch.py",
-    "classfolder.py",
-    "pool.py",
+    "frontends/batch/",
+    "frontends/classfolder.py",
+    "frontends/pool.py",
     "similarity/",
     "kit/",
-    "manual.py",
+    "frontends/manual.py",
     "gradescope/",
-    "distributed.py",
+    "frontends/distributed.py",
     "summary.py",
 )
 

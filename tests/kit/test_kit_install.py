@@ -23,7 +23,7 @@ def test_the_kit_environment_cannot_see_the_project(kit_env: KitEnv, outside: Pa
     done = kit_env.run(kit_env.python, "-c", "import grader; print(grader.__file__)", cwd=outside)
     assert done.returncode == 0 and Path(done.stdout.strip()).is_relative_to(kit_env.root)
     for module in (
-        "grader.batch",
+        "grader.frontends.batch",
         "grader.similarity",
         "grader.kit",
         "grader.assignments.a2.hidden",

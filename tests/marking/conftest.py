@@ -11,7 +11,7 @@ from typing import Self
 
 import pytest
 
-from grader.marking.cli import prepare
+from grader.frontends.marking.cli import prepare
 from tests.support.markingclass import build_class, sample_answers
 
 #: The system's Chromium (Playwright drives it; no browser is downloaded).

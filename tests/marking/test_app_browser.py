@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from grader.marking.app import pseudonym
+from grader.frontends.marking.app import pseudonym
 from tests.marking.conftest import App
 from tests.support.markingclass import build_class
 

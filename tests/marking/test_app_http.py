@@ -6,7 +6,7 @@ import http.client
 import json
 from urllib.parse import urlsplit
 
-from grader.marking.app import pseudonym
+from grader.frontends.marking.app import pseudonym
 from tests.marking.conftest import App
 
 

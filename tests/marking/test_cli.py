@@ -6,7 +6,7 @@ import re
 import webbrowser
 
 from grader.cli import main
-from grader.marking import cli as marking_cli
+from grader.frontends.marking import cli as marking_cli
 
 
 def test_nothing_graded_is_an_error_not_a_traceback(tmp_path, capsys):

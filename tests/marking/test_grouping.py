@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.marking.grouping import group_answers, normalise, stated_number
+from grader.frontends.marking.grouping import group_answers, normalise, stated_number
 
 CHAIN = "By the chain rule, ds/dYo = -Y * sigma(-Y * Yo), then dYo/dWo = H."
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import json
 
-from grader import csvio
-from grader.manual import export_sheet, import_sheet
-from grader.marking.app import Marking
+from grader.common import csvio
+from grader.frontends.manual import export_sheet, import_sheet
+from grader.frontends.marking.app import Marking
 
 
 def _marks(out):

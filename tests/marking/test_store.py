@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from grader.marking.store import Store
-from grader.scoring import ManualMark
+from grader.frontends.marking.store import Store
+from grader.grading.scoring import ManualMark
 
 MAX = {"jane": {"1.1": 6.0}, "rita": {"1.1": 6.0}, "edgar": {"1.1": 6.0}}
 

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from grader.problems import Problem
+from grader.model.results import CheckResult, Counterexample, Report, Status, TaskResult
+from grader.notebook.problems import Problem
 from grader.reports import write_report
 from grader.reports.gradebook import write_gradebook
 from grader.reports.summary import write_summary
 from grader.reports.terminal import render_terminal
-from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
 from tests.support.reportfactory import Tags, only_the_summarys_script
 
 # Any code point, surrogates and control characters included: notebooks are JSON, which can

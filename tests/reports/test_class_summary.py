@@ -8,9 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import grader.reports
-from grader.problems import Problem
+from grader.model.results import CheckResult, Counterexample, Report, Status, TaskResult
+from grader.notebook.problems import Problem
 from grader.reports.summary import failing_checks, task_stats, troubles, write_summary
-from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
 from tests.support.reportfactory import Tags, make_report, only_the_summarys_script
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -238,7 +238,7 @@ def test_on_a_phone_each_failing_check_is_a_block_with_the_screens_width(tmp_pat
 
 
 def test_instructor_reports_link_back_to_the_summary_and_student_views_do_not(tmp_path):
-    from grader.classfolder import write_submission
+    from grader.frontends.classfolder import write_submission
 
     write_submission(make_report(), tmp_path / "A2_DOE_Jane", "", None)
     instructor = (tmp_path / "A2_DOE_Jane" / "report.html").read_text(encoding="utf-8")

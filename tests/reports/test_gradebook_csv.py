@@ -6,10 +6,10 @@ import codecs
 import csv
 from dataclasses import replace
 
-from grader.csvio import dialect
-from grader.problems import Problem
+from grader.common.csvio import dialect
+from grader.model.results import CheckResult
+from grader.notebook.problems import Problem
 from grader.reports.gradebook import write_gradebook
-from grader.results import CheckResult
 from tests.support.reportfactory import make_report
 
 HARD_NAME = {"last_name": 'DE LA CRUZ, "Jr"', "first_name": "Zoë-Françoise"}

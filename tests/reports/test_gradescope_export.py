@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from grader.model.results import CheckResult
 from grader.reports import write_report
 from grader.reports.gradescope import VISIBILITIES, to_gradescope
-from grader.results import CheckResult
 from tests.support.reportfactory import HIDDEN_NAME, make_report
 
 TEST_KEYS = {"name", "number", "score", "max_score", "visibility", "output", "output_format"}
@@ -83,8 +83,8 @@ def test_a_task_with_hidden_checks_only_has_no_status(tmp_path):
     """The self-check's copy of a task whose checks are all hidden is neither passed nor failed."""
     from dataclasses import replace
 
+    from grader.model.results import Status, TaskResult
     from grader.reports import write_report
-    from grader.results import Status, TaskResult
     from tests.support.reportfactory import make_report
 
     later = TaskResult("3.6", "Number of parameters", "numeric", Status.HIDDEN, 0.0, 0.0)

@@ -61,7 +61,7 @@ def test_a_task_with_hidden_checks_only_is_skipped_not_failed(tmp_path):
     """The self-check lists a task whose checks are all hidden: CI must not read it as a failure."""
     from dataclasses import replace
 
-    from grader.results import Status, TaskResult
+    from grader.model.results import Status, TaskResult
 
     report = make_report()
     later = TaskResult("3.6", "Number of parameters", "numeric", Status.HIDDEN, 0.0, 0.0)

@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import pytest
 
-from grader.moodle.feedback import write_feedback_zip
-from grader.moodle.worksheet import fill_worksheet
+from grader.frontends.moodle.feedback import write_feedback_zip
+from grader.frontends.moodle.worksheet import fill_worksheet
+from grader.model.results import CheckResult
 from grader.reports import STUDENT_DIR, write_student_report
-from grader.results import CheckResult
 from tests.support.moodlefactory import Student, worksheet
 from tests.support.reportfactory import HIDDEN_STRINGS, make_report
 
@@ -75,8 +75,8 @@ def test_feedback_zip_holds_student_views_in_moodles_layout(tmp_path):
 
 def test_the_feedback_comment_says_problems_in_sentences_each_once():
     """Students read the problems' sentences, not the codes tools group by."""
-    from grader.moodle.worksheet import comment
-    from grader.problems import Problem
+    from grader.frontends.moodle.worksheet import comment
+    from grader.notebook.problems import Problem
 
     wandb = Problem("stand-in-module", "wandb is not installed here: a stand-in was used.")
     report = replace(

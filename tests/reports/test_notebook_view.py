@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.assignment import load_assignment
-from grader.classfolder import write_submission
-from grader.grading import grade_notebook
+from grader.frontends.classfolder import write_submission
+from grader.grading.pipeline import grade_notebook
 from grader.reports import STUDENT_DIR
 from tests.support.realform import (
     COLAB_METADATA,

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from grader.render import MAX_CHARS, render_answer
+from grader.common.render import MAX_CHARS, render_answer
 from grader.reports import write_report, write_student_report
 from tests.support.reportfactory import make_report
 

@@ -7,8 +7,8 @@ import math
 import re
 from dataclasses import replace
 
+from grader.model.results import CheckResult, Counterexample, Report, Status, TaskResult
 from grader.reports import write_report
-from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
 from tests.support.reportfactory import COUNTEREXAMPLE, EXPECTED_ANSWER, HOSTILE, Tags, make_report
 
 NAMES = ["report.json", "report.md", "report.html", "results.json", "junit.xml"]

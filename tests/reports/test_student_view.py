@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from grader.model.results import Report
 from grader.reports import write_report
 from grader.reports.visibility import HIDDEN_NAME, student_view
-from grader.results import Report
 from tests.support.reportfactory import EXPECTED_ANSWER, HIDDEN_STRINGS, make_report
 
 

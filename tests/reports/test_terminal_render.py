@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from rich.console import Console
 
+from grader.model.results import CheckResult, Report, TaskResult
 from grader.reports.terminal import render_terminal
-from grader.results import CheckResult, Report, TaskResult
 from tests.support.reportfactory import HIDDEN_STRINGS, make_report
 
 

@@ -1,4 +1,4 @@
-"""Fixtures: the benchmark corpus's handouts and authors, and the A2 pack's task layout."""
+"""Fixtures: the corpus of student authors's handouts and authors, and the A2 pack's task layout."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import similarity_corpus as corpus
 from grader.assignment import locate
-from grader.sections import TaskLayout
+from grader.notebook.sections import TaskLayout
+from tests.support.students import authors as corpus
 
 
 @pytest.fixture(scope="session")

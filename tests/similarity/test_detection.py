@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import similarity_corpus as corpus
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
+from tests.support.students import authors as corpus
 
 
 def _pair(report, a: str, b: str):
@@ -154,6 +154,6 @@ def test_clusters_of_three_students(tmp_path, template, people, a2):
 
 
 def test_cli_default_threshold_is_the_engines():
-    from grader.similarity import cli
+    from grader.frontends import similarity as cli
 
     assert cli.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD

@@ -9,11 +9,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from benchmarks import similarity_corpus as corpus
 from grader.assignment import locate
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 from grader.similarity.compare import CompareParams, rarity
 from tests.support.nbfactory import write_notebook
+from tests.support.students import authors as corpus
 
 
 def _template_only(folder: Path, names: list[str]) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from benchmarks import similarity_corpus as corpus
-from grader.similarity import cli, documents, run_similarity
+from grader.frontends import similarity as cli
+from grader.similarity import documents, run_similarity
 from grader.similarity.documents import neutralise_magics
 from grader.similarity.fingerprints import words
 from tests.support.nbfactory import write_notebook
+from tests.support.students import authors as corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: A student's gradient_nn and ConvNet in one code cell.

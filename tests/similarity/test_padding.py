@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import similarity_corpus as corpus
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 from grader.similarity.normalise import without_noops
+from tests.support.students import authors as corpus
 
 PADDED = '''\
 def gradient_nn(X, Y, Wi, bi, Wo, bo):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import similarity_corpus as corpus
 from grader.similarity import DEFAULT_THRESHOLD, engine, run_similarity
 from grader.similarity.fingerprints import kgram_hashes
+from tests.support.students import authors as corpus
 
 FILES = ("similarity.csv", "similarity.json", "similarity.html")
 

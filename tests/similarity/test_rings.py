@@ -8,10 +8,10 @@ import itertools
 import numpy as np
 import pytest
 
-from benchmarks import similarity_corpus as corpus
 from grader.similarity import DEFAULT_THRESHOLD, run_similarity
 from grader.similarity.compare import CompareParams, rarity, score_class
 from grader.similarity.fingerprints import Fingerprints
+from tests.support.students import authors as corpus
 
 
 def _class_with_ring(people, size: int, ring: int) -> tuple[list[corpus.Student], set[str]]:

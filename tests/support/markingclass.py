@@ -13,11 +13,16 @@ from pathlib import Path
 
 from grader.assignment import load_assignment
 from grader.checks import CheckOutcome
-from grader.classfolder import folder_name, write_class_files, write_manifest, write_submission
+from grader.frontends.classfolder import (
+    folder_name,
+    write_class_files,
+    write_manifest,
+    write_submission,
+)
+from grader.grading.scoring import score_tasks
+from grader.model.results import Report, Status
 from grader.notebook import load_submission
-from grader.results import Report, Status
-from grader.scoring import score_tasks
-from grader.sections import find_sections
+from grader.notebook.sections import find_sections
 
 SAMPLES = Path(__file__).resolve().parents[2] / "submissions"
 
@@ -53,7 +58,7 @@ def build_class(out: Path, answers: Mapping[str, Mapping[str, str | None]]) -> P
         )
         write_submission(report, out / folder, f"fingerprint-{folder}", None)
     write_manifest(out, answers, assignment_name=assignment.name, seed=0, csv_dialect="excel")
-    from grader.classfolder import class_reports
+    from grader.frontends.classfolder import class_reports
 
     write_class_files(out, class_reports(out))
     return out

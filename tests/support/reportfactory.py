@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from grader.problems import Problem
-from grader.results import CheckResult, Counterexample, Report, Status, TaskResult
+from grader.model.results import CheckResult, Counterexample, Report, Status, TaskResult
+from grader.notebook.problems import Problem
 
 HOSTILE = '<script>alert("x")</script>'
 JANE = {"last_name": "DOE", "first_name": "Jane"}

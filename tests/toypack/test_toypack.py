@@ -20,7 +20,7 @@ import pytest
 from grader import cli
 from grader.assignment import describe, load_assignment, locate
 from grader.assignments import DEFAULT
-from grader.grading import grade_notebook
+from grader.grading.pipeline import grade_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 CLASS = REPO / "examples" / "toy_submissions"

@@ -1,7 +1,7 @@
 """A2 checks of the saved outputs: the evidence for tasks that ask for figures, tables and logs.
 
 Each rule looks in the task's own section of the notebook (found from its heading, see
-``grader.sections``); only a notebook with no recognisable task heading at all is searched
+``grader.notebook.sections``); only a notebook with no recognisable task heading at all is searched
 whole (the report then carries a ``no-task-headings`` problem), so that a figure elsewhere
 does not count for a task whose heading is missing.
 """

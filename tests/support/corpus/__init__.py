@@ -26,8 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from tests.support import variants as V
 from tests.support.corpus import edits
+from tests.support.students import variants as V
 
 ROOT = V.CHECKOUT  # the checkout under test
 REFERENCE_NOTEBOOK = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"

@@ -3,7 +3,7 @@
 Each function takes a notebook (nbformat v4 node, edited in place) and changes one thing:
 a definition replaced by a variant, a cell inserted, outputs changed, a heading reworded.
 Cells are found by what they define (``ast``) or by the task section they belong to (as the
-grader finds sections, ``grader.sections``), never by position, so the corpus survives
+grader finds sections, ``grader.notebook.sections``), never by position, so the corpus survives
 changes to the reference notebook's layout.
 """
 
@@ -18,8 +18,8 @@ import nbformat
 from nbformat import v4
 
 from grader.assignments.a2.evidence import SECTION_RULES, TASK_IDS
-from grader.notebook import Cell, Submission
-from grader.sections import Section, banner_pattern, find_sections, task_pattern
+from grader.notebook.model import Cell, Submission
+from grader.notebook.sections import Section, banner_pattern, find_sections, task_pattern
 
 
 class EditError(LookupError):
