@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from grader.runtime import REQUIRED_LAYERS, Limits, StudentRuntime, budget, ipc, sandbox, spawner, student
+from grader.runtime import (
+    REQUIRED_LAYERS,
+    Limits,
+    StudentRuntime,
+    budget,
+    ipc,
+    sandbox,
+    spawner,
+    student,
+)
 from grader.runtime.student import WITHOUT_ENV
 from tests.support.runtime import alive, statements_from_code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.runtime import StudentRuntime, Stub, protocol
+from grader.runtime import Stub, StudentRuntime, protocol
 from tests.support.runtime import statements_from_code
 
 CODE = """
