@@ -517,7 +517,8 @@ def ping():
 def test_a_look_by_resident_sets_is_never_below_the_one_by_pss(privileged):
     """The watchdog skips the costly PSS count while the bound by resident sets is under the
     budget: that bound must hold for a process of torch, an array and shared memory."""
-    with StudentRuntime(statements_from_code(HELD), privileged=privileged) as rt:
+    with StudentRuntime(statements_from_code(HELD), privileged=privileged, preload=("numpy", "torch")) as rt:
+        assert all(o.status == "ok" for o in rt.outcomes), rt.outcomes
         assert rt.call("ping").value == "alive"  # a worker forked: two processes share the pages
         root = rt._builder.pid
         others = budget.descendants(root)
