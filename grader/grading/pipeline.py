@@ -56,7 +56,7 @@ def grade_notebook(
     Raises ``SandboxTooWeak`` when the assignment has hidden checks (its reference) and the
     sandbox lacks a required layer, unless ``allow_weak_sandbox``: the report then says so.
     """
-    started = time.monotonic()
+    started, started_cpu = time.monotonic(), time.process_time()
     pack = assignment.pack
     submission = load_submission(Path(path), pack.read)
     program = build_program(submission, pack.policy)
@@ -64,6 +64,7 @@ def grade_notebook(
     specs = [assignment.checks[name] for name in assignment.rubric.check_names()]
 
     runtime = None
+    cpu = {"student": 0.0, "runtime": 0.0}
     names: dict[str, str] = {}
     isolation: tuple[str, ...] = ()
     outcomes: dict[str, CheckOutcome] = {}
@@ -91,6 +92,7 @@ def grade_notebook(
     finally:
         if runtime is not None:
             runtime.close()
+            cpu = {"student": runtime.cpu.student, "runtime": runtime.cpu.processes - runtime.cpu.student}
 
     rules = pack.section_rules
     task_ids = rules.tasks or assignment.task_ids
@@ -121,9 +123,20 @@ def grade_notebook(
             "isolation": list(isolation),
             "seconds": round(time.monotonic() - started, 2),
             "check_seconds": timings,
+            "cpu_seconds": _cpu_seconds(time.process_time() - started_cpu, cpu),
             "figures": figure_places(sections),
         },
     )
+
+
+def _cpu_seconds(grading: float, runtime: Mapping[str, float]) -> dict[str, float]:
+    """Core seconds of this notebook: the student's own code, and the grader's (this process,
+    and what the runtime itself ran in the submission's processes: forks, the wire, callbacks)."""
+    return {
+        "student": round(runtime["student"], 3),
+        "grader": round(grading + max(runtime["runtime"], 0.0), 3),
+        "runtime": round(max(runtime["runtime"], 0.0), 3),
+    }
 
 
 def _start_runtime(

@@ -400,6 +400,20 @@ def reply_int(reply: Any, key: str) -> int:
     return value
 
 
+def reply_cpu(reply: dict) -> tuple[float, float]:
+    """(CPU seconds in the student's own code since the last reply, the process's CPU seconds
+    so far) as a reply says; (0, 0) for anything else. Figures for the benchmarks, never a
+    verdict: a notebook that falsifies them only misleads its own timing."""
+    cpu = reply.get("cpu")
+    if (
+        type(cpu) is list
+        and len(cpu) == 2
+        and all(type(x) is float and 0.0 <= x < 1e6 for x in cpu)
+    ):
+        return cpu[0], cpu[1]
+    return 0.0, 0.0
+
+
 def reply_hello(hello: Any) -> tuple[tuple[str, ...], int]:
     """(isolation layers, uid) from a builder's first message."""
     if type(hello) is not dict or type(hello.get("isolation")) is not list:

@@ -24,6 +24,7 @@ from typing import Any, Self
 from grader.errors import ProtocolError, RuntimeFailure
 from grader.runtime import budget, ipc, protocol, reaper
 from grader.runtime.convert import to_plain
+from grader.runtime.cpu import CpuLedger
 from grader.runtime.protocol import Handle
 from grader.runtime.results import (
     BuildOutcome,
@@ -139,6 +140,8 @@ class StudentRuntime:
         self._watchdog: budget.MemoryWatch | None = None
         self._memory_hit = 0  # bytes the submission's processes used when the watchdog struck
         self._generation = 0
+        #: CPU seconds of the student's own code and of the submission's processes in all
+        self.cpu = CpuLedger()
         self._lock = threading.RLock()
         self._closed = False
 
@@ -375,6 +378,7 @@ class StudentRuntime:
         }
         try:
             reply = roundtrip(b.sock, msg, timeout + GRACE)
+            self.cpu.reply(b.pid, reply)
             status, error, detail = self._parse_status(reply)
             stand_ins = protocol.reply_stand_ins(reply)
             if status == "timeout":
@@ -387,6 +391,7 @@ class StudentRuntime:
         except (EOFError, OSError, ProtocolError, ValueError):
             status, detail = "crashed", "the process died"
         output = b.output_text(self.limits.max_output_chars)
+        self.cpu.killed(b.pid)
         code = self._end_builder()
         if status == "crashed":
             status, detail = self._memory_verdict(*reaper.verdict(code, self.limits))
@@ -404,11 +409,14 @@ class StudentRuntime:
         b, self._builder = self._builder, None
         if w is not None:  # no need to reap it: it dies with the builder
             w.close()
+            self.cpu.closed(w.pid)
         if b is None:
             return None
         reaper.kill_submission(b.pid, self._own_uid(), keep_builder=False)
         b.close()
-        return zygote().wait(b.pid)
+        code = zygote().wait(b.pid)
+        self.cpu.closed(b.pid)
+        return code
 
     # -- call workers
 
@@ -443,6 +451,7 @@ class StudentRuntime:
         try:
             reply = roundtrip(builder.sock, msg, CONTROL_TIMEOUT, fds=(theirs.fileno(), output))
             pid = protocol.reply_int(reply, "pid")
+            self.cpu.reply(builder.pid, reply)
         except (OSError, EOFError, ProtocolError, KeyError, TypeError, ValueError):
             ours.close()
             os.close(output)
@@ -460,13 +469,16 @@ class StudentRuntime:
             return None
         b = self._builder
         w.close()
+        self.cpu.closed(w.pid)
         if b is None:
             return None
         if kill:
             reaper.kill_group(w.pid, session=b.pid)
         reaper.kill_submission(b.pid, self._own_uid(), keep_builder=True)
         try:
-            code = roundtrip(b.sock, {"op": "wait", "pid": w.pid}, CONTROL_TIMEOUT)["code"]
+            reply = roundtrip(b.sock, {"op": "wait", "pid": w.pid}, CONTROL_TIMEOUT)
+            self.cpu.reply(b.pid, reply)
+            code = reply["code"]
             return code if type(code) is int else None
         except (OSError, EOFError, ProtocolError, KeyError, TypeError):
             self._end_builder()
@@ -497,15 +509,18 @@ class StudentRuntime:
         max_chars = self.limits.max_output_chars
         try:
             reply = roundtrip(w.sock, msg, timeout, encoded=encoded, answer=self._answer)
+            self.cpu.reply(w.pid, reply)
             status, error, detail = self._parse_status(reply)
             value = reply.get("value")
             type_name = protocol.reply_type_name(reply)
         except TimeoutError:
             output = w.output_text(max_chars)
+            self.cpu.killed(w.pid)
             self._end_worker(kill=True)
             return CallResult("timeout", output=output, detail=self._timed_out(timeout))
         except (EOFError, OSError) as exc:
             output = w.output_text(max_chars)
+            self.cpu.killed(w.pid)
             code = self._end_worker(kill=True)
             status, detail = self._memory_verdict(
                 *(reaper.verdict(code, self.limits) if code is not None else ("crashed", str(exc)))
@@ -513,6 +528,7 @@ class StudentRuntime:
             return CallResult(status, output=output, detail=detail)
         except (ProtocolError, ValueError, AttributeError) as exc:
             output = w.output_text(max_chars)
+            self.cpu.killed(w.pid)
             self._end_worker(kill=True)
             return CallResult("crashed", output=output, detail=f"sent a malformed reply ({exc})")
         output = w.output_text(max_chars)

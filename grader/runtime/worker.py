@@ -23,6 +23,8 @@ import tempfile
 import traceback
 import types
 from pathlib import Path
+from time import process_time as _total
+from time import thread_time as _cpu
 from typing import Any
 
 from grader.runtime import compat, helpers, protocol, sandbox
@@ -31,6 +33,12 @@ from grader.runtime.namespaces import enter_namespaces
 from grader.runtime.protocol import BROKEN, Handle, TensorArg
 from grader.runtime.results import RunStatus
 from grader.runtime.sandbox import SandboxConfig, confine, scrub_interpreter
+
+# CPU clocks, bound at import (a notebook that patches ``time`` cannot change the figures).
+# The student's code is timed on its thread's clock: RLIMIT_CPU arms a process-wide CPU
+# timer, and while one is armed the process clock is read from a sum the kernel updates
+# only at a tick or a switch, so a statement shorter than a tick read as nothing and its
+# time went to the callback that blocked next. The process clock gives each reply's total.
 
 # As root, each submission runs as uid UID_BASE + its launcher's pid: its own RLIMIT_NPROC
 # count, and no signals to or from other submissions.
@@ -317,14 +325,14 @@ def _serve_builder(
             workers[host_pid] = pid
             for fd in fds:
                 os.close(fd)
-            protocol.send(sock, {"pid": host_pid, "id": msg["id"]})
+            protocol.send(sock, {"pid": host_pid, "id": msg["id"], "cpu": [0.0, _total()]})
         elif op == "wait":
             try:
                 code = os.waitstatus_to_exitcode(os.waitpid(workers.pop(msg["pid"], -1), 0)[1])
             except ChildProcessError:
                 code = None
             _reap_orphans()
-            protocol.send(sock, {"code": code, "id": msg["id"]})
+            protocol.send(sock, {"code": code, "id": msg["id"], "cpu": [0.0, _total()]})
 
 
 def _reap_orphans() -> None:
@@ -347,11 +355,13 @@ def _exec_statement(ns: dict, msg: dict, pristine: dict) -> dict:
         return {"status": "error", "error": student_error(exc), "detail": ""}
     is_import = msg["source"].lstrip().startswith(("import ", "from "))
     stand_ins: list[str] = []
+    student_cpu = 0.0
     while True:
         reply, failure = _run_statement(ns, code, msg, pristine)
+        student_cpu += reply["cpu"][0]
         missing = compat.missing_module(failure) if is_import and failure is not None else None
         if missing is None or len(stand_ins) >= 20:
-            return {**reply, "stand_ins": stand_ins}
+            return {**reply, "stand_ins": stand_ins, "cpu": [student_cpu, reply["cpu"][1]]}
         compat.stand_in(missing)
         stand_ins.append(missing)
 
@@ -361,6 +371,7 @@ def _run_statement(ns: dict, code: types.CodeType, msg: dict, pristine: dict) ->
     signal.signal(signal.SIGALRM, _on_alarm)  # a previous statement may have replaced it
     signal.setitimer(signal.ITIMER_REAL, float(msg["timeout"]))
     failure = None
+    started = _cpu()
     try:
         exec(code, ns)  # noqa: S102 - running the student's statement is the point
     except BaseException as exc:  # noqa: BLE001 - anything a statement raises is its outcome
@@ -368,12 +379,13 @@ def _run_statement(ns: dict, code: types.CodeType, msg: dict, pristine: dict) ->
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         _restore(builtins.__dict__, pristine)
+    cpu = [_cpu() - started, _total()]
     if failure is None:
-        return {"status": "ok", "error": None, "detail": ""}, None
+        return {"status": "ok", "error": None, "detail": "", "cpu": cpu}, None
     if isinstance(failure, StatementTimeout):
-        return {"status": "timeout", "error": None, "detail": f"timed out after {msg['timeout']:g} s"}, failure
+        return {"status": "timeout", "error": None, "detail": f"timed out after {msg['timeout']:g} s", "cpu": cpu}, failure
     status, detail = _failure(failure)
-    return {"status": status, "error": student_error(failure), "detail": detail}, failure
+    return {"status": status, "error": student_error(failure), "detail": detail, "cpu": cpu}, failure
 
 
 # ----------------------------------------------------------------------------- call worker
@@ -388,6 +400,9 @@ class _Worker:
         self.request_id: int | None = None  # the grader's request being served (callbacks echo it)
         #: observing stub -> its last call's [args, kwargs, trace rows] (rows: tracing stubs only)
         self.observed: dict[str, list[Any]] = {}
+        #: CPU seconds in the student's own code since the last reply (callbacks and traces,
+        #: the grader's work inside a student's call, are taken out)
+        self.student_cpu = 0.0
 
     def resolve(self, value: Any) -> Any:
         """Arguments from the grader: tensor markers become tensors, handles their objects."""
@@ -447,7 +462,11 @@ class _Worker:
             fn = self.target(msg["target"])
         else:  # method
             fn = getattr(self.obj(msg["target"]), msg["method"])
-        return fn(*args, **kwargs)
+        started = _cpu()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.student_cpu += _cpu() - started
 
     def stub(self, name: str, token: str, inner: str | None, observe: bool, trace: bool = False) -> Any:
         """A function whose value the grader computes: only plain data crosses, never code.
@@ -460,7 +479,7 @@ class _Worker:
         call's numbers as one row (see ``_trace``), sent as one array with the reply.
         """
         local_fn = self.ns.get(inner) if inner else None
-        ask, observed = self.ask, self.observed
+        ask, observed, worker = self.ask, self.observed, self
 
         def stub(*args: Any, **kwargs: Any) -> Any:
             if observe:
@@ -469,7 +488,9 @@ class _Worker:
             local = local_fn(*args, **kwargs) if local_fn is not None else None
             if observe:
                 if trace:
+                    started = _cpu()
                     _trace(record, (*args, *kwargs.values()), local)
+                    worker.student_cpu -= _cpu() - started
                 return local
             return ask(token, args, kwargs, local)
 
@@ -485,9 +506,13 @@ class _Worker:
         """Send a callback request mid-call and wait for the grader's plain-data answer."""
         if self.sock is None:
             raise RuntimeError("no grader to ask")
-        plain, _ = to_plain({"args": list(args), "kwargs": kwargs, "local": local})
-        protocol.send(self.sock, {"callback": token, "call": plain, "id": self.request_id})
-        answer = protocol.recv(self.sock)
+        started = _cpu()
+        try:
+            plain, _ = to_plain({"args": list(args), "kwargs": kwargs, "local": local})
+            protocol.send(self.sock, {"callback": token, "call": plain, "id": self.request_id})
+            answer = protocol.recv(self.sock)
+        finally:
+            self.student_cpu -= _cpu() - started
         if type(answer) is not dict or answer.get("id") != self.request_id:
             raise RuntimeError("the grader's answer was lost")
         if "error" in answer:
@@ -582,6 +607,8 @@ def _run_worker(
                 worker.observed.clear()
             capture.reset()
             reply["id"] = msg["id"]
+            reply["cpu"] = [max(worker.student_cpu, 0.0), _total()]
+            worker.student_cpu = 0.0
             try:
                 protocol.send(sock, reply)
             except protocol.ProtocolError as exc:

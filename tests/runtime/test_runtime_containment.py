@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from grader.runtime import REQUIRED_LAYERS, Limits, StudentRuntime, ipc, sandbox, spawner, student
+from grader.runtime import (
+    REQUIRED_LAYERS,
+    Limits,
+    StudentRuntime,
+    budget,
+    ipc,
+    sandbox,
+    spawner,
+    student,
+)
 from grader.runtime.student import WITHOUT_ENV
 from tests.support.runtime import TORCH_STACK, alive, statements_from_code
 
@@ -488,3 +497,32 @@ def test_torch_works_without_memfd():
         assert "no-memfd" in rt.isolation
         loss, shape = rt.call("train_step").value
         assert loss > 0 and shape == (2, 8)
+
+
+HELD = """
+import mmap
+import numpy as np
+import torch
+
+array = np.ones(40 * 1024**2 // 8)
+shared = mmap.mmap(-1, 24 * 1024**2, flags=mmap.MAP_SHARED)
+shared.write(bytes(24 * 1024**2))
+
+def ping():
+    return "alive"
+"""
+
+
+@MODES
+def test_a_look_by_resident_sets_is_never_below_the_one_by_pss(privileged):
+    """The watchdog skips the costly PSS count while the bound by resident sets is under the
+    budget: that bound must hold for a process of torch, an array and shared memory."""
+    with StudentRuntime(statements_from_code(HELD), privileged=privileged, preload=("numpy", "torch")) as rt:
+        assert all(o.status == "ok" for o in rt.outcomes), rt.outcomes
+        assert rt.call("ping").value == "alive"  # a worker forked: two processes share the pages
+        root = rt._builder.pid
+        others = budget.descendants(root)
+        assert others
+        exact, bound = budget.held(root, others), budget.held(root, others, exact=False)
+        assert exact >= 64 * 1024**2  # the array and the shared mapping are counted
+        assert bound >= exact
