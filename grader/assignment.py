@@ -386,6 +386,22 @@ def shipped_packs() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(builtin.__path__) if m.ispkg)
 
 
+def installed_packs() -> list[LocatedPack]:
+    """The packs this environment grades without being told where: those installed as
+    distributions (entry point group ``grader.packs``: a student kit's pack wheels) and the
+    default shipped with the engine when it is there (a kit's engine wheel ships no pack)."""
+    found = {
+        e.module: LocatedPack(e.module, e.module, "entry point")
+        for e in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    }
+    default = f"{BUILTIN_PACKS}.{DEFAULT}"
+    if default not in found and importlib.util.find_spec(default) is not None:
+        found[default] = LocatedPack(default, DEFAULT, "shipped")
+    for name, located in found.items():
+        _check(located, name)
+    return list(found.values())
+
+
 def describe(given: str | LocatedPack = DEFAULT) -> Pack:
     """The pack's declaration, without loading its checks or its reference."""
     return locate(given).pack

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.assignments import DEFAULT
 from grader.errors import GraderError
 from grader.model.results import Status
 
@@ -32,10 +31,37 @@ def ready(report: Report) -> bool:
     return checks_pass and not any(p.blocking for p in report.problems)
 
 
+def pack_for(notebook_name: str) -> LocatedPack:
+    """The pack a notebook is checked with when none is named: the only one installed, else the
+    one whose file-name prefix the notebook bears (``A2_DOE_Jane.ipynb``: the pack reading
+    ``A2_``), so that two assignments' kits share an environment."""
+    from grader.assignment import installed_packs
+
+    packs = installed_packs()
+    if len(packs) == 1:
+        return packs[0]
+    if not packs:
+        raise GraderError(
+            "no assignment is installed: install the assignment's kit (both its wheels), or "
+            "name a pack with --assignment"
+        )
+    named = {p: p.pack.read.prefix for p in packs}
+    matching = [
+        p for p, prefix in named.items() if prefix and notebook_name.upper().startswith(prefix.upper() + "_")
+    ]
+    if len(matching) == 1:
+        return matching[0]
+    choices = ", ".join(sorted(f"{p.name} ({prefix or '?'}_LASTNAME_Firstname.ipynb)" for p, prefix in named.items()))
+    raise GraderError(
+        f"cannot tell which assignment {notebook_name} is for: the installed ones are {choices}; "
+        "name the notebook as its assignment asks, or give --assignment"
+    )
+
+
 def self_check(
     notebook: Path,
     *,
-    assignment: str | LocatedPack = DEFAULT,
+    assignment: str | LocatedPack | None = None,
     seed: int = 0,
     as_json: bool = False,
     out: Path | None = None,
@@ -48,7 +74,7 @@ def self_check(
     from grader.assignment import locate
     from grader.runtime import prestart
 
-    located = locate(assignment)
+    located = pack_for(notebook.name) if assignment is None else locate(assignment)
     prestart(located.pack.preload)  # the runtime's zygote boots while the pack loads
     from grader.grading.pipeline import grade_notebook
     from grader.reports import write_report
@@ -69,7 +95,7 @@ def self_check(
 
 
 def check_this_notebook(
-    path: str | Path | None = None, *, seed: int = 0, assignment: str | LocatedPack = DEFAULT
+    path: str | Path | None = None, *, seed: int = 0, assignment: str | LocatedPack | None = None
 ) -> bool:
     """Check the notebook this cell runs in (Colab, Jupyter, VS Code), or ``path``; True when
     ready to hand in. One call in a cell: ``from grader.selfcheck import check_this_notebook``.
@@ -101,20 +127,31 @@ def check_this_notebook(
         return self_check(notebook, assignment=assignment, seed=seed, console=console) == 0
 
 
-def expected_name(assignment: str | LocatedPack = DEFAULT) -> str:
-    """The file name the pack asks for, as a student writes it: ``A2_LASTNAME_Firstname.ipynb``."""
-    from grader.assignment import locate
+def expected_name(assignment: str | LocatedPack | None = None) -> str:
+    """The file name the pack asks for, as a student writes it: ``A2_LASTNAME_Firstname.ipynb``
+    (with no pack named: the only one installed, else a generic name)."""
+    from grader.assignment import installed_packs, locate
 
+    if assignment is None:
+        packs = installed_packs()
+        if len(packs) != 1:
+            return "PREFIX_LASTNAME_Firstname.ipynb"
+        assignment = packs[0]
     prefix = locate(assignment).pack.read.prefix
     return f"{prefix}_LASTNAME_Firstname.ipynb" if prefix else "LASTNAME_Firstname.ipynb"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grader check``: one definition for the instructor's CLI and the kit's."""
-    parser.add_argument("notebook", type=Path, help=f"your {expected_name()}")
+    parser.add_argument("notebook", type=Path, help="your notebook (PREFIX_LASTNAME_Firstname.ipynb)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
     parser.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
-    parser.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")
+    parser.add_argument(
+        "--assignment",
+        default=None,
+        help="assignment pack (default: the only one installed, else the one whose file-name "
+        "prefix the notebook bears)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of every random input (default: 0)")
 
 

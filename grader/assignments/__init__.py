@@ -1,7 +1,9 @@
 """The assignment packs shipped with the engine (``grader.assignments.<name>``).
 
 ``DEFAULT`` is the one place that chooses the assignment every command grades when none is
-named (``--assignment``); the student kit rewrites this file to name its own pack.
+named (``--assignment``). ``grader check`` also considers installed packs
+(``grader.assignment.installed_packs``): a student kit's engine ships this file as it is and
+finds its pack by entry point.
 """
 
 DEFAULT = "a2"

@@ -1,4 +1,4 @@
-"""``grader student-kit --out DIR``: build what students get (the kit's wheel and a repository template)."""
+"""``grader student-kit --out DIR``: build what students get (the kit's two wheels and a repository template)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from grader.assignments import DEFAULT
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--out", type=Path, required=True, help="folder for the wheel and submission-template/"
+        "--out", type=Path, required=True, help="folder for the wheels and submission-template/"
     )
     parser.add_argument("--assignment", default=DEFAULT, help=f"assignment pack (default: {DEFAULT})")
     pins = parser.add_mutually_exclusive_group()
@@ -35,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     constraints = None if args.no_constraints else (args.constraints or default_constraints())
     kit = build_kit(args.out, args.assignment, constraints=constraints)
-    size = kit.wheel.stat().st_size / 1024
-    console.print(f"Wheel: {kit.wheel} ({size:.0f} KiB, {len(kit.files)} files)", highlight=False)
+    for label, wheel in (("Engine wheel", kit.engine), ("Pack wheel", kit.pack)):
+        size = wheel.stat().st_size / 1024
+        console.print(f"{label}: {wheel} ({size:.0f} KiB)", highlight=False)
     console.print(f"Submission template: {kit.template}", highlight=False)
     console.print(f"Pins: {constraints or 'none'}", highlight=False)
     return 0

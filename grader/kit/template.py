@@ -2,7 +2,7 @@
 
 Files under ``templates/submission`` are copied with their leading dot restored
 (``github/`` -> ``.github/``, ``gitignore`` -> ``.gitignore``: package data with dotted
-names is easy to lose) and rendered with the assignment's names. The wheel (and
+names is easy to lose) and rendered with the assignment's names. The kit's wheels (and
 the grading environment's pins, when known) go into ``.selfcheck/``, where the workflow and
 the README expect them.
 """
@@ -36,7 +36,7 @@ def render(text: str, **names: object) -> str:
 def write_template(
     dest: Path,
     *,
-    wheel: Path,
+    wheels: list[Path],
     prefix: str,
     constraints: Path | None,
     index_urls: tuple[str, ...] = (),
@@ -48,7 +48,7 @@ def write_template(
     source = Path(str(resources.files("grader.kit").joinpath("templates", "submission")))
     names = {
         "prefix": prefix,
-        "wheel": wheel.name,
+        "wheels": [w.name for w in wheels],
         "kit_dir": KIT_DIR,
         "workflow": WORKFLOW,
         "pinned": constraints is not None,
@@ -65,7 +65,7 @@ def write_template(
         written.append(target)
     kit = dest / KIT_DIR
     kit.mkdir(parents=True, exist_ok=True)
-    written.append(Path(shutil.copyfile(wheel, kit / wheel.name)))
+    written += [Path(shutil.copyfile(w, kit / w.name)) for w in wheels]
     if constraints is not None:
         written.append(Path(shutil.copyfile(constraints, kit / "constraints.txt")))
     return written

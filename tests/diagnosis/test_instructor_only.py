@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from grader.assignment import describe, load_assignment, locate
 from grader.kit.audit import Secrets, leaks
-from grader.kit.stage import engine_files
+from grader.kit.stage import pack_files
 
-INSTRUCTOR_ONLY = ("assignments/a2/mistakes.py", "assignments/a2/diagnosis.py")
+INSTRUCTOR_ONLY = ("grader/assignments/a2/mistakes.py", "grader/assignments/a2/diagnosis.py")
 
 
 def test_the_kits_selection_never_reaches_the_catalogue():
-    shipped = engine_files(locate("a2"))
-    assert "assignments/a2/public.py" in shipped  # the selection is the pack's check path
+    shipped = pack_files(locate("a2"))
+    assert "grader/assignments/a2/public.py" in shipped  # the selection is the pack's check path
     assert not set(INSTRUCTOR_ONLY) & set(shipped)
 
 
 def test_the_audit_refuses_a_kit_that_holds_it():
     secrets = Secrets((), (), (), instructor_files=describe("a2").instructor_files)
-    found = leaks({f"grader/{path}": b"" for path in INSTRUCTOR_ONLY}, secrets)
-    assert found == [f"grader/{path}: an instructor-only file" for path in INSTRUCTOR_ONLY]
+    found = leaks({path: b"" for path in INSTRUCTOR_ONLY}, secrets)
+    assert found == [f"{path}: an instructor-only file" for path in INSTRUCTOR_ONLY]
 
 
 def test_the_self_check_has_no_catalogue():

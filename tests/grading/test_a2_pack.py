@@ -59,10 +59,10 @@ def test_the_reference_values_of_another_seed_are_computed_not_shipped():
 
 def test_the_reference_values_never_reach_the_student_kit():
     from grader.assignment import locate
-    from grader.kit.stage import engine_files
+    from grader.kit.stage import pack_files
 
-    shipped = engine_files(locate("a2"))
-    assert "assignments/a2/public.py" in shipped
+    shipped = pack_files(locate("a2"))
+    assert "grader/assignments/a2/public.py" in shipped
     assert not [f for f in shipped if "reference_values" in f]
 
 

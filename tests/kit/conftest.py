@@ -33,10 +33,11 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Kit:
 
 @pytest.fixture(scope="session")
 def kit_env(kit: Kit, tmp_path_factory: pytest.TempPathFactory) -> KitEnv:
-    """A bare env with the kit installed by pip, offline, its dependencies checked against the pins."""
+    """A bare env with the kit (both wheels) installed by pip, offline, its dependencies checked
+    against the pins."""
     env = bare_env(tmp_path_factory.mktemp("kit-env") / "venv")
     done = subprocess.run(
-        [env.python, "-m", "pip", "install", "--no-index", "--constraint", CONSTRAINTS, kit.wheel],
+        [env.python, "-m", "pip", "install", "--no-index", "--constraint", CONSTRAINTS, *kit.wheels],
         env=env.environ(),
         capture_output=True,
         text=True,

@@ -1,6 +1,6 @@
 """What the student kit holds: the check path, the public rubric, and nothing an instructor keeps.
 
-These read the built files themselves (every entry of the wheel, every file of the
+These read the built files themselves (every entry of both wheels, every file of the
 repository template), independently of the audit ``build_kit`` runs before handing a kit
 over, and check the audit too.
 """
@@ -26,8 +26,8 @@ from grader import cli as instructor_cli
 from grader.assignment import Assignment, locate
 from grader.kit import audit
 from grader.kit.build import Kit
-from grader.kit.package import dependencies
-from grader.kit.stage import engine_files
+from grader.kit.package import ENGINE_DEPENDENCIES, pack_dependencies
+from grader.kit.stage import engine_files, pack_files
 from grader.model.rubric import load_rubric
 
 LEFT_OUT = (
@@ -43,19 +43,26 @@ LEFT_OUT = (
 )
 
 
-def wheel_entries(kit: Kit) -> dict[str, bytes]:
-    with zipfile.ZipFile(kit.wheel) as z:
+def entries(wheel: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(wheel) as z:
         return {i.filename: z.read(i) for i in z.infolist() if not i.is_dir()}
 
 
+def wheel_entries(kit: Kit) -> dict[str, bytes]:
+    """The entries of both wheels (the engine's and the pack's: no path is in both)."""
+    engine, pack = entries(kit.engine), entries(kit.pack)
+    assert not set(engine) & set(pack)
+    return {**engine, **pack}
+
+
 def every_file(kit: Kit) -> dict[str, str]:
-    """Text of every wheel entry and every template file (the template's wheel is the same wheel)."""
+    """Text of every wheel entry and every template file (the template's wheels are the same wheels)."""
     files = {
         f"wheel:{k}": v.decode("utf-8", errors="ignore") for k, v in wheel_entries(kit).items()
     }
     for path in sorted(p for p in kit.template.rglob("*") if p.is_file()):
         if path.suffix == ".whl":
-            assert path.read_bytes() == kit.wheel.read_bytes()
+            assert path.read_bytes() == kit.template.parent.joinpath(path.name).read_bytes()
         else:
             files[f"template:{path.relative_to(kit.template)}"] = path.read_text(encoding="utf-8")
     return files
@@ -65,11 +72,17 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def test_the_wheel_holds_the_check_path_and_nothing_else(kit: Kit) -> None:
-    names = set(wheel_entries(kit))
-    package = {n.removeprefix("grader/") for n in names if n.startswith("grader/")}
-    assert package == {*engine_files(locate("a2")), "cli.py", "assignments/a2/rubric.toml"}
-    assert {n.split("/")[0] for n in names} == {"grader", "a2_selfcheck-0.1.0.dist-info"}
+def test_the_wheels_hold_the_check_path_and_nothing_else(kit: Kit) -> None:
+    engine, pack = set(entries(kit.engine)), set(entries(kit.pack))
+    assert {n.removeprefix("grader/") for n in engine if n.startswith("grader/")} == {*engine_files(), "cli.py"}
+    assert {n.split("/")[0] for n in engine} == {"grader", "grader_selfcheck-0.1.0.dist-info"}
+    assert {n for n in pack if n.startswith("grader/")} == {
+        *pack_files(locate("a2")),
+        "grader/assignments/a2/rubric.toml",
+    }
+    assert {n.split("/")[0] for n in pack} == {"grader", "a2_selfcheck-0.1.0.dist-info"}
+    assert all(n.startswith("grader/assignments/a2/") for n in pack if n.startswith("grader/"))
+    names = engine | pack
     for name in names:
         parts = name.split("/")
         assert "reference" not in parts and parts[-1] != "hidden.py", name
@@ -188,11 +201,10 @@ def test_the_kit_command_is_the_instructors_check_and_only_that(kit: Kit, tmp_pa
     assert options(kit_commands["check"]) == options(instructor_commands["check"])
 
 
-def test_the_dependencies_cover_every_import_of_the_kit(kit: Kit, instructor: Assignment) -> None:
-    """Each third-party import of the shipped code (and the zygote's preloads) is a declared dependency."""
-    DEPENDENCIES = dependencies(instructor.pack)
-    imported = {name.split(".")[0] for name in instructor.pack.preload}
-    for name, content in wheel_entries(kit).items():
+def _third_party(files: dict[str, bytes], preload: tuple[str, ...] = ()) -> set[str]:
+    """Distributions of the third-party modules the files' Python imports (and ``preload``)."""
+    imported = {name.split(".")[0] for name in preload}
+    for name, content in files.items():
         if name.endswith(".py"):
             for node in ast.walk(ast.parse(content)):
                 if isinstance(node, ast.Import):
@@ -202,15 +214,40 @@ def test_the_dependencies_cover_every_import_of_the_kit(kit: Kit, instructor: As
     # known_values.py regenerates its JSON from the reference under ``__main__``: instructors only
     third_party = imported - set(sys.stdlib_module_names) - {"grader", "__future__", "reference"}
     distributions = importlib.metadata.packages_distributions()
-    needed = {distributions[m][0].lower().replace("_", "-") for m in third_party}
-    declared = {re.split(r"[<>=!~ ]", d)[0].lower() for d in DEPENDENCIES}
+    return {distributions[m][0].lower().replace("_", "-") for m in third_party}
+
+
+def _projects(requirements: list[str] | tuple[str, ...]) -> set[str]:
+    return {re.split(r"[<>=!~ ]", d)[0].lower() for d in requirements}
+
+
+def test_the_dependencies_cover_every_import_of_the_kit(kit: Kit, instructor: Assignment) -> None:
+    """Each third-party import of the engine wheel is its dependency; each of the pack wheel
+    (and the zygote's preloads) is the pack's or the engine's, which the pack wheel requires
+    at the very version."""
+    engine, pack = entries(kit.engine), entries(kit.pack)
+    # the runtime imports torch only inside the helpers that handle a pack's tensors: the
+    # packs whose checks pass tensors require it (A2 does), the engine does not
+    needed = _third_party(engine) - {"torch"}
+    assert needed <= _projects(ENGINE_DEPENDENCIES), needed - _projects(ENGINE_DEPENDENCIES)
+    assert "torch" in _projects(instructor.pack.kit_dependencies)
+    requirements = pack_dependencies(instructor.pack)
+    assert requirements[0] == "grader-selfcheck==0.1.0"
+    needed = _third_party(pack, instructor.pack.preload)
+    declared = _projects(ENGINE_DEPENDENCIES) | _projects(requirements)
     assert needed <= declared, needed - declared
-    metadata = wheel_entries(kit)["a2_selfcheck-0.1.0.dist-info/METADATA"].decode()
-    assert all(f"Requires-Dist: {re.split(r'[<>=!~ ]', d)[0]}" in metadata for d in DEPENDENCIES)
-    assert (
-        "[console_scripts]\ngrader = grader.cli:main"
-        in wheel_entries(kit)["a2_selfcheck-0.1.0.dist-info/entry_points.txt"].decode()
-    )
+    for wheel, declared_here in ((engine, ENGINE_DEPENDENCIES), (pack, requirements)):
+        metadata = next(v for k, v in wheel.items() if k.endswith(".dist-info/METADATA")).decode()
+        assert all(f"Requires-Dist: {d}" in metadata for d in declared_here)
+    assert "[console_scripts]\ngrader = grader.cli:main" in engine[
+        "grader_selfcheck-0.1.0.dist-info/entry_points.txt"
+    ].decode()
+    assert pack["a2_selfcheck-0.1.0.dist-info/entry_points.txt"].decode().split() == [
+        "[grader.packs]",
+        "a2",
+        "=",
+        "grader.assignments.a2",
+    ]
 
 
 def test_the_template_has_the_workflow_readme_and_kit(kit: Kit, instructor: Assignment) -> None:
@@ -219,7 +256,8 @@ def test_the_template_has_the_workflow_readme_and_kit(kit: Kit, instructor: Assi
         ".github/workflows/selfcheck.yml",
         ".gitignore",
         "README.md",
-        f".selfcheck/{kit.wheel.name}",
+        ".selfcheck/grader_selfcheck-0.1.0-py3-none-any.whl",
+        ".selfcheck/a2_selfcheck-0.1.0-py3-none-any.whl",
         ".selfcheck/constraints.txt",
     }
     readme = (kit.template / "README.md").read_text()
@@ -228,7 +266,8 @@ def test_the_template_has_the_workflow_readme_and_kit(kit: Kit, instructor: Assi
         "authorship",
         "grader check",
         "Exit status",
-        kit.wheel.name,
+        "pip install .selfcheck/grader_selfcheck-0.1.0-py3-none-any.whl .selfcheck/a2_selfcheck-0.1.0-py3-none-any.whl",
+        "%pip install grader_selfcheck-0.1.0-py3-none-any.whl a2_selfcheck-0.1.0-py3-none-any.whl",
     ):
         assert needed in readme
     assert "@{" not in readme and "}@" not in readme
@@ -272,8 +311,8 @@ def test_templates_render_with_the_kits_delimiters(text: str) -> None:
     assert "@" not in render(text, prefix="A2") and "A2" in render(text, prefix="A2")
 
 
-def test_the_wheel_is_small(kit: Kit) -> None:
-    assert kit.wheel.stat().st_size < 512 * 1024
+def test_the_wheels_are_small(kit: Kit) -> None:
+    assert kit.engine.stat().st_size + kit.pack.stat().st_size < 512 * 1024
 
 
 def test_a_kit_that_would_leak_is_refused_and_removed(
@@ -282,9 +321,9 @@ def test_a_kit_that_would_leak_is_refused_and_removed(
     """The build's own audit is the last gate: here hidden.py is forced into the kit."""
     from grader.kit import build, stage
 
-    closure = stage.check_path_modules
+    closure = stage.pack_files
     monkeypatch.setattr(
-        stage, "check_path_modules", lambda a: [*closure(a), "assignments/a2/hidden.py"]
+        stage, "pack_files", lambda a: [*closure(a), "grader/assignments/a2/hidden.py"]
     )
     with pytest.raises(build.KitRefused, match="hidden.py: an instructor-only file"):
         build.build_kit(tmp_path, "a2")

@@ -1,7 +1,7 @@
 """The student kit of a second pack, one outside the engine (``examples.toypack``): built,
-audited, installed without the project and run from outside the repository.
+audited, installed without the project beside the A2 kit, and run from outside the repository.
 
-Slow (a kit build, a venv, two ``grader check`` runs): marked ``slow``, still in the default run.
+Slow (two kit builds, a venv, five ``grader check`` runs): marked ``slow``, still in the default run.
 """
 
 from __future__ import annotations
@@ -31,24 +31,33 @@ def toy_kit(tmp_path_factory: pytest.TempPathFactory) -> Kit:
     return build_kit(tmp_path_factory.mktemp("toy-kit"), TOY, constraints=CONSTRAINTS)
 
 
-def test_the_toy_kit_ships_its_public_pack_and_names_it_the_default(toy_kit: Kit) -> None:
-    assert toy_kit.wheel.name == "toy_selfcheck-0.1.0-py3-none-any.whl"
-    files = set(toy_kit.files)
-    assert {"examples/toypack/__init__.py", "examples/toypack/public.py"} <= files
-    assert "examples/toypack/rubric.toml" in files
-    for name in files:  # no hidden check, no reference, no other pack, no test of the project
-        assert not name.startswith(("examples/toyref", "examples/toy_submissions", "examples/moodle", "grader/assignments/a2", "tests/")), name
-        assert not name.endswith("hidden.py"), name
-    with zipfile.ZipFile(toy_kit.wheel) as wheel:
+def test_the_toy_kit_ships_its_public_pack_under_its_entry_point(toy_kit: Kit) -> None:
+    assert toy_kit.pack.name == "toy_selfcheck-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(toy_kit.pack) as wheel:
+        files = set(wheel.namelist())
         rubric = wheel.read("examples/toypack/rubric.toml").decode()
-        default = wheel.read("grader/assignments/__init__.py").decode()
         metadata = wheel.read("toy_selfcheck-0.1.0.dist-info/METADATA").decode()
+        entry_points = wheel.read("toy_selfcheck-0.1.0.dist-info/entry_points.txt").decode()
+    assert {"examples/__init__.py", "examples/toypack/__init__.py", "examples/toypack/public.py"} <= files
+    for name in files:  # no hidden check, no reference, no other pack, no engine, no test
+        assert name.startswith(("examples/toypack/", "toy_selfcheck-0.1.0.dist-info/")) or name == "examples/__init__.py", name
+        assert not name.endswith("hidden.py"), name
     hidden = [c.name for t in load_assignment(TOY).rubric.tasks for c in t.checks if c.visibility == "hidden"]
     assert hidden and not any(name in rubric for name in hidden) and "expected_answer" not in rubric
     # task 2, whose checks are all hidden, is listed (the self-check shows it) without a check
     assert "checks" not in tomllib.loads(rubric)["tasks"]["2"]
-    assert "DEFAULT = 'examples.toypack'" in default
-    assert "Requires-Dist: numpy" in metadata and "Requires-Dist: torch" not in metadata
+    assert entry_points.split() == ["[grader.packs]", "toy", "=", "examples.toypack"]
+    assert "Requires-Dist: grader-selfcheck==0.1.0" in metadata and "Requires-Dist: numpy" in metadata
+    assert "Requires-Dist: torch" not in metadata
+
+
+def test_the_engine_wheel_is_the_same_whichever_pack_it_was_built_for(toy_kit: Kit, kit: Kit) -> None:
+    """Two kits' engine wheels are one file: nothing of the pack (no rewritten default) is in it."""
+    assert toy_kit.engine.name == kit.engine.name == "grader_selfcheck-0.1.0-py3-none-any.whl"
+    assert toy_kit.engine.read_bytes() == kit.engine.read_bytes()
+    with zipfile.ZipFile(kit.engine) as wheel:
+        default = wheel.read("grader/assignments/__init__.py")
+    assert default == (REPO / "grader" / "assignments" / "__init__.py").read_bytes()
 
 
 def test_the_toy_kits_template_says_nothing_of_a2(toy_kit: Kit) -> None:
@@ -65,27 +74,41 @@ def test_the_toy_kits_template_says_nothing_of_a2(toy_kit: Kit) -> None:
             assert a2 not in text, (name, a2)
 
 
-def test_the_installed_toy_kit_checks_toy_notebooks(
-    toy_kit: Kit, tmp_path_factory: pytest.TempPathFactory
+def test_the_a2_and_toy_kits_share_one_environment(
+    toy_kit: Kit, kit: Kit, reference_notebook: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    env = bare_env(tmp_path_factory.mktemp("toy-kit-env") / "venv")
+    """Both kits in one fresh venv: each notebook is checked by the pack its file name names,
+    a notebook named for neither is refused with the choices, ``--assignment`` still chooses."""
+    env = bare_env(tmp_path_factory.mktemp("two-kits-env") / "venv")
+    wheels = [*kit.wheels, toy_kit.pack]
     done = subprocess.run(
-        [env.python, "-m", "pip", "install", "--no-index", "--constraint", CONSTRAINTS, toy_kit.wheel],
+        [env.python, "-m", "pip", "install", "--no-index", "--constraint", CONSTRAINTS, *wheels],
         env=env.environ(),
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    outside = tmp_path_factory.mktemp("toy-student")
+    outside = tmp_path_factory.mktemp("two-kits-student")
+    a2 = Path(shutil.copy(reference_notebook, outside))
     good = Path(shutil.copy(NOTEBOOKS / "TOY_DOE_Jane.ipynb", outside))
     wrong = outside / "TOY_ROE_Rick.ipynb"
     wrong.write_text(good.read_text(encoding="utf-8").replace(") * k", ") + k"), encoding="utf-8")
-    done = env.run("grader", "check", good.name, cwd=outside)  # the kit's default: its own pack
+    done = env.run("grader", "check", good.name, cwd=outside)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Public checks: ready to hand in." in done.stdout
     done = env.run("grader", "check", wrong.name, cwd=outside)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "scale.known_values" in done.stdout
+    done = env.run("grader", "check", a2.name, cwd=outside)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Public checks: ready to hand in." in done.stdout
+    unnamed = Path(shutil.copy(good, outside / "homework.ipynb"))
+    done = env.run("grader", "check", unnamed.name, cwd=outside)
+    assert done.returncode != 0 and "cannot tell which assignment homework.ipynb is for" in done.stderr
+    assert "TOY_LASTNAME_Firstname.ipynb" in done.stderr and "A2_LASTNAME_Firstname.ipynb" in done.stderr
+    done = env.run("grader", "check", unnamed.name, "--assignment", "toy", cwd=outside)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Public checks: ready to hand in." in done.stdout
     done = env.run(env.python, "-c", "import examples.toyref", cwd=outside)
     assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr

@@ -1,7 +1,7 @@
 """The submission template's workflow, run locally on a fresh git repository made from the template.
 
 Every ``run:`` step of ``.github/workflows/selfcheck.yml`` runs as written (see
-``actions_local``): the kit's install step really installs the wheel committed in
+``actions_local``): the kit's install step really installs the two wheels committed in
 ``.selfcheck/`` into a fresh environment (offline: ``PIP_NO_INDEX``, the dependencies
 already there, checked against the pins), the notebook is found, ``grader check`` runs, the
 job summary is written and the last step passes the verdict on. The ``uses:`` steps cannot
@@ -52,9 +52,8 @@ def student_repository(kit: Kit, folder: Path, notebook: Path | None) -> Path:
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=repo, check=True, capture_output=True, text=True
     ).stdout
-    assert (
-        f".selfcheck/{kit.wheel.name}" in tracked and ".github/workflows/selfcheck.yml" in tracked
-    )
+    assert all(f".selfcheck/{w.name}" in tracked for w in kit.wheels)
+    assert ".github/workflows/selfcheck.yml" in tracked
     return repo
 
 
