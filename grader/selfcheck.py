@@ -143,7 +143,7 @@ def expected_name(assignment: str | LocatedPack | None = None) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``grader check``: one definition for the instructor's CLI and the kit's."""
-    parser.add_argument("notebook", type=Path, help="your notebook (PREFIX_LASTNAME_Firstname.ipynb)")
+    parser.add_argument("notebook", type=Path, help=f"your {expected_name()}")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (for scripts and CI)")
     parser.add_argument("--out", type=Path, default=None, help="also write report files (junit.xml, report.md, ...) here")
     parser.add_argument(

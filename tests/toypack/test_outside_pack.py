@@ -162,13 +162,16 @@ def test_the_gradescope_autograder_ships_the_pack_and_scores_a_notebook(shell: S
 def test_the_student_kit_ships_the_public_pack(shell: Shell, tmp_path: Path) -> None:
     done = shell.grader("student-kit", "--out", tmp_path / "kit", "--assignment", shell.pack, "--no-constraints")
     assert done.returncode == 0, done.stdout + done.stderr
-    (wheel,) = (tmp_path / "kit").glob("*.whl")
+    (engine,) = (tmp_path / "kit").glob("grader_selfcheck-*.whl")
+    (wheel,) = set((tmp_path / "kit").glob("*.whl")) - {engine}
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        default = zf.read("grader/assignments/__init__.py").decode()
+        entry_points = next(zf.read(n) for n in names if n.endswith(".dist-info/entry_points.txt")).decode()
     assert {"course/warmup/__init__.py", "course/warmup/public.py", "course/warmup/rubric.toml"} <= names
-    assert not [n for n in names if n.endswith("hidden.py") or n.startswith("course/warmup_ref")]
-    assert "DEFAULT = 'course.warmup'" in default
+    assert not [n for n in names if n.endswith("hidden.py") or n.startswith(("course/warmup_ref", "grader/"))]
+    assert "= course.warmup" in entry_points  # how the kit's `grader check` finds it
+    with zipfile.ZipFile(engine) as zf:
+        assert not [n for n in zf.namelist() if n.startswith("course/")]
 
 
 def test_an_installed_pack_is_named_by_its_entry_point(shell: Shell, tmp_path: Path) -> None:
