@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from grader.assignment import LocatedPack, locate
@@ -41,7 +42,6 @@ class Kit:
     engine: Path  # the engine wheel
     pack: Path  # the pack wheel
     template: Path  # the submission-repository template folder
-    files: tuple[str, ...]  # the files of both wheels
 
     @property
     def wheels(self) -> tuple[Path, Path]:
@@ -103,19 +103,17 @@ def build_kit(out: Path, assignment: str | LocatedPack = DEFAULT, *, constraints
         packed = stage_pack(
             Path(tmp) / "pack", located, rubric_toml=public_rubric_toml(instructor.rubric)
         )
-        readmes = {
-            engine: render(template("package/ENGINE.md"), name=ENGINE_DISTRIBUTION),
-            packed: render(
-                template("package/README.md"), name=distribution_name(pack.name), prefix=prefix
-            ),
-        }
-        projects = {
-            engine: engine_pyproject([*engine.files, "README.md"]),
-            packed: pack_pyproject(located, [*packed.files, "README.md"]),
-        }
-        for tree in (engine, packed):
-            (tree.root / "README.md").write_text(readmes[tree], encoding="utf-8")
-            (tree.root / "pyproject.toml").write_text(projects[tree], encoding="utf-8")
+        pack_readme = render(
+            template("package/README.md"), name=distribution_name(pack.name), prefix=prefix
+        )
+        for tree, readme, project in (
+            (engine, render(template("package/ENGINE.md"), name=ENGINE_DISTRIBUTION), engine_pyproject),
+            (packed, pack_readme, partial(pack_pyproject, located)),
+        ):
+            (tree.root / "README.md").write_text(readme, encoding="utf-8")
+            (tree.root / "pyproject.toml").write_text(
+                project([*tree.files, "README.md"]), encoding="utf-8"
+            )
         smoke_test(engine.root)
         smoke_test(_installed_together([engine, packed], Path(tmp) / "together"), located.name)
         wheels = [build_wheel(engine.root, out), build_wheel(packed.root, out)]
@@ -139,4 +137,4 @@ def build_kit(out: Path, assignment: str | LocatedPack = DEFAULT, *, constraints
     )
     if found:
         raise KitRefused("the submission template would give away:\n" + "\n".join(found))
-    return Kit(wheels[0], wheels[1], folder, tuple(sorted(contents)))
+    return Kit(wheels[0], wheels[1], folder)
