@@ -73,6 +73,10 @@ def test_the_projects_names_are_read_from_the_installed_metadata() -> None:
         assert {dist.replace("-", "_").lower(), *shipped.split()} <= set(names)
 
 
+#: The installed distribution that ships ``grader``, as its ``.dist-info`` folder spells it.
+ENGINE_DIST = sorted(importlib.metadata.packages_distributions()["grader"])[0].replace("-", "_").lower()
+
+
 def installed_python(root: Path) -> tuple[Path, Path]:
     """A Python's own prefix with the project ``pip install``-ed into its site-packages, as a
     Docker or distro Python has it: (prefix, site-packages)."""
@@ -80,7 +84,7 @@ def installed_python(root: Path) -> tuple[Path, Path]:
     for name in ("numpy/__init__.py", "reference/part1.py", "grader/assignments/a2/hidden.py"):
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text("SECRET = 1\n" if "numpy" not in name else "x = 1\n")
-    (site / "notebook_grader-0.1.0.dist-info").mkdir()
+    (site / f"{ENGINE_DIST}-0.1.0.dist-info").mkdir()
     (site.parent / "os.py").write_text("")
     return root / "usr", site
 
@@ -95,7 +99,7 @@ def test_a_project_installed_in_the_pythons_own_site_packages_is_left_out(tmp_pa
     assert str(prefix) not in read  # a rule on the prefix would open the project under it
     assert {str(site / "numpy"), str(site.parent / "os.py")} <= set(read)
     assert {str(prefix), str(site)} <= set(listed)
-    assert not any(p.startswith(str(site / n)) for p in read for n in ("grader", "reference", "notebook_grader"))
+    assert not any(p.startswith(str(site / n)) for p in read for n in ("grader", "reference", ENGINE_DIST))
     if sandbox.landlock_abi() < 1:
         return
 
