@@ -74,7 +74,7 @@ def test_the_projects_names_are_read_from_the_installed_metadata() -> None:
 
 
 #: The installed distribution that ships ``grader``, as its ``.dist-info`` folder spells it.
-ENGINE_DIST = sorted(importlib.metadata.packages_distributions()["grader"])[0].replace("-", "_").lower()
+ENGINE_DIST = min(importlib.metadata.packages_distributions()["grader"]).replace("-", "_").lower()
 
 
 def installed_python(root: Path) -> tuple[Path, Path]:
