@@ -77,14 +77,40 @@ def readme_walkthrough() -> dict[str, list[str]]:
     return {words[1]: words[1:] for words in lines if words[0] == "grader"}
 
 
-def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the pack author guide's walk-through runs it, from the checkout."""
-    monkeypatch.chdir(REPO)
-    argv = readme_walkthrough()["grade"]
+def run_as_typed(words: list[str]) -> subprocess.CompletedProcess[str]:
+    """One line of the walk-through run by a shell from the checkout's root, the environment's
+    ``grader`` first on the PATH: a console script puts nothing of the current folder on the
+    path, which is what the guide's pack-by-folder form is for."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        ["bash", "-c", shlex.join(words)],
+        check=False,  # the test reads the exit status with the output
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_the_walkthrough_runs_as_typed_in_a_shell(tmp_path: Path) -> None:
+    """Every line of the pack author guide's walk-through, through a shell, as a course author
+    types it (only the output folders moved out of the checkout)."""
+    commands = readme_walkthrough()
+    assert set(commands) == {"check", "grade", "student-kit"}
+    assert commands["check"] == ["check", "examples/toy_submissions/TOY_DOE_Jane.ipynb", "--assignment", FOLDER]
+
+    check = run_as_typed(["grader", *commands["check"]])
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "ready" in check.stdout
+
+    grade = commands["grade"]
     out = tmp_path / "out"
-    argv[argv.index("--out") + 1] = str(out)
-    assert argv == ["grade", "examples/toy_submissions", "--out", str(out), "--assignment", FOLDER]
-    assert cli.main([*argv, "--jobs", "2"]) == 0
+    grade[grade.index("--out") + 1] = str(out)
+    assert grade == ["grade", "examples/toy_submissions", "--out", str(out), "--assignment", FOLDER]
+    done = run_as_typed(["grader", *grade, "--jobs", "2"])
+    assert done.returncode == 0, done.stdout + done.stderr
     good = json.loads((out / "TOY_DOE_Jane" / "report.json").read_text(encoding="utf-8"))
     wrong = json.loads((out / "TOY_ROE_Rick" / "report.json").read_text(encoding="utf-8"))
     assert scores(good) == {"1": 3, "2": 5, "3": 0} and good["meta"]["checks"] == "all"
@@ -94,12 +120,13 @@ def test_grader_grade_grades_the_toy_class(tmp_path: Path, monkeypatch: pytest.M
     assert gradebook[0].startswith("last_name,first_name,file,1,2,3,total,max")
     assert "DOE,Jane,TOY_DOE_Jane.ipynb,3,5,,8,10" in gradebook[1]
 
-
-def test_the_readme_walks_through_check_and_the_kit_on_the_toy() -> None:
-    commands = readme_walkthrough()
-    assert set(commands) == {"check", "grade", "student-kit"}
-    assert commands["check"] == ["check", "examples/toy_submissions/TOY_DOE_Jane.ipynb", "--assignment", FOLDER]
-    assert commands["student-kit"][-2:] == ["--assignment", FOLDER]
+    kit = commands["student-kit"]
+    assert kit[-2:] == ["--assignment", FOLDER]
+    kit[kit.index("--out") + 1] = str(tmp_path / "kit")
+    built = run_as_typed(["grader", *kit])
+    assert built.returncode == 0, built.stdout + built.stderr
+    wheels = sorted(p.name.split("-")[0] for p in (tmp_path / "kit").rglob("*.whl"))
+    assert set(wheels) == {"grader_selfcheck", "toy_selfcheck"}
 
 
 @pytest.mark.parametrize(("notebook", "ready"), [(GOOD, 0), (WRONG, 0)])
