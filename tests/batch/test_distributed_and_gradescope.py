@@ -3,11 +3,6 @@ grades a submission laid out the way Gradescope lays it out."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,6 +12,7 @@ from grader.cli import exit_status, main
 from grader.frontends.batch import grade_all
 from grader.gradescope import build_package
 from tests.support.batch import report_json, tiny_notebook
+from tests.support.gradescope import run_autograder, unpack_autograder
 
 GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 GRADESCOPE_TOP = {
@@ -93,36 +89,15 @@ def check_gradescope_results(data: dict) -> None:
         assert test.get("output_format", "text") in {"text", "html", "simple_format", "md", "ansi"}
 
 
-def run_autograder(root: Path) -> dict:
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    env.pop("PYTHONPATH", None)  # the grader comes from source/, as on Gradescope
-    done = subprocess.run(
-        [str(root / "run_autograder")],
-        check=False,
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
-
-
 @pytest.fixture
 def autograder_root(tmp_path: Path) -> Path:
     """/autograder as Gradescope lays it out: the zip in source/, run_autograder copied beside."""
     assert main(["gradescope-package", "--out", str(tmp_path / "dist")]) == 0
     root = tmp_path / "autograder"
-    for folder in ("source", "submission", "results"):
-        (root / folder).mkdir(parents=True)
+    names = unpack_autograder(tmp_path / "dist" / "autograder.zip", root)
+    assert "setup.sh" in names and "run_autograder" in names  # at the root of the zip
     with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as zf:
-        names = zf.namelist()
-        assert "setup.sh" in names and "run_autograder" in names  # at the root of the zip
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
-        zf.extractall(root / "source")
-    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "run_autograder").chmod(0o755)
     return root
 
 

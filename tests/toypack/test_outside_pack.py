@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.gradescope import run_autograder, unpack_autograder
 from tests.support.kitenv import KitEnv, bare_env
 
 pytestmark = pytest.mark.slow
@@ -138,22 +139,10 @@ def test_the_gradescope_autograder_ships_the_pack_and_scores_a_notebook(shell: S
     done = shell.grader("gradescope-package", "--out", tmp_path / "dist", "--assignment", shell.pack)
     assert done.returncode == 0, done.stdout + done.stderr
     root = tmp_path / "autograder"
-    for folder in ("source", "submission", "results"):
-        (root / folder).mkdir(parents=True)
-    with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as zf:
-        names = set(zf.namelist())
-        zf.extractall(root / "source")
+    names = unpack_autograder(tmp_path / "dist" / "autograder.zip", root)
     assert {"course/__init__.py", "course/warmup/hidden.py", "course/warmup_ref/__init__.py"} <= names
-    script = root / "source" / "run_autograder"
-    script.chmod(0o755)
     shutil.copy(shell.cwd / WRONG, root / "submission" / WRONG)
-    done = subprocess.run(
-        [str(script)],
-        env=shell.env.environ(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=str(shell.env.python)),
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    results = run_autograder(root, shell.env.python, shell.env.environ())
     scored = {t["name"].rsplit(" ", 1)[-1]: t["score"] for t in results["tests"]}
     assert scored["scale.known_values"] == 3 and scored["softmax.matches_reference"] == 0
     assert results["score"] == 3  # the written answer is marked by hand

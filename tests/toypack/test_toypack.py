@@ -12,7 +12,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from grader import cli
 from grader.assignment import describe, load_assignment, locate
 from grader.assignments import DEFAULT
 from grader.grading.pipeline import grade_notebook
+from tests.support.gradescope import run_autograder, unpack_autograder
 
 REPO = Path(__file__).resolve().parents[2]
 CLASS = REPO / "examples" / "toy_submissions"
@@ -157,21 +157,11 @@ def test_the_gradescope_autograder_of_the_toy(tmp_path: Path) -> None:
     run from the unzipped folder as on Gradescope, grades with the hidden check too."""
     assert cli.main(["gradescope-package", "--out", str(tmp_path / "dist"), "--assignment", TOY]) == 0
     root = tmp_path / "autograder"
-    for folder in ("source", "submission", "results"):
-        (root / folder).mkdir(parents=True)
-    with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as zf:
-        names = set(zf.namelist())
-        zf.extractall(root / "source")
+    names = unpack_autograder(tmp_path / "dist" / "autograder.zip", root)
     assert {"examples/__init__.py", "examples/toypack/hidden.py", "examples/toyref/__init__.py"} <= names
     assert not [n for n in names if n.startswith(("examples/toy_submissions/", "examples/moodle/", "tests/"))]
-    script = root / "source" / "run_autograder"
-    script.chmod(0o755)
     shutil.copy(WRONG, root / "submission" / WRONG.name)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    env.pop("PYTHONPATH", None)  # the grader and the pack come from source/, as on Gradescope
-    done = subprocess.run([str(script)], env=env, cwd=root, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    results = run_autograder(root)
     scored = {t["name"].rsplit(" ", 1)[-1]: t["score"] for t in results["tests"]}
     assert scored["scale.known_values"] == 3 and scored["softmax.matches_reference"] == 0
     assert results["score"] == 3
