@@ -119,7 +119,7 @@ def main() -> int:
         print(f"{name:<38}{seconds:7.2f}   {paired:6.2f} {target:>6s}   {seconds / torch_import:6.2f}")
     print(f"{'grade_notebook (warm process)':<38}{warm:7.2f}   {'':>6s} {'':>6s}   {warm / torch_import:6.2f}")
     for name, cpu in (("grader grade", grade_start), ("grader check", check_start)):
-        label = f"{name}: CPU until the zygote starts"
+        label = f"{name}: CPU to zygote start"
         print(f"{label:<38}{statistics.median(cpu):7.2f}   ({', '.join(f'{c:.2f}' for c in cpu)})")
     return 0
 
