@@ -7,8 +7,12 @@ with each cold run, and the median of the pairs' ratios is printed), so the rati
 student's `grader check` or an instructor's one-notebook `grader grade` really pays: imports,
 the runtime's zygote, the build of the student's namespace, and every check. The warm figure
 is the extra time per notebook once the process and its zygote are up (what a batch pays).
+Before the zygote starts, the grader's own start-up delays everything after it: the CPU seconds
+each command spends until it starts the zygote are printed too (an audit hook sees the start).
 
-    python benchmarks/grading_bench.py [--notebook PATH] [--repeat 3]
+    python benchmarks/grading_bench.py [--notebook PATH] [--repeat 3] [--root CHECKOUT]
+
+``--root`` measures another checkout of the grader (the base of a change, say) with this script.
 """
 
 from __future__ import annotations
@@ -42,39 +46,66 @@ print(min(times))
 """
 
 
-def wall(command: list[str]) -> float:
+#: Runs ``grader ARGS`` until it starts the runtime's zygote, then prints the CPU seconds so far.
+UNTIL_ZYGOTE = """
+import os, runpy, sys, time
+def started(event, args):
+    if event == "subprocess.Popen" and any("sys.path.insert" in str(a) for a in args[1]):
+        print(time.process_time(), flush=True)
+        os._exit(0)
+sys.addaudithook(started)
+sys.argv = ["grader", *sys.argv[1:]]
+runpy.run_module("grader", run_name="__main__")
+"""
+
+
+def wall(command: list[str], root: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
     return time.perf_counter() - started
+
+
+def until_zygote(args: list[str], root: Path) -> float:
+    """CPU seconds of ``grader ARGS`` before it starts the runtime's zygote."""
+    done = subprocess.run(
+        [sys.executable, "-c", UNTIL_ZYGOTE, *args], check=True, capture_output=True, text=True, cwd=root
+    )
+    return float(done.stdout.split()[-1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebook", type=Path, default=NOTEBOOK)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     args = parser.parse_args()
+    root = args.root.resolve()
 
     torch_import = statistics.median(wall([sys.executable, "-c", "import torch"]) for _ in range(args.repeat))
     grade_times, check_times, grade_pairs, check_pairs = [], [], [], []
+    grade_start, check_start = [], []
     for _ in range(args.repeat):
         out = Path(tempfile.mkdtemp(prefix="grading-bench-"))
         try:
             stack = wall(STACK)
-            grade_times.append(wall([sys.executable, "-m", "grader.cli", "grade", str(args.notebook), "--out", str(out), "--jobs", "1", "--force"]))
+            grade = ["grade", str(args.notebook), "--out", str(out), "--jobs", "1", "--force"]
+            grade_times.append(wall([sys.executable, "-m", "grader.cli", *grade], root))
             grade_pairs.append((grade_times[-1], stack))
+            grade_start.append(until_zygote(grade, root))
             stack = wall(STACK)
-            check_times.append(wall([sys.executable, "-m", "grader.cli", "check", str(args.notebook)]))
+            check_times.append(wall([sys.executable, "-m", "grader.cli", "check", str(args.notebook)], root))
             check_pairs.append((check_times[-1], stack))
+            check_start.append(until_zygote(["check", str(args.notebook)], root))
         finally:
             shutil.rmtree(out, ignore_errors=True)
     warm = float(subprocess.run(
         [sys.executable, "-c", WARM, str(args.notebook), str(args.repeat)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True, capture_output=True, text=True, cwd=root,
     ).stdout.split()[-1])
 
     grade, check = statistics.median(grade_times), statistics.median(check_times)
     stack_import = statistics.median(s for _, s in (*grade_pairs, *check_pairs))
-    print(f"notebook: {args.notebook.name}")
+    print(f"checkout: {root}; notebook: {args.notebook.name}")
     label = 'python -c "import torch"'
     print(f"{label:<38}{torch_import:7.2f} s")
     label = 'python -I -c "import torch, torchvision"'
@@ -87,6 +118,9 @@ def main() -> int:
         paired = statistics.median(t / s for t, s in pairs)
         print(f"{name:<38}{seconds:7.2f}   {paired:6.2f} {target:>6s}   {seconds / torch_import:6.2f}")
     print(f"{'grade_notebook (warm process)':<38}{warm:7.2f}   {'':>6s} {'':>6s}   {warm / torch_import:6.2f}")
+    for name, cpu in (("grader grade", grade_start), ("grader check", check_start)):
+        label = f"{name}: CPU to zygote start"
+        print(f"{label:<38}{statistics.median(cpu):7.2f}   ({', '.join(f'{c:.2f}' for c in cpu)})")
     return 0
 
 

@@ -9,7 +9,8 @@ declaration; a pack may still define its own ``load(with_reference=...)`` (to va
 say, a catalogue of mistakes against the rubric).
 
 Why a declaration: ``PACK`` is a frozen dataclass importable in milliseconds (no checks, no
-reference, no torch), so the engine reads it where loading the pack would cost or leak —
+reference, no torch; this module and ``Pack``'s field types import no Hypothesis, nbformat,
+IPython or numpy, ``tests/engine/test_cheap_describe.py``), so the engine reads it where loading the pack would cost or leak —
 starting the runtime's zygote with the pack's preloads while the pack loads, naming the
 reference package in the Gradescope zip and the kit's audit, resolving the similarity base.
 Hooks that need the reference or the instructor's side are named (``"module:attribute"``,
@@ -36,18 +37,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType, ModuleType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from grader.assignments import DEFAULT
-from grader.checks import CheckSet
-from grader.checks.runner import Diagnoser
 from grader.errors import UnknownAssignment
 from grader.model.rubric import Rubric, load_rubric
 from grader.notebook.model import ReadOptions
 from grader.notebook.sections import NO_RULES, SectionRules, TaskLayout
-from grader.runtime import Limits
-from grader.runtime.spawner import DEFAULT_PRELOAD
-from grader.source import Policy
+from grader.runtime.results import DEFAULT_PRELOAD, Limits
+from grader.source.policy import Policy
+
+if TYPE_CHECKING:  # the checks import Hypothesis and numpy: loaded with the pack, not to read PACK
+    from grader.checks import CheckSet
+    from grader.checks.runner import Diagnoser
 
 #: Where packs named without a dot live.
 BUILTIN_PACKS = "grader.assignments"
@@ -113,7 +115,7 @@ class Pack:
     submission's ``import torch`` costs nothing. A heavy library must be here for submissions
     to import it at all: torch maps more memory than a confined process may (a light module
     left out is imported by each submission that needs it). The default is the engine's own
-    minimum, numpy (``grader.runtime.spawner.DEFAULT_PRELOAD``): a pack names its stack."""
+    minimum, numpy (``grader.runtime.results.DEFAULT_PRELOAD``): a pack names its stack."""
 
     kit_dependencies: tuple[str, ...] = ()
     """Requirements (PEP 508) of the student kit beyond the engine's own
@@ -195,6 +197,8 @@ def load_pack(pack_module: str, pack: Pack, *, with_reference: bool = True) -> A
     Without the reference (the student kit) nothing instructor-only is imported: the kit ships
     only what this reaches without it.
     """
+    from grader.checks import CheckSet
+
     spec = importlib.util.find_spec(pack_module)
     assert spec is not None and spec.origin is not None, pack_module
     rubric = load_rubric(Path(spec.origin).parent / pack.rubric)

@@ -49,16 +49,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.notebook.cells import notebook_cells
 from grader.notebook.identity import check_filename, identity_from_cells
 from grader.notebook.model import DEFAULT_OPTIONS, ReadOptions, Submission
 from grader.notebook.problems import Problem
-from grader.notebook.reading import read_notebook
 from grader.notebook.runfacts import fact_problems, placeholder_problems, run_facts
 
 
 def load_submission(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Submission:
     """Read ``path`` into a ``Submission``; every defect becomes a problem, nothing raises."""
+    # imported here: nbformat and PIL cost 0.1 s, and the package's records (``ReadOptions``,
+    # sections) are read by commands that never read a notebook (``grader.assignment.describe``)
+    from grader.notebook.cells import notebook_cells
+    from grader.notebook.reading import read_notebook
+
     path = Path(path)
     identity, problems = (
         check_filename(path.name, options.prefix) if options.prefix is not None else (None, [])

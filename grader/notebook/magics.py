@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import warnings
 
-from IPython.core.inputtransformer2 import TransformerManager
-
 #: Cell magics whose body is Python that runs as written (``%%time`` then the code).
 PYTHON_CELL_MAGICS: frozenset[str] = frozenset({"time", "timeit", "capture", "prun"})
 
@@ -37,6 +35,10 @@ def neutralise(
     if first.startswith("%%") and first[2:].split(" ")[0] in python_cell_magics:
         lines, offset = lines[1:], offset + 1
     text = "\n".join(lines)
+    # imported at the first cell read: IPython costs 0.1 s, and ``PYTHON_CELL_MAGICS`` is read
+    # by commands that read no cell (``Policy``'s default, in a pack's declaration)
+    from IPython.core.inputtransformer2 import TransformerManager
+
     try:
         with warnings.catch_warnings():  # it warns about odd line breaks (\x1c, \u2028...)
             warnings.simplefilter("ignore")

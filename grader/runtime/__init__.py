@@ -26,14 +26,12 @@ do not survive a restart (nor do defines that captured them).
         rt.call("@forward", net, as_tensor(batch))
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from grader.errors import ProtocolError, RuntimeFailure
-from grader.runtime.isolation import (
-    REQUIRED_LAYERS,
-    SandboxTooWeak,
-    missing_layers,
-    probe_isolation,
-)
-from grader.runtime.protocol import Handle, Opaque, as_tensor
 from grader.runtime.results import (
     STATUSES,
     BuildOutcome,
@@ -43,8 +41,42 @@ from grader.runtime.results import (
     RunStatus,
     StudentError,
 )
-from grader.runtime.spawner import prestart
-from grader.runtime.student import Stub, StudentRuntime
+
+if TYPE_CHECKING:
+    from grader.runtime.isolation import (
+        REQUIRED_LAYERS,
+        SandboxTooWeak,
+        missing_layers,
+        probe_isolation,
+    )
+    from grader.runtime.protocol import Handle, Opaque, as_tensor
+    from grader.runtime.spawner import prestart
+    from grader.runtime.student import Stub, StudentRuntime
+
+#: The names whose modules import numpy and the process machinery, imported on first use
+#: (PEP 562): a pack's declaration reads ``Limits`` before the zygote starts, and must not wait
+#: for them.
+_LAZY = {
+    "REQUIRED_LAYERS": "isolation",
+    "SandboxTooWeak": "isolation",
+    "missing_layers": "isolation",
+    "probe_isolation": "isolation",
+    "Handle": "protocol",
+    "Opaque": "protocol",
+    "as_tensor": "protocol",
+    "prestart": "spawner",
+    "Stub": "student",
+    "StudentRuntime": "student",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "REQUIRED_LAYERS",

@@ -1,4 +1,7 @@
-"""The plain records the runtime shares with the grader: code and limits in, outcomes out."""
+"""The plain records the runtime shares with the grader: code and limits in, outcomes out.
+
+Imports nothing heavy: a pack's declaration (``Limits``, the default preload) reads it before
+the zygote starts."""
 
 from __future__ import annotations
 
@@ -8,6 +11,14 @@ from typing import Any, Literal, get_args
 # How a statement or call ended; the values appear in reports (``statement-<status>``).
 RunStatus = Literal["ok", "error", "timeout", "exited", "crashed", "memory"]
 STATUSES: frozenset[RunStatus] = frozenset(get_args(RunStatus))
+
+
+#: What the zygote imports when no pack says otherwise: numpy, which the runtime itself uses
+#: (``helpers``, ``convert``) and every submission's arrays cross the wire as. A pack adds its
+#: own stack (``Pack.preload``: torch & co.). Not only speed: a library that maps more
+#: memory than a confined process may (torch maps ~3 GB, see ``sandbox.set_rlimits``) cannot be
+#: imported by a submission unless the zygote imported it before forking.
+DEFAULT_PRELOAD = ("numpy",)
 
 
 @dataclass(frozen=True)

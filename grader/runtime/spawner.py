@@ -25,16 +25,11 @@ from pathlib import Path
 
 from grader.errors import ProtocolError, RuntimeFailure
 from grader.runtime import protocol, sandbox
+from grader.runtime.results import DEFAULT_PRELOAD
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
 CONTROL_TIMEOUT = 30.0  # a builder answering a control request (fork, wait)
 READY_TIMEOUT = 300.0  # the zygote importing a pack's preloads (torch...)
-#: What the zygote imports when no pack says otherwise: numpy, which the runtime itself uses
-#: (``helpers``, ``convert``) and every submission's arrays cross the wire as. A pack adds its
-#: own stack (``Pack.preload``: torch & co.). Not only speed: a library that maps more
-#: memory than a confined process may (torch maps ~3 GB, see ``sandbox.set_rlimits``) cannot be
-#: imported by a submission unless the zygote imported it before forking.
-DEFAULT_PRELOAD = ("numpy",)
 
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "

@@ -27,6 +27,7 @@ from grader.runtime.convert import to_plain
 from grader.runtime.cpu import CpuLedger
 from grader.runtime.protocol import Handle
 from grader.runtime.results import (
+    DEFAULT_PRELOAD,
     BuildOutcome,
     CallResult,
     Code,
@@ -37,7 +38,6 @@ from grader.runtime.results import (
 from grader.runtime.sandbox import SandboxConfig
 from grader.runtime.spawner import (
     CONTROL_TIMEOUT,
-    DEFAULT_PRELOAD,
     StudentProcess,
     encode_request,
     new_channel,

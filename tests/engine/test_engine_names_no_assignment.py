@@ -68,7 +68,7 @@ def test_the_engines_defaults_are_the_engines_own_stack() -> None:
     stack: ``Pack.preload``, ``Pack.kit_index_urls``, ``Pack.kit_notes``)."""
     from grader.assignment import Pack
     from grader.notebook.model import ReadOptions
-    from grader.runtime.spawner import DEFAULT_PRELOAD
+    from grader.runtime.results import DEFAULT_PRELOAD
 
     assert DEFAULT_PRELOAD == ("numpy",)
     bare = Pack(name="x", read=ReadOptions(), reference="x_reference")

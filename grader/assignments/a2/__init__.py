@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from grader.api import Assignment, Limits, Pack, ReadOptions, load_pack
-from grader.assignments.a2.evidence import SECTION_RULES
+from grader.assignments.a2.sections import SECTION_RULES
 
 #: The student README's "About this assignment" (``Pack.kit_notes``).
 KIT_NOTES = """\

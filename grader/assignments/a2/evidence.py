@@ -18,28 +18,16 @@ from grader.api import (
     Counterexample,
     Figure,
     Section,
-    SectionRules,
     find_sections,
     has_headings,
 )
+from grader.assignments.a2.sections import SECTION_RULES, TASK_IDS
 
 CHECKS = CheckSet()
 
 
 def evidence(task: str, name: str):
     return CHECKS.check(task, name, uses_reference=False, runtime=False)
-
-
-TASK_IDS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6")
-
-#: The handout has no banner for 1.5: it is the section "Training the network using
-#: backpropagation and experimenting with different parameters", or else the cell that runs
-#: train_loop (not the one that defines it).
-SECTION_RULES = SectionRules(
-    tasks=TASK_IDS,
-    headings={"1.5": (r"training\s+the\s+network\s+using\s+back-?propagation",)},
-    anchors={"1.5": (r"^(?![^\S\n]*def\b).*\btrain_loop\s*\(",)},
-)
 
 
 def section(ctx: Context, task: str) -> Section:

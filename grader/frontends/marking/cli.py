@@ -9,11 +9,13 @@ import socket
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
-
-import uvicorn
+from typing import TYPE_CHECKING
 
 from grader.errors import MarkingAppError
-from grader.frontends.marking.app import Marking, build_app
+
+if TYPE_CHECKING:  # the app and its server cost 1.6 s of CPU (scikit-learn, Starlette): every
+    # `grader` command imports this module to build its parser, so they load in `prepare`
+    import uvicorn
 
 
 @dataclass
@@ -31,6 +33,10 @@ class Served:
 
 def prepare(out: Path, *, port: int = 0, marker: str = "") -> Served:
     """The app over class folder ``out``, bound to 127.0.0.1 (``port`` 0: a free one), with a fresh token."""
+    import uvicorn
+
+    from grader.frontends.marking.app import Marking, build_app
+
     if not (Path(out) / "batch.json").exists() and not any(Path(out).glob("*/report.json")):
         raise MarkingAppError(f"no graded class in {out}: run `grader grade ... --out {out}` first")
     marking = Marking(Path(out), marker or getpass.getuser())
