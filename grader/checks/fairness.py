@@ -17,8 +17,8 @@ A function that is wrong on its own terms fails either way.
 from __future__ import annotations
 
 import ast
-import importlib
-import inspect
+import importlib.abc
+import importlib.util
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -139,27 +139,29 @@ def rewritten_helpers(program: Program, handout: str | None, names: Iterable[str
     """The provided helpers among ``names`` that the notebook defines otherwise than the
     handout's module ``handout`` does (compared as code: comments, docstrings and layout aside),
     so that a re-run that passes with a correct one can say which helper the student rewrote.
-    Empty where the handout's code is not at hand (the student's side)."""
-    try:
-        module = importlib.import_module(handout) if handout else None
-    except ImportError:
-        return frozenset()
-    if module is None:
+    Empty where the handout's code is not at hand (the student's side).
+
+    The handout is read as source, never imported: its imports (A2's: torch and pyplot) would
+    cost the grader seconds for a comparison of text."""
+    given = _module_source(handout) if handout else None
+    if given is None:
         return frozenset()
     theirs = {name: source for s in program.to_run for name in s.defines if (source := s.source)}
     found = set()
     for name in names:
-        given = getattr(module, name, None)
-        if name in theirs and given is not None and _as_code(theirs[name], name) != _as_code(_source(given), name):
+        if name in theirs and (ours := _as_code(given, name)) is not None and _as_code(theirs[name], name) != ours:
             found.add(name)
     return frozenset(found)
 
 
-def _source(function: Any) -> str:
+def _module_source(module: str) -> str | None:
+    """The source of ``module`` as found on the path (its parent packages are imported, not it)."""
     try:
-        return inspect.getsource(function)
-    except (OSError, TypeError):
-        return ""
+        spec = importlib.util.find_spec(module)
+        loader = spec.loader if spec is not None else None
+        return loader.get_source(module) if isinstance(loader, importlib.abc.InspectLoader) else None
+    except (ImportError, ValueError, OSError):
+        return None
 
 
 def _as_code(source: str, name: str) -> str | None:
