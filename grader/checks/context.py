@@ -113,6 +113,9 @@ class Context:
     conform: dict[str, Callable[[tuple], tuple]] = field(default_factory=dict)
     #: provided helpers the notebook defines otherwise than the handout (said by re-runs)
     rewritten: frozenset[str] = frozenset()
+    #: a re-run that asks only whether the check passes now (see grader.checks.runner): a
+    #: property stops at its first failure, which is raised unshrunk
+    verdict_only: bool = False
 
     @property
     def solution(self) -> ModuleType:
@@ -276,11 +279,20 @@ class Context:
         them all (``drawn_examples``): the same examples in the same order, without the cost of
         drawing them (3 to 7 ms each). On the first that fails, Hypothesis runs as it would
         have, meets the same failure (the student's calls answered from memory) and shrinks it.
+        With ``verdict_only`` (a re-run that asks only whether the check passes now) the first
+        failure is raised as it is: nothing would read a smaller one.
         """
         chosen = settings(self.hypothesis, max_examples=max_examples or self.hypothesis.max_examples)
         replay = drawn_examples(strategy, self.seed, chosen)
-        if replay is not None and _passes_all(prop, replay):
-            return
+        if replay is not None:
+            failed = _first_failure(prop, replay)
+            if failed is None:
+                return
+            if self.verdict_only:
+                failure, example = failed
+                if isinstance(failure, StudentCallFailed) and not failure.inputs:
+                    failure.inputs = show_inputs(example) if isinstance(example, Mapping) else show(example)
+                raise failure
         smallest: list[BaseException] = []
         runs_after_failure = [0]
         first_failure = [0.0]
@@ -291,6 +303,7 @@ class Context:
         def property_(example: Any) -> None:
             if smallest:
                 budget = SHRINK_RUNS_AFTER_ERROR if isinstance(smallest[-1], StudentCallFailed) else SHRINK_RUNS
+                budget = 0 if self.verdict_only else budget
                 if runs_after_failure[0] >= budget or time.monotonic() - first_failure[0] > SHRINK_SECONDS:
                     raise _StopShrinking  # a BaseException: Hypothesis lets it through at once
                 runs_after_failure[0] += 1
@@ -345,14 +358,15 @@ def drawn_examples(strategy: st.SearchStrategy, seed_: int, chosen: settings) ->
     return _DRAWN[key]
 
 
-def _passes_all(prop: Callable[[Any], None], examples: list[Any]) -> bool:
-    """Whether ``prop`` passes every example (each a copy: a property may change its own)."""
-    try:
-        for example in examples:
+def _first_failure(prop: Callable[[Any], None], examples: list[Any]) -> tuple[Exception, Any] | None:
+    """What ``prop`` raises on the first of ``examples`` it fails, and that example (each run
+    on a copy: a property may change its own); None if it passes them all."""
+    for example in examples:
+        try:
             prop(copy.deepcopy(example))
-    except Exception:  # noqa: BLE001 - whatever it was, Hypothesis meets it again on this example
-        return False
-    return True
+        except Exception as failure:  # noqa: BLE001 - whatever it was, Hypothesis meets it again on this example
+            return failure, example
+    return None
 
 
 class _StopShrinking(BaseException):

@@ -154,7 +154,7 @@ def _isolated(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutc
         for name in spec.isolate:
             ctx.reference_stub(name)
 
-    if _run_once(spec, ctx, prepare=prepare).status != Status.PASSED:
+    if _run_once(spec, ctx, prepare=prepare, verdict_only=True).status != Status.PASSED:
         return None
     helpers = ", ".join(f"`{n}`" for n in spec.isolate)
     return CheckOutcome(
@@ -183,7 +183,7 @@ def _with_exact_helpers(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) ->
         for h in helpers:
             ctx.stub(h.name, _answered_by(h.exact), f"exact {h.name}")
 
-    if _run_once(spec, ctx, prepare=prepare).status != Status.PASSED:
+    if _run_once(spec, ctx, prepare=prepare, verdict_only=True).status != Status.PASSED:
         return None
     names = ", ".join(f"`{h.name}`" for h in helpers)
     return CheckOutcome(
@@ -221,7 +221,8 @@ def _in_notebook_forms(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> 
         ctx.conform = conform
 
     try:
-        again = _run_once(spec, ctx, prepare=prepare)
+        # its failure is read only where the first run's was an error
+        again = _run_once(spec, ctx, prepare=prepare, verdict_only=outcome.status != Status.ERROR)
     finally:
         ctx.conform = {}
     if again.status != Status.PASSED:
@@ -240,9 +241,14 @@ def _answered_by(function: Callable[..., Any]) -> Callable[[tuple, dict, Any], A
     return lambda args, kwargs, local: function(*args, **kwargs)
 
 
-def _run_once(spec: CheckSpec, ctx: Context, prepare: Callable[[], Any] | None = None) -> CheckOutcome:
+def _run_once(
+    spec: CheckSpec, ctx: Context, prepare: Callable[[], Any] | None = None, verdict_only: bool = False
+) -> CheckOutcome:
+    """Run the check once; ``verdict_only`` for a re-run whose failure nobody reads (its
+    properties stop at their first failure, unshrunk: the status is the same)."""
     ctx._fatal = None
     ctx.notes = []
+    ctx.verdict_only = verdict_only
     try:
         if prepare is not None:
             prepare()
@@ -257,6 +263,7 @@ def _run_once(spec: CheckSpec, ctx: Context, prepare: Callable[[], Any] | None =
         return CheckOutcome(Status.PASSED, "; ".join(ctx.notes))
     finally:
         ctx._fatal = None
+        ctx.verdict_only = False
         if ctx._defines:
             ctx.runtime.reset()
             ctx._defines = []

@@ -186,6 +186,32 @@ def test_a_replayed_property_that_fails_reports_what_hypothesis_alone_reports():
     assert with_replay.value.message == without.value.message == "wrong for 501"
 
 
+@pytest.mark.parametrize("replayed", [True, False], ids=["replayed", "drawn"])
+def test_a_verdict_only_run_stops_at_the_first_failure_unshrunk(replayed):
+    """A re-run that asks only whether the check passes now (``verdict_only``) fails exactly
+    where the full run first fails, and runs nothing after it; the full run shrinks."""
+    strategy = st.integers(0, 1000) if replayed else st.integers(0, 1000).map(lambda x: x)
+
+    def outcome(verdict_only):
+        ctx, runs = context(lambda *a: CallResult("ok")), []
+        ctx.verdict_only = verdict_only
+
+        def prop(x):
+            runs.append(x)
+            if x > 500:
+                raise CheckFailed(f"wrong for {x}")
+
+        with pytest.raises(CheckFailed) as failure:
+            ctx.forall(strategy, prop)
+        return failure.value.message, runs
+
+    (shrunk, full), (first, verdict) = outcome(False), outcome(True)
+    assert shrunk == "wrong for 501" and len(full) > len(verdict)
+    assert verdict[-1] > 500 and all(x <= 500 for x in verdict[:-1])  # stopped at its first failure
+    assert first == f"wrong for {verdict[-1]}"
+    assert verdict[-1] in full  # the full run met that same failure before shrinking it
+
+
 def test_examples_do_not_depend_on_the_modules_a_process_imported(tmp_path, monkeypatch):
     """Hypothesis harvests literals from local modules; a module with new constants imported
     between two draws must not change what one seed gives (a batch worker's history, a grader
