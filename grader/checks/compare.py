@@ -58,17 +58,17 @@ def expect_close(
         if strict_shape or arr.size != expected.size or np.squeeze(arr).shape != np.squeeze(expected).shape:
             raise CheckFailed(
                 f"{what} has shape {arr.shape}, expected {expected.shape}",
-                Counterexample(show_inputs(inputs), f"shape {expected.shape}", f"shape {arr.shape}"),
+                lambda: Counterexample(show_inputs(inputs), f"shape {expected.shape}", f"shape {arr.shape}"),
             )
         arr = arr.reshape(expected.shape)
     if not np.all(np.isfinite(arr)):
         raise CheckFailed(
             f"{what} contains NaN or infinity",
-            Counterexample(show_inputs(inputs), show(expected), show(arr)),
+            lambda: Counterexample(show_inputs(inputs), show(expected), show(arr)),
         )
     if not np.allclose(arr, expected, rtol=rtol, atol=atol):
         worst = float(np.max(np.abs(arr - expected)))
         raise CheckFailed(
             f"{what} is wrong (largest difference {worst:.3g})",
-            Counterexample(show_inputs(inputs), show(expected), show(arr)),
+            lambda: Counterexample(show_inputs(inputs), show(expected), show(arr)),
         )

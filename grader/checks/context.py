@@ -59,12 +59,24 @@ _examples_from_the_seed_alone()
 
 
 class CheckFailed(AssertionError):
-    """The student's work does not do what the task asks; carries the smallest failing input."""
+    """The student's work does not do what the task asks; carries the smallest failing input.
 
-    def __init__(self, message: str, counterexample: Counterexample | None = None) -> None:
+    The counterexample may be given as a function that makes it: shrinking raises a failure
+    per example it tries and reports one, and rendering arrays costs more than comparing them.
+    """
+
+    def __init__(
+        self, message: str, counterexample: Counterexample | Callable[[], Counterexample] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
-        self.counterexample = counterexample
+        self._counterexample = counterexample
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        if callable(self._counterexample):
+            self._counterexample = self._counterexample()
+        return self._counterexample
 
 
 class StudentCallFailed(Exception):
