@@ -73,8 +73,10 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
         from nbconvert import HTMLExporter
 
         # markdown cells through the reports' renderer (LaTeX to MathML), then the whole page
-        # through its sanitiser: a notebook's HTML outputs are the student's too
-        exporter = HTMLExporter(template_name="basic", filters={"markdown2html": lambda source, **_: render_answer(source)})
+        # through its sanitiser: a notebook's HTML outputs are the student's too. nbconvert's
+        # own per-fragment cleaning (bleach, a third of the render) is left to that sanitiser.
+        filters = {"markdown2html": lambda source, **_: render_answer(source), "clean_html": _as_text}
+        exporter = HTMLExporter(template_name="basic", filters=filters)
         nb.metadata.pop("widgets", None)  # Colab saves widget state nbconvert cannot read; none is shown
         body = sanitise(exporter.from_notebook_node(nb)[0])
     except Exception:  # noqa: BLE001 - a notebook nbconvert cannot render has no page
@@ -83,6 +85,12 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
     (Path(out_dir) / NOTEBOOK_HTML).write_text(_page(name, body), encoding="utf-8")
     written["notebook"] = NOTEBOOK_HTML
     return written
+
+
+def _as_text(fragment: str | bytes) -> str:
+    """A fragment as nbconvert's ``clean_html`` takes it (an SVG comes as bytes), uncleaned:
+    the whole page is sanitised once it is made."""
+    return fragment.decode("utf-8", "replace") if isinstance(fragment, bytes) else str(fragment)
 
 
 def _image(cells: list, place: Mapping[str, Any]) -> bytes | None:

@@ -105,3 +105,21 @@ def test_a_special_file_is_never_opened_for_its_page(tmp_path: Path) -> None:
     worker.start()
     worker.join(10)
     assert done == [{"figures": [], "notebook": None}] * 2
+
+
+def test_the_page_is_the_one_nbconvert_would_clean_fragment_by_fragment(tmp_path: Path) -> None:
+    """nbconvert's own cleaning of each fragment (bleach) is left to the page's sanitiser: the
+    page is the same, hostile outputs and markdown included."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from grader.common.render import render_answer, sanitise
+    from grader.reports.notebook_view import write_notebook_files
+
+    path = _write(tmp_path / "A2_DOE_Jane.ipynb")
+    assert write_notebook_files(path, tmp_path, {})["notebook"] == "notebook.html"
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)
+    exporter = HTMLExporter(template_name="basic", filters={"markdown2html": lambda source, **_: render_answer(source)})
+    cleaned_twice = sanitise(exporter.from_notebook_node(nb)[0])
+    assert "alert" not in cleaned_twice and str(cleaned_twice) in (tmp_path / "notebook.html").read_text()
