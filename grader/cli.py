@@ -36,6 +36,13 @@ def exit_status(result: BatchResult) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    if _grades_here(args):
+        # the runtime's zygote imports the pack's preloads (torch...) while the batch's own
+        # machinery imports and plans: started after, it would wait for all of that
+        from grader.assignment import locate
+        from grader.runtime import prestart
+
+        prestart(locate(args.assignment).pack.preload)
     from grader.frontends.batch import grade_all
 
     result = grade_all(
@@ -61,6 +68,16 @@ def _grade(args: argparse.Namespace) -> int:
             f"(summary.html lists both), {len(result.to_mark)} with written answers to mark"
         )
     return exit_status(result)
+
+
+def _grades_here(args: argparse.Namespace) -> bool:
+    """Whether ``grader grade`` will grade in this very process: one worker (``--jobs 1``, or a
+    single notebook) and no Dask scheduler. Its runtime zygote is then worth starting first
+    (a run that finds nothing to grade only stops it again)."""
+    if args.scheduler:
+        return False
+    only = Path(args.paths[0]) if len(args.paths) == 1 else None
+    return args.jobs == 1 or (only is not None and only.suffix.lower() == ".ipynb" and only.is_file())
 
 
 def leave_now(status: int) -> NoReturn:

@@ -60,3 +60,28 @@ def test_building_the_command_parser_imports_nothing_heavy() -> None:
 def test_every_name_a_package_exports_is_there(module: ModuleType) -> None:
     """Names imported on first use (PEP 562) resolve: the lazy table misses none of ``__all__``."""
     assert [name for name in module.__all__ if getattr(module, name, None) is None] == []
+
+
+#: Runs ``grader ARGS`` until it starts the runtime's zygote, then prints what it had imported.
+UNTIL_ZYGOTE = """
+import json, os, runpy, sys
+watched = sys.argv[sys.argv.index("--") + 1:]
+def started(event, args):
+    if event == "subprocess.Popen" and any("sys.path.insert" in str(a) for a in args[1]):
+        print(json.dumps(sorted(m for m in watched if m in sys.modules)), flush=True)
+        os._exit(0)
+sys.addaudithook(started)
+sys.argv = ["grader", *sys.argv[1:sys.argv.index("--")]]
+runpy.run_module("grader", run_name="__main__")
+print("null")
+"""
+
+
+@pytest.mark.parametrize("how", [["--jobs", "1"], []], ids=["jobs-1", "one-notebook"])
+def test_grading_here_starts_the_zygote_before_the_batch_loads(tmp_path: Path, how: list[str]) -> None:
+    """``grader grade`` that grades in its own process starts the zygote (torch's import) first,
+    so that the batch's machinery imports and plans meanwhile."""
+    notebook = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
+    watched = ["grader.frontends.batch", *(m for m in HEAVY if m != "numpy")]  # the spawner's wire uses numpy
+    args = ["grade", str(notebook), "--out", str(tmp_path / "out"), *how, "--", *watched]
+    assert imported(UNTIL_ZYGOTE, *args) == []
