@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,17 +50,10 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
     """Write the figures ``places`` names and ``notebook.html`` into ``out_dir``; what was written
     (``{"figures": [...files], "notebook": "notebook.html" or None}``). Never raises on what the
     notebook holds: a figure or a page that cannot be made is left out."""
-    import nbformat
-
     written: dict[str, Any] = {"figures": [], "notebook": None}
-    try:
-        # as the reader opens it: a regular file only, no link followed, never blocking (a FIFO
-        # or /dev/zero handed in is a problem in the report, not a hang here), size capped
-        data = read_regular_file(Path(notebook), DEFAULT_OPTIONS.max_bytes + 1)
-        if len(data) > DEFAULT_OPTIONS.max_bytes:
-            return written
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-    except Exception:  # noqa: BLE001 - unreadable: its problems are in the report already
+    data = _read(notebook)
+    nb = _parse(data) if data is not None else None
+    if data is None or nb is None:
         return written
     cells = nb.get("cells", [])
     for place in (p for task in places.values() for p in task):
@@ -69,6 +63,53 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(image)
             written["figures"].append(place["file"])
+    ahead = _rendered.pop(Path(notebook), None)
+    body = ahead[1] if ahead is not None and ahead[0] == hashlib.sha256(data).digest() else _render(nb)
+    if body is None:
+        return written
+    name = os.fsencode(notebook.name).decode("utf-8", "backslashreplace")  # undecodable bytes escaped
+    (Path(out_dir) / NOTEBOOK_HTML).write_text(_page(name, body), encoding="utf-8")
+    written["notebook"] = NOTEBOOK_HTML
+    return written
+
+
+#: Pages rendered ahead of their writing (``render_ahead``): notebook -> (digest of the bytes
+#: rendered, the sanitised cells or None).
+_rendered: dict[Path, tuple[bytes, str | None]] = {}
+
+
+def render_ahead(notebook: Path) -> None:
+    """Render ``notebook``'s page now, for ``write_notebook_files`` to write later: a grader
+    that waits for something else (the runtime's zygote importing torch) renders meanwhile.
+    The page is used only for the very bytes it was made from."""
+    data = _read(notebook)
+    nb = _parse(data) if data is not None else None
+    if data is not None and nb is not None:
+        _rendered[Path(notebook)] = (hashlib.sha256(data).digest(), _render(nb))
+
+
+def _read(notebook: Path) -> bytes | None:
+    """The notebook's bytes as the reader opens it: a regular file only, no link followed, never
+    blocking (a FIFO or /dev/zero handed in is a problem in the report, not a hang here), size
+    capped; None when it cannot be read."""
+    try:
+        data = read_regular_file(Path(notebook), DEFAULT_OPTIONS.max_bytes + 1)
+    except Exception:  # noqa: BLE001 - unreadable: its problems are in the report already
+        return None
+    return data if len(data) <= DEFAULT_OPTIONS.max_bytes else None
+
+
+def _parse(data: bytes) -> Any:
+    import nbformat
+
+    try:
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception:  # noqa: BLE001 - unreadable: its problems are in the report already
+        return None
+
+
+def _render(nb: Any) -> str | None:
+    """The notebook's cells as sanitised HTML; None for a notebook nbconvert cannot render."""
     try:
         from nbconvert import HTMLExporter
 
@@ -78,13 +119,9 @@ def write_notebook_files(notebook: Path, out_dir: Path, places: Mapping[str, lis
         filters = {"markdown2html": lambda source, **_: render_answer(source), "clean_html": _as_text}
         exporter = HTMLExporter(template_name="basic", filters=filters)
         nb.metadata.pop("widgets", None)  # Colab saves widget state nbconvert cannot read; none is shown
-        body = sanitise(exporter.from_notebook_node(nb)[0])
+        return str(sanitise(exporter.from_notebook_node(nb)[0]))
     except Exception:  # noqa: BLE001 - a notebook nbconvert cannot render has no page
-        return written
-    name = os.fsencode(notebook.name).decode("utf-8", "backslashreplace")  # undecodable bytes escaped
-    (Path(out_dir) / NOTEBOOK_HTML).write_text(_page(name, body), encoding="utf-8")
-    written["notebook"] = NOTEBOOK_HTML
-    return written
+        return None
 
 
 def _as_text(fragment: str | bytes) -> str:

@@ -123,3 +123,24 @@ def test_the_page_is_the_one_nbconvert_would_clean_fragment_by_fragment(tmp_path
     exporter = HTMLExporter(template_name="basic", filters={"markdown2html": lambda source, **_: render_answer(source)})
     cleaned_twice = sanitise(exporter.from_notebook_node(nb)[0])
     assert "alert" not in cleaned_twice and str(cleaned_twice) in (tmp_path / "notebook.html").read_text()
+
+
+def test_a_page_rendered_ahead_is_written_only_for_the_bytes_it_was_made_from(tmp_path: Path, monkeypatch) -> None:
+    """``grader grade`` of one notebook renders its page while the runtime's zygote imports
+    torch; written later, that page is used only if the notebook is still the same."""
+    from grader.reports import notebook_view
+
+    rendered: list[int] = []
+    real = notebook_view._render
+    monkeypatch.setattr(notebook_view, "_render", lambda nb: rendered.append(1) or real(nb))
+    path = _write(tmp_path / "A2_DOE_Jane.ipynb")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    notebook_view.render_ahead(path)
+    assert notebook_view.write_notebook_files(path, tmp_path / "a", {})["notebook"] == "notebook.html"
+    assert len(rendered) == 1  # the page made ahead was written
+    notebook_view.render_ahead(path)
+    path.write_text(path.read_text().replace("The answer", "My answer"))
+    assert notebook_view.write_notebook_files(path, tmp_path / "b", {})["notebook"] == "notebook.html"
+    assert len(rendered) == 3 and "My answer" in (tmp_path / "b" / "notebook.html").read_text()
+    assert notebook_view._rendered == {}  # nothing kept once written

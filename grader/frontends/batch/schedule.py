@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from grader.frontends.classfolder import Job, write_submission
 from grader.frontends.pool import grader_failure, load_pack_here, run_local
+from grader.reports.notebook_view import render_ahead
 from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
 
 if TYPE_CHECKING:
@@ -56,10 +58,14 @@ def run_jobs(
         return run_dask(
             todo, scheduler, located=located, seed=seed, allow_weak_sandbox=allow_weak_sandbox
         )
-    preload: Sequence[str] = ()
-    if workers == 1 and todo:  # graded here: the pack loads while the zygote imports its preloads
-        preload = load_pack_here(located).pack.preload
-    refusal = None if allow_weak_sandbox or not todo else sandbox_refusal(preload)
+    here = workers == 1 and bool(todo)
+    # graded here: the pack loads while the zygote imports its preloads (started first)
+    preload: Sequence[str] = load_pack_here(located).pack.preload if here else ()
+    with ThreadPoolExecutor(1, thread_name_prefix="sandbox-probe") as probing:
+        probe = None if allow_weak_sandbox or not todo else probing.submit(sandbox_refusal, preload)
+        if here:  # the probe waits for that zygote: render the first page meanwhile
+            render_ahead(todo[0].notebook)
+        refusal = probe.result() if probe is not None else None
     if refusal:
         return refusal
     return run_local(todo, seed, located, workers, on_death, allow_weak_sandbox)
