@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from grader.frontends.classfolder import Job, write_submission
 from grader.frontends.pool import grader_failure, load_pack_here, run_local
 from grader.reports.notebook_view import render_ahead
-from grader.runtime import SandboxTooWeak, missing_layers, probe_isolation
+from grader.runtime import SandboxTooWeak, missing_layers, prestart, probe_isolation
 
 if TYPE_CHECKING:
     from grader.assignment import LocatedPack
@@ -61,11 +61,21 @@ def run_jobs(
     here = workers == 1 and bool(todo)
     # graded here: the pack loads while the zygote imports its preloads (started first)
     preload: Sequence[str] = load_pack_here(located).pack.preload if here else ()
-    with ThreadPoolExecutor(1, thread_name_prefix="sandbox-probe") as probing:
-        probe = None if allow_weak_sandbox or not todo else probing.submit(sandbox_refusal, preload)
-        if here:  # the probe waits for that zygote: render the first page meanwhile
+
+    def probe() -> str | None:
+        return None if allow_weak_sandbox or not todo else sandbox_refusal(preload)
+
+    if here:
+        # the probe waits for that zygote's imports: the first page renders meanwhile. The
+        # zygote is (re)started from this thread first: one started from the probe's thread
+        # would die with it (see grader.runtime.spawner.prestart)
+        prestart(preload)
+        with ThreadPoolExecutor(1, thread_name_prefix="sandbox-probe") as probing:
+            probed = probing.submit(probe)
             render_ahead(todo[0].notebook)
-        refusal = probe.result() if probe is not None else None
+            refusal = probed.result()
+    else:
+        refusal = probe()
     if refusal:
         return refusal
     return run_local(todo, seed, located, workers, on_death, allow_weak_sandbox)
