@@ -69,13 +69,13 @@ def self_check(
 ) -> int:
     if not os.path.lexists(notebook):  # a mistyped name: one line, as `grader grade` says it
         raise GraderError(f"no such file: {notebook}")
-    from rich.console import Console
-
     from grader.assignment import locate
     from grader.runtime import prestart
 
     located = pack_for(notebook.name) if assignment is None else locate(assignment)
     prestart(located.pack.preload)  # the runtime's zygote boots while the pack loads
+    from rich.console import Console
+
     from grader.grading.pipeline import grade_notebook
     from grader.reports import write_report
     from grader.reports.terminal import render_terminal

@@ -5,6 +5,9 @@ process and its threads; parallel grading processes each start their own, so no 
 ever shared between processes). A student process is reached through a socket pair and an
 output memfd (``new_channel``); ``roundtrip`` sends it a request and returns the reply to
 that request, never bytes the student wrote to the socket.
+
+The wire (``protocol``, which imports numpy) is imported where a frame is read or written:
+a cold command starts its zygote, and torch's import there, before numpy's import here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ProtocolError, RuntimeFailure
-from grader.runtime import protocol, sandbox
+from grader.runtime import sandbox
 from grader.runtime.results import DEFAULT_PRELOAD
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `grader` package
@@ -70,6 +73,8 @@ class Zygote:
     def wait_ready(self) -> None:
         """Wait for the zygote's hello (its imports done); started and awaited apart, so that
         ``prestart`` overlaps the imports with the grader's own start-up."""
+        from grader.runtime import protocol  # see the module's note on numpy
+
         if self.ready:
             return
         try:
@@ -84,6 +89,8 @@ class Zygote:
         return self.pid_owner == os.getpid() and self.proc.poll() is None
 
     def _ask(self, msg: dict, fds: Sequence[int] = (), timeout: float = CONTROL_TIMEOUT) -> dict:
+        from grader.runtime import protocol
+
         self.sock.settimeout(timeout)
         protocol.send(self.sock, msg)
         if fds:
@@ -193,6 +200,8 @@ def new_channel() -> tuple[socket.socket, socket.socket, int]:
 
 def encode_request(msg: dict) -> tuple[bytes, list[memoryview]]:
     """Encode a request with a fresh random id (echoed by the reply)."""
+    from grader.runtime import protocol
+
     msg["id"] = secrets.randbits(62)
     return protocol.encode_message(msg)
 
@@ -212,6 +221,8 @@ def roundtrip(
     With ``answer``, callback requests sent mid-call (a stub asking for a value) are answered
     until the reply comes, all within ``timeout``.
     """
+    from grader.runtime import protocol
+
     header, buffers = encoded or encode_request(msg)
     sock.settimeout(max(timeout, CONTROL_TIMEOUT))
     protocol.send_encoded(sock, header, buffers)

@@ -77,11 +77,15 @@ print("null")
 """
 
 
-@pytest.mark.parametrize("how", [["--jobs", "1"], []], ids=["jobs-1", "one-notebook"])
-def test_grading_here_starts_the_zygote_before_the_batch_loads(tmp_path: Path, how: list[str]) -> None:
-    """``grader grade`` that grades in its own process starts the zygote (torch's import) first,
-    so that the batch's machinery imports and plans meanwhile."""
+@pytest.mark.parametrize(
+    "command",
+    [["grade", "--jobs", "1"], ["grade"], ["check"]],
+    ids=["grade-jobs-1", "grade-one-notebook", "check"],
+)
+def test_a_cold_command_starts_the_zygote_before_anything_heavy(tmp_path: Path, command: list[str]) -> None:
+    """``grader check``, and ``grader grade`` that grades in its own process, start the zygote
+    (torch's import) first: the batch's machinery, rich, numpy and the rest import meanwhile."""
     notebook = ROOT / "submissions" / "A2_REFERENCE_Solution.ipynb"
-    watched = ["grader.frontends.batch", *(m for m in HEAVY if m != "numpy")]  # the spawner's wire uses numpy
-    args = ["grade", str(notebook), "--out", str(tmp_path / "out"), *how, "--", *watched]
+    out = ["--out", str(tmp_path / "out")] if command[0] == "grade" else []
+    args = [command[0], str(notebook), *out, *command[1:], "--", "grader.frontends.batch", "rich", *HEAVY]
     assert imported(UNTIL_ZYGOTE, *args) == []
