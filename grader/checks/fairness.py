@@ -141,8 +141,8 @@ def rewritten_helpers(program: Program, handout: str | None, names: Iterable[str
     so that a re-run that passes with a correct one can say which helper the student rewrote.
     Empty where the handout's code is not at hand (the student's side).
 
-    The handout is read as source, never imported: its imports (A2's: torch and pyplot) would
-    cost the grader seconds for a comparison of text."""
+    The handout is read as source, never imported: its own imports (torch, pyplot) would cost
+    the grader seconds for a comparison of text."""
     given = _module_source(handout) if handout else None
     if given is None:
         return frozenset()
