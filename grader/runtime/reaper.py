@@ -9,7 +9,9 @@ reports is checked to belong to the submission before it is signalled.
 from __future__ import annotations
 
 import os
+import select
 import signal
+import time
 from pathlib import Path
 
 from grader.runtime import protocol
@@ -58,34 +60,83 @@ def kill_submission(builder: int, uid: int | None, keep_builder: bool) -> None:
 
     The builder is a child subreaper, so a process that double-forks or calls setsid is
     still its descendant; while it lives no orphan can slip away to init. Scans repeat until
-    one finds nothing, so processes forked during a scan are caught too.
+    one finds nothing, so processes forked during a scan are caught too; between two scans
+    the killed processes are waited for (see ``_kill_and_wait``), not scanned for again.
     """
     for _ in range(1000):
-        procs = _live_processes(with_uid=uid is not None)
-        children: dict[int, list[int]] = {}
-        for pid, (ppid, _) in procs.items():
-            children.setdefault(ppid, []).append(pid)
-        doomed: set[int] = set()
-        stack = [builder]
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in doomed:
-                    doomed.add(child)
-                    stack.append(child)
-        if uid is not None:
-            doomed |= {pid for pid, (_, u) in procs.items() if u == uid and pid != builder}
+        doomed = _submission_processes(builder, uid)
         if not doomed:
             break
-        for pid in doomed:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        _kill_and_wait(doomed)
     if not keep_builder:
         try:
             os.kill(builder, signal.SIGKILL)
         except OSError:
             pass
+
+
+def _submission_processes(builder: int, uid: int | None) -> set[int]:
+    """The live processes of a submission but its builder: the builder's descendants, and
+    with a uid of its own every process of that uid."""
+    procs = _live_processes(with_uid=uid is not None)
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in procs.items():
+        children.setdefault(ppid, []).append(pid)
+    doomed: set[int] = set()
+    stack = [builder]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in doomed:
+                doomed.add(child)
+                stack.append(child)
+    if uid is not None:
+        doomed |= {pid for pid, (_, u) in procs.items() if u == uid and pid != builder}
+    return doomed
+
+
+#: How long one round of kills waits for its processes to end before scanning again.
+KILL_WAIT_SECONDS = 2.0
+
+
+def _kill_and_wait(pids: set[int]) -> None:
+    """SIGKILL ``pids`` and wait until each has ended (a zombie, or gone).
+
+    A killed process is not a zombie until the kernel has torn its memory down, milliseconds
+    for one that imported torch: scanning ``/proc`` until it was cost the grader a scan of
+    every process on the machine each time round. A pidfd says when it has ended, and names
+    the process it was opened on even if its pid is reused meanwhile.
+    """
+    waiting = select.poll()
+    opened: list[int] = []
+    try:
+        for pid in pids:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:  # gone already (or no pidfd here): a plain kill, nothing to wait on
+                _kill(pid)
+                continue
+            opened.append(fd)
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            except OSError:
+                pass
+            waiting.register(fd, select.POLLIN)
+        deadline = time.monotonic() + KILL_WAIT_SECONDS
+        pending = len(opened)
+        while pending and (left := deadline - time.monotonic()) > 0:
+            for fd, _ in waiting.poll(left * 1000):
+                waiting.unregister(fd)
+                pending -= 1
+    finally:
+        for fd in opened:
+            os.close(fd)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def verdict(code: int | None, limits: Limits) -> tuple[RunStatus, str]:
