@@ -18,12 +18,13 @@ from collections.abc import Sequence
 
 # Imported with this module, before serve() runs sandbox_paths(): that may cover a closed
 # checkout (a ``mktemp -d`` clone) with a tmpfs, after which the project cannot be imported.
-from grader.runtime import helpers, worker
+from grader.runtime import helpers, hugepages, worker
 
 
 def preload(modules: Sequence[str]) -> None:
     """Import what submissions use (the pack's ``Pack.preload``), so that each fork gets it for
     free. Only speed depends on it: a module that does not import is left to the submissions."""
+    import gc
     import importlib
 
     had_torch = "torch" in sys.modules
@@ -39,6 +40,9 @@ def preload(modules: Sequence[str]) -> None:
         torch.set_num_threads(1)
         torch.set_num_interop_threads(1)
         helpers.seed(0)  # torch's first manual_seed initialises lazily: pay that once, here
+    # what was imported lives as long as the zygote: kept out of the cyclic collector, the
+    # collections of a submission's processes do not write to (and so copy) its pages
+    gc.freeze()
 
 
 def sandbox_paths(package_root: str) -> dict:
@@ -104,6 +108,7 @@ def serve(fd: int, package_root: str, modules: Sequence[str] = ()) -> None:
     protocol.send(sock, {"ready": True, "pid": os.getpid()})
     launchers: dict[int, int] = {}  # builder pid -> its launcher, the zygote's child
     spare = None
+    served = 0  # submissions spawned
     tried = set(modules)  # preloads asked for (one that does not import is not tried again)
     while True:
         try:
@@ -135,6 +140,9 @@ def serve(fd: int, package_root: str, modules: Sequence[str] = ()) -> None:
             builder = int(told_pid) if told_pid else pid  # a launcher that failed: itself
             launchers[builder] = pid
             protocol.send(sock, {"pid": builder})
+            served += 1
+            if served == 2:  # a batch, not one notebook: from the next launcher on, forks are cheap
+                hugepages.collapse_private_memory()
             spare = _fork_launcher(sock, paths)  # the next one, while this one is graded
         elif msg["op"] == "wait":
             try:
