@@ -4,8 +4,8 @@ argument forms the notebook itself never uses (DESIGN principle 4).
 A pack declares both on a check (``CheckSet.check(exact=..., forms=...)``); the runner
 (``grader.checks.runner``) re-runs a check that failed as submitted:
 
-- with each ``ExactHelper`` bound to its exact version (a stub the grader answers: only values
-  cross), so a gradient that is right in exact arithmetic but meets a provided helper's clamp
+- with each ``ExactHelper`` bound to its exact version (public source, defined in the student's
+  process), so a gradient that is right in exact arithmetic but meets a provided helper's clamp
   passes, with a diagnosis that names the weakness (a rubric may ``deduct`` for it);
 - with the graded functions called in the forms the notebook's own calls use (``CallForms``,
   learnt by observing the notebook's callers), so a function that fails only on a form the
@@ -33,11 +33,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ExactHelper:
     """A provided helper that is exact in mathematics but not in floating point as handed out
-    (a sigmoid clamped to 0 below −20): re-run with ``exact``, a public function the grader
-    computes, a failure it alone causes is the handout's edge, not the student's mistake."""
+    (a sigmoid clamped to 0 below −20): re-run with ``source``, its exact version, a failure it
+    alone causes is the handout's edge, not the student's mistake.
+
+    ``source`` is public code (the student may read it), defining ``name``: it runs in the
+    student's process like the handed-out helper it replaces, called as often as that one is
+    (every step of an SGD run) and returning what it returns, not a round trip to the grader
+    for each call."""
 
     name: str  # as the notebook calls it
-    exact: Callable[..., Any]
+    source: str  # defines ``name``, exactly
     code: str  # the diagnosis a passing re-run carries; a rubric may deduct for it
     label: str
     weakness: str  # what goes wrong with the handed-out version, and how to write it exactly

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.assignments.a2 import strategies
-from grader.assignments.a2.public import GRADIENT_ATOL, HANDOUT_SIGM, exact_sigmoid
+from grader.assignments.a2.public import GRADIENT_ATOL, HANDOUT_SIGM
 from grader.checks import CheckFailed, CheckOutcome, CheckSet, run_check
 from grader.checks.compare import expect_close
 from grader.checks.fairness import SCALAR_FORMS, CallForms, scalar_form
@@ -41,6 +41,16 @@ def _gradient(source: str, sigm: Any) -> Any:
     exec(source, namespace)  # noqa: S102 - the tests' own variants
     return namespace["gradient_nn"]
 
+
+
+def _defined(source: str, name: str) -> Any:
+    """``name`` as ``source`` defines it: the very code the re-run runs in the student's process."""
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # noqa: S102 - the pack's own public source
+    return namespace[name]
+
+
+exact_sigmoid = _defined(HANDOUT_SIGM.source, HANDOUT_SIGM.name)
 
 #: gradient_nn as students write it, each right in exact arithmetic.
 CORRECT_FORMS = {
@@ -123,6 +133,10 @@ def test_the_exact_sigmoid_is_exact_where_the_handout_clamps():
                          np.exp(-20) / (1 + np.exp(-20)), 0.5, 1 / (1 + np.exp(-30)), 1.0])  # fmt: skip
     assert np.allclose(exact_sigmoid(x), expected, rtol=1e-12, atol=0)
     assert exact_sigmoid(-30.0) > 0 and _handout_sigm(-30.0) == 0
+    # what the handout's returns, for a number and for an array: only the clamp differs
+    for value in (-30.0, 3.0, np.array([-30.0, 0.5]), np.array([[1.0], [-2.0]])):
+        exact, handout = exact_sigmoid(value), _handout_sigm(value)
+        assert type(exact) is type(handout) and np.shape(exact) == np.shape(handout)
 
 
 # ---------------------------------------------------------------- argument forms
@@ -162,7 +176,7 @@ class StandIn:
     submission: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(cells=["x = 1"]))
     runtime: None = None
     notes: list[str] = field(default_factory=list)
-    stubs: dict[str, Any] = field(default_factory=dict)
+    defines: dict[str, Any] = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
     conform: dict = field(default_factory=dict)
     rewritten: frozenset = frozenset()
@@ -172,8 +186,8 @@ class StandIn:
     def has(self, name: str) -> bool:
         return name in self.defined
 
-    def stub(self, name: str, answer: Any, label: str, **_: Any) -> None:
-        self.stubs[name] = answer
+    def define(self, source: str) -> None:
+        exec(source, self.defines)  # noqa: S102 - the pack's own public source
 
 
 def _spec(behaviour: str):
@@ -182,8 +196,8 @@ def _spec(behaviour: str):
 
     @checks.check("1.2", "c", exact=(HANDOUT_SIGM,), uses_reference=False, runtime=False)
     def c(ctx) -> None:
-        if "sigm" in ctx.stubs:
-            value = ctx.stubs["sigm"]((-30.0,), {}, None)
+        if "sigm" in ctx.defines:
+            value = ctx.defines["sigm"](-30.0)
             assert value > 0
             return
         if behaviour == "wrong":

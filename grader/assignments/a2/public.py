@@ -46,11 +46,16 @@ def handout_call(ctx: Context, name: str, example: dict, **options: Any) -> Any:
     return ctx.call(name, *(example[p] for p in PARAMETER_NAMES), **options)
 
 
-def exact_sigmoid(x: Any) -> Any:
-    """σ(x) without clamp, overflow or underflow to 0 before float64 must: public mathematics."""
-    x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+#: The handout's ``sigm`` without its clamp: public mathematics, defined in the student's process
+#: for the re-run. It returns what the handout's returns (``np.where``'s array, 0-d for a number),
+#: without overflow, and without underflow to 0 before float64 must.
+EXACT_SIGM = """
+def sigm(x):
+    import numpy
+    x = numpy.asarray(x, dtype=float)
+    e = numpy.exp(-numpy.abs(x))
+    return numpy.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+"""
 
 
 #: The handout's ``sigm`` is 0 below −20 ("to avoid overflow warnings"): a gradient written
@@ -58,7 +63,7 @@ def exact_sigmoid(x: Any) -> Any:
 #: arithmetic, so it passes with an exact sigm and says why it would not with the handout's.
 HANDOUT_SIGM = ExactHelper(
     name="sigm",
-    exact=exact_sigmoid,
+    source=EXACT_SIGM,
     code="handout.sigm_clamp",
     label="the handout's sigm clamps to 0",
     weakness=(
