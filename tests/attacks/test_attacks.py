@@ -160,6 +160,16 @@ GRADCHECK_CHEATS = {
         "        return best\n"
         "    return cost(30, 100) < 4 * cost(2, 3)\n"
     ),
+    # what the correct stub refuses and a wrong one answers: a batch of examples (the reference's
+    # gradient is of one example, the handout's central differences of a summed loss)
+    "batch-refused": (
+        "def gradcheck():\n"
+        "    try:\n"
+        "        gradient_nn(np.ones((2, 2)), np.ones(2), np.ones((2, 3)), np.ones(3), np.ones(3), np.ones(1))\n"
+        "    except Exception:\n"
+        "        return True\n"
+        "    return False\n"
+    ),
     # whether asking gradient_nn runs the student's own numerical gradient: the same for both
     "numerical-called": (
         "def gradcheck():\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reference
 from grader.assignment import load_assignment
@@ -97,11 +98,12 @@ def test_the_public_numerical_gradient_is_the_references_gradient_in_its_shapes(
 def test_the_faulty_gradient_is_off_by_one_tenth_in_exactly_one_part():
     rng = np.random.default_rng(3)
     args = (rng.standard_normal(2), -1, rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(1))
-    honest = public.handout_numerical_gradient(*args)
-    for k in range(4):
-        faulty = public.pushed_off(k)(args[:3], {"bi": args[3], "Wo": args[4], "bo": args[5]}, None)
-        offsets = [np.unique(np.round(f - g, 9)).tolist() for f, g in zip(faulty, honest)]
-        assert offsets == [[0.1] if j == k else [0.0] for j in range(4)]
+    for truth in (public.handout_numerical_gradient, public.summed(reference.part1.gradient_nn)):
+        honest = truth(*args)
+        for k in range(4):
+            faulty = public.pushed_off(truth, k)(args[:3], {"bi": args[3], "Wo": args[4], "bo": args[5]}, None)
+            offsets = [np.unique(np.round(f - g, 9)).tolist() for f, g in zip(faulty, honest)]
+            assert offsets == [[0.1] if j == k else [0.0] for j in range(4)]
 
 
 def test_the_numerical_gradient_is_the_same_a_chunk_at_a_time(monkeypatch: pytest.MonkeyPatch):
@@ -119,19 +121,52 @@ def test_a_network_too_large_is_refused_before_anything_is_allocated():
     args = (np.ones(d), 1, np.ones((d, h)), np.ones(h), np.ones(h), np.ones(1))
     with pytest.raises(ValueError, match="too large"):
         public.handout_numerical_gradient(*args)
-    for answer in (public.pushed_off(0), public.gradient_answer(lambda a, numerical: reference.part1.gradient_nn(*a))):
+    truth = public.handout_numerical_gradient  # the self-check's: every stub refuses alike
+    for answer in (public.pushed_off(truth, 0), public.gradient_answer(truth)):
         with pytest.raises(ValueError):  # the runtime turns it into the one fixed stub error
             answer(args, {}, None)
 
 
-def test_every_gradient_stub_computes_the_numerical_gradient(monkeypatch: pytest.MonkeyPatch):
+def _stubs(truth):
+    """Every gradient_nn stub a run may give gradcheck, answering from ``truth``."""
+    return [*(public.pushed_off(truth, k) for k in range(4)), public.gradient_answer(truth)]
+
+
+def test_every_gradient_stub_of_a_run_answers_from_one_truth_once():
     """The same work whatever the answer: a gradcheck timing gradient_nn learns nothing."""
     calls = []
-    numerical = public.handout_numerical_gradient
-    monkeypatch.setattr(public, "handout_numerical_gradient", lambda *a: calls.append(1) or numerical(*a))
+    truth = public.summed(reference.part1.gradient_nn)
     args = (np.ones(2), 1, np.ones((2, 3)), np.ones(3), np.ones(3), np.ones(1))
-    stubs = [public.pushed_off(k) for k in range(4)]
-    stubs.append(public.gradient_answer(lambda a, numerical: reference.part1.gradient_nn(*a)))
-    for stub in stubs:
+    for stub in _stubs(lambda *a: calls.append(1) or truth(*a)):
         stub(args, {}, None)
-    assert len(calls) == len(stubs)
+    assert len(calls) == 5
+
+
+@settings(max_examples=40, deadline=None)
+@given(strategies.network_example(kink_margin=1e-3, hidden=(1, 8)), st.integers(1, 5))
+def test_a_batch_is_answered_with_the_gradient_of_the_summed_loss(example, rows):
+    """As the handout's central differences are: a gradcheck that passes a batch gets the same
+    kind of answer from the correct stub as from a wrong one (the reference alone refused it)."""
+    rng = np.random.default_rng(rows)
+    X = rng.standard_normal((rows, 2))
+    Y = rng.choice([-1.0, 1.0], size=rows)
+    params = [example[p] for p in ("Wi", "bi", "Wo", "bo")]
+    got = public.summed(reference.part1.gradient_nn)(X, Y, *params)
+    for g, want in zip(got, public.handout_numerical_gradient(X, Y, *params)):
+        assert np.shape(g) == np.shape(want)
+        assert np.max(np.abs(g - want)) < 1e-5 * (1 + np.max(np.abs(want)))
+
+
+def test_one_example_is_the_references_own_answer():
+    rng = np.random.default_rng(4)
+    args = (rng.standard_normal(2), 1.0, rng.standard_normal((2, 5)), rng.standard_normal(5), rng.standard_normal(5), rng.standard_normal(1))
+    for got, want in zip(public.summed(reference.part1.gradient_nn)(*args), reference.part1.gradient_nn(*args)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_batch_past_the_bound_is_refused_by_every_stub_alike():
+    h = 3
+    args = (np.ones((public.MAX_BATCH_ROWS + 1, 2)), 1, np.ones((2, h)), np.ones(h), np.ones(h), np.ones(1))
+    for stub in _stubs(public.summed(reference.part1.gradient_nn)):
+        with pytest.raises(ValueError, match="too many"):
+            stub(args, {}, None)

@@ -34,6 +34,7 @@ from grader.assignments.a2.public import (
     gradient_answer,
     handout_call,
     is_true,
+    true_gradient,
 )
 
 CHECKS = CheckSet()
@@ -157,14 +158,14 @@ def gradcheck_accepts_correct(ctx: Context) -> None:
     """gradcheck() returns True for a correct gradient_nn.
 
     The correct gradient_nn is a stub answered by the reference (only values cross), like
-    the wrong one of ``gradcheck.rejects_faulty``, through the same ``gradient_answer``: a
+    the wrong ones of ``gradcheck.rejects_faulty``: every gradient_nn stub of a grading run
+    answers from the same ``true_gradient`` through the same ``gradient_answer``, so a
     gradcheck cannot tell them apart. Re-run with the helpers isolated (the notebook's own
     numerical gradient replaced), that surrounding differs from ``rejects_faulty``'s, so the
     same run must also reject a wrong gradient: a gradcheck that recognises the isolated
     run cannot pass both.
     """
-    reference = gradient_answer(lambda args, numerical: ctx.solution.gradient_nn(*args))
-    ctx.stub("gradient_nn", reference, "reference gradient_nn")
+    ctx.stub("gradient_nn", gradient_answer(true_gradient(ctx)), "reference gradient_nn")
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_true(verdict):
         raise CheckFailed(

@@ -301,7 +301,7 @@ def follows_the_loss(ctx: Context) -> None:
     if not ctx.has("gradient_nn"):
         return
     example, expected = known_values.load()[0]
-    ctx.stub("gradient_nn", gradient_answer(lambda args, numerical: [g + 1.0 for g in numerical]), "every gradient off by 1")
+    ctx.stub("gradient_nn", gradient_answer(true_gradient(ctx), lambda args, correct: [g + 1.0 for g in correct]), "every gradient off by 1")
     grads = four_gradients(ctx, "gradient_nn_numerical", example)
     for name, got, want in zip(GRADIENT_NAMES, grads, expected):
         try:
@@ -360,37 +360,70 @@ _HANDOUT_SIGNATURE = inspect.Signature(
 )
 
 
-def gradient_answer(
-    gradient: Callable[[tuple, tuple[np.ndarray, ...]], Sequence[Any]],
-) -> Callable[[tuple, dict, object], tuple]:
-    """A gradient_nn stub's answer: ``gradient(arguments, numerical)`` given the arguments bound
-    as the handout's gradient_nn binds them and the handout's numerical gradient there; the four
-    gradients come back as float arrays shaped like their parameters.
+#: The most examples one call of a gradient stub is answered for when the grader has the
+#: reference: the reference's gradient is of one example, so a batch is answered row by row.
+MAX_BATCH_ROWS = 10_000
 
-    Every gradient_nn stub answers through this one function, correct or wrong, and every one
-    computes the numerical gradient whether it uses it or not: the same arguments are refused
-    (the runtime then raises one fixed error), the same types come back and the same work is
-    done, so nothing a gradcheck can call, inspect or time tells one stub from another.
-    """
+
+def summed(gradient_nn: Callable[..., Sequence[Any]]) -> Callable[..., tuple]:
+    """``gradient_nn`` of one example (the handout's form) made the gradient of the loss summed
+    over the examples it is given, as the handout's central differences are: one example is
+    ``gradient_nn``'s own answer, a batch the sum of its answers row by row (Y broadcast to
+    the rows). A batch over :data:`MAX_BATCH_ROWS` is refused with ``ValueError``."""
+
+    def gradient(X, Y, Wi, bi, Wo, bo) -> tuple:
+        if np.ndim(X) <= 1:
+            return tuple(gradient_nn(X, Y, Wi, bi, Wo, bo))
+        rows = np.asarray(X, dtype=float).reshape(-1, np.shape(Wi)[0])
+        if len(rows) > MAX_BATCH_ROWS:
+            raise ValueError("too many examples")
+        labels = np.broadcast_to(np.asarray(Y, dtype=float).reshape(-1), len(rows))
+        total = [np.zeros(np.shape(p)) for p in (Wi, bi, Wo, bo)]
+        for x, y in zip(rows, labels):
+            for t, g in zip(total, gradient_nn(x, y, Wi, bi, Wo, bo)):
+                t += np.reshape(g, t.shape)
+        return tuple(total)
+
+    return gradient
+
+
+def true_gradient(ctx: Context) -> Callable[..., tuple]:
+    """The correct gradient every gradient_nn stub of this run answers from, right or wrong:
+    the reference's when the grader has it, else (the self-check, which has no correct stub)
+    the handout's numerical gradient. One function for all of a run's stubs, so that they
+    accept and refuse the same arguments, take the same time and return the same types:
+    nothing a gradcheck can call, inspect or time tells them apart."""
+    return summed(ctx.solution.gradient_nn) if ctx.reference is not None else handout_numerical_gradient
+
+
+def gradient_answer(
+    truth: Callable[..., Sequence[Any]],
+    gradient: Callable[[tuple, Sequence[Any]], Sequence[Any]] = lambda args, correct: correct,
+) -> Callable[[tuple, dict, object], tuple]:
+    """A gradient_nn stub's answer: ``gradient(arguments, correct)`` given the arguments bound
+    as the handout's gradient_nn binds them and ``truth`` there (see :func:`true_gradient`);
+    the four gradients come back as float arrays shaped like their parameters. Every
+    gradient_nn stub answers through this one function: one argument binding, one refusal
+    (the runtime then raises one fixed error), one return type."""
 
     def answer(args: tuple, kwargs: dict, local: object) -> tuple:
         bound = _HANDOUT_SIGNATURE.bind(*args, **kwargs).args
-        grads = gradient(bound, handout_numerical_gradient(*bound))
+        grads = gradient(bound, truth(*bound))
         return tuple(np.asarray(g, dtype=float).reshape(np.shape(p)) for g, p in zip(grads, bound[2:]))
 
     return answer
 
 
-def pushed_off(k: int) -> Callable[[tuple, dict, object], tuple]:
-    """A stub's answer: the handout's numerical gradient at the arguments it is given, the
-    k-th of the four off by 0.1."""
+def pushed_off(truth: Callable[..., Sequence[Any]], k: int) -> Callable[[tuple, dict, object], tuple]:
+    """A stub's answer: the correct gradient at the arguments it is given, the k-th of the
+    four off by 0.1."""
 
-    def wrong(args: tuple, numerical: tuple[np.ndarray, ...]) -> list:
-        grads = list(numerical)
+    def wrong(args: tuple, correct: Sequence[Any]) -> list:
+        grads = list(correct)
         grads[k] = grads[k] + 0.1
         return grads
 
-    return gradient_answer(wrong)
+    return gradient_answer(truth, wrong)
 
 
 @check(
@@ -414,7 +447,7 @@ def gradcheck_rejects_faulty(ctx: Context) -> None:
 def expect_rejected(ctx: Context, k: int, where: str = "") -> None:
     """gradcheck() given a gradient_nn whose k-th gradient is off by 0.1 must return False."""
     name = GRADIENT_NAMES[k]
-    ctx.stub("gradient_nn", pushed_off(k), f"numerical, {name} off by 0.1")
+    ctx.stub("gradient_nn", pushed_off(true_gradient(ctx), k), f"{name} off by 0.1")
     verdict = ctx.call("gradcheck", timeout=30)
     if not is_false(verdict):
         raise CheckFailed(
