@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 
 from grader.runtime import Limits, StudentRuntime
-from tests.support.runtime import TORCH_STACK, alive, statements_from_code
+from tests.support.runtime import TORCH_STACK, alive, descendants, statements_from_code
 
 HOSTILE = """
 import ctypes, os, re, signal, subprocess, sys, threading, time
@@ -316,24 +314,6 @@ def test_threads_children_and_daemons_do_not_outlive_close(privileged):
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(p) for p in pids)
-
-
-def descendants(root: int) -> set[int]:
-    """Live descendants of ``root``."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and alive(int(entry)):
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, stack = set(), [root]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            out.add(child)
-            stack.append(child)
-    return out
 
 
 def test_a_worker_that_dies_between_calls_does_not_fail_the_next_call(rt):

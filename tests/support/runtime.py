@@ -4,6 +4,7 @@ and whether a process the runtime started is still alive."""
 from __future__ import annotations
 
 import ast
+import os
 import textwrap
 from pathlib import Path
 
@@ -36,3 +37,21 @@ def alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def descendants(root: int) -> set[int]:
+    """Live descendants of ``root``."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and alive(int(entry)):
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, stack = set(), [root]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            out.add(child)
+            stack.append(child)
+    return out
