@@ -9,7 +9,8 @@ into 2 MiB pages, the same memory is 512 times fewer entries to copy.
 Only the zygote's private anonymous memory that is nearly all in use is collapsed (a mapping
 mostly reserved, a thread's stack, would grow to whole huge pages). A write to a huge page a
 child shares splits it in that child alone (Linux copies 4 KiB on a write, huge page or not),
-so what a submission's processes use, and the memory budget counts, does not change.
+and the mappings ask for no more huge pages once collapsed (what a submission's processes
+allocate comes in 4 KiB pages), so what they use, and the memory budget counts, does not change.
 Linux before 6.1 has no ``MADV_COLLAPSE``: nothing is collapsed there and forks cost what they
 did.
 """
@@ -20,6 +21,7 @@ import ctypes
 import re
 
 MADV_HUGEPAGE = 14
+MADV_NOHUGEPAGE = 15
 MADV_COLLAPSE = 25
 HUGE_PAGE = 2 << 20
 
@@ -47,6 +49,9 @@ def collapse_private_memory() -> int:
         madvise(low, high - low, MADV_HUGEPAGE)
         if madvise(low, high - low, MADV_COLLAPSE) == 0:
             collapsed += high - low
+        # the pages stay huge; the mapping does not ask for more, so what the processes forked
+        # below allocate there comes in 4 KiB pages, as it did
+        madvise(low, high - low, MADV_NOHUGEPAGE)
     return collapsed
 
 
