@@ -16,15 +16,13 @@ def as_array(got: Any, *, what: str) -> np.ndarray:
     """The student's value as a float array, or a failure that says what came back instead."""
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
         return got.astype(np.float64)
-    if isinstance(got, (int, float)) and not isinstance(got, bool):
-        return np.asarray(got, dtype=np.float64)
-    if isinstance(got, (list, tuple)):
+    if isinstance(got, (int, float, list, tuple)) and not isinstance(got, bool):
         try:
-            arr = np.asarray(got, dtype=np.float64)
+            return np.asarray(got, dtype=np.float64)
+        except OverflowError:  # an int past float64's range: a number, not one that compares
+            raise CheckFailed(f"{what} should be numbers a float can hold, got {_describe(got)}") from None
         except (TypeError, ValueError):
             pass
-        else:
-            return arr
     raise CheckFailed(f"{what} should be numbers, got {_describe(got)}")
 
 

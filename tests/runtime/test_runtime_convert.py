@@ -73,6 +73,17 @@ def test_numbers_keep_their_value_and_report_their_type():
     assert check(complex(1, 2), "complex") == np.array(1 + 2j)
 
 
+def test_long_doubles_cross_as_float64():
+    """A gradient computed in np.longdouble is numbers: it crosses at the precision the grader
+    compares at, never as an object the wire refuses (the student's error, it was said)."""
+    value, name = to_plain(np.longdouble(1.5))
+    assert (value, type(value), name) == (1.5, float, "numpy.longdouble")
+    array, _ = to_plain((np.full(3, 0.25, dtype=np.longdouble), np.clongdouble(1 + 2j)))
+    assert array[0].dtype == np.float64 and np.array_equal(array[0], [0.25] * 3)
+    assert array[1].dtype == np.complex128 and array[1] == 1 + 2j
+    encode(array)  # the wire takes them
+
+
 def test_tensors_are_detached_to_arrays():
     t = torch.ones(2, 3, requires_grad=True) * 2
     out = check(t, "torch.Tensor")
