@@ -46,10 +46,15 @@ def _score_task(
     task: TaskRubric, outcomes: Mapping[str, CheckOutcome], answer: str | None, mark: ManualMark | None
 ) -> TaskResult:
     checks = []
+    closed = _failed_gate(task, outcomes)
     for entry in task.checks:
         outcome = outcomes.get(entry.name) or CheckOutcome(Status.ERROR, "this check did not run")
         status, earned, message = outcome.status, 0.0, outcome.message
-        if outcome.status == Status.PASSED:
+        if closed is not None and entry.name != closed:
+            if outcome.status == Status.PASSED:
+                status = Status.FAILED
+            message = _with_note(message, f"not counted: `{closed}` failed (see it)")
+        elif outcome.status == Status.PASSED:
             earned = entry.points
             if deducted := _points_for(entry.deduct, outcome):
                 taken, label = deducted
@@ -85,6 +90,17 @@ def _score_task(
         answer=answer,
         expected_answer=task.expected_answer,
     )
+
+
+def _failed_gate(task: TaskRubric, outcomes: Mapping[str, CheckOutcome]) -> str | None:
+    """The first of the task's gates that failed (see ``CheckPoints.gate``), if any. Only a
+    failure closes the task: a gate that could not judge (an error, a timeout) leaves each
+    check to its own verdict."""
+    for entry in task.checks:
+        outcome = outcomes.get(entry.name)
+        if entry.gate and outcome is not None and outcome.status == Status.FAILED:
+            return entry.name
+    return None
 
 
 def _points_for(rules: tuple[tuple[str, float], ...], outcome: CheckOutcome) -> tuple[float, str] | None:

@@ -26,6 +26,9 @@ class CheckPoints:
     #: Points a passing check loses when it passes only with an exact helper (see
     #: grader.checks.fairness.ExactHelper): diagnosis code -> points. Empty: none (the default).
     deduct: tuple[tuple[str, float], ...] = ()
+    #: A gate of its task: when it fails, no check of the task earns points (it tells whether
+    #: the work is what the task asks for at all, as a numerical gradient is no chain rule).
+    gate: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,9 @@ def load_rubric(path: Path) -> Rubric:
             points = float(entry.get("points", 0))
             if points < 0:
                 raise RubricError(f"task {task_id}, check {name}: negative points")
+            gate = entry.get("gate", False)
+            if not isinstance(gate, bool):
+                raise RubricError(f"task {task_id}, check {name}: gate must be true or false")
             checks.append(
                 CheckPoints(
                     name,
@@ -111,6 +117,7 @@ def load_rubric(path: Path) -> Rubric:
                     visibility,
                     _points_by_code(task_id, name, entry, points, "credit"),
                     _points_by_code(task_id, name, entry, points, "deduct"),
+                    gate,
                 )
             )
         tasks.append(

@@ -110,3 +110,33 @@ def test_a_check_that_did_not_run_scores_nothing(rubric):
     task = score_tasks(rubric, {"a.one": CheckOutcome("passed")})[0]
     assert task.score == 3
     assert task.checks[1].status == "error"
+
+
+GATED = RUBRIC.replace(
+    'checks."a.one" = { points = 3, visibility = "public" }',
+    'checks."a.gate" = { points = 0, visibility = "public", gate = true }\n'
+    'checks."a.one" = { points = 3, visibility = "public" }',
+)
+
+
+@pytest.mark.parametrize(
+    ("gate", "score"),
+    [("passed", 5), ("failed", 0), ("error", 5), ("timeout", 5), ("missing", 5)],
+)
+def test_a_failed_gate_closes_its_task_and_only_a_failure_does(tmp_path, gate, score):
+    path = tmp_path / "r.toml"
+    path.write_text(GATED)
+    outcomes = {"a.gate": CheckOutcome(gate, "a difference quotient"), "a.one": CheckOutcome("passed"), "a.two": CheckOutcome("passed")}
+    tasks = score_tasks(load_rubric(path), {**outcomes, "b.one": CheckOutcome("passed")})
+    assert tasks[0].score == score
+    assert tasks[2].score == 1  # another task's checks are not its to close
+    if gate == "failed":
+        assert [c.status for c in tasks[0].checks] == ["failed", "failed", "failed"]
+        assert all("not counted: `a.gate` failed" in c.message for c in tasks[0].checks[1:])
+
+
+def test_a_gate_is_true_or_false(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(GATED.replace("gate = true", 'gate = "yes"'))
+    with pytest.raises(RubricError, match="gate must be true or false"):
+        load_rubric(path)
