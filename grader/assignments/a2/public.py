@@ -22,6 +22,7 @@ from grader.api import (
     Context,
     Counterexample,
     ExactHelper,
+    StudentCallFailed,
     as_array,
     as_tensor,
     expect_close,
@@ -164,11 +165,69 @@ def known_values_here(ctx: Context) -> list[tuple[dict, list]]:
         if np.array_equal(before > 0, after > 0):
             examples.append((moved, list(ctx.reference.gradient_nn(**moved))))
     return examples
-    rng = np.random.default_rng(ctx.seed + 1729)
-    for example, _ in list(examples):
-        moved = {k: (v + rng.uniform(-1e-4, 1e-4, np.shape(v)) if k not in ("Y",) else v) for k, v in example.items()}
-        examples.append((moved, list(ctx.reference.gradient_nn(**moved))))
-    return examples
+
+
+@check("1.2", "gradient_nn.chain_rule", needs=("gradient_nn",), uses_reference=False)
+def gradient_chain_rule(ctx: Context) -> None:
+    """gradient_nn is the chain rule's, not a difference quotient of the loss: with the loss's
+    slope changed and gradient_nn_numerical wrong, its gradients at a known input stay.
+
+    The task's gate (``gate = true`` in the rubric): when it fails no check of 1.2 counts, as
+    the handout's numerical gradient called (or copied) in gradient_nn is no answer to 1.2 yet
+    passes every comparison of values. ``nnet_forward_logloss`` keeps the notebook's own
+    values at the input and gains a slope of one in every parameter (``tilted_loss``): a chain
+    rule reads the forward pass there and sees nothing, a difference quotient moves by one.
+    Only a change seen between two answers fails it; a call that fails leaves the verdict to
+    the other checks.
+    """
+    example, _ = known_values.load()[0]
+    try:
+        before = four_gradients(ctx, "gradient_nn", example)
+        if ctx.has("nnet_forward_logloss"):
+            ctx.stub("nnet_forward_logloss", tilted_loss(example), "the notebook's, its loss tilted", inner="nnet_forward_logloss")
+        if ctx.has("gradient_nn_numerical"):
+            ctx.stub("gradient_nn_numerical", gradient_answer(true_gradient(ctx), lambda args, correct: [g + 1.0 for g in correct]), "every gradient off by 1")
+        after = four_gradients(ctx, "gradient_nn", example)
+        pairs = [(as_array(b, what=name), as_array(a, what=name)) for name, b, a in zip(GRADIENT_NAMES, before, after)]
+    except (CheckFailed, StudentCallFailed):
+        return
+    for name, (b, a) in zip(GRADIENT_NAMES, pairs):
+        if b.shape != a.shape or not np.allclose(b, a, rtol=CHAIN_RULE_TOLERANCE, atol=CHAIN_RULE_TOLERANCE, equal_nan=True):
+            raise CheckFailed(
+                f"gradient_nn follows the loss, not the chain rule: with the slope of nnet_forward_logloss "
+                f"changed (its values at this input kept) and gradient_nn_numerical wrong, its {name} changed; "
+                "task 1.2 asks for the analytical gradient",
+                Counterexample(show_inputs(example), f"{name} unchanged: {show(b)}", show(a)),
+            )
+
+
+#: How far gradient_nn may move under ``gradient_chain_rule``'s changes: they move a difference
+#: quotient by one; a chain rule only by what a round trip of its forward pass's types can do.
+CHAIN_RULE_TOLERANCE = 1e-3
+
+
+def tilted_loss(example: dict) -> Callable[[tuple, dict, object], object]:
+    """A ``nnet_forward_logloss`` stub's answer: the notebook's own (``local``), its loss plus
+    Σ(θ − θ₀) over the parameters θ it is given, θ₀ the example's. At the example the value is
+    the notebook's, bit for bit; its slope is off by one in every parameter."""
+    start = np.concatenate([np.ravel(np.asarray(example[k], dtype=float)) for k in PARAMETER_NAMES[2:]])
+
+    def answer(args: tuple, kwargs: dict, local: object) -> object:
+        try:
+            bound = _HANDOUT_SIGNATURE.bind(*args, **kwargs).args
+            theta = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in bound[2:]])
+        except (TypeError, ValueError):
+            return local
+        if theta.shape != start.shape or not isinstance(local, (tuple, list)) or len(local) != 3:
+            return local
+        tilt = float(np.sum(theta - start))
+        if tilt == 0.0:
+            return local
+        po, yo, loss = local
+        tilted = (po, yo, (loss if isinstance(loss, (float, np.ndarray)) else np.asarray(loss, dtype=float)) + tilt)
+        return tilted if isinstance(local, tuple) else list(tilted)
+
+    return answer
 
 
 @check("1.2", "gradient_nn.inactive_units", needs=("gradient_nn",), uses_reference=False, exact=(HANDOUT_SIGM,))
@@ -558,7 +617,8 @@ def train_loop_converges(ctx: Context) -> None:
     setting = f"double moon, h = 7, lr = 0.02, nEpochs = {TRAIN_LOOP_EPOCHS}, vis = 'never'"
     timeout = 60 if isolated else 20  # the numerical gradient costs each step more
     curves = ctx.call("train_loop", Xtr, Ytr, Xval, Yval, 7, 0.02, vis="never", nEpochs=TRAIN_LOOP_EPOCHS, timeout=timeout)
-    if not isinstance(curves, (list, tuple)) or len(curves) != 2:
+    # (tr_error, val_error), maybe followed by more (the trained weights: the student's calls unpack them)
+    if not isinstance(curves, (list, tuple)) or len(curves) < 2:
         raise CheckFailed(
             "train_loop should return (tr_error, val_error)",
             Counterexample(setting, "2 error curves", show(curves)),
@@ -588,7 +648,15 @@ def convnet_parameters(ctx: Context, model: object) -> list[tuple[str, tuple[int
     ``(layer, shape)``: counted from what the grader observes, so a module that describes
     itself otherwise (``named_parameters`` overridden) is judged on what it computes with."""
     used = ctx.call("@used_parameters", model, as_tensor(strategies.cifar_batch(2, seed=ctx.seed)))
-    return [(str(layer), tuple(int(n) for n in shape)) for layer, shape in used]
+    try:
+        if all(type(n) is int for _, shape in used for n in shape):
+            return [(str(layer), tuple(shape)) for layer, shape in used]
+    except (TypeError, ValueError):  # not pairs of a name and a shape
+        pass
+    raise CheckFailed(
+        "the ConvNet's parameters do not have shapes of whole numbers",
+        Counterexample("the tensors its forward pass uses", "shapes such as (16, 3, 5, 5)", show(used)),
+    )
 
 
 def convnet(ctx: Context) -> tuple[object, str]:
