@@ -113,6 +113,9 @@ class Context:
     hypothesis: settings = CHECK_SETTINGS
     names: Mapping[str, str] = field(default_factory=dict)  # student namespace: name -> kind
     calls: Mapping[str, list[tuple[tuple, dict]]] = field(default_factory=dict)  # see instantiate()
+    #: function name -> the arguments the notebook's own call gives it, as written (see
+    #: grader.source.notebook_arguments and the runner's re-run with them)
+    arguments: Mapping[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what a passing check wants said
     _fatal: StudentCallFailed | None = None
     _defines: list[str] = field(default_factory=list)  # this check's changes; the runner undoes them
@@ -123,6 +126,9 @@ class Context:
     #: function name -> its arguments rewritten into the forms the notebook uses (a re-run,
     #: see grader.checks.fairness); empty: called as the check calls it
     conform: dict[str, Callable[[tuple], tuple]] = field(default_factory=dict)
+    #: trusted source a re-run surrounds the check with (see grader.checks.runner): defined
+    #: again in every fresh namespace the check asks for
+    surroundings: list[str] = field(default_factory=list)
     #: provided helpers the notebook defines otherwise than the handout (said by re-runs)
     rewritten: frozenset[str] = frozenset()
     #: a re-run that asks only whether the check passes now (see grader.checks.runner): a
@@ -245,14 +251,16 @@ class Context:
         return any(d.startswith(f"stub {name}:") for d in self._defines)
 
     def fresh(self, *, keep_stubs: bool = False) -> None:
-        """Undo this check's defines now: the next call runs in the namespace as built.
-        ``keep_stubs``: with this check's stubs bound again (and nothing else it defined), so
+        """Undo this check's defines now: the next call runs in the namespace as built (and
+        surrounded as a re-run surrounds it, see ``surroundings``). ``keep_stubs``: with this check's stubs bound again (and nothing else it defined), so
         that two scenarios run in the same surroundings, neither remembering the other."""
         stubs = dict(self._stubs) if keep_stubs else {}
         if self._defines:
             self.runtime.reset()
             self._defines = []
         self._stubs = {}
+        for source in self.surroundings:
+            self.define(source)
         for name, (answer, label, inner, observe, trace) in stubs.items():
             self.stub(name, answer, label, inner, observe, trace)
 

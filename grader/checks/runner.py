@@ -6,6 +6,7 @@ passed, failed, error, timeout or missing, with a message a student can act on.
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -136,7 +137,7 @@ def _run_check(spec: CheckSpec, ctx: Context) -> CheckOutcome:
     outcome = _run_once(spec, ctx)
     if outcome.status == Status.PASSED:
         return outcome
-    for second_run in (_isolated, _with_exact_helpers, _in_notebook_forms):
+    for second_run in (_isolated, _with_exact_helpers, _in_notebook_forms, _with_notebook_arguments):
         cleared = second_run(spec, ctx, outcome)
         if cleared is not None:
             return cleared
@@ -237,6 +238,48 @@ def _in_notebook_forms(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> 
     )
 
 
+#: A call that gave a function fewer arguments than it requires (Python's own TypeError).
+_TOO_FEW_ARGUMENTS = re.compile(r"missing \d+ required (?:positional |keyword-only )?arguments?")
+
+
+def _with_notebook_arguments(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutcome | None:
+    """A graded function with parameters of the student's own (``def train(epoch, network,
+    optimizer)``, ``def gradcheck(gradient_nn, gradient_nn_numerical)``) that the check's
+    call left missing, given what the notebook's own call passes there (names, read when it is
+    called: the check's stubs and globals where the notebook's are). It is called as the
+    notebook calls it, not as the handout would."""
+    if outcome.status != Status.ERROR or not _TOO_FEW_ARGUMENTS.search(outcome.message):
+        return None
+    written = {name: ctx.arguments[name] for name in spec.needs if name in ctx.arguments}
+    if not written:
+        return None
+
+    def prepare() -> None:
+        ctx.surroundings = [_called_as_written(name, call) for name, call in written.items()]
+        for source in ctx.surroundings:
+            ctx.define(source)
+
+    if _run_once(spec, ctx, prepare=prepare, verdict_only=True).status != Status.PASSED:
+        return None
+    said = "; ".join(f"`{name}({', '.join([*args, *(f'{k}={v}' for k, v in kwargs)])})`" for name, (args, kwargs) in written.items())
+    return CheckOutcome(Status.PASSED, f"passes called as the notebook calls it: {said}; as the handout calls it: {outcome.message}")
+
+
+def _called_as_written(name: str, call: tuple[tuple[str, ...], tuple[tuple[str, str], ...]]) -> str:
+    """Source that binds ``name`` to the notebook's function given, after a call's own
+    arguments, the rest of what the notebook's ``call`` passes (each evaluated when called)."""
+    args, kwargs = call
+    given = ", ".join(f"lambda: {a}" for a in args)
+    named = ", ".join(f"{k!r}: lambda: {v}" for k, v in kwargs)
+    return (
+        f"_grader_as_written_{name} = {name}\n"
+        f"def {name}(*args, **kwargs):\n"
+        f"    rest = [value() for value in ({given}{',' if len(args) == 1 else ''})[len(args):]]\n"
+        f"    named = {{k: value() for k, value in {{{named}}}.items() if k not in kwargs}}\n"
+        f"    return _grader_as_written_{name}(*args, *rest, **named, **kwargs)\n"
+    )
+
+
 def _run_once(
     spec: CheckSpec, ctx: Context, prepare: Callable[[], Any] | None = None, verdict_only: bool = False
 ) -> CheckOutcome:
@@ -260,6 +303,7 @@ def _run_once(
     finally:
         ctx._fatal = None
         ctx.verdict_only = False
+        ctx.surroundings = []
         if ctx._defines:
             ctx.runtime.reset()
             ctx._defines = []

@@ -40,7 +40,14 @@ from grader.notebook.problems import BUDGET_STOPS, Problem
 from grader.notebook.sections import Section, find_sections, has_headings
 from grader.reports.notebook_view import figure_places
 from grader.runtime import BuildOutcome, Code, SandboxTooWeak, StudentRuntime, missing_layers
-from grader.source import Policy, Program, build_program, notebook_calls, undefined_names
+from grader.source import (
+    Policy,
+    Program,
+    build_program,
+    notebook_arguments,
+    notebook_calls,
+    undefined_names,
+)
 
 
 def grade_notebook(
@@ -76,12 +83,13 @@ def grade_notebook(
             isolation = tuple(getattr(runtime, "isolation", ())) if runtime else ()
             if runtime is not None:
                 problems += _sandbox_problems(isolation, assignment, allow_weak_sandbox)
-        calls = notebook_calls(program, (name for spec in specs for name in spec.needs))
+        needed = {name for spec in specs for name in spec.needs}
+        calls, arguments = notebook_calls(program, needed), notebook_arguments(program, needed)
         # the provided helpers: what re-runs replace and no check grades
         helpers = {name for spec in specs for name in (*spec.isolate, *(h.name for h in spec.exact))}
         helpers -= {name for spec in specs for name in spec.needs}
         rewritten = rewritten_helpers(program, pack.handout, helpers) if assignment.reference is not None else frozenset()
-        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls, rewritten=rewritten)
+        ctx = Context(submission, runtime, assignment.reference, seed=seed, names=names, calls=calls, arguments=arguments, rewritten=rewritten)
         hints = _undefined_name_hints(program, specs, names, pack.policy)
         for spec in specs:
             check_started = time.monotonic()

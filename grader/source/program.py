@@ -264,6 +264,52 @@ def notebook_calls(
     return found
 
 
+#: One call as the notebook writes it, arguments as source: positional, then (keyword, source).
+WrittenCall = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+def notebook_arguments(program: Program, names: Iterable[str]) -> dict[str, WrittenCall]:
+    """For each of ``names``, the notebook's own call of it with the most arguments, each a name
+    or a literal (the first such): ``train(epoch, convnet, optimizer)`` → ``(("epoch",
+    "convnet", "optimizer"), ())``; ``gradcheck(gradient_nn, gradient_nn_numerical)``.
+
+    A check calls a graded function with the handout's arguments; a function with parameters of
+    the student's own (``def train(epoch, network, optimizer)``) is called again with the
+    notebook's own arguments after those (see ``grader.checks.runner``). Only names and
+    literals are kept, as source: what the notebook computes in place is not read."""
+    wanted = set(names)
+    found: dict[str, WrittenCall] = {}
+    for statement in program.statements:
+        if not any(n in statement.source for n in wanted):
+            continue
+        try:
+            tree = ast.parse(statement.source)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)) or node.func.id not in wanted:
+                continue
+            values = [*node.args, *(k.value for k in node.keywords)]
+            had = found.get(node.func.id, ((), ()))
+            if len(values) <= len(had[0]) + len(had[1]):
+                continue
+            if all(_written_plainly(v) for v in values) and all(k.arg for k in node.keywords):
+                found[node.func.id] = (
+                    tuple(ast.unparse(a) for a in node.args),
+                    tuple((str(k.arg), ast.unparse(k.value)) for k in node.keywords),
+                )
+    return found
+
+
+def _written_plainly(node: ast.expr) -> bool:
+    """A name, or a literal number, string, bool or None: source that may be written again."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None)))
+
+
 #: A statement that may bind module-level constants: ``n = 3``, ``a, b = 3, 10``, ``n: int = 3``.
 _ASSIGNS_NAMES = re.compile(r"[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*(:[^=\n]*)?=(?!=)")
 

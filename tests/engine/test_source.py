@@ -16,6 +16,7 @@ from grader.source import (
     UndefinedName,
     build_program,
     neutralise,
+    notebook_arguments,
     notebook_calls,
     undefined_names,
 )
@@ -626,3 +627,24 @@ def test_the_calls_of_several_names_are_read_at_once_each_up_to_the_limit():
         "ConvNet": [((0,), {}), ((1,), {}), ((2,), {})],
         "train": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("cells", "written"),
+    [
+        (["for epoch in range(2):\n    train(epoch, convnet, optimizer)"], (("epoch", "convnet", "optimizer"), ())),
+        (["test(network)", "test(convnet, test_loader)"], (("convnet", "test_loader"), ())),  # the fullest call
+        (["if gradcheck(gradient_nn, gradient_nn_numerical):\n    print('SUCCESS')"], (("gradient_nn", "gradient_nn_numerical"), ())),
+        (["train(1, net, device='cpu', steps=-3)"], (("1", "net"), (("device", "'cpu'"), ("steps", "-3")))),
+        (["train(1, net, opt)", "train(2, net, optimizers[0])"], (("1", "net", "opt"), ())),  # not a name: not read
+    ],
+)
+def test_the_notebooks_calls_are_read_as_written(cells, written):
+    assert notebook_arguments(build_program(cells), ["train", "test", "gradcheck"]) == {
+        name: written for name in ("train", "test", "gradcheck") if any(name + "(" in c for c in cells)
+    }
+
+
+@pytest.mark.parametrize("cells", [["train()"], ["train(net.cuda())"], ["train(*args)"], ["train(**options)"], ["train(f(x))"]])
+def test_calls_with_computed_arguments_are_not_written_again(cells):
+    assert notebook_arguments(build_program(cells), ["train"]) == {}

@@ -147,6 +147,7 @@ def part1_cells(**pieces: Any) -> list[dict]:
         "provided": PROVIDED,
         "numerical": NUMERICAL,
         "gradcheck": GRADCHECK,
+        "gradcheck_call": "gradcheck()",  # as the notebook calls it
         "gradcheck_output": [stream(SUCCESS)],
         "train_loop": TRAIN_LOOP,
         "figures_1_5": [figure(png(64, 1))],
@@ -170,7 +171,7 @@ def part1_cells(**pieces: Any) -> list[dict]:
         code(p["numerical"]),
         code(p["gradcheck"]),
         code(
-            "if gradcheck():\n    print('SUCCESS: Passed gradcheck.')\nelse:\n"
+            f"if {p['gradcheck_call']}:\n    print('SUCCESS: Passed gradcheck.')\nelse:\n"
             "    print('FAILURE: Fix gradient_nn and/or gradient_nn_numerical functions.')",
             outputs=p["gradcheck_output"],
         ),
