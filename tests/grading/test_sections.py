@@ -50,7 +50,10 @@ def test_sections_run_to_the_next_heading():
 
 @pytest.mark.parametrize(
     "text",
-    ["258058", "258,058", "258 058", "258.058", "$258{,}058$", r"$258\,058$", "total: **258 058** params", "258\u202f058"],
+    [
+        "258058", "258,058", "258 058", "258.058", "$258{,}058$", r"$258\,058$", "total: **258 058** params",
+        "258\u202f058", "258\u2009058", "258\u00a0058", "258'058", "258\u2019058",
+    ],
 )
 def test_numbers_as_students_write_them(text):
     assert 258058 in numbers_in(text)
@@ -78,6 +81,11 @@ def test_a_digit_run_too_long_for_a_count_is_no_number():
 def test_numbers_do_not_merge_unrelated_figures():
     assert numbers_in("1216 + 51328 + 204864 + 650") == {1216, 51328, 204864, 650}
     assert 650 in numbers_in("fc2: 10×64 + 10 = 650")
+
+
+def test_a_layer_name_does_not_lend_its_digit_to_the_count_after_it():
+    text = "conv1 1,216, conv2 51,328, fc1 204,864, fc2 650. Total: 258,058."
+    assert numbers_in(text) == {1, 2, 1216, 51328, 204864, 650, 258058}
 
 
 def test_an_answer_under_the_question_in_the_heading_cell_counts():
@@ -272,3 +280,19 @@ def test_a_banner_that_names_something_still_ends_the_answer(tmp_path):
         markdown(lines("### :: SAMPLE TASK ::\nLearning rates.")),
     )
     assert sections["1.6"].answer == "Always 0% training error."
+
+
+@pytest.mark.parametrize(
+    ("printed", "shown"),
+    [
+        ("SUCCESS: Passed gradcheck.", True),
+        ("gradcheck: SUCCESS: Passed gradcheck.", True),  # the student's label before it
+        ("  success : passed the gradient check", True),
+        ("UNSUCCESS: Passed gradcheck.", False),
+        ("FAILURE: Fix gradient_nn", False),
+    ],
+)
+def test_the_gradcheck_success_line_as_printed(printed, shown):
+    from grader.assignments.a2.evidence import SUCCESS_LINE
+
+    assert bool(SUCCESS_LINE.search(f"warming up\n{printed}\n")) is shown

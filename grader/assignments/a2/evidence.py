@@ -75,10 +75,11 @@ def need_images(ctx: Context, task: str, count: int, what: str) -> None:
 
 #: The handout's lines, as printed (case, spacing and a final period may vary), each on one
 #: line: ``[^\S\n]`` is a space that does not end the line, so no match tries on from one line
-#: start across a run of blank lines (``^\s*`` would, in time quadratic in the run).
+#: start across a run of blank lines (``^\s*`` would, in time quadratic in the run). The success
+#: line may follow a label of the student's (``print('gradcheck:', ...)``).
 SUCCESS_LINE = re.compile(
-    r"^[^\S\n]*SUCCESS[^\S\n]*:[^\S\n]*Passed[^\S\n]+(?:the[^\S\n]+)?grad(?:ient)?[^\S\n]*check\b",
-    re.IGNORECASE | re.MULTILINE,
+    r"(?<!\w)SUCCESS[^\S\n]*:[^\S\n]*Passed[^\S\n]+(?:the[^\S\n]+)?grad(?:ient)?[^\S\n]*check\b",
+    re.IGNORECASE,
 )
 FAILURE_LINE = re.compile(r"^[^\S\n]*FAILURE\b", re.IGNORECASE | re.MULTILINE)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -320,14 +321,18 @@ def test_reports_accuracy(ctx: Context) -> None:
 #: Longer digit runs are no parameter count (and ``int`` refuses strings over 4,300 digits).
 MAX_DIGITS = 15
 
-# Thousands groups: 258,058 · 258 058 · 258.058 · 258{,}058 · 258\,058 · 258\;058 · 258~058.
-# One bounded group repeated, no nested unbounded quantifier: linear on any text.
-_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[ ,.~\u00a0\u202f]|\\[,;: ]|\{,\})\d{3})+(?!\d)|\d+")
+# Thousands groups: 258,058 · 258 058 · 258.058 · 258{,}058 · 258\,058 · 258\;058 · 258~058,
+# and the typographers' spaces (no-break, narrow no-break, thin, figure: French text) and
+# apostrophes (258'058). A group never starts inside a word: the 1 of "fc1 204,864" names the
+# layer. One bounded group repeated, no nested unbounded quantifier: linear on any text.
+_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:(?:[ ,.~'\u00a0\u2007\u2009\u202f\u2019]|\\[,;: ]|\{,\})\d{3})+(?!\d)|\d+"
+)
 
 
 def numbers_in(text: str) -> set[int]:
-    """Integers however a student writes them: 258058, 258,058, 258 058, 258.058, 258{,}058,
-    258\\,058, 258~058, \\boxed{258\\,058}."""
+    """Integers however a student writes them: 258058, 258,058, 258 058 (any space), 258.058,
+    258'058, 258{,}058, 258\\,058, 258~058, \\boxed{258\\,058}."""
     found = set()
     for match in _NUMBER.findall(text):
         digits = re.sub(r"\D", "", match)
@@ -453,12 +458,33 @@ def _plausible_3_6(ctx: Context) -> None:
 def answer_total(ctx: Context) -> None:
     """The answer to 3.6 gives the total number of parameters."""
     _plausible_3_6(ctx)
-    expected = _reference(ctx).total
-    if expected not in numbers_in(_answer_3_6(ctx)):
+    reference = _reference(ctx)
+    numbers = numbers_in(_answer_3_6(ctx))
+    if reference.total not in numbers:
         raise CheckFailed(
             "the total number of parameters is not in the answer to 3.6",
-            Counterexample("the text and outputs of task 3.6", f"{expected:,}", "not found"),
+            Counterexample("the text and outputs of task 3.6", f"{reference.total:,}", "not found"),
         )
+    others = sorted(other_totals(numbers, reference.layers))
+    if others:
+        shown = ", ".join(f"{n:,}" for n in [reference.total, *others])
+        raise CheckFailed(
+            f"the answer to 3.6 gives more than one total ({shown}): marked by hand",
+            Counterexample("the text and outputs of task 3.6", f"one total: {reference.total:,}", shown),
+        )
+
+
+def other_totals(numbers: set[int], layers: Sequence[tuple[tuple[int, ...], int, int]]) -> set[int]:
+    """The numbers of an answer that stand as another total: as large as the largest layer, and
+    no sum of the network's own parts (its layers' weights and biases, in any grouping: "257,600
+    weights and 458 biases", "fc layers: 205,514"). An answer that names the right total among
+    others ("258,058, or 348,026 if …") does not say which it gives."""
+    parts = [n for _, weights, with_bias in layers for n in (weights, with_bias - weights) if n]
+    sums = {0}
+    for part in parts:
+        sums |= {s + part for s in sums}
+    largest = max((with_bias for _, _, with_bias in layers), default=0)
+    return {n for n in numbers if n >= largest and n not in sums}
 
 
 @check("3.6", "answer_3_6.per_layer", runtime=False)
