@@ -243,6 +243,17 @@ def test_no_reference_code_enters_a_student_process(grade, tmp_path: Path) -> No
     assert "passes with correct" in message(report, "gradient_nn_numerical.known_values")
 
 
+def test_a_gradcheck_given_its_verdict_by_the_notebook_earns_no_more_than_true(grade) -> None:
+    """A check calls a gradcheck with parameters of its own as the notebook does: a verdict the
+    notebook passes it is then the same for every gradient, like ``return True``."""
+    aims = ("gradcheck.accepts_correct", "gradcheck.rejects_faulty")
+    told = grade("told", aims, gradcheck="def gradcheck(verdict):\n    return verdict\n", gradcheck_call="gradcheck(True)")
+    always = grade("always", aims, gradcheck=ALWAYS_TRUE)
+    assert status(told, "gradcheck.accepts_correct") == "passed"  # called as the notebook calls it
+    assert status(told, "gradcheck.rejects_faulty") != "passed"
+    assert told.score <= always.score
+
+
 # -- 1a: public known values cannot be tabulated in front of a wrong function ------------------
 
 WRONG_GRADIENT = realform.GRADIENT_NN.replace("grad_s_bo = dYo", "grad_s_bo = -dYo")
@@ -293,6 +304,46 @@ def test_a_numerical_gradient_that_returns_gradient_nn_earns_nothing(grade) -> N
     assert cheat.score <= twin.score
     honest = grade("honest", aims)  # the handout's central differences pass both
     assert {status(honest, c) for c in aims} == {"passed"}
+
+
+# -- 1d: task 1.2 is the chain rule's, not a difference quotient of the loss --------------------
+
+MISSING_GRADIENT = "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    raise NotImplementedError\n"
+DIFFERENCED = {
+    # the handout's numerical gradient handed in as the analytical one
+    "calls-numerical": "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    return gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)\n",
+    # ...or its central differences copied into gradient_nn
+    "copied-differences": realform.NUMERICAL.replace("def gradient_nn_numerical(", "def gradient_nn(", 1),
+}
+#: Chain rules that read the forward pass through the provided function, the loss value included
+#: (σ(Y·Yo) = exp(−s), so ∂s/∂Yo = −Y·(1 − exp(−s))): the gate must not take them for differences.
+FORWARD_READING = {
+    "reads-loss": realform.GRADIENT_NN.replace(
+        "    dYo = -Y * sigm(-Y * Yo)\n",
+        "    _, _, loss = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)\n    dYo = -Y * (1 - np.exp(-loss))\n",
+    ),
+    "reads-output": realform.GRADIENT_NN.replace(
+        "    Yo = np.dot(H, Wo) + bo\n    dYo = -Y * sigm(-Y * Yo)\n",
+        "    Po, Yo, _ = nnet_forward_logloss(X, Y, Wi, bi, Wo, bo)\n    dYo = -Y * sigm(-Y * Yo)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("cheat", sorted(DIFFERENCED))
+def test_a_numerical_gradient_earns_nothing_in_task_1_2(grade, cheat: str) -> None:
+    twin = grade("missing", ("1.2",), gradient_nn=MISSING_GRADIENT)
+    report = grade(cheat.replace("-", ""), ("1.2",), gradient_nn=DIFFERENCED[cheat])
+    assert status(report, "gradient_nn.chain_rule") == "failed", message(report, "gradient_nn.chain_rule")
+    assert "not the chain rule" in message(report, "gradient_nn.chain_rule")
+    assert task_score(report, "1.2") <= task_score(twin, "1.2") == 0
+
+
+@pytest.mark.parametrize("variant", sorted(FORWARD_READING))
+def test_a_chain_rule_that_reads_the_forward_pass_keeps_task_1_2(grade, a2: Assignment, variant: str) -> None:
+    assert FORWARD_READING[variant] != realform.GRADIENT_NN
+    report = grade(variant.replace("-", ""), ("1.2",), gradient_nn=FORWARD_READING[variant])
+    assert status(report, "gradient_nn.chain_rule") == "passed"
+    assert task_score(report, "1.2") == a2.rubric.task("1.2").max_score
 
 
 # -- 1c: a ConvNet is counted by what its forward pass uses ----------------------------------------
@@ -372,6 +423,9 @@ def test_real_train_loops_still_converge(grade) -> None:
     global_lrate = grade("global", ("1.5",), train_loop=realform.TRAIN_LOOP.replace("h, lrate, vis", "h, lr, vis"))
     assert status(positional, "train_loop.converges") == "passed"
     assert status(global_lrate, "train_loop.converges") == "passed"
+    weights_too = realform.TRAIN_LOOP.replace("    return tr_error, val_error\n", "    return tr_error, val_error, Wi, bi, Wo, bo\n")
+    assert weights_too != realform.TRAIN_LOOP
+    assert status(grade("weights", ("1.5",), train_loop=weights_too), "train_loop.converges") == "passed"
     default = grade("default", ("1.5",), train_loop=NEVER_UPDATES.replace("nEpochs=100):", "nEpochs=100, gradient_nn=gradient_nn):"))
     assert "never called the notebook's gradient_nn" in message(default, "train_loop.converges")
 
@@ -394,6 +448,25 @@ def test_listing_every_number_is_marked_by_hand(grade) -> None:
         assert "marked by hand" in message(report, check)
     assert task_score(report, "3.6") <= task_score(twin, "3.6")
     assert report.score <= twin.score
+
+
+@pytest.mark.parametrize(
+    ("answer", "passes"),
+    [
+        ("In total 258,058 parameters (if the biases are counted differently it could be 348,026 or 577,402).", False),
+        ("258,058 parameters, or 4,018,186 if the pooling had stride 1.", False),
+        # the network's own parts, however grouped, are no other total
+        ("258,058 parameters: 257,840 weights and 218 biases; the fc layers alone hold 205,514.", True),
+        ("conv1 1,216, conv2 51,328, fc1 204,864, fc2 650. Total 258,058.", True),
+    ],
+)
+def test_an_answer_that_hedges_its_total_is_marked_by_hand(grade, answer: str, passes: bool) -> None:
+    twin = grade("wrongtotal", ("answer_3_6.total",), answer_3_6="In total 257,914 parameters.")
+    report = grade("hedged", ("answer_3_6.total",), answer_3_6=answer)
+    assert (status(report, "answer_3_6.total") == "passed") is passes, message(report, "answer_3_6.total")
+    if not passes:
+        assert "more than one total" in message(report, "answer_3_6.total")
+        assert report.score <= twin.score
 
 
 def test_enumerating_shapes_is_marked_by_hand(grade) -> None:

@@ -223,6 +223,46 @@ def _convnet_ctor_arg(nb):
     edits.replace_in_sources(nb, "ConvNet()", "ConvNet(10)")
 
 
+def _train_test_own_parameters(nb):
+    """train(epoch, network, optimizer) and test(network, loader), called so by the notebook."""
+    edits.replace_definition(nb, "train", V.TRAIN_OPTIMIZER_PARAM)
+    edits.replace_definition(nb, "test", V.TEST_LOADER_PARAM)
+    for network in ("network", "convnet"):
+        edits.replace_in_sources(nb, f"    train(epoch, {network})", f"    train(epoch, {network}, optimizer)")
+        edits.replace_in_sources(nb, f"    test({network})", f"    test({network}, test_loader)")
+
+
+def _gradcheck_given_functions(nb):
+    """gradcheck(gradient_nn, gradient_nn_numerical), called so by the notebook."""
+    edits.replace_in_sources(nb, "def gradcheck(seed=None) -> bool:", "def gradcheck(gradient_nn, gradient_nn_numerical, seed=None) -> bool:")
+    edits.replace_in_sources(nb, "if gradcheck():", "if gradcheck(gradient_nn, gradient_nn_numerical):")
+
+
+def _train_loop_returns_weights(nb):
+    """train_loop returns the trained weights after the two curves; the notebook unpacks them."""
+    edits.replace_in_sources(nb, "    return tr_error, val_error", "    return tr_error, val_error, Wi, bi, Wo, bo")
+    edits.replace_in_sources(nb, "tr_error, val_error = train_loop(", "tr_error, val_error, *_ = train_loop(")
+
+
+def _typographic_answer_3_6(nb):
+    """3.6 with layer names before their counts (no colon) and the total's thousands set apart by a
+    thin space, as French typography does; the printed list removed, so the text is what counts."""
+    for k in edits.section_cells(nb, "3.6"):
+        cell = nb.cells[k]
+        if cell.cell_type == "markdown":
+            cell.source = (
+                "Parameters per layer (weights + biases): conv1 1,216, conv2 51,328, fc1 204,864, fc2 650.\n\n"
+                "Total: **258\u2009058** parameters."
+            )
+        else:
+            cell.outputs = []
+
+
+def _labelled_success(nb):
+    """The gradcheck's verdict printed after a label of the student's: ``gradcheck: SUCCESS: …``."""
+    edits.map_outputs(nb, "1.4", lambda outs: edits.edit_stream_text(outs, lambda t: t.replace("SUCCESS:", "gradcheck: SUCCESS:")))
+
+
 def _convnet_n_channels(nb):
     """``n_channels = 3`` in a cell of its own above ConvNet, which the 3.x cells call with that name."""
     edits.replace_definition(nb, "ConvNet", V.CONVNET_N_CHANNELS)
@@ -415,10 +455,21 @@ CASES: list[tuple[Case, Edit | None]] = [
           answers={"3.6": r"$(64,128\cdot 5\cdot 5)$"}), _answer_3_6_tuple_products(r"\boxed{258\,058}")),
     (Case("frame-heading-answers", "correct", "the 1.7 and 3.6 answers under ### ::###:: lines (frames made headings), 3.6 not printed",
           answers={"1.7": "lr = 0.2** converges fastest", "3.6": "| **total** | | | **258,058** |"}), _answers_under_frame_headings),
+    (Case("train-test-own-parameters", "correct", "train(epoch, network, optimizer) and test(network, loader), so called by the notebook"),
+     _train_test_own_parameters),
+    (Case("gradcheck-given-functions", "correct", "gradcheck(gradient_nn, gradient_nn_numerical), so called by the notebook"),
+     _gradcheck_given_functions),
+    (Case("train-loop-returns-weights", "correct", "train_loop returns the trained weights after the curves"), _train_loop_returns_weights),
+    (Case("typographic-answer", "correct", "3.6 as 'conv1 1,216 … fc2 650' and a total with a thin space, no printed list"),
+     _typographic_answer_3_6),
+    (Case("labelled-success", "correct", "the gradcheck's SUCCESS line printed after a label"), _labelled_success),
     (Case("convnet-lazy", "correct", "nn.LazyLinear for fc1: no parameter shapes before a forward pass"), _replace("ConvNet", V.CONVNET_LAZY)),
     (Case("convnet-print", "correct", "a print in ConvNet.forward"), _replace("ConvNet", V.CONVNET_PRINTS)),
     (Case("convnet-n-channels", "correct", "ConvNet(n_channels) without a default, called with n_channels = 3"), _convnet_n_channels),
     # -- one seeded bug each --------------------------------------------------------------
+    (Case("numerical-as-analytic", "bug", "gradient_nn returns gradient_nn_numerical(...): the right values, no chain rule", task="1.2",
+          failing=("gradient_nn.chain_rule", *GRADIENT_CHECKS)),
+     _replace("gradient_nn", "def gradient_nn(X, Y, Wi, bi, Wo, bo):\n    return gradient_nn_numerical(X, Y, Wi, bi, Wo, bo)\n")),
     (Case("bo-sign", "bug", "grad_s_bo with its sign flipped", task="1.2", failing=("gradient_nn.grad_bo", "gradient_nn.known_values")), _replace("gradient_nn", V.BUG_BO_SIGN)),
     (Case("no-relu-mask", "bug", "ReLU derivative forgotten", task="1.2", failing=("gradient_nn.inactive_units", "gradient_nn.grad_bi", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_NO_RELU_MASK)),
     (Case("wi-transposed", "bug", "grad_s_Wi is h x d", task="1.2", failing=("gradient_nn.shapes", "gradient_nn.grad_Wi")), _replace("gradient_nn", V.BUG_WI_TRANSPOSED)),

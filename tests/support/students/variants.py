@@ -815,6 +815,39 @@ def train(epoch, network, device='cpu'):
                 epoch, batch_idx * len(data), len(train_loader.dataset), loss.item()))
 """
 
+# train and test with parameters of the student's own, passed by the notebook's calls: the
+# optimizer, the loader (PyTorch's examples pass both; the reference's part3 does too)
+TRAIN_OPTIMIZER_PARAM = """
+def train(epoch, network, optimizer):
+    network.train()
+    for batch_idx, (data, target) in enumerate(train_loader):
+        data, target = data.to(device), target.to(device)
+        optimizer.zero_grad()
+        output = network(data)
+        loss = F.cross_entropy(output, target)
+        loss.backward()
+        optimizer.step()
+        if batch_idx % log_interval == 0:
+            print('Train Epoch: {} [{}/{}]\\tLoss: {:.6f}'.format(
+                epoch, batch_idx * len(data), len(train_loader.dataset), loss.item()))
+"""
+
+TEST_LOADER_PARAM = """
+def test(network, loader):
+    network.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for data, target in loader:
+            data, target = data.to(device), target.to(device)
+            output = network(data)
+            test_loss += F.cross_entropy(output, target, reduction="sum").item()
+            pred = output.max(1, keepdim=True)[1]
+            correct += pred.eq(target.view_as(pred)).sum().item()
+    test_loss /= len(loader.dataset)
+    print("\\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\\n".format(
+        test_loss, correct, len(loader.dataset), 100.0 * correct / len(loader.dataset)))
+"""
+
 GRAD_SQUEEZED = """
 def gradient_nn(X, Y, Wi, bi, Wo, bo):
     Z = np.dot(X, Wi) + bi
