@@ -329,6 +329,43 @@ NUMERICAL_FORMS = CallForms(
 )
 
 
+@check("1.4", "gradient_nn_numerical.differences", needs=("gradient_nn_numerical",), uses_reference=False)
+def numerical_differences(ctx: Context) -> None:
+    """gradient_nn_numerical is a difference quotient: it carries one's error somewhere.
+
+    The task's gate (``gate = true`` in the rubric). Central differences of the loss differ
+    from the true gradient by their truncation and rounding error, 1e-11 at the very least
+    for the best ε in float64, and more on some of a few dozen components; a copy of the
+    chain rule (or any exact derivative) agrees with the known values to the last digits, and
+    would pass every check of 1.4 that compares values. Only that agreement on every
+    component of every known input fails it; a call that fails leaves the verdict to the
+    other checks.
+    """
+    agree = []
+    for example, expected in known_values.load():
+        try:
+            got = four_gradients(ctx, "gradient_nn_numerical", example)
+            arrays = [as_array(g, what=name).ravel() for name, g in zip(GRADIENT_NAMES, got)]
+        except (CheckFailed, StudentCallFailed):
+            return
+        for g, want in zip(arrays, expected):
+            want = np.ravel(np.asarray(want, dtype=float))
+            if g.shape != want.shape:
+                return
+            agree.append(bool(np.all(np.abs(g - want) <= EXACT_DERIVATIVE * (1 + np.abs(want)))))
+    if agree and all(agree):
+        raise CheckFailed(
+            "gradient_nn_numerical gives the exact derivative to the last digits, as no difference "
+            "quotient can: task 1.4 asks for central differences of the loss",
+            Counterexample("the known inputs", f"differences from the true gradient of at least {EXACT_DERIVATIVE:g}", "none"),
+        )
+
+
+#: Closer to the true gradient than this (relative), everywhere, is no difference quotient:
+#: 100 times below the least error of central differences in float64.
+EXACT_DERIVATIVE = 1e-13
+
+
 @check(
     "1.4",
     "gradient_nn_numerical.known_values",
