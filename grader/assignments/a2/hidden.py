@@ -465,7 +465,8 @@ def answer_total(ctx: Context) -> None:
             "the total number of parameters is not in the answer to 3.6",
             Counterexample("the text and outputs of task 3.6", f"{reference.total:,}", "not found"),
         )
-    others = sorted(other_totals(numbers, reference.layers))
+    # in what the student wrote: outputs print what code computes (a torchsummary's sizes, a log)
+    others = sorted(other_totals(numbers_in(section(ctx, "3.6").prose), reference.layers))
     if others:
         shown = ", ".join(f"{n:,}" for n in [reference.total, *others])
         raise CheckFailed(
