@@ -346,6 +346,19 @@ def test_a_chain_rule_that_reads_the_forward_pass_keeps_task_1_2(grade, a2: Assi
     assert task_score(report, "1.2") == a2.rubric.task("1.2").max_score
 
 
+def test_an_exact_derivative_handed_in_as_the_numerical_gradient_earns_nothing_in_1_4(grade) -> None:
+    """The chain rule copied into gradient_nn_numerical calls no gradient_nn (``follows_the_loss``
+    cannot see it) and passes every comparison of values: only its exactness gives it away."""
+    chain_rule = realform.GRADIENT_NN.replace("def gradient_nn(", "def gradient_nn_numerical(", 1)
+    cheat = grade("exact", ("1.4",), numerical=chain_rule)
+    twin = grade("undone", ("1.4",), numerical=NUMERICAL_UNDONE)
+    assert status(cheat, "gradient_nn_numerical.differences") == "failed"
+    assert task_score(cheat, "1.4") <= task_score(twin, "1.4")
+    honest = grade("honest", ("1.4",))  # the handout's central differences: the gate stays open
+    assert status(honest, "gradient_nn_numerical.differences") == "passed"
+    assert task_score(honest, "1.4") > task_score(twin, "1.4")
+
+
 # -- 1c: a ConvNet is counted by what its forward pass uses ----------------------------------------
 
 NARROW_CONVNET = V.CONVNET_64_MAPS
