@@ -296,3 +296,40 @@ def test_the_gradcheck_success_line_as_printed(printed, shown):
     from grader.assignments.a2.evidence import SUCCESS_LINE
 
     assert bool(SUCCESS_LINE.search(f"warming up\n{printed}\n")) is shown
+
+
+class _Notebook:
+    """What an evidence check reads of a Context: the submission."""
+
+    def __init__(self, *cells: Cell) -> None:
+        self.submission = Submission(path=None, identity=None, cells=(Cell(0, "markdown", "### :: TASK 1.6 ::"), *cells))
+
+
+RUNS = [(0.0, 0.1), (0.0, 0.2), (0.1, 0.1), (0.0, 0.3), (0.0, 0.1)]
+
+
+@pytest.mark.parametrize(
+    ("cells", "shown"),
+    [
+        ((Cell(1, "code", "run()", 1, (Output("stream", "".join(f"run {k}: {t} {v}\n" for k, (t, v) in enumerate(RUNS))),)),), True),
+        # the runs as columns: a transposed markdown table, with decimal commas
+        ((Cell(1, "markdown", "| | run 1 | run 2 | run 3 | run 4 | run 5 |\n|---|---|---|---|---|---|\n"
+               f"| training (%) | {' | '.join(str(t).replace('.', ',') for t, _ in RUNS)} |\n"
+               f"| validation (%) | {' | '.join(str(v).replace('.', ',') for _, v in RUNS)} |"),), True),
+        # ...two printed lists, a DataFrame with the runs as columns
+        ((Cell(1, "code", "print(tr)\nprint(val)", 1, (Output("stream", f"{[t for t, _ in RUNS]}\n{[v for _, v in RUNS]}\n"),)),), True),
+        ((Cell(1, "code", "df", 1, (Output("execute_result", "        0    1    2    3    4\ntrain 0.0  0.0  0.1  0.0  0.0\nval   0.1  0.2  0.1  0.3  0.1"),)),), True),
+        ((Cell(1, "markdown", "The errors were 0.0 and 0.1 in every run."),), False),
+        ((Cell(1, "code", "run()", 1, (Output("stream", "run 0: 0.0 0.1\nrun 1: 0.0 0.2\n"),)),), False),
+    ],
+)
+def test_a_table_of_five_runs_as_students_lay_it_out(cells, shown):
+    from grader.assignments.a2.evidence import runs_table
+    from grader.checks.context import CheckFailed
+
+    try:
+        runs_table(_Notebook(*cells))
+    except CheckFailed:
+        assert not shown
+    else:
+        assert shown

@@ -104,28 +104,31 @@ def training_figure(ctx: Context) -> None:
 
 @evidence("1.6", "evidence.runs_table")
 def runs_table(ctx: Context) -> None:
-    """Task 1.6 shows a table of the final errors of 5 runs."""
+    """Task 1.6 shows a table of the final errors of 5 runs: a run a row (5 rows of two errors or
+    more), or a run a column (2 rows of five or more: a transposed table, a DataFrame with the
+    runs as columns, two printed lists)."""
     part = section(ctx, "1.6")
-    printed = [line for line in part.outputs_text.splitlines() if len(_NUMBER.findall(line)) >= 2]
-    written = [line for line in part.answer.splitlines() if _is_table_row(line)]
-    rows = printed + written
-    if len(rows) < 5:
+    counts = [len(_NUMBER.findall(line)) for line in part.outputs_text.splitlines()]
+    counts += [_table_numbers(line) for line in part.answer.splitlines()]
+    rows, columns = sum(n >= 2 for n in counts), sum(n >= 5 for n in counts)
+    if rows < 5 and columns < 2:
         raise CheckFailed(
             "no table of 5 runs (final training and validation errors) found in task 1.6",
-            Counterexample("outputs and text of task 1.6", "5 rows with two errors each", f"{len(rows)} row(s)"),
+            Counterexample("outputs and text of task 1.6", "5 rows with two errors each (or 5 columns)", f"{rows} row(s)"),
         )
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*%?")
+_CELL_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?\s*%?")  # a decimal comma in French tables
 
 
-def _is_table_row(line: str) -> bool:
-    """A markdown table row with two numbers or more in cells of their own (| 1 | 12.5 | 13.0 |):
-    prose that happens to hold numbers is not a table."""
+def _table_numbers(line: str) -> int:
+    """How many cells of a markdown table row are numbers (| 1 | 12.5 | 13,0 |): prose that
+    happens to hold numbers is not a table (0)."""
     if "|" not in line:
-        return False
+        return 0
     cells = [c.strip().strip("*$") for c in line.strip().strip("|").split("|")]
-    return sum(bool(_NUMBER.fullmatch(c)) for c in cells) >= 2
+    return sum(bool(_CELL_NUMBER.fullmatch(c)) for c in cells)
 
 
 @evidence("1.8", "evidence.hidden_units_figures")
