@@ -243,11 +243,10 @@ _TOO_FEW_ARGUMENTS = re.compile(r"missing \d+ required (?:positional |keyword-on
 
 
 def _with_notebook_arguments(spec: CheckSpec, ctx: Context, outcome: CheckOutcome) -> CheckOutcome | None:
-    """A graded function with parameters of the student's own (``def train(epoch, network,
-    optimizer)``, ``def gradcheck(gradient_nn, gradient_nn_numerical)``) that the check's
-    call left missing, given what the notebook's own call passes there (names, read when it is
-    called: the check's stubs and globals where the notebook's are). It is called as the
-    notebook calls it, not as the handout would."""
+    """A graded function with parameters of the student's own (``def fit(step, model, opt)``,
+    ``def check(f, g)``) that the check's call left missing, given what the notebook's own
+    call passes there (names, read when it is called: the check's stubs and globals where the
+    notebook's are). It is called as the notebook calls it, not as the handout would."""
     if outcome.status != Status.ERROR or not _TOO_FEW_ARGUMENTS.search(outcome.message):
         return None
     written = {name: ctx.arguments[name] for name in spec.needs if name in ctx.arguments}

@@ -180,12 +180,18 @@ def has_headings(sections: Mapping[str, Section]) -> bool:
 def find_sections(
     submission: Submission, task_ids: Sequence[str], rules: SectionRules = NO_RULES
 ) -> dict[str, Section]:
-    """Sections of the tasks whose headings (or anchors) appear; the last heading of a task wins."""
+    """Sections of the tasks whose headings (or anchors) appear; the last heading of a task wins,
+    but a task's heading right after its own (an answer that repeats the banner) goes on with
+    the section it would reopen."""
     cells = submission.cells
-    marks = _marks(cells, task_ids, rules)
-    opened = {m.task for m in marks if m.task}
-    marks += _anchor_marks(cells, [t for t in task_ids if t not in opened], rules, marks)
-    marks.sort(key=lambda m: (m.position, m.line))
+    found = _marks(cells, task_ids, rules)
+    opened = {m.task for m in found if m.task}
+    found += _anchor_marks(cells, [t for t in task_ids if t not in opened], rules, found)
+    found.sort(key=lambda m: (m.position, m.line))
+    marks: list[_Mark] = []
+    for mark in found:
+        if not (mark.task is not None and marks and marks[-1].task == mark.task):
+            marks.append(mark)
     sections: dict[str, Section] = {}
     for k, mark in enumerate(marks):
         if mark.task is None:

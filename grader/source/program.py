@@ -270,13 +270,13 @@ WrittenCall = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
 
 def notebook_arguments(program: Program, names: Iterable[str]) -> dict[str, WrittenCall]:
     """For each of ``names``, the notebook's own call of it with the most arguments, each a name
-    or a literal (the first such): ``train(epoch, convnet, optimizer)`` → ``(("epoch",
-    "convnet", "optimizer"), ())``; ``gradcheck(gradient_nn, gradient_nn_numerical)``.
+    or a literal (the first such): ``fit(step, model, opt)`` → ``(("step", "model", "opt"),
+    ())``; ``check(f, g, tol=1e-6)`` → ``(("f", "g"), (("tol", "1e-06"),))``.
 
     A check calls a graded function with the handout's arguments; a function with parameters of
-    the student's own (``def train(epoch, network, optimizer)``) is called again with the
-    notebook's own arguments after those (see ``grader.checks.runner``). Only names and
-    literals are kept, as source: what the notebook computes in place is not read."""
+    the student's own (``def fit(step, model, opt)``) is called again with the notebook's own
+    arguments after those (see ``grader.checks.runner``). Only names and literals are kept, as
+    source: what the notebook computes in place is not read."""
     wanted = set(names)
     found: dict[str, WrittenCall] = {}
     for statement in program.statements:

@@ -333,3 +333,15 @@ def test_a_table_of_five_runs_as_students_lay_it_out(cells, shown):
         assert not shown
     else:
         assert shown
+
+
+def test_a_banner_repeated_in_the_answer_goes_on_with_the_task():
+    cells = (
+        Cell(1, "markdown", "### :: TASK 1.8 ::\nTrain with h in {1, 2, 5, 7, 10, 100}."),
+        Cell(2, "code", "sweep()", 1, (Output("display_data", "<Figure>", ("image/png",)),)),
+        Cell(3, "markdown", "### :: TASK 1.8 :: my answer\nSmall h underfits."),
+        Cell(4, "markdown", "### :: TASK 2.1 ::"),
+    )
+    section = find_sections(Submission(path=None, identity=None, cells=cells), ["1.8", "2.1"])["1.8"]
+    assert section.images == 1
+    assert "Small h underfits." in section.answer
