@@ -359,6 +359,21 @@ def test_an_exact_derivative_handed_in_as_the_numerical_gradient_earns_nothing_i
     assert task_score(honest, "1.4") > task_score(twin, "1.4")
 
 
+def test_a_relu_mask_for_the_all_off_case_alone_earns_nothing(grade) -> None:
+    """inactive_units turns some units off and others on: a gradient that zeroes everything when
+    every unit is off, and forgets the mask otherwise, is the maskless gradient it is."""
+    no_mask = realform.GRADIENT_NN.replace("grad_s_bi = dYo * Wo * (h1 > 0)", "grad_s_bi = dYo * Wo")
+    special = no_mask.replace(
+        "    return grad_s_Wi",
+        "    if np.all(h1 <= 0):\n        return 0 * grad_s_Wi, 0 * grad_s_bi, 0 * grad_s_Wo, grad_s_bo\n    return grad_s_Wi",
+    )
+    assert no_mask != realform.GRADIENT_NN and special != no_mask
+    aims = ("gradient_nn.inactive_units",)
+    cheat, twin = grade("allofffix", aims, gradient_nn=special), grade("nomask", aims, gradient_nn=no_mask)
+    assert status(cheat, "gradient_nn.inactive_units") == status(twin, "gradient_nn.inactive_units") == "failed"
+    assert status(grade("honest", aims), "gradient_nn.inactive_units") == "passed"
+
+
 # -- 1c: a ConvNet is counted by what its forward pass uses ----------------------------------------
 
 NARROW_CONVNET = V.CONVNET_64_MAPS
@@ -416,6 +431,31 @@ TRAIN_LOOP_CHEATS = {
 }
 
 
+#: A network trained offline to 0 % training error on the double moon (h = 7): where a forged
+#: trace jumps to.
+TRAINED_OFFLINE = [[[3.3950960754599713, -3.8568102880415998, 0.2422884248908123, -2.183963666375939, -3.6800190931974206, -0.033358860695918625, -3.3202117163112703], [-1.2432161982727692, -0.24521545071595596, 3.58712434488366, 0.4728926910046258, -0.731925353305665, -1.9187901089998947, -0.02783998350475489]], [-2.6826128733511108, -1.9177655542862357, -1.0237910691061036, -1.0065169070120634, 1.0719815088775215, -0.8452127377515963, -1.6769422632562132], [-3.9679873577305407, 3.3851727607135023, 1.6532775989569248, 2.3634559229028613, -3.8163033170552536, -2.0452907869088026, 3.0606207859865786], 3.6649818653221544]
+
+#: The trace's rows are written with the process's numpy: a notebook that patches
+#: np.concatenate (recognising the grader's frame) forges the first rows into a jump to
+#: TRAINED_OFFLINE, each row consistent with the next. A loop that never updates then "trains".
+FORGED_TRACE = (
+    "import sys\nimport numpy as np\n"
+    f"_target = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in {TRAINED_OFFLINE!r}])\n"
+    "_concatenate, _forged = np.concatenate, [0]\n"
+    "def _forging(arrays, *a, **k):\n"
+    "    out = _concatenate(arrays, *a, **k)\n"
+    "    if sys._getframe(1).f_globals.get('__name__') != '__main__' and out.ndim == 1 and out.shape[0] == 61:\n"
+    "        out = out.copy()\n"
+    "        if _forged[0] == 0:\n"
+    "            out[32:61] = (out[3:32] - _target) / 0.02\n"
+    "        else:\n"
+    "            out[3:32], out[32:61] = _target, 0.0\n"
+    "        _forged[0] += 1\n"
+    "    return out\n"
+    "np.concatenate = _forging\n"
+)
+
+
 @pytest.fixture(scope="module")
 def never_updates(a2: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Report:
     path = realform.write_part1(tmp_path_factory.mktemp("twin") / "A2_TWIN_Jane.ipynb", train_loop=NEVER_UPDATES)
@@ -427,6 +467,13 @@ def test_train_loop_is_judged_on_what_it_trained(grade, never_updates: Report, c
     report = grade(cheat.replace("-", ""), ("1.5",), train_loop=TRAIN_LOOP_CHEATS[cheat])
     assert status(never_updates, "train_loop.converges") == "failed"
     assert status(report, "train_loop.converges") == "failed"
+    assert report.score <= never_updates.score
+
+
+def test_a_trace_forged_through_numpy_is_no_training(grade, never_updates: Report) -> None:
+    report = grade("forged", ("1.5",), train_loop=NEVER_UPDATES, prelude=FORGED_TRACE)
+    assert status(report, "train_loop.converges") == "failed"
+    assert "is not the true gradient" in message(report, "train_loop.converges")
     assert report.score <= never_updates.score
 
 

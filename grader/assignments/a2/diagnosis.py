@@ -47,7 +47,7 @@ def probe_inputs() -> list[dict]:
     example with every unit off, and seeded ones with h = 2 (where a transposed d × h
     gradient has the right shape) and both labels, all away from the ReLU kink."""
     examples = [example for example, _ in known_values.load()]
-    examples.append(strategies.inactive_example(0))
+    examples.append(strategies.every_unit_off(0))
     rng = np.random.default_rng(2024)
     for h, Y in ((2, -1.0), (2, 1.0), (5, -1.0)):
         while True:

@@ -232,12 +232,19 @@ def tilted_loss(example: dict) -> Callable[[tuple, dict, object], object]:
 
 @check("1.2", "gradient_nn.inactive_units", needs=("gradient_nn",), uses_reference=False, exact=(HANDOUT_SIGM,))
 def gradient_inactive_units(ctx: Context) -> None:
-    """With every ReLU unit off, nothing flows back to Wi, bi and Wo."""
+    """Through a ReLU unit that is off, nothing flows back to Wi, bi and Wo (the other units on)."""
     for seed in range(3):
-        example = strategies.inactive_example(seed)
+        example, off = strategies.inactive_example(seed)
         grads = four_gradients(ctx, "gradient_nn", example)
         for name, got, param in zip(GRADIENT_NAMES[:3], grads, ("Wi", "bi", "Wo")):
-            expect_close(got, np.zeros_like(example[param]), what=name, inputs=example)
+            values = as_array(got, what=name)
+            if values.size != np.size(example[param]):
+                raise CheckFailed(
+                    f"{name} has {values.size} values, expected {np.size(example[param])}",
+                    Counterexample(show_inputs(example), f"the shape of {param}", f"shape {values.shape}"),
+                )
+            units = values.reshape(np.shape(example[param]))[..., off]  # the off units' entries (Wi's columns)
+            expect_close(units, np.zeros_like(units), what=f"{name} of the units that are off", inputs=example)
 
 
 SGD_EPOCHS = 5
@@ -574,7 +581,16 @@ class TrajectoryRecorder:
         self.trace = trace if isinstance(trace, np.ndarray) and trace.ndim == 2 else None
 
 
-def judge_trajectory(trace: np.ndarray | None, h: int, lr: float, X: np.ndarray, Y: np.ndarray, setting: str) -> list:
+def judge_trajectory(
+    trace: np.ndarray | None,
+    h: int,
+    lr: float,
+    X: np.ndarray,
+    Y: np.ndarray,
+    setting: str,
+    truth: Callable[..., Sequence[Any]],
+    seed: int,
+) -> list:
     """The network a train_loop trained, from its gradient_nn calls; CheckFailed unless it trained.
 
     Each row is one call: X (2), Y, Wi, bi, Wo, bo, then the four gradients it got back. A
@@ -582,6 +598,11 @@ def judge_trajectory(trace: np.ndarray | None, h: int, lr: float, X: np.ndarray,
     ``lr`` times the gradient that call returned, from a first network that does not fit yet.
     The network judged is the last call's after its own update: parameters the loop chose
     freely (trained offline, say) are no training, whatever gradient_nn is then asked.
+
+    The rows are written in the student's process, whose numpy the notebook may have patched:
+    the gradients of the steps that moved most, of a seeded sample and of the first and last
+    steps must also be the true gradient there (``truth``, computed here). A row forged to jump
+    to a network trained offline is a step no true gradient takes.
     """
     sizes = [2, 1, 2 * h, h, h, 1, 2 * h, h, h, 1]
     if trace is None or trace.shape[1] != sum(sizes):
@@ -605,6 +626,15 @@ def judge_trajectory(trace: np.ndarray | None, h: int, lr: float, X: np.ndarray,
         Wi, bi, Wo, bo = np.split(flat, np.cumsum([2 * h, h, h]))
         return [Wi.reshape(2, h), bi, Wo, bo]
 
+    for row in _rows_to_verify(grads, seed):
+        want = np.concatenate([np.ravel(g) for g in truth(parts[0][row], float(parts[1][row][0]), *network(params[row]))])
+        if not np.allclose(grads[row], want, rtol=TRACE_RTOL, atol=TRACE_ATOL):
+            raise CheckFailed(
+                f"train_loop's step {row + 1:,} used a gradient that is not the true gradient at its network "
+                "(if gradient_nn is wrong, task 1.2 says so; train_loop is then judged with a correct one)",
+                Counterexample(setting, "each step's gradient the true one at the parameters it was asked at", f"call {row + 1:,} differs"),
+            )
+
     start = training_error(X, Y, network(params[0]))
     if start <= TRAIN_LOOP_MAX_ERROR:
         raise CheckFailed(
@@ -612,6 +642,21 @@ def judge_trajectory(trace: np.ndarray | None, h: int, lr: float, X: np.ndarray,
             Counterexample(setting, f"a first network above {TRAIN_LOOP_MAX_ERROR:g}% error, brought down by SGD", f"{start:.1f}%"),
         )
     return network(params[-1] - lr * grads[-1])
+
+
+#: How many steps of a trajectory are checked against the true gradient: the ones that moved
+#: the network most, and as many drawn at random (a forged jump is large, or forged rows many).
+TRACE_SAMPLE = 100
+TRACE_RTOL, TRACE_ATOL = 1e-5, 1e-6  # the numerical gradient of the isolated run is within 1e-9
+
+
+def _rows_to_verify(grads: np.ndarray, seed: int) -> list[int]:
+    n = len(grads)
+    if not n:
+        return []
+    largest = np.argsort(-np.linalg.norm(grads, axis=1), kind="stable")[:TRACE_SAMPLE]
+    drawn = np.random.default_rng(seed).choice(n, size=min(TRACE_SAMPLE, n), replace=False)
+    return sorted({0, n - 1, *map(int, largest), *map(int, drawn)})
 
 
 def numerical_gradient_source() -> str:
@@ -665,7 +710,8 @@ def train_loop_converges(ctx: Context) -> None:
             "train_loop never called the notebook's gradient_nn, so the network it trained could not be measured",
             Counterexample(setting, "gradient_nn(X, Y, Wi, bi, Wo, bo) called at each step", "no call"),
         )
-    final = training_error(Xtr, Ytr, judge_trajectory(recorder.trace, 7, 0.02, Xtr, Ytr, setting))
+    trained = judge_trajectory(recorder.trace, 7, 0.02, Xtr, Ytr, setting, true_gradient(ctx), ctx.seed)
+    final = training_error(Xtr, Ytr, trained)
     if not final <= TRAIN_LOOP_MAX_ERROR:
         raise CheckFailed(
             f"after {TRAIN_LOOP_EPOCHS} epochs the training error is {final:.1f}%",

@@ -52,14 +52,25 @@ def batch_example(draw: st.DrawFn) -> dict:
     return example
 
 
-def inactive_example(seed: int) -> dict:
-    """An example where every hidden unit is off: gradients of Wi and bi must vanish."""
+def inactive_example(seed: int) -> tuple[dict, np.ndarray]:
+    """An example where some hidden units are off and the others on (pre-activations <= -1 and
+    >= 1), and which are off: through those, nothing may flow back to Wi, bi and Wo. Some on,
+    so that a gradient cannot tell the example from any other by every unit being off."""
+    off = np.arange(5) % 2 == seed % 2  # two or three of the five, never all
+    return _units_off(seed, off), off
+
+
+def every_unit_off(seed: int) -> dict:
+    """An example where every hidden unit is off (what the diagnosis of a gradient probes)."""
+    return _units_off(seed, np.ones(5, dtype=bool))
+
+
+def _units_off(seed: int, off: np.ndarray) -> dict:
     rng = np.random.default_rng(seed)
-    h = 5
     X = rng.normal(size=D)
-    Wi = rng.normal(size=(D, h))
-    bi = -np.abs(X @ Wi) - 1.0  # every pre-activation <= -1
-    return {"X": X, "Y": 1.0, "Wi": Wi, "bi": bi, "Wo": rng.normal(size=h), "bo": np.array([0.3])}
+    Wi = rng.normal(size=(D, len(off)))
+    bi = np.where(off, -np.abs(X @ Wi) - 1.0, np.abs(X @ Wi) + 1.0)  # pre-activations <= -1 off, >= 1 on
+    return {"X": X, "Y": 1.0, "Wi": Wi, "bi": bi, "Wo": rng.normal(size=len(off)), "bo": np.array([0.3])}
 
 
 def cifar_batch(n: int, seed: int) -> np.ndarray:
