@@ -29,8 +29,9 @@ def public_rubric_toml(rubric: Rubric) -> str:
         if task.manual_points:
             entry["manual_points"] = _number(task.manual_points)
         if task.checks:
+            # a gate closes its task in the self-check as when grading
             entry["checks"] = {
-                c.name: {"points": _number(c.points), "visibility": c.visibility}
+                c.name: {"points": _number(c.points), "visibility": c.visibility} | ({"gate": True} if c.gate else {})
                 for c in task.checks
             }
         tasks[task.id] = entry
