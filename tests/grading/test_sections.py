@@ -189,6 +189,11 @@ def test_task_1_5_is_its_section_or_its_train_loop_run():
         ("[64, 128·5·5]", (64, 3200)),
         (r"$\left(64,\,128 \times 25\right)$", (64, 3200)),
         ("(16, 3, 5, 5)", (16, 3, 5, 5)),
+        # a linear layer's sizes joined by an arrow
+        ("fc1: 3200 → 64, plus 64 biases", (3200, 64)),
+        ("fc2: 64 -> 10", (64, 10)),
+        (r"$3200 \to 64$", (3200, 64)),
+        (r"$64 \rightarrow 10$", (64, 10)),
     ],
 )
 def test_shapes_as_students_write_them(text, shape):
@@ -197,7 +202,7 @@ def test_shapes_as_students_write_them(text, shape):
 
 @pytest.mark.parametrize(
     "text",
-    ["max 5 players", "(64, 128 x)", "(64 128)", "(3)", "f(x) = 5"],
+    ["max 5 players", "(64, 128 x)", "(64 128)", "(3)", "f(x) = 5", "x -> y", r"$\tomato 5$"],
 )
 def test_what_is_no_shape(text):
     assert shapes_in(text) == set()

@@ -343,10 +343,11 @@ def numbers_in(text: str) -> set[int]:
 
 # Shapes are read from tokens rather than one regex over the text: a regex with ``\d+`` inside
 # a repeated group backtracks quadratically on long digit runs; a tokenizer reads any text in
-# one pass. A letter x or X counts as a times sign only standing alone (16x3x5x5, not "max").
+# one pass. A letter x or X counts as a times sign only standing alone (16x3x5x5, not "max");
+# an arrow joins a linear layer's sizes as one (3200 → 64, 3200 -> 64, $3200 \to 64$).
 _SHAPE_TOKEN = re.compile(
     r"(?P<num>\d+)"
-    r"|(?P<times>\\(?:times|cdot)(?![A-Za-z])|[×⋅·*✕]|(?<![^\W\d_])[xX](?![^\W\d_]))"
+    r"|(?P<times>\\(?:times|cdot|to|rightarrow)(?![A-Za-z])|[×⋅·*✕→⟶]|->|(?<![^\W\d_])[xX](?![^\W\d_]))"
     r"|(?P<comma>,)|(?P<open>[\[(])|(?P<close>[\])])"
     r"|(?P<space>\s+|\\[,;:! ]|~|\\(?:q?quad|left|right)(?![A-Za-z]))"
     r"|(?P<other>[^\W\d_]+|.)",
@@ -403,7 +404,7 @@ def _tuple_at(tokens: list[tuple[str, int]], k: int) -> tuple[tuple[int, ...] | 
 
 def shapes_in(text: str) -> set[tuple[int, ...]]:
     """Shapes however a student writes them: 16x3x5x5, 16 × 3 × 5 × 5, 16*3*5*5,
-    16 \\times 3 \\times 5 \\times 5, (16, 3, 5, 5), torch.Size([16, 3, 5, 5]), and tuples
+    16 \\times 3 \\times 5 \\times 5, (16, 3, 5, 5), torch.Size([16, 3, 5, 5]), 3200 → 64, and tuples
     whose members are products: (64, 128·5·5) and $(64,128\\cdot 5\\cdot 5)$ are (64, 3200)."""
     tokens = _shape_tokens(text)
     found = set()
